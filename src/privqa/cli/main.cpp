@@ -1,0 +1,21 @@
+// privqa: privacy-utility experiments for split LLM inference on medical QA.
+#include <CLI/CLI.hpp>
+
+#include "privqa/base/build_info.h"
+#include "privqa/cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"privqa: privacy-utility experiments for split LLM inference on medical QA"};
+  app.set_version_flag("--version", std::string("privqa ") + privqa::build_info::kVersion);
+  app.require_subcommand(1);
+
+  int exit_code = 0;
+  privqa::cli::register_data_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}

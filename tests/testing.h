@@ -1,0 +1,64 @@
+// Helpers shared by every test suite.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace privqa::testing {
+
+// tests/fixtures in the source tree.
+std::filesystem::path fixtures_dir();
+
+// A file of the shared benchmark data (PRIVQA_DATA_DIR, default ../shared/data),
+// or nullopt when it is missing; use PRIVQA_REQUIRE_SHARED_DATA to skip.
+std::optional<std::filesystem::path> shared_data_file(const std::string& relative);
+
+// The wink embeddings JSON fetched by scripts/setup.sh, or nullopt.
+std::optional<std::filesystem::path> wink_embeddings_file();
+
+// A fresh empty directory under the system temp dir, removed at exit of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes `contents` to `path` (test setup; aborts the test on failure).
+void write_text(const std::filesystem::path& path, const std::string& contents);
+
+// Result of running a command through the shell.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+CommandResult run_command(const std::string& command_line);
+
+}  // namespace privqa::testing
+
+// Skips the test, saying why, when a shared data file is absent. CI checks
+// that the folder exists, so there these tests always run.
+#define PRIVQA_REQUIRE_SHARED_DATA(var, relative)                                    \
+  const auto var##_opt = ::privqa::testing::shared_data_file(relative);              \
+  if (!var##_opt) {                                                                  \
+    GTEST_SKIP() << "shared data file " << (relative)                                \
+                 << " not found (set PRIVQA_DATA_DIR to the folder holding it)";     \
+  }                                                                                  \
+  const std::filesystem::path var = *var##_opt
+
+#define PRIVQA_REQUIRE_WINK(var)                                                          \
+  const auto var##_opt = ::privqa::testing::wink_embeddings_file();                       \
+  if (!var##_opt) {                                                                       \
+    GTEST_SKIP() << "wink embeddings not found (run scripts/setup.sh or set PRIVQA_EMBEDDINGS)"; \
+  }                                                                                       \
+  const std::filesystem::path var = *var##_opt
