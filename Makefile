@@ -17,7 +17,8 @@ build:
 	scripts/setup.sh release
 
 bench: build
-	build/release/privqa_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	for b in build/release/privqa_*_bench; do \
+	  $$b --benchmark_repetitions=5 --benchmark_report_aggregates_only=true || exit 1; done
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i

@@ -67,8 +67,8 @@ CommandResult run_command(const std::string& command_line) {
   TempDir dir;
   const auto out_path = dir / "stdout";
   const auto err_path = dir / "stderr";
-  const std::string full = command_line + " >" + out_path.string() + " 2>" + err_path.string() +
-                           " </dev/null";
+  const std::string full =
+      command_line + " >" + out_path.string() + " 2>" + err_path.string() + " </dev/null";
   const int status = std::system(full.c_str());
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

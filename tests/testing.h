@@ -48,17 +48,17 @@ CommandResult run_command(const std::string& command_line);
 
 // Skips the test, saying why, when a shared data file is absent. CI checks
 // that the folder exists, so there these tests always run.
-#define PRIVQA_REQUIRE_SHARED_DATA(var, relative)                                    \
-  const auto var##_opt = ::privqa::testing::shared_data_file(relative);              \
-  if (!var##_opt) {                                                                  \
-    GTEST_SKIP() << "shared data file " << (relative)                                \
-                 << " not found (set PRIVQA_DATA_DIR to the folder holding it)";     \
-  }                                                                                  \
+#define PRIVQA_REQUIRE_SHARED_DATA(var, relative)                                \
+  const auto var##_opt = ::privqa::testing::shared_data_file(relative);          \
+  if (!var##_opt) {                                                              \
+    GTEST_SKIP() << "shared data file " << (relative)                            \
+                 << " not found (set PRIVQA_DATA_DIR to the folder holding it)"; \
+  }                                                                              \
   const std::filesystem::path var = *var##_opt
 
-#define PRIVQA_REQUIRE_WINK(var)                                                          \
-  const auto var##_opt = ::privqa::testing::wink_embeddings_file();                       \
-  if (!var##_opt) {                                                                       \
+#define PRIVQA_REQUIRE_WINK(var)                                                                 \
+  const auto var##_opt = ::privqa::testing::wink_embeddings_file();                              \
+  if (!var##_opt) {                                                                              \
     GTEST_SKIP() << "wink embeddings not found (run scripts/setup.sh or set PRIVQA_EMBEDDINGS)"; \
-  }                                                                                       \
+  }                                                                                              \
   const std::filesystem::path var = *var##_opt

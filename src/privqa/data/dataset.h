@@ -28,11 +28,11 @@ enum class AnswerEncoding { kLetter, kZeroBased, kOneBased, kOptionText };
 // Field names of a generic file. For CSV without a header, fields are named
 // by their 1-based column number ("1", "2", ...).
 struct FieldMapping {
-  std::string id;                         // empty: records are numbered 1, 2, ...
-  std::string question;                   // required
-  std::vector<std::string> option_fields; // one field per option, in order; or
-  std::string options_object;             // one field holding {"A": ..} or [..]
-  std::string answer;                     // empty: unlabelled
+  std::string id;                          // empty: records are numbered 1, 2, ...
+  std::string question;                    // required
+  std::vector<std::string> option_fields;  // one field per option, in order; or
+  std::string options_object;              // one field holding {"A": ..} or [..]
+  std::string answer;                      // empty: unlabelled
   AnswerEncoding answer_encoding = AnswerEncoding::kLetter;
   std::string subject;
   std::string topic;
@@ -68,11 +68,22 @@ struct Problem {
   std::string describe(const std::filesystem::path& file) const;
 };
 
+// How often a field of the raw records is present, null or an empty string.
+struct FieldStats {
+  size_t present = 0;
+  size_t null = 0;
+  size_t empty = 0;
+};
+
 struct Dataset {
   std::filesystem::path path;
   DatasetFormat format = DatasetFormat::kAuto;  // the format actually used
+  std::optional<int> answer_base;               // MedMCQA: the `cop` base used
   std::vector<Question> questions;
-  std::vector<Problem> problems;  // records skipped (lenient mode only)
+  std::vector<Problem> problems;             // records skipped (lenient mode only)
+  size_t records_read = 0;                   // records found in the file, good or bad
+  size_t records_parsed = 0;                 // of those, records that were well-formed objects
+  std::map<std::string, FieldStats> fields;  // over the records_parsed records
   // Number of skipped records per Problem::reason.
   std::map<std::string, size_t> skipped_by_reason() const;
 };
@@ -89,7 +100,7 @@ struct QuestionFilter {
   std::string choice_type;            // meta "choice_type", e.g. "single"
   std::vector<std::string> subjects;  // keep these subjects (exact match)
   std::optional<size_t> first_n;
-  std::optional<size_t> sample_n;     // seeded random sample, kept in file order
+  std::optional<size_t> sample_n;  // seeded random sample, kept in file order
   uint64_t sample_seed = 0;
 };
 

@@ -1,0 +1,530 @@
+#include "privqa/data/dataset.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <unordered_map>
+#include <variant>
+
+#include "privqa/base/files.h"
+#include "privqa/base/utf8.h"
+#include "privqa/data/records.h"
+
+namespace privqa {
+
+namespace {
+
+using data_internal::RawRecord;
+using data_internal::RawRecords;
+using nlohmann::json;
+
+// A FieldMapping plus the checks a known format adds.
+struct Schema {
+  FieldMapping mapping;
+  bool minus_one_unlabelled = false;  // MedMCQA/HuggingFace: cop -1 = unlabelled
+  std::string answer_text_field;      // MedQA: must equal the option the answer names
+};
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+std::string type_problem(const json& value, const char* expected) {
+  return std::string("expected ") + expected + ", got " + value.type_name();
+}
+
+// Scalar JSON values as text: strings as they are, numbers and booleans as
+// JSON writes them. Null, arrays and objects have no text.
+std::optional<std::string> scalar_text(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number() || value.is_boolean()) return value.dump();
+  return std::nullopt;
+}
+
+using Converted = std::variant<Question, Problem>;
+
+Problem problem(size_t line, std::string field, std::string reason, std::string detail) {
+  return Problem{line, std::move(field), std::move(reason), std::move(detail)};
+}
+
+// Reads the options of a record into q.options, or returns the problem.
+std::optional<Problem> read_options(const RawRecord& r, const FieldMapping& m, Question& q) {
+  const json& f = r.fields;
+  if (!m.option_fields.empty()) {
+    for (const auto& name : m.option_fields) {
+      if (!f.contains(name) || f[name].is_null()) {
+        return problem(r.line, name, "missing option",
+                       f.contains(name) ? "option is null" : "option field is missing");
+      }
+      const auto text = scalar_text(f[name]);
+      if (!text) return problem(r.line, name, "wrong type", type_problem(f[name], "a string"));
+      if (trim(*text).empty()) return problem(r.line, name, "missing option", "option is empty");
+      q.options.push_back(*text);
+    }
+    return std::nullopt;
+  }
+  const std::string& name = m.options_object;
+  if (!f.contains(name) || f[name].is_null()) {
+    return problem(r.line, name, "missing field", "the options field is missing or null");
+  }
+  const json& opts = f[name];
+  if (opts.is_array()) {
+    for (size_t i = 0; i < opts.size(); ++i) {
+      const auto text = scalar_text(opts[i]);
+      const std::string where = name + "[" + std::to_string(i) + "]";
+      if (!text) return problem(r.line, where, "missing option", type_problem(opts[i], "a string"));
+      if (trim(*text).empty()) return problem(r.line, where, "missing option", "option is empty");
+      q.options.push_back(*text);
+    }
+  } else if (opts.is_object()) {
+    // Keys must be A, B, C, ... with no gap.
+    for (size_t i = 0; i < opts.size(); ++i) {
+      const std::string letter(1, static_cast<char>('A' + i));
+      const std::string where = name + "." + letter;
+      if (!opts.contains(letter)) {
+        return problem(
+            r.line, where, "missing option",
+            "options must be keyed A, B, C, ... without gaps; " + letter + " is missing");
+      }
+      const auto text = scalar_text(opts[letter]);
+      if (!text) {
+        return problem(r.line, where, "missing option", type_problem(opts[letter], "a string"));
+      }
+      if (trim(*text).empty()) return problem(r.line, where, "missing option", "option is empty");
+      q.options.push_back(*text);
+    }
+  } else {
+    return problem(r.line, name, "wrong type", type_problem(opts, "an object or an array"));
+  }
+  if (q.options.size() < 2) {
+    return problem(r.line, name, "missing option", "fewer than two options");
+  }
+  return std::nullopt;
+}
+
+// Reads the answer of a record into q.answer, or returns the problem.
+std::optional<Problem> read_answer(const RawRecord& r, const Schema& s, Question& q) {
+  const FieldMapping& m = s.mapping;
+  if (m.answer.empty()) return std::nullopt;
+  const json& f = r.fields;
+  if (!f.contains(m.answer) || f[m.answer].is_null()) {
+    return problem(r.line, m.answer, "missing answer",
+                   f.contains(m.answer) ? "answer is null" : "answer field is missing");
+  }
+  const json& value = f[m.answer];
+  const int n = static_cast<int>(q.options.size());
+  switch (m.answer_encoding) {
+    case AnswerEncoding::kLetter: {
+      const auto text = scalar_text(value);
+      const std::string letter = text ? trim(*text) : "";
+      if (letter.size() != 1 || !std::isalpha(static_cast<unsigned char>(letter[0]))) {
+        return problem(r.line, m.answer, "invalid answer",
+                       "expected an option letter, got " + snippet(value.dump()));
+      }
+      const int index = std::toupper(static_cast<unsigned char>(letter[0])) - 'A';
+      if (index >= n) {
+        return problem(
+            r.line, m.answer, "answer out of range",
+            "letter " + letter + " names no option (there are " + std::to_string(n) + ")");
+      }
+      q.answer = index;
+      break;
+    }
+    case AnswerEncoding::kZeroBased:
+    case AnswerEncoding::kOneBased: {
+      long long number = 0;
+      if (value.is_number_integer()) {
+        number = value.get<long long>();
+      } else if (value.is_string()) {
+        const std::string text = trim(value.get<std::string>());
+        size_t used = 0;
+        try {
+          number = std::stoll(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (text.empty() || used != text.size()) {
+          return problem(r.line, m.answer, "invalid answer",
+                         "expected an option number, got " + snippet(value.dump()));
+        }
+      } else {
+        return problem(r.line, m.answer, "invalid answer", type_problem(value, "an integer"));
+      }
+      if (number == -1 && s.minus_one_unlabelled) {
+        q.answer = -1;
+        break;
+      }
+      const int base = m.answer_encoding == AnswerEncoding::kOneBased ? 1 : 0;
+      if (number < base || number >= base + n) {
+        return problem(r.line, m.answer, "answer out of range",
+                       "value " + std::to_string(number) + " is outside " + std::to_string(base) +
+                           ".." + std::to_string(base + n - 1));
+      }
+      q.answer = static_cast<int>(number - base);
+      break;
+    }
+    case AnswerEncoding::kOptionText: {
+      const auto text = scalar_text(value);
+      if (!text) return problem(r.line, m.answer, "invalid answer", type_problem(value, "text"));
+      const std::string wanted = trim(*text);
+      int found = -1;
+      for (int i = 0; i < n; ++i) {
+        if (trim(q.options[static_cast<size_t>(i)]) != wanted) continue;
+        if (found >= 0) {
+          return problem(r.line, m.answer, "invalid answer",
+                         "the answer text matches more than one option");
+        }
+        found = i;
+      }
+      if (found < 0) {
+        return problem(r.line, m.answer, "invalid answer",
+                       "the answer text matches no option: " + snippet(wanted));
+      }
+      q.answer = found;
+      break;
+    }
+  }
+  if (!s.answer_text_field.empty() && q.answer >= 0 && f.contains(s.answer_text_field)) {
+    const auto text = scalar_text(f[s.answer_text_field]);
+    if (text && trim(*text) != trim(q.options[static_cast<size_t>(q.answer)])) {
+      return problem(r.line, s.answer_text_field, "inconsistent answer",
+                     "the answer text differs from option " + std::string(1, q.answer_letter()) +
+                         " named by '" + m.answer + "'");
+    }
+  }
+  return std::nullopt;
+}
+
+Converted convert(const RawRecord& r, const Schema& s) {
+  const FieldMapping& m = s.mapping;
+  const json& f = r.fields;
+  Question q;
+
+  if (m.id.empty()) {
+    q.id = std::to_string(r.line);
+  } else {
+    const auto id = f.contains(m.id) ? scalar_text(f[m.id]) : std::nullopt;
+    if (!id || trim(*id).empty()) return problem(r.line, m.id, "missing id", "no id");
+    q.id = *id;
+  }
+
+  if (!f.contains(m.question) || f[m.question].is_null()) {
+    return problem(r.line, m.question, "empty question", "the question field is missing or null");
+  }
+  if (!f[m.question].is_string()) {
+    return problem(r.line, m.question, "wrong type", type_problem(f[m.question], "a string"));
+  }
+  q.text = f[m.question].get<std::string>();
+  if (trim(q.text).empty()) return problem(r.line, m.question, "empty question", "empty text");
+
+  if (auto p = read_options(r, m, q)) return *p;
+  if (auto p = read_answer(r, s, q)) return *p;
+
+  for (const auto* field : {&m.subject, &m.topic}) {
+    if (field->empty() || !f.contains(*field) || f[*field].is_null()) continue;
+    const auto text = scalar_text(f[*field]);
+    if (!text) return problem(r.line, *field, "wrong type", type_problem(f[*field], "a string"));
+    (field == &m.subject ? q.subject : q.topic) = *text;
+  }
+
+  std::set<std::string> used = {m.id, m.question, m.options_object, m.answer, m.subject, m.topic};
+  used.insert(m.option_fields.begin(), m.option_fields.end());
+  for (const auto& [key, value] : f.items()) {
+    if (used.count(key) != 0) continue;
+    if (auto text = scalar_text(value)) q.meta[key] = *text;
+  }
+  return q;
+}
+
+FieldMapping medmcqa_mapping(int answer_base) {
+  FieldMapping m;
+  m.id = "id";
+  m.question = "question";
+  m.option_fields = {"opa", "opb", "opc", "opd"};
+  m.answer = "cop";
+  m.answer_encoding = answer_base == 0 ? AnswerEncoding::kZeroBased : AnswerEncoding::kOneBased;
+  m.subject = "subject_name";
+  m.topic = "topic_name";
+  return m;
+}
+
+FieldMapping medqa_mapping() {
+  FieldMapping m;
+  m.question = "question";
+  m.options_object = "options";
+  m.answer = "answer_idx";
+  m.answer_encoding = AnswerEncoding::kLetter;
+  return m;
+}
+
+// The `cop` base of a MedMCQA file: 0 if some record says 0, 1 if some says
+// 4; with neither (or both) the file does not tell, and we refuse to guess.
+Result<int> detect_answer_base(const std::filesystem::path& path,
+                               const std::vector<RawRecord>& records) {
+  bool zero = false, four = false, labelled = false;
+  for (const auto& r : records) {
+    const auto it = r.fields.find("cop");
+    if (it == r.fields.end() || !it->is_number_integer()) continue;
+    const auto v = it->get<long long>();
+    zero |= v == 0;
+    four |= v == 4;
+    labelled |= v != -1;
+  }
+  if (zero && !four) return 0;
+  if (four && !zero) return 1;
+  if (!labelled) return 0;  // only -1 (unlabelled): the base does not matter
+  const std::string why = zero ? "both 0 and 4 occur" : "only values 1..3 occur";
+  return Error(path.string() + ": cannot tell whether 'cop' counts from 0 (HuggingFace copy) or " +
+               "from 1 (original MedMCQA release): " + why +
+               "; pass the answer base explicitly (--answer-base 0 or --answer-base 1)");
+}
+
+Result<DatasetFormat> detect_format(const std::filesystem::path& path,
+                                    const std::vector<RawRecord>& records) {
+  if (records.empty()) {
+    return Error(path.string() + ": no valid record to recognise the format from");
+  }
+  const json& f = records.front().fields;
+  if (f.contains("cop") && f.contains("opa")) return DatasetFormat::kMedMCQA;
+  if (f.contains("options") && f.contains("answer_idx")) return DatasetFormat::kMedQA;
+  return Error(path.string() + ":" + std::to_string(records.front().line) +
+               ": not a MedMCQA record (question, opa..opd, cop) nor a MedQA record "
+               "(question, options, answer_idx); pass --format jsonl or csv with a field "
+               "mapping (--map question=...,options=...,answer=...)");
+}
+
+void count_fields(const std::vector<RawRecord>& records, std::map<std::string, FieldStats>& out) {
+  for (const auto& r : records) {
+    for (const auto& [key, value] : r.fields.items()) {
+      FieldStats& s = out[key];
+      ++s.present;
+      if (value.is_null()) ++s.null;
+      if (value.is_string() && trim(value.get<std::string>()).empty()) ++s.empty;
+    }
+  }
+}
+
+Error strict_error(const Dataset& d) {
+  std::string message = d.path.string() + ": " + std::to_string(d.problems.size()) +
+                        (d.problems.size() == 1 ? " problem" : " problems") +
+                        " (load leniently to skip bad records):";
+  const size_t shown = std::min<size_t>(d.problems.size(), 20);
+  for (size_t i = 0; i < shown; ++i)
+    message += "\n  " + d.problems[i].describe(d.path);
+  if (shown < d.problems.size()) {
+    message += "\n  ... and " + std::to_string(d.problems.size() - shown) + " more";
+  }
+  return Error(message);
+}
+
+}  // namespace
+
+std::string Problem::describe(const std::filesystem::path& file) const {
+  std::string s = file.string();
+  if (line > 0) s += ":" + std::to_string(line);
+  s += ": ";
+  if (!field.empty()) s += "field '" + field + "': ";
+  return s + detail + " [" + reason + "]";
+}
+
+std::map<std::string, size_t> Dataset::skipped_by_reason() const {
+  std::map<std::string, size_t> counts;
+  for (const auto& p : problems)
+    ++counts[p.reason];
+  return counts;
+}
+
+const char* dataset_format_name(DatasetFormat format) {
+  switch (format) {
+    case DatasetFormat::kAuto:
+      return "auto";
+    case DatasetFormat::kMedMCQA:
+      return "medmcqa";
+    case DatasetFormat::kMedQA:
+      return "medqa";
+    case DatasetFormat::kJsonl:
+      return "jsonl";
+    case DatasetFormat::kCsv:
+      return "csv";
+  }
+  return "?";
+}
+
+Result<DatasetFormat> parse_dataset_format(const std::string& name) {
+  for (auto f : {DatasetFormat::kAuto, DatasetFormat::kMedMCQA, DatasetFormat::kMedQA,
+                 DatasetFormat::kJsonl, DatasetFormat::kCsv}) {
+    if (name == dataset_format_name(f)) return f;
+  }
+  return Error("unknown dataset format '" + name + "' (auto, medmcqa, medqa, jsonl, csv)");
+}
+
+Result<FieldMapping> parse_field_mapping(const std::string& spec) {
+  FieldMapping m;
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t end = spec.find(',', pos);
+    if (end == std::string::npos) end = spec.size();
+    const std::string item = trim(std::string_view(spec).substr(pos, end - pos));
+    pos = end + 1;
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) {
+      return Error("field mapping: '" + item + "' is not key=value");
+    }
+    const std::string key = trim(item.substr(0, eq));
+    const std::string value = trim(item.substr(eq + 1));
+    if (key == "id") {
+      m.id = value;
+    } else if (key == "question") {
+      m.question = value;
+    } else if (key == "options") {
+      m.option_fields.clear();
+      size_t p = 0;
+      while (p <= value.size()) {
+        size_t bar = value.find('|', p);
+        if (bar == std::string::npos) bar = value.size();
+        m.option_fields.push_back(trim(value.substr(p, bar - p)));
+        p = bar + 1;
+      }
+    } else if (key == "options_object") {
+      m.options_object = value;
+    } else if (key == "answer") {
+      m.answer = value;
+    } else if (key == "answer_encoding") {
+      if (value == "letter") {
+        m.answer_encoding = AnswerEncoding::kLetter;
+      } else if (value == "zero_based") {
+        m.answer_encoding = AnswerEncoding::kZeroBased;
+      } else if (value == "one_based") {
+        m.answer_encoding = AnswerEncoding::kOneBased;
+      } else if (value == "option_text") {
+        m.answer_encoding = AnswerEncoding::kOptionText;
+      } else {
+        return Error("field mapping: answer_encoding '" + value +
+                     "' is not letter, zero_based, one_based or option_text");
+      }
+    } else if (key == "subject") {
+      m.subject = value;
+    } else if (key == "topic") {
+      m.topic = value;
+    } else if (key == "header") {
+      if (value != "true" && value != "false") {
+        return Error("field mapping: header must be true or false, got '" + value + "'");
+      }
+      m.csv_header = value == "true";
+    } else {
+      return Error("field mapping: unknown key '" + key +
+                   "' (id, question, options, options_object, answer, answer_encoding, "
+                   "subject, topic, header)");
+    }
+  }
+  if (m.question.empty()) return Error("field mapping: 'question' is required");
+  if (m.option_fields.empty() == m.options_object.empty()) {
+    return Error(
+        "field mapping: give exactly one of 'options' (fields joined by '|') and "
+        "'options_object'");
+  }
+  if (m.option_fields.size() == 1) {
+    return Error("field mapping: 'options' names one field; list at least two, joined by '|'");
+  }
+  return m;
+}
+
+Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOptions& options) {
+  auto contents = read_file(path);
+  if (!contents) return contents.error();
+  if (contents->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Error(path.string() + ": the file is empty (no records)");
+  }
+
+  DatasetFormat format = options.format;
+  const bool generic_mapping = !options.mapping.question.empty();
+  if (format == DatasetFormat::kAuto && generic_mapping) {
+    format = path.extension() == ".csv" ? DatasetFormat::kCsv : DatasetFormat::kJsonl;
+  }
+  if ((format == DatasetFormat::kJsonl || format == DatasetFormat::kCsv) && !generic_mapping) {
+    return Error(path.string() + ": format " + dataset_format_name(format) +
+                 " needs a field mapping (--map question=...,options=...,answer=...)");
+  }
+  if (format == DatasetFormat::kAuto && path.extension() == ".csv") {
+    return Error(path.string() + ": a CSV file needs a field mapping (--map ...)");
+  }
+
+  RawRecords raw = format == DatasetFormat::kCsv
+                       ? data_internal::read_csv_records(*contents, options.mapping.csv_header)
+                       : data_internal::read_json_records(*contents);
+
+  Dataset d;
+  d.path = path;
+  d.records_read = raw.records.size() + raw.problems.size();
+  d.records_parsed = raw.records.size();
+  d.problems = std::move(raw.problems);
+  count_fields(raw.records, d.fields);
+
+  if (format == DatasetFormat::kAuto) {
+    auto detected = detect_format(path, raw.records);
+    if (!detected) return detected.error();
+    format = *detected;
+  }
+  d.format = format;
+
+  Schema schema;
+  switch (format) {
+    case DatasetFormat::kMedMCQA: {
+      int base = 0;
+      if (options.answer_base) {
+        if (*options.answer_base != 0 && *options.answer_base != 1) {
+          return Error("answer base must be 0 or 1, got " + std::to_string(*options.answer_base));
+        }
+        base = *options.answer_base;
+      } else {
+        auto detected = detect_answer_base(path, raw.records);
+        if (!detected) return detected.error();
+        base = *detected;
+      }
+      d.answer_base = base;
+      schema.mapping = medmcqa_mapping(base);
+      schema.minus_one_unlabelled = true;
+      break;
+    }
+    case DatasetFormat::kMedQA:
+      schema.mapping = medqa_mapping();
+      schema.answer_text_field = "answer";
+      break;
+    default:
+      schema.mapping = options.mapping;
+      schema.minus_one_unlabelled = true;
+      break;
+  }
+
+  std::unordered_map<std::string, size_t> id_lines;
+  for (const RawRecord& r : raw.records) {
+    Converted c = convert(r, schema);
+    if (auto* p = std::get_if<Problem>(&c)) {
+      d.problems.push_back(std::move(*p));
+      continue;
+    }
+    Question& q = std::get<Question>(c);
+    const auto [it, fresh] = id_lines.emplace(q.id, r.line);
+    if (!fresh) {
+      d.problems.push_back(problem(
+          r.line, schema.mapping.id.empty() ? "" : schema.mapping.id, "duplicate id",
+          "id '" + snippet(q.id) + "' is already used on line " + std::to_string(it->second)));
+      continue;
+    }
+    d.questions.push_back(std::move(q));
+  }
+  std::stable_sort(d.problems.begin(), d.problems.end(),
+                   [](const Problem& a, const Problem& b) { return a.line < b.line; });
+
+  if (options.strict && !d.problems.empty()) return strict_error(d);
+  if (d.questions.empty() && d.problems.empty()) {
+    return Error(path.string() + ": no records found");
+  }
+  return d;
+}
+
+}  // namespace privqa

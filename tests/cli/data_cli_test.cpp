@@ -1,0 +1,89 @@
+// `privqa data inspect|validate` and `privqa --version`, run as a user would.
+#include <gtest/gtest.h>
+
+#include "privqa/base/build_info.h"
+#include "testing.h"
+
+namespace privqa {
+namespace {
+
+using testing::fixtures_dir;
+using testing::run_command;
+
+std::string privqa(const std::string& args) {
+  return std::string(PRIVQA_BINARY) + " " + args;
+}
+
+std::string sample() {
+  return std::string(build_info::kSourceDir) + "/data/sample/medmcqa_sample.jsonl";
+}
+
+TEST(Cli, Version) {
+  const auto r = run_command(privqa("--version"));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, std::string("privqa ") + build_info::kVersion + "\n");
+}
+
+TEST(Cli, HelpListsSubcommands) {
+  const auto r = run_command(privqa("data --help"));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("inspect"), std::string::npos);
+  EXPECT_NE(r.out.find("validate"), std::string::npos);
+}
+
+TEST(Cli, InspectSample) {
+  const auto r = run_command(privqa("data inspect " + sample()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("records     30 read, 30 loaded, 0 skipped, 30 selected"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("subjects (20)"), std::string::npos);
+}
+
+TEST(Cli, InspectJsonWithFilter) {
+  const auto r = run_command(privqa("data inspect --json --subject Dental " + sample()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The sample has two Dental questions, answers D (enamel) and C (32 teeth).
+  EXPECT_NE(r.out.find("\"questions\": 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"C\": 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"D\": 1"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ValidateGoodFile) {
+  const auto r = run_command(privqa("data validate " + sample()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("OK: 30 questions"), std::string::npos);
+}
+
+TEST(Cli, ValidateListsEveryProblemAndExits2) {
+  const std::string file = (fixtures_dir() / "bad" / "wrong_types.jsonl").string();
+  const auto r = run_command(privqa("data validate " + file));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(file + ":2: field 'cop'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(file + ":3: field 'opa'"), std::string::npos) << r.out;
+}
+
+TEST(Cli, InspectLenientReportsSkipped) {
+  const std::string file = (fixtures_dir() / "bad" / "cop5.jsonl").string();
+  const auto r = run_command(privqa("data inspect " + file));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("1 skipped"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("answer out of range"), std::string::npos) << r.out;
+  const auto strict = run_command(privqa("data inspect --strict " + file));
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_NE(strict.err.find(file + ":3: field 'cop'"), std::string::npos) << strict.err;
+}
+
+TEST(Cli, UsageErrorsExit2WithMessages) {
+  auto r = run_command(privqa("data inspect --format yaml " + sample()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown dataset format 'yaml'"), std::string::npos) << r.err;
+  r = run_command(privqa("data inspect --map question=q " + sample()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("field mapping"), std::string::npos) << r.err;
+  r = run_command(privqa("data inspect /nonexistent.jsonl"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("/nonexistent.jsonl"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace privqa
