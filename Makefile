@@ -3,11 +3,13 @@
 #   make test   set up, build with sanitizers, and run every test
 .PHONY: demo test build bench format format-check clean
 
-DATA ?= data/sample/medmcqa_sample.jsonl
+# make demo DATA=../shared/data/medmcqa/dev.json LIMIT=500 runs on another file.
+DATA ?=
+LIMIT ?=
 
 demo:
 	scripts/setup.sh release
-	build/release/privqa data inspect $(DATA)
+	scripts/demo.sh examples/quickstart.toml "$(DATA)" "$(LIMIT)"
 
 test:
 	scripts/setup.sh asan

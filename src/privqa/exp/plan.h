@@ -1,0 +1,45 @@
+// The plan of a run: which cells each question has, and what they will cost.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "privqa/data/question.h"
+#include "privqa/exp/cell.h"
+#include "privqa/exp/run_config.h"
+
+namespace privqa {
+
+// The cells of one question, in a fixed order: eps-independent scenarios
+// first (once per question and repeat), then S3 by mechanism and eps.
+std::vector<CellKey> cells_of(const Question& question, const RunConfig& config);
+
+// PhraseDP candidate requests (DESIGN §3): sampling settings and length.
+inline constexpr int kParaphraseMaxTokens = 150;
+inline constexpr double kParaphraseTemperature = 0.7;
+inline constexpr double kParaphraseTopP = 0.95;
+
+// Whether the mechanism is PhraseDP (candidates from the local model) rather
+// than a word-level mechanism.
+bool is_phrasedp(const std::string& mechanism);
+
+struct ProviderEstimate {
+  int64_t requests = 0;
+  int64_t tokens_in = 0;         // estimated prompt tokens (about 4 characters each)
+  int64_t max_tokens_out = 0;    // upper bound: max_tokens of every request
+  double max_cost = 0;           // at the configured prices, with max_tokens_out
+  double seconds_at_limits = 0;  // the larger of requests / rpm and prompt tokens / tpm
+};
+
+struct PlanEstimate {
+  size_t questions = 0;
+  size_t cells = 0;
+  std::map<Scenario, size_t> cells_by_scenario;
+  std::map<std::string, ProviderEstimate> providers;  // by provider name
+  double lower_bound_seconds = 0;                     // the largest seconds_at_limits
+};
+
+PlanEstimate estimate_plan(const std::vector<Question>& questions, const RunConfig& config);
+
+}  // namespace privqa

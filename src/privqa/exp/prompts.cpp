@@ -1,0 +1,142 @@
+#include "privqa/exp/prompts.h"
+
+#include <set>
+
+namespace privqa {
+
+namespace {
+
+struct TemplateRule {
+  const char* name;
+  std::set<std::string> required;
+  std::set<std::string> allowed;
+};
+
+const std::vector<TemplateRule>& rules() {
+  static const std::vector<TemplateRule> kRules = {
+      {"system", {}, {}},
+      {"answer", {"question", "options"}, {"question", "options"}},
+      {"answer_with_cot", {"question", "options", "cot"}, {"question", "options", "cot"}},
+      {"cot", {"question"}, {"question"}},
+      {"cot_with_options", {"question", "options"}, {"question", "options"}},
+      {"paraphrase", {"question"}, {"question"}},
+      {"paraphrase_medical", {"question"}, {"question"}},
+      {"paraphrase_band", {"question", "low", "high"}, {"question", "low", "high"}},
+  };
+  return kRules;
+}
+
+// Names inside {...} that look like placeholders (letters and underscores).
+std::set<std::string> placeholders(const std::string& text) {
+  std::set<std::string> names;
+  for (size_t open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+    const size_t close = text.find('}', open);
+    if (close == std::string::npos) break;
+    const std::string name = text.substr(open + 1, close - open - 1);
+    if (!name.empty() &&
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) {
+      names.insert(name);
+    }
+  }
+  return names;
+}
+
+}  // namespace
+
+Prompts default_prompts() {
+  Prompts p;
+  p.system = "You are a careful medical expert.";
+  p.answer =
+      "Answer the multiple-choice question below.\n\n"
+      "Question: {question}\n\n"
+      "Options:\n{options}\n\n"
+      "Reply with the letter of the correct option only, in the form \"Answer: X\".";
+  p.answer_with_cot =
+      "Answer the multiple-choice question below. An expert's notes on it come first; use them "
+      "where they help.\n\n"
+      "Reasoning:\n{cot}\n\n"
+      "Question: {question}\n\n"
+      "Options:\n{options}\n\n"
+      "Reply with the letter of the correct option only, in the form \"Answer: X\".";
+  p.cot =
+      "Think through the medical question below step by step: recall the relevant facts and "
+      "explain what the answer is likely to be. Do not ask for more information.\n\n"
+      "Question: {question}";
+  p.cot_with_options =
+      "Think through the medical question below step by step: recall the relevant facts and "
+      "explain which option is likely to be right. Do not ask for more information.\n\n"
+      "Question: {question}\n\n"
+      "Options:\n{options}";
+  p.paraphrase =
+      "Paraphrase the question below so that it is more general: keep what is needed to answer "
+      "it and remove names, ages, places, dates and other identifying details. Reply with the "
+      "paraphrase only.\n\n"
+      "Question: {question}";
+  p.paraphrase_medical =
+      "Paraphrase the question below. Keep every medical term and finding; remove only personal "
+      "or identifying details such as names, ages, places and dates. Reply with the paraphrase "
+      "only.\n\n"
+      "Question: {question}";
+  p.paraphrase_band =
+      "Paraphrase the question below so that its meaning overlaps with the original only in "
+      "part: aim for a semantic similarity between {low} and {high} on a scale from 0 (unrelated) "
+      "to 1 (the same). Lower similarity means more general, with fewer specifics. Reply with "
+      "the paraphrase only.\n\n"
+      "Question: {question}";
+  return p;
+}
+
+Status check_template(const std::string& name, const std::string& text) {
+  for (const auto& rule : rules()) {
+    if (name != rule.name) continue;
+    const auto used = placeholders(text);
+    for (const auto& p : used) {
+      if (rule.allowed.count(p) == 0) {
+        return Error("prompt '" + name + "' uses unknown placeholder {" + p + "}");
+      }
+    }
+    for (const auto& p : rule.required) {
+      if (used.count(p) == 0) {
+        return Error("prompt '" + name + "' must contain the placeholder {" + p + "}");
+      }
+    }
+    return Status::Ok();
+  }
+  return Error("unknown prompt '" + name + "'");
+}
+
+std::string render_template(const std::string& text,
+                            const std::map<std::string, std::string>& values) {
+  std::string out;
+  out.reserve(text.size() + 256);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t open = text.find('{', pos);
+    if (open == std::string::npos) break;
+    const size_t close = text.find('}', open);
+    if (close == std::string::npos) break;
+    const auto it = values.find(text.substr(open + 1, close - open - 1));
+    out.append(text, pos, open - pos);
+    if (it != values.end()) {
+      out += it->second;
+    } else {
+      out.append(text, open, close - open + 1);
+    }
+    pos = close + 1;
+  }
+  out.append(text, pos, std::string::npos);
+  return out;
+}
+
+std::string format_options(const std::vector<std::string>& options) {
+  std::string out;
+  for (size_t i = 0; i < options.size(); ++i) {
+    if (i > 0) out += '\n';
+    out += static_cast<char>('A' + i);
+    out += ") ";
+    out += options[i];
+  }
+  return out;
+}
+
+}  // namespace privqa

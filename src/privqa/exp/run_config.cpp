@@ -1,0 +1,453 @@
+#include "privqa/exp/run_config.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "privqa/llm/provider_config.h"
+
+namespace privqa {
+
+namespace {
+
+// Reads the keys of one TOML table, remembering which were read, so that the
+// leftovers can be reported as unknown. Every error names file:line and key.
+class Section {
+ public:
+  Section(const toml::table& table, std::string name, std::string file)
+      : table_(table), name_(std::move(name)), file_(std::move(file)) {}
+
+  const toml::node* get(const std::string& key) {
+    seen_.insert(key);
+    return table_.get(key);
+  }
+
+  Error error(const std::string& key, const std::string& message) const {
+    const toml::node* node = table_.get(key);
+    const auto line = node ? node->source().begin.line : table_.source().begin.line;
+    return Error(fmt::format("{}:{}: [{}] {}: {}", file_, line, name_, key, message));
+  }
+
+  // Expands ${VAR} from the environment.
+  Result<std::string> expand(const std::string& key, const std::string& text) const {
+    std::string out;
+    size_t pos = 0;
+    while (true) {
+      const size_t open = text.find("${", pos);
+      if (open == std::string::npos) break;
+      const size_t close = text.find('}', open);
+      if (close == std::string::npos) return error(key, "unclosed ${ in '" + text + "'");
+      const std::string var = text.substr(open + 2, close - open - 2);
+      const char* value = std::getenv(var.c_str());
+      if (value == nullptr || *value == '\0') {
+        return error(key, "environment variable " + var + " is not set");
+      }
+      out.append(text, pos, open - pos);
+      out += value;
+      pos = close + 1;
+    }
+    out.append(text, pos, std::string::npos);
+    return out;
+  }
+
+  Status read(const std::string& key, std::string& out) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return Status::Ok();
+    const auto* s = n->as_string();
+    if (s == nullptr) return error(key, "expected a string");
+    auto expanded = expand(key, s->get());
+    if (!expanded) return expanded.error();
+    out = *expanded;
+    return Status::Ok();
+  }
+
+  Status read(const std::string& key, bool& out) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return Status::Ok();
+    const auto* b = n->as_boolean();
+    if (b == nullptr) return error(key, "expected true or false");
+    out = b->get();
+    return Status::Ok();
+  }
+
+  Status read(const std::string& key, int64_t& out, int64_t min, int64_t max) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return Status::Ok();
+    const auto* i = n->as_integer();
+    if (i == nullptr) return error(key, "expected an integer");
+    if (i->get() < min || i->get() > max) {
+      return error(key, fmt::format("must be between {} and {}", min, max));
+    }
+    out = i->get();
+    return Status::Ok();
+  }
+
+  Status read(const std::string& key, int& out, int min, int max) {
+    int64_t value = out;
+    if (auto s = read(key, value, min, max); !s) return s;
+    out = static_cast<int>(value);
+    return Status::Ok();
+  }
+
+  Status read(const std::string& key, std::vector<std::string>& out) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return Status::Ok();
+    const auto* a = n->as_array();
+    if (a == nullptr) return error(key, "expected an array of strings");
+    out.clear();
+    for (const auto& item : *a) {
+      const auto* s = item.as_string();
+      if (s == nullptr) return error(key, "expected an array of strings");
+      out.push_back(s->get());
+    }
+    return Status::Ok();
+  }
+
+  // Keys present but never asked for.
+  Status check_unknown(const std::string& known_list) const {
+    for (const auto& [key, node] : table_) {
+      if (seen_.count(std::string(key.str())) == 0) {
+        return Error(fmt::format("{}:{}: [{}] unknown key '{}' (known: {})", file_,
+                                 node.source().begin.line, name_, key.str(), known_list));
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const toml::table& table_;
+  std::string name_;
+  std::string file_;
+  std::set<std::string> seen_;
+};
+
+std::string scalar_text(const toml::node& node) {
+  if (const auto* s = node.as_string()) return s->get();
+  if (const auto* i = node.as_integer()) return std::to_string(i->get());
+  if (const auto* f = node.as_floating_point()) return fmt::format("{}", f->get());
+  if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
+  return "";
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& path) {
+  if (path.empty()) return {};
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? p : (base / p).lexically_normal();
+}
+
+Status read_dataset(const toml::table& t, const std::string& file,
+                    const std::filesystem::path& base, DatasetConfig& d) {
+  Section s(t, "dataset", file);
+  std::string path, format = "auto", map;
+  if (auto st = s.read("path", path); !st) return st;
+  if (path.empty()) return Error(file + ": [dataset] path is required");
+  d.path = resolve(base, path);
+  if (auto st = s.read("format", format); !st) return st;
+  auto f = parse_dataset_format(format);
+  if (!f) return s.error("format", f.error().message());
+  d.load.format = *f;
+  int base_value = -1;
+  if (auto st = s.read("answer_base", base_value, 0, 1); !st) return st;
+  if (base_value >= 0) d.load.answer_base = base_value;
+  if (auto st = s.read("map", map); !st) return st;
+  if (!map.empty()) {
+    auto m = parse_field_mapping(map);
+    if (!m) return s.error("map", m.error().message());
+    d.load.mapping = *m;
+  }
+  d.load.strict = true;
+  bool lenient = false;
+  if (auto st = s.read("skip_bad_records", lenient); !st) return st;
+  d.load.strict = !lenient;
+  if (auto st = s.read("choice_type", d.filter.choice_type); !st) return st;
+  if (auto st = s.read("subjects", d.filter.subjects); !st) return st;
+  if (auto st = s.read("ids", d.filter.ids); !st) return st;
+  int64_t first = 0, sample = 0, seed = 0;
+  if (auto st = s.read("first", first, 0, INT64_MAX); !st) return st;
+  if (auto st = s.read("sample", sample, 0, INT64_MAX); !st) return st;
+  if (auto st = s.read("sample_seed", seed, 0, INT64_MAX); !st) return st;
+  if (first > 0) d.filter.first_n = static_cast<size_t>(first);
+  if (sample > 0) d.filter.sample_n = static_cast<size_t>(sample);
+  if (first > 0 && sample > 0) return s.error("sample", "give either first or sample, not both");
+  d.filter.sample_seed = static_cast<uint64_t>(seed);
+  return s.check_unknown(
+      "path, format, answer_base, map, skip_bad_records, choice_type, subjects, ids, first, "
+      "sample, sample_seed");
+}
+
+Status read_experiment(const toml::table& t, const std::string& file,
+                       const std::filesystem::path& base, RunConfig& c) {
+  Section s(t, "experiment", file);
+  std::string output, cache = "use", embeddings;
+  if (auto st = s.read("output", output); !st) return st;
+  if (output.empty()) return Error(file + ": [experiment] output is required");
+  c.output = resolve(base, output);
+  int64_t seed = static_cast<int64_t>(c.seed);
+  if (auto st = s.read("seed", seed, 0, INT64_MAX); !st) return st;
+  c.seed = static_cast<uint64_t>(seed);
+  if (auto st = s.read("repeats", c.repeats, 1, 1000); !st) return st;
+
+  std::vector<std::string> scenarios = {"S1", "S2", "S3", "S4"};
+  if (auto st = s.read("scenarios", scenarios); !st) return st;
+  for (const auto& name : scenarios) {
+    Scenario sc;
+    if (!parse_scenario(name, sc)) {
+      return s.error("scenarios", "unknown scenario '" + name + "' (S1..S5)");
+    }
+    if (!c.has_scenario(sc)) c.scenarios.push_back(sc);
+  }
+
+  c.epsilons = {1, 2, 3};
+  if (const toml::node* n = s.get("epsilons")) {
+    const auto* a = n->as_array();
+    if (a == nullptr || a->empty()) return s.error("epsilons", "expected a non-empty array");
+    c.epsilons.clear();
+    for (const auto& item : *a) {
+      const auto v = item.value<double>();
+      if (!v || !std::isfinite(*v) || *v <= 0) {
+        return s.error("epsilons", "every eps must be a finite number > 0");
+      }
+      c.epsilons.push_back(*v);
+    }
+  }
+
+  std::vector<std::string> mechanisms = {"phrasedp", "inferdpt", "santext+"};
+  if (auto st = s.read("mechanisms", mechanisms); !st) return st;
+  for (const auto& m : mechanisms)
+    c.mechanisms.push_back({m, {}});
+
+  if (auto st = s.read("local", c.local_provider); !st) return st;
+  if (auto st = s.read("remote", c.remote_provider); !st) return st;
+  if (auto st = s.read("include_options_remote", c.include_options_remote); !st) return st;
+  if (auto st = s.read("window", c.window, 1, 1'000'000); !st) return st;
+  if (auto st = s.read("workers", c.workers, 0, 256); !st) return st;
+  if (auto st = s.read("max_cot_tokens", c.max_cot_tokens, 1, 1'000'000); !st) return st;
+  if (auto st = s.read("max_answer_tokens", c.max_answer_tokens, 1, 1'000'000); !st) return st;
+  if (auto st = s.read("cache", cache); !st) return st;
+  if (cache == "use") {
+    c.cache = CacheMode::kUse;
+  } else if (cache == "refresh") {
+    c.cache = CacheMode::kRefresh;
+  } else if (cache == "bypass") {
+    c.cache = CacheMode::kBypass;
+  } else {
+    return s.error("cache", "must be use, refresh or bypass");
+  }
+  if (auto st = s.read("embeddings", embeddings); !st) return st;
+  c.embeddings = resolve(base, embeddings);
+  return s.check_unknown(
+      "output, seed, repeats, scenarios, epsilons, mechanisms, local, remote, "
+      "include_options_remote, window, workers, max_cot_tokens, max_answer_tokens, cache, "
+      "embeddings");
+}
+
+Status read_phrasedp(const toml::table& t, const std::string& file, PhraseDpConfig& p) {
+  Section s(t, "phrasedp", file);
+  std::string variant = "old";
+  if (auto st = s.read("variant", variant); !st) return st;
+  if (variant == "old") {
+    p.variant = PhraseVariant::kOld;
+  } else if (variant == "bands") {
+    p.variant = PhraseVariant::kBands;
+  } else {
+    return s.error("variant", "must be old or bands");
+  }
+  if (auto st = s.read("medical", p.medical); !st) return st;
+  if (auto st = s.read("candidates", p.candidates, 1, 128); !st) return st;
+  if (auto st = s.read("use_n", p.use_n); !st) return st;
+  return s.check_unknown("variant, medical, candidates, use_n");
+}
+
+Status read_prompts(const toml::table& t, const std::string& file, Prompts& p) {
+  Section s(t, "prompts", file);
+  const std::vector<std::pair<const char*, std::string*>> fields = {
+      {"system", &p.system},
+      {"answer", &p.answer},
+      {"answer_with_cot", &p.answer_with_cot},
+      {"cot", &p.cot},
+      {"cot_with_options", &p.cot_with_options},
+      {"paraphrase", &p.paraphrase},
+      {"paraphrase_medical", &p.paraphrase_medical},
+      {"paraphrase_band", &p.paraphrase_band},
+  };
+  for (const auto& [key, target] : fields) {
+    const toml::node* n = s.get(key);
+    if (n == nullptr) continue;
+    const auto* text = n->as_string();
+    if (text == nullptr) return s.error(key, "expected a string");
+    if (auto st = check_template(key, text->get()); !st) return s.error(key, st.error().message());
+    *target = text->get();
+  }
+  return s.check_unknown(
+      "system, answer, answer_with_cot, cot, cot_with_options, paraphrase, paraphrase_medical, "
+      "paraphrase_band");
+}
+
+}  // namespace
+
+const ProviderConfig* RunConfig::provider(const std::string& name) const {
+  for (const auto& p : providers) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+bool RunConfig::has_scenario(Scenario s) const {
+  for (auto x : scenarios) {
+    if (x == s) return true;
+  }
+  return false;
+}
+
+Result<RunConfig> load_run_config(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  toml::table doc;
+  try {
+    doc = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    return Error(fmt::format("{}:{}: {}", file, e.source().begin.line, e.description()));
+  }
+  RunConfig c;
+  c.source = path;
+  c.prompts = default_prompts();
+  const auto base = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+
+  const std::set<std::string> sections = {"dataset",  "experiment", "mechanism",
+                                          "phrasedp", "prompts",    "providers"};
+  for (const auto& [key, node] : doc) {
+    if (sections.count(std::string(key.str())) == 0 || !node.is_table()) {
+      return Error(
+          fmt::format("{}:{}: unknown section or key '{}' (known sections: dataset, "
+                      "experiment, mechanism.NAME, phrasedp, prompts, providers.NAME)",
+                      file, node.source().begin.line, key.str()));
+    }
+  }
+  const auto* dataset = doc["dataset"].as_table();
+  const auto* experiment = doc["experiment"].as_table();
+  if (dataset == nullptr) return Error(file + ": the [dataset] section is required");
+  if (experiment == nullptr) return Error(file + ": the [experiment] section is required");
+  if (auto st = read_dataset(*dataset, file, base, c.dataset); !st) return st.error();
+  if (auto st = read_experiment(*experiment, file, base, c); !st) return st.error();
+  if (const auto* t = doc["phrasedp"].as_table()) {
+    if (auto st = read_phrasedp(*t, file, c.phrasedp); !st) return st.error();
+  }
+  if (const auto* t = doc["prompts"].as_table()) {
+    if (auto st = read_prompts(*t, file, c.prompts); !st) return st.error();
+  }
+
+  if (const auto* mechanism_tables = doc["mechanism"].as_table()) {
+    for (const auto& [name, node] : *mechanism_tables) {
+      auto it = std::find_if(c.mechanisms.begin(), c.mechanisms.end(),
+                             [&](const MechanismConfig& m) { return m.name == name.str(); });
+      if (it == c.mechanisms.end()) {
+        return Error(fmt::format("{}:{}: [mechanism.{}] is not in [experiment] mechanisms", file,
+                                 node.source().begin.line, name.str()));
+      }
+      const auto* params = node.as_table();
+      if (params == nullptr) {
+        return Error(fmt::format("{}:{}: mechanism.{} must be a table", file,
+                                 node.source().begin.line, name.str()));
+      }
+      for (const auto& [key, value] : *params) {
+        const std::string text = scalar_text(value);
+        if (text.empty() && !value.is_string()) {
+          return Error(
+              fmt::format("{}:{}: [mechanism.{}] {}: expected a number, string or "
+                          "boolean",
+                          file, value.source().begin.line, name.str(), key.str()));
+        }
+        it->params[std::string(key.str())] = text;
+      }
+    }
+  }
+
+  // Provider base URLs may name environment variables; expand them before
+  // the provider parser checks the URL rules.
+  if (auto* providers = doc["providers"].as_table()) {
+    for (auto& [name, node] : *providers) {
+      auto* table = node.as_table();
+      if (table == nullptr) continue;
+      if (auto* url = table->get_as<std::string>("base_url")) {
+        Section s(*table, "providers." + std::string(name.str()), file);
+        auto expanded = s.expand("base_url", url->get());
+        if (!expanded) return expanded.error();
+        *url = *expanded;
+      }
+    }
+  }
+  auto providers = parse_provider_configs(doc, file);
+  if (!providers) return providers.error();
+  c.providers = std::move(*providers);
+
+  const bool needs_local = !c.scenarios.empty();
+  const bool needs_remote = c.has_scenario(Scenario::kRemoteCot) ||
+                            c.has_scenario(Scenario::kPrivateCot) ||
+                            c.has_scenario(Scenario::kRemote);
+  if (needs_local && c.provider(c.local_provider) == nullptr) {
+    return Error(fmt::format("{}: [experiment] local = '{}' names no [providers.NAME] table", file,
+                             c.local_provider));
+  }
+  if (needs_remote && c.provider(c.remote_provider) == nullptr) {
+    return Error(fmt::format("{}: [experiment] remote = '{}' names no [providers.NAME] table", file,
+                             c.remote_provider));
+  }
+  if (c.has_scenario(Scenario::kPrivateCot) && c.mechanisms.empty()) {
+    return Error(file + ": scenario S3 needs at least one mechanism in [experiment] mechanisms");
+  }
+  return c;
+}
+
+std::string results_identity_json(const RunConfig& c) {
+  nlohmann::json j;
+  j["dataset"] = {{"path", c.dataset.path.string()},
+                  {"format", dataset_format_name(c.dataset.load.format)},
+                  {"answer_base", c.dataset.load.answer_base.value_or(-1)},
+                  {"choice_type", c.dataset.filter.choice_type},
+                  {"subjects", c.dataset.filter.subjects},
+                  {"ids", c.dataset.filter.ids},
+                  {"first", c.dataset.filter.first_n.value_or(0)},
+                  {"sample", c.dataset.filter.sample_n.value_or(0)},
+                  {"sample_seed", c.dataset.filter.sample_seed}};
+  j["seed"] = c.seed;
+  j["repeats"] = c.repeats;
+  for (auto s : c.scenarios)
+    j["scenarios"].push_back(scenario_id(s));
+  j["epsilons"] = c.epsilons;
+  for (const auto& m : c.mechanisms)
+    j["mechanisms"].push_back({{"name", m.name}, {"params", m.params}});
+  j["phrasedp"] = {{"variant", c.phrasedp.variant == PhraseVariant::kOld ? "old" : "bands"},
+                   {"medical", c.phrasedp.medical},
+                   {"candidates", c.phrasedp.candidates},
+                   {"use_n", c.phrasedp.use_n}};
+  j["include_options_remote"] = c.include_options_remote;
+  j["embeddings"] = c.embeddings.string();
+  j["max_tokens"] = {c.max_cot_tokens, c.max_answer_tokens};
+  j["prompts"] = {c.prompts.system,
+                  c.prompts.answer,
+                  c.prompts.answer_with_cot,
+                  c.prompts.cot,
+                  c.prompts.cot_with_options,
+                  c.prompts.paraphrase,
+                  c.prompts.paraphrase_medical,
+                  c.prompts.paraphrase_band};
+  for (const char* role : {"local", "remote"}) {
+    const ProviderConfig* p =
+        c.provider(std::string(role) == "local" ? c.local_provider : c.remote_provider);
+    if (p != nullptr) j["models"][role] = {{"model", p->model}, {"extra_body", p->extra_body}};
+  }
+  return j.dump();
+}
+
+std::string fingerprint(const RunConfig& config) {
+  const std::string identity = results_identity_json(config);
+  const XXH128_hash_t h = XXH3_128bits(identity.data(), identity.size());
+  return fmt::format("{:016x}{:016x}", h.high64, h.low64);
+}
+
+}  // namespace privqa

@@ -1,0 +1,86 @@
+// The configuration of a run, read from TOML. Example: examples/quickstart.toml.
+//
+//   [dataset]     path, format, answer_base, map, choice_type, subjects, ids,
+//                 first, sample, sample_seed
+//   [experiment]  output, seed, repeats, scenarios, epsilons, mechanisms, local,
+//                 remote, include_options_remote, window, workers, cache,
+//                 embeddings, max_cot_tokens, max_answer_tokens
+//   [mechanism.NAME]  parameters of mechanism NAME (phrasedp: scoring)
+//   [phrasedp]    candidate generation: variant (old|bands), medical, candidates, use_n
+//   [prompts]     system, answer, answer_with_cot, cot, paraphrase
+//   [providers.NAME]  see llm/provider_config.h
+//
+// Relative paths are relative to the config file. String values may use
+// ${VAR} to read an environment variable (e.g. the simulated provider's URL).
+// Unknown keys and bad values are errors naming the file, line and key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "privqa/base/result.h"
+#include "privqa/data/dataset.h"
+#include "privqa/exp/cell.h"
+#include "privqa/exp/prompts.h"
+#include "privqa/llm/provider.h"
+#include "privqa/llm/response_cache.h"
+
+namespace privqa {
+
+struct DatasetConfig {
+  std::filesystem::path path;
+  LoadOptions load;
+  QuestionFilter filter;
+};
+
+struct MechanismConfig {
+  std::string name;                           // registry name, e.g. "santext+"
+  std::map<std::string, std::string> params;  // as written, checked by the registry
+};
+
+enum class PhraseVariant { kOld, kBands };
+
+struct PhraseDpConfig {
+  PhraseVariant variant = PhraseVariant::kOld;
+  bool medical = false;  // prompt keeps medical terms, removes identifying detail only
+  int candidates = 10;
+  bool use_n = true;  // one request with n samples; false: `candidates` requests
+};
+
+struct RunConfig {
+  std::filesystem::path source;  // the config file
+  DatasetConfig dataset;
+  std::filesystem::path output;
+  uint64_t seed = 1;
+  int repeats = 1;
+  std::vector<Scenario> scenarios;
+  std::vector<double> epsilons;
+  std::vector<MechanismConfig> mechanisms;  // in S3 order
+  PhraseDpConfig phrasedp;
+  std::string local_provider;
+  std::string remote_provider;
+  bool include_options_remote = false;
+  int window = 128;  // questions in flight
+  int workers = 0;   // CPU worker threads; 0 = hardware threads
+  CacheMode cache = CacheMode::kUse;
+  std::filesystem::path embeddings;  // empty: the default wink table
+  int max_cot_tokens = 512;
+  int max_answer_tokens = 64;
+  Prompts prompts;
+  std::vector<ProviderConfig> providers;
+
+  const ProviderConfig* provider(const std::string& name) const;
+  bool has_scenario(Scenario s) const;
+};
+
+Result<RunConfig> load_run_config(const std::filesystem::path& file);
+
+// JSON of everything that decides the results (not limits, URLs, output path
+// or concurrency), and its hash: a store only resumes a run with the same one.
+std::string results_identity_json(const RunConfig& config);
+std::string fingerprint(const RunConfig& config);
+
+}  // namespace privqa

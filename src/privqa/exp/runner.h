@@ -1,0 +1,48 @@
+// Running an experiment: every cell of every question through one global
+// scheduler (DESIGN §2 "Concurrency model").
+//
+// One event loop drives all requests; each cell is a coroutine that reads top
+// to bottom (sanitize -> remote CoT -> local answer). All cells share the
+// providers' limits (LlmClient). Questions enter in file order through a
+// bounded window, so memory stays bounded and the oldest questions finish
+// first. Sanitization and sentence encoding run on a worker pool. A finished
+// cell is written to the store at once; cells already in the store are
+// skipped, so re-running the same command resumes. A cell whose calls fail
+// after their attempt budget is stored as an error (never as a wrong answer).
+// A quota/billing error pauses its provider: its cells are left unrun and the
+// run says so. SIGINT/SIGTERM stop feeding new cells and let those in flight
+// finish; a second signal abandons them (the store stays consistent).
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "privqa/base/result.h"
+#include "privqa/exp/run_config.h"
+#include "privqa/llm/llm_client.h"
+
+namespace privqa {
+
+struct RunOptions {
+  std::ostream* progress = nullptr;   // live progress; nullptr = silent
+  bool progress_is_terminal = false;  // redraw one line; otherwise a plain line every 10 s
+  bool handle_signals = true;
+};
+
+struct RunSummary {
+  size_t cells_planned = 0;
+  size_t cells_already_done = 0;  // found finished in the store
+  size_t cells_ok = 0;            // finished now
+  size_t cells_error = 0;         // recorded as errors now
+  size_t cells_not_run = 0;       // left for a later run (stop, paused provider)
+  double wall_seconds = 0;
+  bool interrupted = false;
+  std::map<std::string, ProviderCounters> providers;
+  std::map<std::string, std::string> paused;  // provider -> the quota error
+};
+
+Result<RunSummary> run_experiment(const RunConfig& config, const RunOptions& options);
+
+}  // namespace privqa
