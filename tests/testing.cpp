@@ -1,13 +1,20 @@
 #include "testing.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+extern char** environ;
 
 #include "privqa/base/build_info.h"
 
@@ -75,6 +82,70 @@ CommandResult run_command(const std::string& command_line) {
   result.out = slurp(out_path);
   result.err = slurp(err_path);
   return result;
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv,
+                           const std::filesystem::path& stdout_path,
+                           const std::vector<std::string>& env) {
+  std::vector<char*> args;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e)
+    env_strings.emplace_back(*e);
+  env_strings.insert(env_strings.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_strings)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data()) == 0) pid_ = pid;
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+void ChildProcess::signal(int sig) {
+  if (pid_ > 0 && !reaped_) ::kill(pid_, sig);
+}
+
+int ChildProcess::wait() {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  reaped_ = true;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string start_sim_server(std::unique_ptr<ChildProcess>& sim, const std::string& binary,
+                             const std::vector<std::string>& args,
+                             const std::filesystem::path& stdout_path) {
+  std::vector<std::string> argv = {binary, "sim-server", "--port", "0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  sim = std::make_unique<ChildProcess>(argv, stdout_path);
+  for (int i = 0; i < 600; ++i) {
+    const std::string out = slurp(stdout_path);
+    const auto at = out.find("listening on ");
+    const auto end = out.find('\n', at);
+    if (at != std::string::npos && end != std::string::npos) {
+      const std::string rest = out.substr(at + 13, end - at - 13);
+      return rest.substr(0, rest.find(' '));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "";
 }
 
 }  // namespace privqa::testing

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace privqa::testing {
 
@@ -43,6 +45,32 @@ struct CommandResult {
   std::string err;  // stderr
 };
 CommandResult run_command(const std::string& command_line);
+
+// A program started in the background with stdout and stderr sent to files.
+class ChildProcess {
+ public:
+  // argv[0] is the program path. Extra environment entries are "NAME=value".
+  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stdout_path,
+               const std::vector<std::string>& env = {});
+  ~ChildProcess();  // kills (SIGKILL) and reaps the child if still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  int pid() const { return pid_; }
+  void signal(int sig);
+  // Waits for the child to end; returns its exit code, or 128 + signal.
+  int wait();
+
+ private:
+  int pid_ = -1;
+  bool reaped_ = false;
+};
+
+// Starts `privqa sim-server` (binary path given) on a free loopback port and
+// returns its base URL once it listens; the process runs until `sim` dies.
+std::string start_sim_server(std::unique_ptr<ChildProcess>& sim, const std::string& binary,
+                             const std::vector<std::string>& args,
+                             const std::filesystem::path& stdout_path);
 
 }  // namespace privqa::testing
 

@@ -1,0 +1,177 @@
+#include "privqa/exp/run_config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "privqa/exp/plan.h"
+#include "testing.h"
+
+namespace privqa {
+namespace {
+
+using testing::TempDir;
+using testing::write_text;
+
+const char* kMinimal = R"([dataset]
+path = "q.jsonl"
+
+[experiment]
+output = "out/run.db"
+local = "l"
+remote = "r"
+
+[providers.l]
+base_url = "http://127.0.0.1:9/v1"
+model = "small"
+
+[providers.r]
+base_url = "https://api.example.com/v1"
+model = "big"
+api_key_env = "EXAMPLE_KEY"
+)";
+
+Result<RunConfig> load(const TempDir& dir, const std::string& text) {
+  write_text(dir / "run.toml", text);
+  return load_run_config(dir / "run.toml");
+}
+
+TEST(RunConfig, DefaultsFollowTheOriginalStudy) {
+  TempDir dir;
+  auto c = load(dir, kMinimal);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->dataset.path, dir.path() / "q.jsonl") << "paths are relative to the config file";
+  EXPECT_EQ(c->output, dir.path() / "out/run.db");
+  EXPECT_EQ(c->epsilons, (std::vector<double>{1, 2, 3}));
+  ASSERT_EQ(c->mechanisms.size(), 3u);
+  EXPECT_EQ(c->mechanisms[0].name, "phrasedp");
+  EXPECT_EQ(c->mechanisms[1].name, "inferdpt");
+  EXPECT_EQ(c->mechanisms[2].name, "santext+");
+  EXPECT_EQ(c->scenarios.size(), 4u);
+  EXPECT_FALSE(c->include_options_remote) << "options stay local by default";
+  EXPECT_EQ(c->provider("r")->api_key_env, "EXAMPLE_KEY");
+}
+
+TEST(RunConfig, UnknownKeysNameTheirLine) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("local = \"l\""), 0, "colour = \"red\"\n");
+  auto c = load(dir, text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message().find("run.toml:6: [experiment] unknown key 'colour'"),
+            std::string::npos)
+      << c.error().message();
+
+  auto section = load(dir, std::string(kMinimal) + "\n[extras]\nx = 1\n");
+  ASSERT_FALSE(section.ok());
+  EXPECT_NE(section.error().message().find("unknown section or key 'extras'"), std::string::npos);
+}
+
+TEST(RunConfig, BadValuesNameKeyAndLine) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"epsilons = [1.0, -2.0]", "every eps must be a finite number > 0"},
+      {"scenarios = [\"S9\"]", "unknown scenario 'S9'"},
+      {"repeats = 0", "repeats: must be between 1 and 1000"},
+      {"cache = \"sometimes\"", "cache: must be use, refresh or bypass"},
+      {"window = \"wide\"", "window: expected an integer"},
+  };
+  for (const auto& [line, message] : cases) {
+    std::string text = kMinimal;
+    text.replace(text.find("local = \"l\""), 0, line + "\n");
+    auto c = load(dir, text);
+    ASSERT_FALSE(c.ok()) << line;
+    EXPECT_NE(c.error().message().find("run.toml:6:"), std::string::npos) << c.error().message();
+    EXPECT_NE(c.error().message().find(message), std::string::npos) << c.error().message();
+  }
+}
+
+TEST(RunConfig, ProvidersMustExistAndUrlsFollowTheRules) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("remote = \"r\""), 12, "remote = \"nobody\"");
+  auto c = load(dir, text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message().find("remote = 'nobody' names no [providers.NAME]"),
+            std::string::npos);
+
+  text = kMinimal;
+  text.replace(text.find("https://api.example.com"), 23, "http://api.example.com");
+  auto insecure = load(dir, text);
+  ASSERT_FALSE(insecure.ok()) << "plain http to a remote host is refused";
+}
+
+TEST(RunConfig, EnvironmentVariablesInUrls) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("http://127.0.0.1:9/v1"), 21, "${PRIVQA_TEST_URL}");
+  unsetenv("PRIVQA_TEST_URL");
+  auto missing = load(dir, text);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("environment variable PRIVQA_TEST_URL is not set"),
+            std::string::npos);
+  setenv("PRIVQA_TEST_URL", "http://127.0.0.1:4242/v1", 1);
+  auto set = load(dir, text);
+  ASSERT_TRUE(set.ok()) << set.error().message();
+  EXPECT_EQ(set->provider("l")->base_url, "http://127.0.0.1:4242/v1");
+  unsetenv("PRIVQA_TEST_URL");
+}
+
+TEST(RunConfig, MechanismParametersAndPrompts) {
+  TempDir dir;
+  auto c = load(dir, std::string(kMinimal) +
+                         "\n[mechanism.\"santext+\"]\nsensitive_ratio = 0.5\np = 0.2\n"
+                         "\n[prompts]\ncot = \"Explain: {question}\"\n");
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->mechanisms[2].params.at("sensitive_ratio"), "0.5");
+  EXPECT_EQ(c->prompts.cot, "Explain: {question}");
+
+  auto bad = load(dir, std::string(kMinimal) + "\n[prompts]\ncot = \"Explain: {options}\"\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("unknown placeholder {options}"), std::string::npos)
+      << bad.error().message();
+}
+
+TEST(RunConfig, FingerprintIgnoresLimitsButNotModels) {
+  TempDir dir;
+  auto a = load(dir, kMinimal);
+  ASSERT_TRUE(a.ok());
+  std::string faster = kMinimal;
+  faster += "max_in_flight = 999\n";
+  auto b = load(dir, faster);
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  EXPECT_EQ(fingerprint(*a), fingerprint(*b));
+  std::string other_model = kMinimal;
+  other_model.replace(other_model.find("\"big\""), 5, "\"bigger\"");
+  auto c = load(dir, other_model);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(fingerprint(*a), fingerprint(*c));
+}
+
+TEST(Plan, CellsPerQuestion) {
+  TempDir dir;
+  auto c = load(dir, kMinimal);
+  ASSERT_TRUE(c.ok());
+  Question q;
+  q.id = "q1";
+  q.text = "Which nerve supplies the deltoid?";
+  q.options = {"Radial", "Axillary", "Ulnar", "Median"};
+  // S1, S2, S4 once; S3 for 3 mechanisms x 3 eps.
+  const auto cells = cells_of(q, *c);
+  EXPECT_EQ(cells.size(), 3u + 9u);
+  c->repeats = 2;
+  EXPECT_EQ(cells_of(q, *c).size(), 24u);
+  std::set<std::string> keys;
+  for (const auto& k : cells_of(q, *c))
+    keys.insert(k.str());
+  EXPECT_EQ(keys.size(), 24u) << "every cell has its own key";
+
+  // Requests: S1 1 local; S2 1+1; S4 1 remote; S3 9 x (1 remote + 1 local);
+  // PhraseDP candidates once per question (n samples in one request).
+  c->repeats = 1;
+  const PlanEstimate e = estimate_plan({q}, *c);
+  EXPECT_EQ(e.providers.at("l").requests, 1 + 1 + 9 + 1);
+  EXPECT_EQ(e.providers.at("r").requests, 1 + 1 + 9);
+}
+
+}  // namespace
+}  // namespace privqa

@@ -1,0 +1,305 @@
+// The experiment engine end to end: `privqa run` against `privqa sim-server`
+// processes on loopback, on real MedMCQA questions (PRIVQA_DATA_DIR).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "privqa/data/dataset.h"
+#include "privqa/exp/prompts.h"
+#include "testing.h"
+
+namespace privqa {
+namespace {
+
+using testing::ChildProcess;
+using testing::run_command;
+using testing::TempDir;
+using testing::write_text;
+
+const std::string kBinary = PRIVQA_BINARY;
+
+struct ConfigSpec {
+  std::filesystem::path dataset;
+  std::filesystem::path output;
+  int first = 0;
+  std::string scenarios = R"(["S1", "S2", "S3", "S4"])";
+  std::string mechanisms = R"(["phrasedp", "inferdpt", "santext+"])";
+  int max_in_flight = 256;
+  int window = 128;
+  std::string cache = "use";
+  double timeout = 30;
+  int max_attempts = 6;
+};
+
+std::string config_text(const ConfigSpec& s) {
+  std::string t = "[dataset]\npath = \"" + s.dataset.string() + "\"\n";
+  if (s.first > 0) t += "first = " + std::to_string(s.first) + "\n";
+  t += "\n[experiment]\noutput = \"" + s.output.string() + "\"\nseed = 7\n";
+  t += "scenarios = " + s.scenarios + "\nmechanisms = " + s.mechanisms + "\n";
+  t += "epsilons = [1.0, 2.0, 3.0]\nlocal = \"local\"\nremote = \"remote\"\n";
+  t += "window = " + std::to_string(s.window) + "\ncache = \"" + s.cache + "\"\n";
+  for (const auto& [name, model] : {std::pair{"local", "sim-local"}, {"remote", "sim-remote"}}) {
+    t += std::string("\n[providers.") + name + "]\nbase_url = \"${PRIVQA_SIM_URL}\"\nmodel = \"" +
+         model + "\"\nmax_in_flight = " + std::to_string(s.max_in_flight) +
+         "\ntimeout = " + std::to_string(s.timeout) +
+         "\nmax_attempts = " + std::to_string(s.max_attempts) + "\n";
+  }
+  return t;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<nlohmann::json> read_jsonl(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+// The user message of a logged chat request.
+std::string user_message(const nlohmann::json& entry) {
+  if (!entry.contains("body") || !entry["body"].contains("messages")) return "";
+  for (const auto& m : entry["body"]["messages"]) {
+    if (m.value("role", "") == "user") return m.value("content", "");
+  }
+  return "";
+}
+
+class RunE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto data = testing::shared_data_file("medmcqa/dev.json");
+    if (!data) GTEST_SKIP() << "medmcqa/dev.json not found (set PRIVQA_DATA_DIR)";
+    if (!testing::wink_embeddings_file()) {
+      GTEST_SKIP() << "wink embeddings not found (run scripts/setup.sh or set PRIVQA_EMBEDDINGS)";
+    }
+    dev_ = *data;
+  }
+
+  // Starts a simulator on the dev set; returns its URL.
+  std::string start_sim(std::unique_ptr<ChildProcess>& sim, const std::string& name,
+                        std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "--dataset",    dev_.string(),
+        "--seed",       "3",
+        "--time-scale", "0",
+        "--profiles",   (testing::fixtures_dir() / "sim" / "unlimited.toml").string(),
+        "--log",        (dir_ / (name + ".log")).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const std::string url = testing::start_sim_server(sim, kBinary, args, dir_ / (name + ".out"));
+    EXPECT_FALSE(url.empty()) << slurp(dir_ / (name + ".out"));
+    return url;
+  }
+
+  std::string privqa_run(const std::string& url, const std::filesystem::path& config) {
+    return "PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " + config.string();
+  }
+
+  std::string export_of(const std::filesystem::path& store) {
+    const auto r = run_command(kBinary + " export --no-timing " + store.string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
+  std::filesystem::path dev_;
+  TempDir dir_;
+};
+
+TEST_F(RunE2E, KilledFiveTimesResumesToTheSameResultsWithoutRepeatingRequests) {
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_sim(sim, "sim");
+  ConfigSpec spec{dev_, dir_ / "reference.db", 300};
+  write_text(dir_ / "reference.toml", config_text(spec));
+
+  // An uninterrupted run, timed to place the kills inside a run.
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto reference = run_command(privqa_run(url, dir_ / "reference.toml"));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(reference.exit_code, 0) << reference.out << reference.err;
+  const std::string expected = export_of(dir_ / "reference.db");
+  ASSERT_EQ(read_jsonl(expected).size(), 300u * 12);
+
+  spec.output = dir_ / "crashed.db";
+  write_text(dir_ / "crashed.toml", config_text(spec));
+  // Segments of the simulator's log: lines before each kill.
+  std::vector<size_t> segment_ends = {read_jsonl(slurp(dir_ / "sim.log")).size()};
+  std::mt19937_64 rng(20261125);  // fixed: the kill moments are reproducible
+  std::uniform_real_distribution<double> moment(0.05, 0.6);
+  for (int kill = 0; kill < 5; ++kill) {
+    ChildProcess runner({kBinary, "run", "--quiet", (dir_ / "crashed.toml").string()},
+                        dir_ / "runner.out", {"PRIVQA_SIM_URL=" + url});
+    std::this_thread::sleep_for(std::chrono::duration<double>(moment(rng) * seconds));
+    runner.signal(SIGKILL);
+    EXPECT_EQ(runner.wait(), 128 + SIGKILL) << "the run ended before its kill";
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the simulator logs what it got
+    segment_ends.push_back(read_jsonl(slurp(dir_ / "sim.log")).size());
+  }
+  const auto resumed = run_command(privqa_run(url, dir_ / "crashed.toml"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(export_of(dir_ / "crashed.db"), expected);
+
+  // A request answered successfully before a kill is served from the response
+  // cache afterwards, never sent again.
+  const auto log = read_jsonl(slurp(dir_ / "sim.log"));
+  segment_ends.push_back(log.size());
+  std::map<std::string, size_t> answered_in;  // request body -> segment of its success
+  size_t repeated = 0;
+  for (size_t seg = 1; seg < segment_ends.size(); ++seg) {
+    for (size_t i = segment_ends[seg - 1]; i < segment_ends[seg]; ++i) {
+      const std::string body = log[i]["body"].dump();
+      const auto it = answered_in.find(body);
+      if (it != answered_in.end() && it->second < seg) ++repeated;
+      if (log[i]["status"] == 200 && log[i]["fault"] == "none" && it == answered_in.end()) {
+        answered_in[body] = seg;
+      }
+    }
+  }
+  EXPECT_EQ(repeated, 0u);
+}
+
+TEST_F(RunE2E, RemoteNeverSeesTheOriginalInS3AndNothingFromS1) {
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_sim(sim, "egress");
+  ConfigSpec spec{dev_, dir_ / "egress.db", 200};
+  write_text(dir_ / "egress.toml", config_text(spec));
+  const auto r = run_command(privqa_run(url, dir_ / "egress.toml"));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  auto dataset = load_dataset(dev_);
+  ASSERT_TRUE(dataset.ok());
+  std::map<std::string, const Question*> by_id;
+  for (const auto& q : dataset->questions)
+    by_id[q.id] = &q;
+  const Prompts prompts = default_prompts();
+  std::set<std::string> s2_prompts, s4_prompts;
+  for (size_t i = 0; i < 200; ++i) {
+    const Question& q = dataset->questions[i];
+    s2_prompts.insert(render_template(prompts.cot, {{"question", q.text}}));
+    s4_prompts.insert(render_template(
+        prompts.answer, {{"question", q.text}, {"options", format_options(q.options)}}));
+  }
+  // Every S3 cell's CoT prompt, built from the sanitized text it stored. A
+  // word-level mechanism may return a text unchanged (at eps 3 SanText+ keeps
+  // a rare word with high probability: Pr(y = x) dominates when every other
+  // word is far away); that is the mechanism's output, not a leak of the
+  // engine, and it is counted. PhraseDP's filter never returns the original.
+  std::map<std::string, std::set<std::string>> s3_prompt_questions;
+  std::set<std::string> unchanged;  // prompts of S3 cells whose output equals the input
+  for (const auto& c : read_jsonl(export_of(dir_ / "egress.db"))) {
+    if (c["scenario"] != "S3") continue;
+    const std::string sanitized = c["sanitized"];
+    ASSERT_FALSE(sanitized.empty());
+    const std::string id = c["question_id"];
+    const std::string prompt = render_template(prompts.cot, {{"question", sanitized}});
+    if (sanitized == by_id.at(id)->text) {
+      EXPECT_NE(c["mechanism"], "phrasedp") << id;
+      unchanged.insert(prompt);
+      continue;
+    }
+    s3_prompt_questions[prompt].insert(id);
+  }
+  size_t s2 = 0, s3 = 0, s4 = 0;
+  for (const auto& entry : read_jsonl(slurp(dir_ / "egress.log"))) {
+    if (entry.value("model", "") != "sim-remote") continue;
+    const std::string prompt = user_message(entry);
+    if (s2_prompts.count(prompt)) {
+      s2 += unchanged.count(prompt) == 0;
+    } else if (s4_prompts.count(prompt)) {
+      ++s4;
+    } else {
+      ++s3;
+      const auto it = s3_prompt_questions.find(prompt);
+      ASSERT_NE(it, s3_prompt_questions.end())
+          << "the remote got a request that is no S2, S3 or S4 prompt:\n"
+          << prompt;
+      for (const auto& id : it->second) {
+        ASSERT_EQ(prompt.find(by_id.at(id)->text), std::string::npos)
+            << "an S3 request carried its original question " << id;
+      }
+    }
+  }
+  EXPECT_EQ(s2, 200u - unchanged.size()) << "one remote CoT per question for S2";
+  EXPECT_EQ(s4, 200u) << "S4 asks the remote once per question; S1 never does";
+  EXPECT_GE(s3, s3_prompt_questions.size()) << "each distinct S3 prompt was sent";
+}
+
+TEST_F(RunE2E, SameExportAtConcurrencyOneAnd256) {
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_sim(sim, "determinism");
+  std::string exports[2];
+  int i = 0;
+  for (int concurrency : {1, 256}) {
+    ConfigSpec spec{dev_, dir_ / ("c" + std::to_string(concurrency) + ".db"), 40};
+    spec.max_in_flight = concurrency;
+    spec.window = concurrency;
+    spec.cache = "bypass";
+    const auto config = dir_ / ("c" + std::to_string(concurrency) + ".toml");
+    write_text(config, config_text(spec));
+    const auto r = run_command(privqa_run(url, config));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    exports[i++] = export_of(spec.output);
+  }
+  EXPECT_EQ(read_jsonl(exports[0]).size(), 40u * 12);
+  EXPECT_EQ(exports[0], exports[1]);
+}
+
+TEST_F(RunE2E, TenPercentFaultsOfEveryKindLeaveEveryCellAnsweredOrAnError) {
+  std::unique_ptr<ChildProcess> sim;
+  // 10% of requests fail, spread over the six kinds of fault.
+  const std::string share = "0.0167";
+  const std::string url = start_sim(
+      sim, "faults",
+      {"--fault-429", share, "--fault-500", share, "--fault-503", share, "--fault-reset", share,
+       "--fault-stall", share, "--fault-malformed", share, "--stall-seconds", "3"});
+  ConfigSpec spec{dev_, dir_ / "faults.db", 500};
+  spec.timeout = 1;  // a stall outlasts it
+  write_text(dir_ / "faults.toml", config_text(spec));
+  const auto r = run_command(privqa_run(url, dir_ / "faults.toml"));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto cells = read_jsonl(export_of(dir_ / "faults.db"));
+  ASSERT_EQ(cells.size(), 500u * 12);
+  std::set<std::string> keys;
+  size_t errors = 0;
+  for (const auto& c : cells) {
+    keys.insert(c["question_id"].get<std::string>() + "|" + c["scenario"].get<std::string>() + "|" +
+                c["mechanism"].get<std::string>() + "|" + c["eps"].dump());
+    if (c["status"] == "error") {
+      ++errors;
+      EXPECT_FALSE(c["error"].get<std::string>().empty());
+      EXPECT_EQ(c["answer"], "") << "an error is never scored";
+    } else {
+      EXPECT_EQ(c["status"], "ok");
+    }
+  }
+  EXPECT_EQ(keys.size(), cells.size()) << "no cell stored twice";
+  // With 6 attempts per call and 10% faults, a call fails for good with
+  // probability 1e-6: errors should be (almost) none.
+  EXPECT_LE(errors, 2u);
+  const auto log = read_jsonl(slurp(dir_ / "faults.log"));
+  std::map<std::string, size_t> faults;
+  for (const auto& e : log)
+    ++faults[e.value("fault", "")];
+  for (const char* kind : {"429", "500", "503", "reset", "stall", "malformed"}) {
+    EXPECT_GT(faults[kind], 0u) << kind << " was injected";
+  }
+}
+
+}  // namespace
+}  // namespace privqa
