@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS run (
   config_json TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cells (
   cell_key TEXT PRIMARY KEY,
   question_id TEXT NOT NULL,
@@ -106,6 +110,27 @@ class SqliteResultStore final : public ResultStore {
     if (rc != SQLITE_ROW) return fail("read the run");
     return std::optional<RunRecord>(
         RunRecord{column_text(s.get(), 0), column_text(s.get(), 1), column_text(s.get(), 2)});
+  }
+
+  Status set_meta(const std::string& key, const std::string& value) override {
+    Statement s(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    if (!s.ok()) return fail("prepare");
+    bind_text(s.get(), 1, key);
+    bind_text(s.get(), 2, value);
+    if (sqlite3_step(s.get()) != SQLITE_DONE) return fail("write meta " + key);
+    return Status::Ok();
+  }
+
+  Result<std::map<std::string, std::string>> meta() override {
+    Statement s(db_, "SELECT key, value FROM meta");
+    if (!s.ok()) return fail("prepare");
+    std::map<std::string, std::string> out;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      out[column_text(s.get(), 0)] = column_text(s.get(), 1);
+    }
+    if (rc != SQLITE_DONE) return fail("read meta");
+    return out;
   }
 
   Status put(const CellResult& c) override {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,11 @@ class ResultStore {
   // fingerprint, so one store never mixes results of two configurations.
   virtual Status bind_run(const RunRecord& run) = 0;
   virtual Result<std::optional<RunRecord>> run() = 0;
+
+  // Facts about the run learned while it runs, e.g. "simulated" = "true" when
+  // a provider identified itself as privqa's simulator.
+  virtual Status set_meta(const std::string& key, const std::string& value) = 0;
+  virtual Result<std::map<std::string, std::string>> meta() = 0;
 
   // Inserts or replaces the row of `cell.key` and makes it durable.
   virtual Status put(const CellResult& cell) = 0;

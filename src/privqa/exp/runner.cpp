@@ -127,6 +127,7 @@ class Experiment {
                                        std::vector<std::string> candidates);
   asio::awaitable<void> report_progress();
   void print_progress(bool final_line);
+  Status record_session();
 
   LlmClient& client(Role role) { return role == Role::kLocal ? *local_ : *remote_; }
 
@@ -665,7 +666,39 @@ Result<RunSummary> Experiment::run() {
     if (c != nullptr) summary_.providers[c->config().name] = c->counters();
   }
   if (fatal_) return *fatal_;
+  if (auto s = record_session(); !s) return s.error();
   return summary_;
+}
+
+// Appends this invocation's wall time and provider counters to the store's
+// "sessions" list, which reports add up over resumed runs.
+Status Experiment::record_session() {
+  auto meta = store_->meta();
+  if (!meta) return meta.error();
+  json sessions = json::parse((*meta)["sessions"], nullptr, false);
+  if (!sessions.is_array()) sessions = json::array();
+  json providers = json::object();
+  for (const auto& [name, k] : summary_.providers) {
+    const ProviderConfig* config = config_.provider(name);
+    providers[name] = {{"model", config ? config->model : ""},
+                       {"role", name == config_.local_provider ? "local" : "remote"},
+                       {"calls", k.calls},
+                       {"requests", k.requests},
+                       {"retries", k.retries},
+                       {"rate_limited", k.rate_limited},
+                       {"failures", k.failures},
+                       {"cache_hits", k.cache_hits},
+                       {"tokens_in", k.tokens_in},
+                       {"tokens_out", k.tokens_out},
+                       {"cost", k.cost}};
+  }
+  sessions.push_back({{"wall_seconds", summary_.wall_seconds},
+                      {"cells_ok", summary_.cells_ok},
+                      {"cells_error", summary_.cells_error},
+                      {"cells_not_run", summary_.cells_not_run},
+                      {"interrupted", summary_.interrupted},
+                      {"providers", providers}});
+  return store_->set_meta("sessions", sessions.dump());
 }
 
 }  // namespace
