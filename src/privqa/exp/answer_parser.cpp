@@ -1,5 +1,12 @@
 #include "privqa/exp/answer_parser.h"
 
+// g++ 12 at -O2 reports -Wmaybe-uninitialized inside <regex>'s own
+// std::function members when a pattern is compiled (GCC bug 105562, a false
+// positive); the warning is about the library's code, not this file's.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include <algorithm>
 #include <cctype>
 #include <regex>
