@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The offline main job: starts the simulated provider on a free loopback
-# port, runs a config against it, prints the result table, stops the simulator.
+# port, runs a config against it, prints the result table, writes the report
+# (privqa report) and prints where it is, stops the simulator.
 #   scripts/demo.sh [CONFIG] [DATA_FILE] [LIMIT]
 # DATA_FILE replaces the config's dataset (e.g. ../shared/data/medmcqa/dev.json);
 # LIMIT keeps its first N questions. Results go to runs/ (one store per data file).
@@ -33,4 +34,6 @@ if [ -n "$data" ]; then
   args+=(--dataset "$data" --output "runs/demo-$name${limit:+-$limit}.db")
 fi
 [ -n "$limit" ] && args+=(--limit "$limit")
-"$bin" run "$config" "${args[@]}"
+"$bin" run "$config" "${args[@]}" | tee runs/demo-run.log
+store=$(sed -n 's/^run \(.*\): [0-9]* cells planned.*/\1/p' runs/demo-run.log | head -1)
+"$bin" report "$store"

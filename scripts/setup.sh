@@ -16,6 +16,7 @@ packages=(
   libxxhash-dev libutf8proc-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -3,7 +3,17 @@
 //
 // Boost 1.74's boost/asio/awaitable.hpp uses std::exchange without including
 // <utility>; with g++ 12 it compiles only when <utility> comes first.
+//
+// g++ 12 also reports -Wmismatched-new-delete for every coroutine frame of
+// asio::awaitable (a false positive: GCC bug 109224, the frame's own sized
+// operator delete is matched with its operator new). It is reported where the
+// coroutine is instantiated — the end of the including file — so the warning
+// is disabled for files that include this header.
 #pragma once
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 
 // clang-format off
 #include <utility>  // must precede boost/asio/awaitable.hpp (see above)

@@ -11,11 +11,20 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   privqa::cli::register_data_command(app, exit_code);
+  privqa::cli::register_chat_command(app, exit_code);
+  privqa::cli::register_run_command(app, exit_code);
+  privqa::cli::register_status_command(app, exit_code);
+  privqa::cli::register_export_command(app, exit_code);
+  privqa::cli::register_sim_server_command(app, exit_code);
+  privqa::cli::register_embed_command(app, exit_code);
+  privqa::cli::register_sanitize_command(app, exit_code);
+  privqa::cli::register_report_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version end here with 0; every usage error exits 2.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   return exit_code;
 }

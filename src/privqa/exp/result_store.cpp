@@ -82,7 +82,10 @@ CREATE TABLE IF NOT EXISTS cells (
 class SqliteResultStore final : public ResultStore {
  public:
   SqliteResultStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
-  ~SqliteResultStore() override { sqlite3_close(db_); }
+  ~SqliteResultStore() override {
+    put_.reset();  // a connection with a live statement would not close
+    sqlite3_close(db_);
+  }
 
   Status bind_run(const RunRecord& run) override {
     auto existing = this->run();

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "privqa/base/environment.h"
 #include "privqa/llm/provider_config.h"
 
 namespace privqa {
@@ -34,26 +35,10 @@ class Section {
     return Error(fmt::format("{}:{}: [{}] {}: {}", file_, line, name_, key, message));
   }
 
-  // Expands ${VAR} from the environment.
   Result<std::string> expand(const std::string& key, const std::string& text) const {
-    std::string out;
-    size_t pos = 0;
-    while (true) {
-      const size_t open = text.find("${", pos);
-      if (open == std::string::npos) break;
-      const size_t close = text.find('}', open);
-      if (close == std::string::npos) return error(key, "unclosed ${ in '" + text + "'");
-      const std::string var = text.substr(open + 2, close - open - 2);
-      const char* value = std::getenv(var.c_str());
-      if (value == nullptr || *value == '\0') {
-        return error(key, "environment variable " + var + " is not set");
-      }
-      out.append(text, pos, open - pos);
-      out += value;
-      pos = close + 1;
-    }
-    out.append(text, pos, std::string::npos);
-    return out;
+    auto expanded = expand_environment(text);
+    if (!expanded) return error(key, expanded.error().message());
+    return expanded;
   }
 
   Status read(const std::string& key, std::string& out) {
@@ -367,20 +352,7 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
     }
   }
 
-  // Provider base URLs may name environment variables; expand them before
-  // the provider parser checks the URL rules.
-  if (auto* providers = doc["providers"].as_table()) {
-    for (auto& [name, node] : *providers) {
-      auto* table = node.as_table();
-      if (table == nullptr) continue;
-      if (auto* url = table->get_as<std::string>("base_url")) {
-        Section s(*table, "providers." + std::string(name.str()), file);
-        auto expanded = s.expand("base_url", url->get());
-        if (!expanded) return expanded.error();
-        *url = *expanded;
-      }
-    }
-  }
+  // (Provider base URLs may use ${VAR}; the provider parser expands them.)
   auto providers = parse_provider_configs(doc, file);
   if (!providers) return providers.error();
   c.providers = std::move(*providers);

@@ -153,6 +153,7 @@ class Experiment {
 
   size_t active_questions_ = 0;
   bool stopping_ = false;
+  bool simulated_ = false;
   bool feeding_done_ = false;
   size_t cells_in_flight_ = 0;
   std::optional<Error> fatal_;
@@ -285,6 +286,11 @@ asio::awaitable<CallResult> Experiment::call(Role role, std::string purpose, std
     co_return out;
   }
   const ChatResponse& response = *outcome.result;
+  if (response.system_fingerprint == "privqa-sim" && !simulated_) {
+    // Reports of this run must say SIMULATED.
+    simulated_ = true;
+    if (auto s = store_->set_meta("simulated", "true"); !s) fatal_ = s.error();
+  }
   if (!outcome.from_cache) {
     auto& in = role == Role::kLocal ? cell.local_tokens_in : cell.remote_tokens_in;
     auto& tokens_out = role == Role::kLocal ? cell.local_tokens_out : cell.remote_tokens_out;
@@ -460,7 +466,9 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
     return !r.ok;
   };
 
-  std::string cot;
+  // What the CoT writer (if any) is shown, and who writes it.
+  std::optional<std::string> cot_source;
+  Role cot_writer = Role::kRemote;
   Role answerer = Role::kLocal;
   bool ok = true;
   switch (key.scenario) {
@@ -470,18 +478,12 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
       answerer = Role::kRemote;
       break;
     case Scenario::kRemoteCot:
-    case Scenario::kLocalSelfCot: {
-      const bool remote = key.scenario == Scenario::kRemoteCot;
-      CallResult r = co_await call(remote ? Role::kRemote : Role::kLocal, "cot",
-                                   cot_prompt(q.text, remote && config_.include_options_remote), q,
-                                   key, cell, calls);
-      if (failed(r)) {
-        ok = false;
-        break;
-      }
-      cot = r.choices[0];
+      cot_source = q.text;
       break;
-    }
+    case Scenario::kLocalSelfCot:
+      cot_source = q.text;
+      cot_writer = Role::kLocal;
+      break;
     case Scenario::kPrivateCot: {
       std::vector<std::string> candidates;
       if (is_phrasedp(key.mechanism)) {
@@ -501,21 +503,23 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
         break;
       }
       cell.sanitized = sanitized.text;
-      CallResult r = co_await call(Role::kRemote, "cot",
-                                   cot_prompt(cell.sanitized, config_.include_options_remote), q,
-                                   key, cell, calls);
-      if (failed(r)) {
-        ok = false;
-        break;
-      }
-      cot = r.choices[0];
+      cot_source = cell.sanitized;
       break;
+    }
+  }
+  if (ok && cot_source) {
+    const bool show_options = cot_writer == Role::kRemote && config_.include_options_remote;
+    CallResult r = co_await call(cot_writer, "cot", cot_prompt(*cot_source, show_options), q, key,
+                                 cell, calls);
+    if (failed(r)) {
+      ok = false;
+    } else {
+      cell.cot = r.choices[0];
     }
   }
   if (abandoned) co_return std::nullopt;
   if (ok) {
-    cell.cot = cot;
-    CallResult r = co_await call(answerer, "answer", answer_prompt(cot), q, key, cell, calls);
+    CallResult r = co_await call(answerer, "answer", answer_prompt(cell.cot), q, key, cell, calls);
     if (abandoned || r.paused) co_return std::nullopt;
     if (!failed(r)) {
       cell.status = CellStatus::kOk;

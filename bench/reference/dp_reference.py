@@ -1,0 +1,158 @@
+"""Reference sanitizers for the dp benchmark, written the way the original
+SanText and InferDPT code works: SanText+ builds the full |V| x |S|
+probability matrix per eps (softmax of -eps d / 2 over Euclidean distances)
+and samples each word from its row; InferDPT (RANTEXT) builds, for every
+vocabulary word, the full list of distances to all vocabulary words sorted
+ascending, then per token adds Laplace noise, finds the adjacency set by
+binary search and samples from it. Same inputs as privqa: the wink table
+(its JSON), the MedMCQA dev questions, the same
+tokenization rule (letters/digits with inner ' or -), eps 1, 2, 3.
+
+Run with Debian's interpreter: /usr/bin/python3 bench/reference/dp_reference.py WINK.json DEV.json
+Prints one line per (mechanism, eps): seconds and words/s, then peak RSS.
+"""
+import json
+import math
+import re
+import resource
+import sys
+import time
+
+import numpy as np
+
+WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
+
+
+def load_table(path):
+    """The wink JSON: words in frequency order and a float32 matrix."""
+    with open(path) as f:
+        data = json.load(f)
+    words = data["words"]
+    dims = data["dimensions"]
+    vectors = data["vectors"]
+    matrix = np.zeros((len(words), dims), dtype=np.float32)
+    for i, w in enumerate(words):
+        matrix[i] = vectors[w][:dims]
+    return words, matrix
+
+
+def tokens(text):
+    return WORD.findall(text)
+
+
+def santext_plus(docs, words, matrix, eps_list, w=0.9, p=0.3, seed=0):
+    index = {word: i for i, word in enumerate(words)}
+    counts = {}
+    for doc in docs:
+        for t in tokens(doc):
+            f = t.lower()
+            counts[f] = counts.get(f, 0) + 1
+    vocab = [x for x, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if x in index]
+    n_sensitive = int(math.ceil(w * len(vocab) - 1e-9))
+    sensitive = vocab[len(vocab) - n_sensitive:]
+    word2id = {x: i for i, x in enumerate(vocab)}
+    sword_set = set(sensitive)
+    all_embed = matrix[[index[x] for x in vocab]].astype(np.float64)
+    sens_embed = matrix[[index[x] for x in sensitive]].astype(np.float64)
+    rng = np.random.default_rng(seed)
+    out = []
+    for eps in eps_list:
+        start = time.perf_counter()
+        # full |V| x |S| matrix, as in the original cal_probability
+        sq = (all_embed ** 2).sum(1)[:, None] + (sens_embed ** 2).sum(1)[None, :] \
+            - 2 * all_embed @ sens_embed.T
+        dist = np.sqrt(np.maximum(sq, 0))
+        logits = -eps * dist / 2
+        logits -= logits.max(axis=1, keepdims=True)
+        prob = np.exp(logits)
+        prob /= prob.sum(axis=1, keepdims=True)
+        n_words = 0
+        for doc in docs:
+            new = []
+            for t in tokens(doc):
+                n_words += 1
+                f = t.lower()
+                if f in word2id:
+                    if f in sword_set or rng.random() <= p:
+                        row = prob[word2id[f]]
+                        new.append(sensitive[rng.choice(len(row), p=row)])
+                    else:
+                        new.append(t)
+                else:
+                    new.append(vocab[rng.integers(len(vocab))])
+        out.append(("santext+", eps, time.perf_counter() - start, n_words))
+    return out
+
+
+def inferdpt(docs, words, matrix, eps_list, vocab_size=11000, seed=0):
+    vocab = [w for w in words if WORD.fullmatch(w) and not NUMBER.match(w)][:vocab_size]
+    vindex = {w: i for i, w in enumerate(vocab)}
+    index = {word: i for i, word in enumerate(words)}
+    vmat = matrix[[index[w] for w in vocab]].astype(np.float64)
+    delta_f = vmat.max(0) - vmat.min(0)
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    # full sorted distance lists for every vocabulary word, as the original precomputes
+    sorted_lists = {}
+    vsq = (vmat ** 2).sum(1)
+    for i in range(0, len(vocab), 512):
+        block = vmat[i:i + 512]
+        d = np.sqrt(np.maximum((block ** 2).sum(1)[:, None] + vsq[None, :] - 2 * block @ vmat.T, 0))
+        order = np.argsort(d, axis=1)
+        for r in range(block.shape[0]):
+            sorted_lists[vocab[i + r]] = (order[r], d[r][order[r]])
+    build = time.perf_counter() - start
+    out = []
+    for eps in eps_list:
+        start = time.perf_counter()
+        if eps >= 2 and eps * 19.064721649556482 - 38.1294334077209 > 0:
+            divisor = 0.01658160142016071 * math.log(eps * 19.064721649556482 - 38.1294334077209) \
+                + 9.311083811697406
+        else:
+            divisor = eps
+        beta = delta_f / divisor
+        n_words = 0
+        for doc in docs:
+            new = []
+            for t in tokens(doc):
+                n_words += 1
+                if NUMBER.match(t):
+                    new.append(str(rng.integers(1, 1001)))
+                    continue
+                f = t.lower()
+                if f not in index:
+                    continue  # oov = drop
+                if f not in sorted_lists:  # outside the vocabulary: its own sorted list
+                    x = matrix[index[f]].astype(np.float64)
+                    d = np.sqrt(((vmat - x) ** 2).sum(1))
+                    order = np.argsort(d)
+                    sorted_lists[f] = (order, d[order])
+                order, dist = sorted_lists[f]
+                radius = np.linalg.norm(rng.laplace(0, beta))
+                k = np.searchsorted(dist, radius)
+                if k == 0:
+                    new.append(t)
+                    continue
+                u = np.exp(eps / 2 * (radius - dist[:k]) / radius)
+                new.append(vocab[order[rng.choice(k, p=u / u.sum())]])
+        out.append(("inferdpt", eps, time.perf_counter() - start + (build if eps == eps_list[0] else 0),
+                    n_words))
+    return out
+
+
+def main():
+    table_path, dev_path = sys.argv[1], sys.argv[2]
+    t0 = time.perf_counter()
+    words, matrix = load_table(table_path)
+    docs = [json.loads(line)["question"] for line in open(dev_path)]
+    print(f"load {time.perf_counter() - t0:.1f} s", flush=True)
+    results = santext_plus(docs, words, matrix, [1.0, 2.0, 3.0])
+    results += inferdpt(docs, words, matrix, [1.0, 2.0, 3.0])
+    for name, eps, seconds, n in results:
+        print(f"{name} eps {eps:g}: {seconds:.2f} s, {n / seconds:.0f} words/s", flush=True)
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

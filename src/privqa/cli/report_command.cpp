@@ -1,0 +1,94 @@
+// privqa report RUN [RUN2 ...]: accuracy with intervals, paired tests, privacy
+// metrics, cost, figures; Markdown, HTML, JSON and CSV.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "privqa/cli/commands.h"
+#include "privqa/report/run_data.h"
+#include "privqa/report/run_report.h"
+#include "privqa/report/write_report.h"
+
+namespace privqa::cli {
+
+namespace {
+
+struct ReportArgs {
+  std::vector<std::string> runs;
+  std::string out;
+  std::string formats = "md,html,json,csv";
+  std::string embeddings;
+  bool no_privacy = false;
+};
+
+// Beside the first store: NAME-report, or NAME-vs-NAME2-report for several runs.
+std::filesystem::path default_out(const std::vector<std::string>& runs) {
+  const std::filesystem::path first(runs.front());
+  std::string name = first.stem().string();
+  for (size_t i = 1; i < runs.size(); ++i)
+    name += "-vs-" + std::filesystem::path(runs[i]).stem().string();
+  return first.parent_path() / (name + "-report");
+}
+
+int report(const ReportArgs& a) {
+  auto formats = report::parse_formats(a.formats);
+  if (!formats) {
+    std::cerr << "privqa: " << formats.error().message() << "\n";
+    return 2;
+  }
+  report::ReportOptions options;
+  options.embeddings = a.embeddings;
+  options.privacy = !a.no_privacy;
+  std::vector<report::RunReport> reports;
+  for (const auto& path : a.runs) {
+    auto run = report::load_run(path);
+    if (!run) {
+      std::cerr << "privqa: " << run.error().message() << "\n";
+      return 2;
+    }
+    auto built = report::build_report(*run, options);
+    if (!built) {
+      std::cerr << "privqa: " << path << ": " << built.error().message() << "\n";
+      return 1;
+    }
+    for (const auto& note : built->notes)
+      std::cerr << "privqa: " << path << ": " << note << "\n";
+    reports.push_back(std::move(*built));
+  }
+  const std::filesystem::path out =
+      a.out.empty() ? default_out(a.runs) : std::filesystem::path(a.out);
+  auto written = report::write_report(reports, out, *formats);
+  if (!written) {
+    std::cerr << "privqa: " << written.error().message() << "\n";
+    return 1;
+  }
+  bool simulated = false;
+  for (const auto& r : reports)
+    simulated = simulated || r.simulated;
+  std::cout << fmt::format("report written to {}{}\n", written->front().string(),
+                           simulated ? " (SIMULATED)" : "");
+  for (size_t i = 1; i < written->size(); ++i)
+    std::cout << "  " << (*written)[i].string() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void register_report_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Accuracy with intervals, paired tests, privacy metrics, cost and figures of runs");
+  cmd->add_option("RUN", args->runs, "run stores; two or more are compared side by side")
+      ->required()
+      ->expected(1, -1);
+  cmd->add_option("--out", args->out, "output directory (default: beside the first store)");
+  cmd->add_option("--format", args->formats, "comma-separated: md, html, json, csv")
+      ->capture_default_str();
+  cmd->add_option("--embeddings", args->embeddings,
+                  "embedding table for the cosine metric (default: the run's)");
+  cmd->add_flag("--no-privacy", args->no_privacy, "skip the privacy metrics");
+  cmd->callback([args, &exit_code] { exit_code = report(*args); });
+}
+
+}  // namespace privqa::cli

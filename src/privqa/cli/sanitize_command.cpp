@@ -1,0 +1,245 @@
+// privqa sanitize: run a text DP mechanism on one text, or on every question
+// of a dataset (JSONL out: id, mechanism, eps, original, sanitized, stats).
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "privqa/base/files.h"
+#include "privqa/base/paths.h"
+#include "privqa/cli/commands.h"
+#include "privqa/data/dataset.h"
+#include "privqa/dp/registry.h"
+#include "privqa/embed/embedding_table.h"
+
+namespace privqa::cli {
+namespace {
+
+struct SanitizeArgs {
+  std::string text;
+  std::string mechanisms;  // comma-separated
+  std::string eps;         // comma-separated
+  std::vector<std::string> params;
+  uint64_t seed = 0;
+  std::string embeddings;
+  std::string corpus;
+  std::string dataset;
+  std::string out;
+  size_t first = 0;
+  unsigned threads = 0;
+  bool json = false;
+};
+
+// Invalid input: reported, exit code 2.
+int usage_error(const std::string& message) {
+  std::cerr << "privqa sanitize: " << message << "\n";
+  return 2;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+Result<std::vector<double>> parse_eps_list(const std::string& text) {
+  std::vector<double> out;
+  for (const auto& item : split_list(text)) {
+    size_t used = 0;
+    double eps = 0;
+    try {
+      eps = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size()) return Error(fmt::format("--eps: '{}' is not a number", item));
+    if (Status ok = check_epsilon(eps); !ok) return ok.error().wrap("--eps");
+    out.push_back(eps);
+  }
+  if (out.empty()) return Error("--eps: give at least one value");
+  return out;
+}
+
+// --param key=value applies to every mechanism; --param NAME:key=value to NAME only.
+Result<std::map<std::string, std::string>> params_for(const std::string& mechanism,
+                                                      const std::vector<std::string>& items) {
+  std::vector<std::string> mine;
+  for (const auto& item : items) {
+    const auto colon = item.find(':');
+    const auto eq = item.find('=');
+    if (colon != std::string::npos && (eq == std::string::npos || colon < eq)) {
+      if (item.substr(0, colon) == mechanism) mine.push_back(item.substr(colon + 1));
+    } else {
+      mine.push_back(item);
+    }
+  }
+  auto parsed = parse_param_assignments(mine);
+  if (!parsed.ok()) return parsed.error().wrap(mechanism);
+  return parsed;
+}
+
+nlohmann::json stats_json(const SanitizeStats& s) {
+  return {{"words", s.words}, {"numbers", s.numbers}, {"replaced", s.replaced},
+          {"kept", s.kept},   {"dropped", s.dropped}, {"oov", s.oov}};
+}
+
+struct Item {
+  std::string id;
+  std::string text;
+};
+
+int run(const SanitizeArgs& a) {
+  const bool batch = !a.dataset.empty();
+  if (batch == !a.text.empty()) {
+    return usage_error("give either TEXT or --dataset FILE");
+  }
+  const auto names = split_list(a.mechanisms);
+  if (names.empty()) return usage_error("--mech: give at least one mechanism");
+  for (const auto& name : names) {
+    if (auto info = find_mechanism(name); !info.ok()) return usage_error(info.error().message());
+  }
+  if (!batch && names.size() > 1) return usage_error("one --mech at a time for a single TEXT");
+  auto eps_list = parse_eps_list(a.eps);
+  if (!eps_list.ok()) return usage_error(eps_list.error().message());
+  if (!batch && eps_list->size() > 1) return usage_error("one --eps at a time for a single TEXT");
+
+  const auto start = std::chrono::steady_clock::now();
+  const std::filesystem::path embeddings_path =
+      a.embeddings.empty() ? default_embeddings_path() : std::filesystem::path(a.embeddings);
+  auto table = load_embeddings(embeddings_path);
+  if (!table.ok()) return usage_error(table.error().message());
+  const double load_seconds = seconds_since(start);
+
+  std::vector<Item> items;
+  if (batch) {
+    auto dataset = load_dataset(a.dataset);
+    if (!dataset.ok()) return usage_error(dataset.error().message());
+    for (const auto& q : dataset->questions) {
+      if (a.first > 0 && items.size() == a.first) break;
+      items.push_back({q.id, q.text});
+    }
+  } else {
+    items.push_back({"text", a.text});
+  }
+  std::vector<std::string> corpus;
+  if (!a.corpus.empty()) {
+    auto dataset = load_dataset(a.corpus);
+    if (!dataset.ok()) return usage_error(dataset.error().message());
+    for (const auto& q : dataset->questions)
+      corpus.push_back(q.text);
+  } else {
+    // The run's own texts: every question of the dataset, or the TEXT itself.
+    for (const auto& item : items)
+      corpus.push_back(item.text);
+  }
+
+  const unsigned threads =
+      a.threads > 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::string jsonl;
+  for (const auto& name : names) {
+    auto params = params_for(name, a.params);
+    if (!params.ok()) return usage_error(params.error().message());
+    const auto build_start = std::chrono::steady_clock::now();
+    auto mechanism = create_mechanism(name, *params, *table, corpus);
+    if (!mechanism.ok()) return usage_error(mechanism.error().message());
+    const double build_seconds = seconds_since(build_start);
+    for (double eps : *eps_list) {
+      std::vector<SanitizedText> results(items.size());
+      std::atomic<size_t> next{0};
+      const auto run_start = std::chrono::steady_clock::now();
+      auto work = [&] {
+        for (size_t i = next++; i < items.size(); i = next++) {
+          Rng rng = cell_rng(a.seed, items[i].id, "sanitize", name, eps, 0);
+          // eps was checked above, so sanitize cannot fail.
+          results[i] = std::move(*(*mechanism)->sanitize(items[i].text, eps, rng));
+        }
+      };
+      std::vector<std::thread> pool;
+      for (unsigned t = 1; t < std::min<size_t>(threads, items.size()); ++t)
+        pool.emplace_back(work);
+      work();
+      for (auto& t : pool)
+        t.join();
+      const double run_seconds = seconds_since(run_start);
+
+      size_t words = 0;
+      for (size_t i = 0; i < items.size(); ++i) {
+        words += results[i].stats.words + results[i].stats.numbers;
+        if (!batch && !a.json) {
+          std::cout << results[i].text << "\n";
+          continue;
+        }
+        nlohmann::json line = {{"id", items[i].id},
+                               {"mechanism", name},
+                               {"eps", eps},
+                               {"original", items[i].text},
+                               {"sanitized", results[i].text},
+                               {"stats", stats_json(results[i].stats)}};
+        jsonl += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      }
+      if (batch) {
+        std::cerr << fmt::format(
+            "{} eps {}: {} texts, {} words in {:.3f} s ({:.0f} words/s); state built in {:.3f} s\n",
+            name, eps, items.size(), words, run_seconds, words / std::max(run_seconds, 1e-9),
+            build_seconds);
+      }
+    }
+  }
+  if (batch) {
+    std::cerr << fmt::format("embeddings loaded in {:.3f} s; total {:.3f} s\n", load_seconds,
+                             seconds_since(start));
+  }
+  if (jsonl.empty()) return 0;
+  if (a.out.empty()) {
+    std::cout << jsonl;
+    return 0;
+  }
+  if (Status written = write_file_atomic(a.out, jsonl); !written) {
+    std::cerr << "privqa: " << written.error().message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void register_sanitize_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<SanitizeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "sanitize", "Sanitize a text (or every question of a dataset) with a text DP mechanism");
+  cmd->add_option("TEXT", args->text, "the text to sanitize (or use --dataset)");
+  cmd->add_option("--mech", args->mechanisms,
+                  "santext, santext+, custext+ or inferdpt (comma-separated in batch mode)")
+      ->required();
+  cmd->add_option("--eps", args->eps, "privacy budget > 0 (comma-separated in batch mode)")
+      ->required();
+  cmd->add_option("--param", args->params,
+                  "mechanism parameter key=value (NAME:key=value for one of several); repeatable")
+      ->allow_extra_args(false);  // one value per --param: TEXT stays positional
+  cmd->add_option("--seed", args->seed, "run seed of the random streams")->capture_default_str();
+  cmd->add_option("--embeddings", args->embeddings,
+                  "word embeddings file (default: PRIVQA_EMBEDDINGS or the fetched wink table)");
+  cmd->add_option("--corpus", args->corpus,
+                  "dataset whose questions form the vocabulary (default: the texts sanitized)");
+  cmd->add_option("--dataset", args->dataset, "batch mode: sanitize every question of FILE");
+  cmd->add_option("--out", args->out,
+                  "batch mode: write JSONL here (atomically) instead of stdout");
+  cmd->add_option("--first", args->first, "batch mode: only the first N questions");
+  cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");
+  cmd->add_flag("--json", args->json, "single TEXT: print a JSON line with the stats");
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace privqa::cli

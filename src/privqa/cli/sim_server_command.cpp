@@ -1,0 +1,110 @@
+// privqa sim-server: serve the simulated OpenAI-compatible provider until
+// SIGINT or SIGTERM. Everything obtained from it is SIMULATED.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "privqa/cli/commands.h"
+#include "privqa/data/dataset.h"
+#include "privqa/sim/sim_server.h"
+
+namespace privqa::cli {
+
+namespace {
+
+struct SimServerArgs {
+  std::string dataset;
+  std::string profiles;
+  std::string log;
+  std::string bind = "127.0.0.1";
+  uint16_t port = 0;
+  uint64_t seed = 0;
+  double time_scale = 1.0;
+  bool allow_remote = false;
+  FaultRates faults;
+};
+
+int run_sim_server(const SimServerArgs& a) {
+  auto dataset = load_dataset(a.dataset);
+  if (!dataset) {
+    std::cerr << "privqa sim-server: " << dataset.error().message() << "\n";
+    return 2;
+  }
+  SimOptions options;
+  options.questions = std::move(dataset->questions);
+  options.profiles_path = a.profiles;
+  options.faults = a.faults;
+  options.seed = a.seed;
+  options.log_path = a.log;
+  options.bind_address = a.bind;
+  options.port = a.port;
+  options.time_scale = a.time_scale;
+  options.allow_remote = a.allow_remote;
+
+  // Block the stop signals before the server thread starts, so it inherits the
+  // mask and only this thread receives them (in sigwait below).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = SimServer::start(std::move(options));
+  if (!server) {
+    std::cerr << "privqa sim-server: " << server.error().message() << "\n";
+    return 2;
+  }
+  const bool ipv6 = a.bind.find(':') != std::string::npos;
+  std::cout << fmt::format("listening on http://{}:{}/v1", ipv6 ? "[" + a.bind + "]" : a.bind,
+                           (*server)->port())
+            << std::endl;
+  std::cerr << "privqa sim-server: serving SIMULATED models over " << dataset->path.string()
+            << "; stop with Ctrl-C\n";
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  (*server)->stop();
+  std::cerr << "privqa sim-server: stopped\n";
+  return 0;
+}
+
+}  // namespace
+
+void register_sim_server_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<SimServerArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "sim-server",
+      "serve simulated models (an OpenAI-compatible provider on loopback; results are SIMULATED)");
+  cmd->add_option("--dataset", args->dataset, "question file the simulated models know")
+      ->required();
+  cmd->add_option("--port", args->port, "TCP port; 0 picks a free one")->capture_default_str();
+  cmd->add_option("--profiles", args->profiles, "TOML file of [profile.NAME] model profiles");
+  cmd->add_option("--seed", args->seed, "seed of every simulated draw")->capture_default_str();
+  cmd->add_option("--log", args->log, "request log (JSON Lines)");
+  cmd->add_option("--time-scale", args->time_scale, "multiplies simulated latencies (0 = none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  const auto probability = CLI::Range(0.0, 1.0);
+  cmd->add_option("--fault-429", args->faults.rate_429, "share of requests answered 429")
+      ->check(probability);
+  cmd->add_option("--fault-500", args->faults.rate_500, "share answered 500")->check(probability);
+  cmd->add_option("--fault-503", args->faults.rate_503, "share answered 503")->check(probability);
+  cmd->add_option("--fault-reset", args->faults.reset, "share whose connection is reset")
+      ->check(probability);
+  cmd->add_option("--fault-stall", args->faults.stall, "share held for --stall-seconds")
+      ->check(probability);
+  cmd->add_option("--fault-malformed", args->faults.malformed, "share answered with broken JSON")
+      ->check(probability);
+  cmd->add_option("--stall-seconds", args->faults.stall_seconds, "how long a stall lasts")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--bind", args->bind, "address to listen on (loopback unless --allow-remote)")
+      ->capture_default_str();
+  cmd->add_flag("--allow-remote", args->allow_remote,
+                "permit a non-loopback --bind address (exposes the simulator to the network)");
+  cmd->callback([args, &exit_code] { exit_code = run_sim_server(*args); });
+}
+
+}  // namespace privqa::cli

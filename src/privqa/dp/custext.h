@@ -1,0 +1,68 @@
+// CusText+ (Chen et al., "A Customized Text Sanitization Mechanism with
+// Differential Privacy", Findings of ACL 2023), "conservative" mapping.
+//
+// Build: over the corpus words with a vector, most frequent first, a word x
+// not yet mapped takes its K nearest rows by cosine (x included) among the
+// candidate pool minus rows used by earlier sets; each member of that set is
+// mapped to the set. Sanitize: a mapped word x becomes y of its set with
+// Pr(y|x) ∝ exp(eps u(x, y) / 2), u = cosine similarity min-max normalised to
+// [0, 1] within the set. Stopwords are kept (the "+"); a number n becomes
+// round(n) + a uniform integer in [0, 1000); other words (no vector, or not
+// mapped) are kept (oov = "keep") or replaced by a uniform corpus word.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "privqa/dp/mechanism.h"
+#include "privqa/embed/embedding_table.h"
+
+namespace privqa {
+
+struct CusTextOptions {
+  size_t top_k = 20;
+  // Candidate rows: the pool_size most frequent rows of the table plus every
+  // corpus word with a vector (0: the whole table).
+  size_t pool_size = 20000;
+  bool replace_oov = false;
+};
+
+class CusText : public Mechanism {
+ public:
+  // `table` must outlive the mechanism. Fails when no corpus word has a vector.
+  static Result<std::unique_ptr<CusText>> build(std::string name, ParamValues params,
+                                                const EmbeddingTable& table,
+                                                const std::vector<std::string>& corpus,
+                                                const CusTextOptions& options);
+
+  // The output set of a mapped row (rows, in set order), or nullptr.
+  const std::vector<uint32_t>* candidates(uint32_t row) const;
+  // Pr(y | x) over *candidates(x), in that order; x must be mapped.
+  std::vector<double> replacement_probabilities(uint32_t row, double eps) const;
+  size_t cluster_count() const { return clusters_.size(); }
+
+ protected:
+  Outcome sanitize_word(const Token& word, double eps, Rng& rng) const override;
+  Outcome sanitize_number(const Token& number, double eps, Rng& rng) const override;
+
+ private:
+  struct Mapping {
+    uint32_t cluster;
+    std::vector<float> utility;  // u(x, y) per member of the cluster, in [0, 1]
+  };
+  CusText(std::string name, ParamValues params, const EmbeddingTable& table,
+          const CusTextOptions& options)
+      : Mechanism(std::move(name), std::move(params)), table_(&table), options_(options) {}
+  void build_clusters(const std::vector<uint32_t>& corpus_rows);
+  std::vector<double> scores(const Mapping& mapping, double eps) const;
+
+  const EmbeddingTable* table_;
+  CusTextOptions options_;
+  std::vector<uint32_t> corpus_rows_;
+  std::vector<std::vector<uint32_t>> clusters_;
+  std::unordered_map<uint32_t, Mapping> mapping_;
+};
+
+}  // namespace privqa

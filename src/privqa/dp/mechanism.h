@@ -1,0 +1,65 @@
+// A word-level text sanitization mechanism: sanitize(text, eps, rng) returns
+// the text with word (and number) tokens replaced, kept or dropped; spacing
+// and punctuation of the original are preserved. A Mechanism holds only
+// state that depends on its corpus, embeddings and parameters; it is built
+// once, is immutable afterwards (caches are internal and locked) and may be
+// used from many threads at once, each with its own Rng.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "privqa/base/result.h"
+#include "privqa/dp/params.h"
+#include "privqa/dp/rng.h"
+#include "privqa/text/tokenizer.h"
+
+namespace privqa {
+
+struct SanitizeStats {
+  size_t words = 0;     // word tokens seen
+  size_t numbers = 0;   // number tokens seen
+  size_t replaced = 0;  // word or number tokens whose output differs from the input
+  size_t kept = 0;      // word or number tokens output unchanged
+  size_t dropped = 0;   // word tokens removed from the output
+  size_t oov = 0;       // word tokens outside the mechanism's vocabulary
+};
+
+struct SanitizedText {
+  std::string text;
+  SanitizeStats stats;
+};
+
+// OK when eps is a finite number > 0; otherwise an error saying so.
+Status check_epsilon(double eps);
+
+class Mechanism {
+ public:
+  virtual ~Mechanism() = default;
+  const std::string& name() const { return name_; }
+  const ParamValues& params() const { return params_; }
+
+  // Fails only on an invalid eps.
+  Result<SanitizedText> sanitize(std::string_view text, double eps, Rng& rng) const;
+
+ protected:
+  Mechanism(std::string name, ParamValues params)
+      : name_(std::move(name)), params_(std::move(params)) {}
+
+  enum class Action { kKeep, kReplace, kDrop };
+  struct Outcome {
+    Action action = Action::kKeep;
+    std::string text;  // the replacement (kReplace only)
+    bool oov = false;  // the input word had no usable vector
+  };
+  // Decides one token; eps is already checked.
+  virtual Outcome sanitize_word(const Token& word, double eps, Rng& rng) const = 0;
+  virtual Outcome sanitize_number(const Token& number, double eps, Rng& rng) const = 0;
+
+ private:
+  std::string name_;
+  ParamValues params_;
+};
+
+}  // namespace privqa

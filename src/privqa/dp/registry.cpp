@@ -1,0 +1,136 @@
+#include "privqa/dp/registry.h"
+
+#include <fmt/format.h>
+
+#include "privqa/dp/custext.h"
+#include "privqa/dp/inferdpt.h"
+#include "privqa/dp/phrasedp.h"
+#include "privqa/dp/santext.h"
+
+namespace privqa {
+namespace {
+
+ParamSpec oov_spec(const std::string& default_value, const std::string& other) {
+  return {"oov",
+          ParamType::kChoice,
+          default_value,
+          0,
+          0,
+          {default_value, other},
+          "what happens to a word outside the mechanism's vocabulary"};
+}
+
+std::vector<MechanismInfo> build_catalog() {
+  const ParamSpec sensitive_ratio{"sensitive_ratio",
+                                  ParamType::kReal,
+                                  "0.9",
+                                  1e-9,
+                                  1,
+                                  {},
+                                  "share w of the corpus vocabulary (least frequent) in S"};
+  const ParamSpec p{
+      "p", ParamType::kReal, "0.3", 0, 1, {}, "probability that a word outside S is replaced"};
+  return {
+      {"santext",
+       "SanText: every corpus word resampled, Pr ∝ exp(-eps d / 2)",
+       {oov_spec("replace", "keep")},
+       true,
+       true},
+      {"santext+",
+       "SanText+: rare words and a share p of the others resampled into S",
+       {sensitive_ratio, p, oov_spec("replace", "keep")},
+       true,
+       true},
+      {"custext+",
+       "CusText+: per-word sets of K nearest words, Pr ∝ exp(eps u / 2); stopwords kept",
+       {{"top_k", ParamType::kInteger, "20", 1, 1000, {}, "size K of each output set"},
+        {"pool_size",
+         ParamType::kInteger,
+         "20000",
+         0,
+         1e9,
+         {},
+         "most frequent table rows searched besides the corpus words (0: all)"},
+        oov_spec("keep", "replace")},
+       true,
+       true},
+      {"inferdpt",
+       "InferDPT RANTEXT: Laplace-noised radius, then Pr ∝ exp(eps/2 (r - d)/r)",
+       {{"vocab_size",
+         ParamType::kInteger,
+         "11000",
+         2,
+         1e9,
+         {},
+         "number of most frequent table words that can be output"},
+        {"noise",
+         ParamType::kChoice,
+         "inferdpt",
+         0,
+         0,
+         {"inferdpt", "laplace"},
+         "inferdpt: the original's fitted scale for eps >= 2; laplace: Δf / eps"},
+        oov_spec("drop", "keep")},
+       false,
+       true},
+      {"phrasedp", "PhraseDP: select one of the local model's paraphrases by similarity",
+       phrasedp_param_specs(), false, false},
+  };
+}
+
+}  // namespace
+
+const std::vector<MechanismInfo>& mechanism_catalog() {
+  static const std::vector<MechanismInfo> catalog = build_catalog();
+  return catalog;
+}
+
+Result<const MechanismInfo*> find_mechanism(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& info : mechanism_catalog()) {
+    if (info.name == name) return &info;
+    names.push_back(info.name);
+  }
+  return Error(fmt::format("unknown mechanism '{}' (known: {})", name, fmt::join(names, ", ")));
+}
+
+Result<std::shared_ptr<const Mechanism>> create_mechanism(
+    const std::string& name, const std::map<std::string, std::string>& params,
+    const EmbeddingTable& table, const std::vector<std::string>& corpus) {
+  auto info = find_mechanism(name);
+  if (!info.ok()) return info.error();
+  auto values = resolve_params(name, (*info)->params, params);
+  if (!values.ok()) return values.error();
+  const ParamValues& v = *values;
+  auto share = [](auto built) -> Result<std::shared_ptr<const Mechanism>> {
+    if (!built.ok()) return built.error();
+    return std::shared_ptr<const Mechanism>(std::move(*built));
+  };
+  if (name == "santext" || name == "santext+") {
+    SanTextOptions options;
+    options.sensitive_ratio = name == "santext" ? 1.0 : v.real("sensitive_ratio");
+    options.p = name == "santext" ? 1.0 : v.real("p");
+    options.replace_oov = v.text("oov") == "replace";
+    return share(SanText::build(name, v, table, corpus, options));
+  }
+  if (name == "custext+") {
+    CusTextOptions options;
+    options.top_k = static_cast<size_t>(v.integer("top_k"));
+    options.pool_size = static_cast<size_t>(v.integer("pool_size"));
+    options.replace_oov = v.text("oov") == "replace";
+    return share(CusText::build(name, v, table, corpus, options));
+  }
+  if (name == "inferdpt") {
+    InferDptOptions options;
+    options.vocab_size = static_cast<size_t>(v.integer("vocab_size"));
+    options.noise =
+        v.text("noise") == "laplace" ? InferDptNoise::kLaplace : InferDptNoise::kInferDpt;
+    options.drop_oov = v.text("oov") == "drop";
+    return share(InferDpt::build(name, v, table, options));
+  }
+  return Error(name +
+               ": selects among paraphrases written by the local model; it runs inside an "
+               "experiment, not as a word-level sanitizer");
+}
+
+}  // namespace privqa

@@ -1,0 +1,36 @@
+// The catalogue of mechanisms by name, with their declared parameters, and a
+// factory that checks parameters and builds the corpus-dependent state once.
+// The returned mechanism serves every eps and every thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "privqa/base/result.h"
+#include "privqa/dp/mechanism.h"
+#include "privqa/dp/params.h"
+#include "privqa/embed/embedding_table.h"
+
+namespace privqa {
+
+struct MechanismInfo {
+  std::string name;  // "santext", "santext+", "custext+", "inferdpt", "phrasedp"
+  std::string summary;
+  std::vector<ParamSpec> params;
+  bool needs_corpus = false;  // builds its vocabulary from the task corpus
+  bool word_level = true;     // false: phrasedp (selection among LLM paraphrases)
+};
+
+const std::vector<MechanismInfo>& mechanism_catalog();
+// The catalogue entry, or an error listing the known names.
+Result<const MechanismInfo*> find_mechanism(const std::string& name);
+
+// Builds a word-level mechanism. `table` must outlive it; `corpus` is read
+// during the call only (ignored by mechanisms that do not need one).
+Result<std::shared_ptr<const Mechanism>> create_mechanism(
+    const std::string& name, const std::map<std::string, std::string>& params,
+    const EmbeddingTable& table, const std::vector<std::string>& corpus);
+
+}  // namespace privqa

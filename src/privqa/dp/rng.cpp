@@ -1,0 +1,130 @@
+#include "privqa/dp/rng.h"
+
+#include <xxhash.h>
+
+#include <cmath>
+#include <cstring>
+
+namespace privqa {
+namespace {
+
+__extension__ typedef unsigned __int128 uint128;  // GCC/Clang builtin; __extension__: not ISO
+
+constexpr uint32_t rotl(uint32_t v, int c) {
+  return (v << c) | (v >> (32 - c));
+}
+
+void quarter_round(std::array<uint32_t, 16>& x, int a, int b, int c, int d) {
+  x[a] += x[b];
+  x[d] = rotl(x[d] ^ x[a], 16);
+  x[c] += x[d];
+  x[b] = rotl(x[b] ^ x[c], 12);
+  x[a] += x[b];
+  x[d] = rotl(x[d] ^ x[a], 8);
+  x[c] += x[d];
+  x[b] = rotl(x[b] ^ x[c], 7);
+}
+
+void append_tagged(std::string& out, char tag, const void* data, size_t size) {
+  out.push_back(tag);
+  const uint64_t length = size;
+  out.append(reinterpret_cast<const char*>(&length), sizeof length);
+  out.append(static_cast<const char*>(data), size);
+}
+
+}  // namespace
+
+StreamKey& StreamKey::add(std::string_view text) {
+  append_tagged(bytes_, 's', text.data(), text.size());
+  return *this;
+}
+
+StreamKey& StreamKey::add(uint64_t number) {
+  append_tagged(bytes_, 'u', &number, sizeof number);
+  return *this;
+}
+
+StreamKey& StreamKey::add(double number) {
+  if (number == 0.0) number = 0.0;  // one key for -0.0 and 0.0
+  append_tagged(bytes_, 'd', &number, sizeof number);
+  return *this;
+}
+
+Rng::Rng(const StreamKey& key) {
+  // "expand 32-byte k", then a 256-bit key from two differently seeded
+  // 128-bit hashes of the tuple, a zero block counter and a zero nonce.
+  state_[0] = 0x61707865;
+  state_[1] = 0x3320646e;
+  state_[2] = 0x79622d32;
+  state_[3] = 0x6b206574;
+  const auto& bytes = key.bytes();
+  const XXH128_hash_t low = XXH3_128bits_withSeed(bytes.data(), bytes.size(), 0x7072697671610001);
+  const XXH128_hash_t high = XXH3_128bits_withSeed(bytes.data(), bytes.size(), 0x7072697671610002);
+  const uint64_t words[4] = {low.low64, low.high64, high.low64, high.high64};
+  std::memcpy(&state_[4], words, sizeof words);
+}
+
+void Rng::refill() {
+  std::array<uint32_t, 16> x = state_;
+  for (int round = 0; round < 10; ++round) {
+    quarter_round(x, 0, 4, 8, 12);
+    quarter_round(x, 1, 5, 9, 13);
+    quarter_round(x, 2, 6, 10, 14);
+    quarter_round(x, 3, 7, 11, 15);
+    quarter_round(x, 0, 5, 10, 15);
+    quarter_round(x, 1, 6, 11, 12);
+    quarter_round(x, 2, 7, 8, 13);
+    quarter_round(x, 3, 4, 9, 14);
+  }
+  for (int i = 0; i < 16; ++i)
+    block_[i] = x[i] + state_[i];
+  if (++state_[12] == 0) ++state_[13];  // 64-bit block counter
+  used_ = 0;
+}
+
+uint64_t Rng::next_u64() {
+  if (used_ > 14) refill();
+  const uint64_t value = (static_cast<uint64_t>(block_[used_]) << 32) | block_[used_ + 1];
+  used_ += 2;
+  return value;
+}
+
+double Rng::uniform() {
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
+
+double Rng::uniform_open() {
+  return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53;
+}
+
+uint64_t Rng::below(uint64_t n) {
+  // Lemire's multiply-and-reject: exact for every n.
+  uint128 product = static_cast<uint128>(next_u64()) * n;
+  uint64_t low = static_cast<uint64_t>(product);
+  if (low < n) {
+    const uint64_t threshold = -n % n;
+    while (low < threshold) {
+      product = static_cast<uint128>(next_u64()) * n;
+      low = static_cast<uint64_t>(product);
+    }
+  }
+  return static_cast<uint64_t>(product >> 64);
+}
+
+double Rng::laplace(double scale) {
+  // Inverse CDF on a uniform in (-1/2, 1/2), never exactly ±1/2.
+  const double u = uniform_open() - 0.5;
+  return -scale * std::copysign(std::log1p(-2.0 * std::fabs(u)), u);
+}
+
+double Rng::gumbel() {
+  return -std::log(-std::log(uniform_open()));
+}
+
+Rng cell_rng(uint64_t run_seed, std::string_view question_id, std::string_view scenario,
+             std::string_view mechanism, double eps, uint64_t repeat) {
+  return Rng(
+      StreamKey().add(run_seed).add(question_id).add(scenario).add(mechanism).add(eps).add(repeat));
+}
+
+}  // namespace privqa

@@ -1,0 +1,58 @@
+// Reproducible random streams. A stream is a ChaCha20 keystream whose 256-bit
+// key is a hash of a tuple of keys (run seed, question id, scenario, mechanism,
+// eps, repeat, ...), so two cells with the same keys draw the same numbers and
+// cells with different keys draw independent ones, whatever order they run in.
+// An Rng is cheap to create and is not shared between threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+namespace privqa {
+
+// The tuple a stream is derived from. Each part is written with its type and
+// length, so ("ab", "c") and ("a", "bc") are different keys.
+class StreamKey {
+ public:
+  StreamKey& add(std::string_view text);
+  StreamKey& add(uint64_t number);
+  StreamKey& add(double number);  // by bit pattern; -0.0 is folded into 0.0
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+class Rng {
+ public:
+  using result_type = uint64_t;
+  explicit Rng(const StreamKey& key);
+  static Rng from_seed(uint64_t seed) { return Rng(StreamKey().add(seed)); }
+
+  static constexpr uint64_t min() { return 0; }
+  static constexpr uint64_t max() { return std::numeric_limits<uint64_t>::max(); }
+  uint64_t operator()() { return next_u64(); }
+
+  uint64_t next_u64();
+  double uniform();              // in [0, 1), 53 random bits
+  double uniform_open();         // in (0, 1)
+  uint64_t below(uint64_t n);    // uniform in [0, n), unbiased; n > 0
+  double laplace(double scale);  // density exp(-|x|/scale) / (2 scale)
+  double gumbel();               // standard Gumbel: -log(-log U)
+
+ private:
+  void refill();
+
+  std::array<uint32_t, 16> state_{};
+  std::array<uint32_t, 16> block_{};
+  unsigned used_ = 16;  // 32-bit words of block_ consumed
+};
+
+// The stream of one experiment cell (DESIGN §2 "Randomness is per cell").
+Rng cell_rng(uint64_t run_seed, std::string_view question_id, std::string_view scenario,
+             std::string_view mechanism, double eps, uint64_t repeat);
+
+}  // namespace privqa

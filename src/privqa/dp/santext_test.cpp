@@ -1,0 +1,193 @@
+#include "privqa/dp/santext.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "dp/stat_testing.h"
+#include "privqa/dp/registry.h"
+
+namespace privqa {
+namespace {
+
+// Six corpus words in the plane plus one word that only the table knows.
+const std::map<std::string, std::pair<double, double>> kPoints = {
+    {"alpha", {0, 0}},     {"beta", {1, 0}}, {"gamma", {0, 2}}, {"delta", {3, 1}},
+    {"epsilon", {-1, -1}}, {"zeta", {2, 2}}, {"omega", {5, 5}}};
+// Counts: alpha 4, beta 3, gamma 2, delta = epsilon = zeta = 1; "unknownword" has no vector.
+const std::vector<std::string> kCorpus = {"Alpha alpha beta gamma", "alpha, alpha beta beta!",
+                                          "gamma delta epsilon zeta unknownword"};
+
+EmbeddingTable make_table() {
+  std::vector<std::string> words;
+  std::vector<float> values;
+  for (const auto& [word, point] : kPoints) {
+    words.push_back(word);
+    values.push_back(static_cast<float>(point.first));
+    values.push_back(static_cast<float>(point.second));
+  }
+  auto table = EmbeddingTable::from_rows(words, values, 2);
+  EXPECT_TRUE(table.ok());
+  return std::move(*table);
+}
+
+double distance(const std::string& a, const std::string& b) {
+  const auto& p = kPoints.at(a);
+  const auto& q = kPoints.at(b);
+  return std::hypot(p.first - q.first, p.second - q.second);
+}
+
+// Pr(y | x) = exp(-eps d(x, y) / 2) / sum over the sensitive set, from the coordinates.
+std::map<std::string, double> exact(const std::string& x, const std::vector<std::string>& set,
+                                    double eps) {
+  std::map<std::string, double> out;
+  double total = 0;
+  for (const auto& y : set)
+    total += out[y] = std::exp(-eps * distance(x, y) / 2);
+  for (auto& [y, p] : out)
+    p /= total;
+  return out;
+}
+
+class SanTextTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<const Mechanism> make(const std::string& name,
+                                        std::map<std::string, std::string> params = {}) {
+    auto mechanism = create_mechanism(name, params, table_, kCorpus);
+    EXPECT_TRUE(mechanism.ok()) << mechanism.error().message();
+    return *mechanism;
+  }
+  std::vector<std::string> words_of(const std::vector<uint32_t>& rows) {
+    std::vector<std::string> out;
+    for (uint32_t row : rows)
+      out.push_back(table_.word(row));
+    return out;
+  }
+  // Output frequencies of sanitizing the single word `x` `draws` times.
+  std::map<std::string, size_t> tally(const Mechanism& mechanism, const std::string& x, double eps,
+                                      int draws, uint64_t seed) {
+    Rng rng = Rng::from_seed(seed);
+    std::map<std::string, size_t> out;
+    for (int i = 0; i < draws; ++i)
+      ++out[mechanism.sanitize(x, eps, rng)->text];
+    return out;
+  }
+
+  EmbeddingTable table_ = make_table();
+};
+
+TEST_F(SanTextTest, VocabularyComesFromTheCorpusAndSensitiveWordsAreTheRarest) {
+  auto mechanism = make("santext+", {{"sensitive_ratio", "0.5"}});
+  const auto& santext = dynamic_cast<const SanText&>(*mechanism);
+  EXPECT_EQ(words_of(santext.vocabulary()),
+            (std::vector<std::string>{"alpha", "beta", "gamma", "delta", "epsilon", "zeta"}));
+  // ceil(0.5 * 6) = 3 least frequent (ties by word).
+  EXPECT_EQ(words_of(santext.sensitive()), (std::vector<std::string>{"delta", "epsilon", "zeta"}));
+  auto wider = make("santext+", {{"sensitive_ratio", "0.6"}});  // ceil(3.6) = 4
+  EXPECT_EQ(dynamic_cast<const SanText&>(*wider).sensitive().size(), 4u);
+  auto plain = make("santext");  // w = 1: every word
+  EXPECT_EQ(dynamic_cast<const SanText&>(*plain).sensitive().size(), 6u);
+}
+
+TEST_F(SanTextTest, SensitiveWordFollowsTheExponentialMechanism) {
+  auto mechanism = make("santext+", {{"sensitive_ratio", "0.5"}});
+  const std::vector<std::string> set = {"delta", "epsilon", "zeta"};
+  for (double eps : {0.5, 2.0, 6.0}) {
+    const auto expected = exact("delta", set, eps);
+    const auto seen = tally(*mechanism, "delta", eps, 20000, 31);
+    std::vector<size_t> counts;
+    std::vector<double> probabilities;
+    size_t total = 0;
+    for (const auto& [y, p] : expected) {
+      counts.push_back(seen.count(y) ? seen.at(y) : 0);
+      probabilities.push_back(p);
+      total += counts.back();
+    }
+    EXPECT_EQ(total, 20000u) << "outputs outside the sensitive set";
+    EXPECT_FITS(counts, probabilities);
+  }
+}
+
+TEST_F(SanTextTest, OtherWordIsReplacedWithProbabilityP) {
+  auto mechanism = make("santext+", {{"sensitive_ratio", "0.5"}, {"p", "0.3"}});
+  const std::vector<std::string> set = {"delta", "epsilon", "zeta"};
+  const auto into_set = exact("beta", set, 1.0);
+  const auto seen = tally(*mechanism, "beta", 1.0, 20000, 32);
+  std::vector<size_t> counts = {seen.count("beta") ? seen.at("beta") : 0};
+  std::vector<double> probabilities = {0.7};
+  for (const auto& [y, p] : into_set) {
+    counts.push_back(seen.count(y) ? seen.at(y) : 0);
+    probabilities.push_back(0.3 * p);
+  }
+  EXPECT_FITS(counts, probabilities);
+}
+
+TEST_F(SanTextTest, MetricDpBoundHoldsOnEveryPair) {
+  // Pr(y|x) <= exp(eps d(x, x')) Pr(y|x'), d from the coordinates; the slack
+  // covers float32 rounding of the mechanism's distances.
+  auto mechanism = make("santext");
+  const auto& santext = dynamic_cast<const SanText&>(*mechanism);
+  for (double eps : {0.5, 1.0, 3.0, 10.0}) {
+    for (uint32_t x : santext.vocabulary()) {
+      const auto px = santext.replacement_probabilities(x, eps);
+      for (uint32_t x2 : santext.vocabulary()) {
+        const auto px2 = santext.replacement_probabilities(x2, eps);
+        const double bound = std::exp(eps * distance(table_.word(x), table_.word(x2)));
+        for (size_t y = 0; y < px.size(); ++y) {
+          EXPECT_LE(px[y], bound * px2[y] * (1 + 1e-5))
+              << table_.word(x) << " vs " << table_.word(x2) << " eps " << eps;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(SanTextTest, EpsChangesTheDistribution) {
+  auto mechanism = make("santext");
+  const auto& santext = dynamic_cast<const SanText&>(*mechanism);
+  const uint32_t x = *table_.find("gamma");
+  const auto low = santext.replacement_probabilities(x, 1.0);
+  const auto high = santext.replacement_probabilities(x, 3.0);
+  const auto& s = santext.sensitive();
+  const size_t self = std::find(s.begin(), s.end(), x) - s.begin();
+  EXPECT_GT(high[self], low[self] + 0.05);
+}
+
+TEST_F(SanTextTest, OutOfVocabularyWordsAreReplacedUniformlyOrKept) {
+  auto mechanism = make("santext+");
+  const auto seen = tally(*mechanism, "unknownword", 1.0, 12000, 33);
+  std::vector<size_t> counts;
+  for (const char* w : {"alpha", "beta", "gamma", "delta", "epsilon", "zeta"}) {
+    counts.push_back(seen.count(w) ? seen.at(w) : 0);
+  }
+  EXPECT_FITS(counts, std::vector<double>(6, 1.0 / 6));
+
+  // "omega" has a vector but is not a corpus word: outside V too.
+  auto keeping = make("santext+", {{"oov", "keep"}});
+  Rng rng = Rng::from_seed(34);
+  const auto out = keeping->sanitize("omega unknownword!", 1.0, rng);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->text, "omega unknownword!");
+  EXPECT_EQ(out->stats.oov, 2u);
+  EXPECT_EQ(out->stats.kept, 2u);
+}
+
+TEST_F(SanTextTest, PreservesPunctuationSpacingAndCaseOfKeptWords) {
+  auto mechanism = make("santext+", {{"sensitive_ratio", "0.5"}, {"p", "0"}});
+  Rng rng = Rng::from_seed(35);
+  const auto out = mechanism->sanitize("Alpha,  BETA (gamma)?\n", 1.0, rng);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->text, "Alpha,  BETA (gamma)?\n");  // p = 0 and none is sensitive
+  EXPECT_EQ(out->stats.words, 3u);
+  EXPECT_EQ(out->stats.kept, 3u);
+}
+
+TEST_F(SanTextTest, BuildFailsWithoutAnyEmbeddedCorpusWord) {
+  auto mechanism = create_mechanism("santext+", {}, table_, {"nothing known here"});
+  ASSERT_FALSE(mechanism.ok());
+  EXPECT_NE(mechanism.error().message().find("has an embedding"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace privqa

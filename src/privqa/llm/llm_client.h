@@ -1,0 +1,108 @@
+// LlmClient: calls to one configured provider, as coroutines on the
+// HttpEngine's event loop:
+//
+//   ChatOutcome out = co_await client.chat(request, {.sample_index = 2});
+//   if (!out.result.ok() && out.failure == FailureKind::kQuota) pause_provider();
+//
+// Each call is answered from the ResponseCache when possible (a hit sends no
+// request). Otherwise it waits for admission — a slot under the adaptive
+// concurrency limit, the requests-per-minute and tokens-per-minute buckets
+// (tokens estimated before the call, corrected by the usage reported after)
+// and any pause a 429 asked for — then sends, and retries what
+// retry_policy.h says is retryable, up to max_attempts, with exponential
+// backoff and full jitter or the server's Retry-After / x-ratelimit-reset-*.
+// Failures are values with a kind; a failure of one call never affects others.
+//
+// The API key is read from the environment variable named by the config when
+// the client is created, sent only in the Authorization header, and never
+// logged, cached or returned (debug output shows "[redacted]").
+//
+// Threading: all calls must run on the engine's io_context thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "privqa/base/asio.h"
+#include "privqa/base/result.h"
+#include "privqa/llm/http_engine.h"
+#include "privqa/llm/openai_codec.h"
+#include "privqa/llm/provider.h"
+#include "privqa/llm/response_cache.h"
+#include "privqa/llm/retry_policy.h"
+
+namespace privqa {
+
+struct CallOptions {
+  int sample_index = 0;  // distinguishes repeated samples of one request in the cache
+  CacheMode cache = CacheMode::kUse;
+};
+
+template <class T>
+struct CallOutcome {
+  Result<T> result = Error("call not made");
+  FailureKind failure = FailureKind::kNone;  // why `result` is an error
+  int attempts = 0;                          // HTTP attempts; 0 for a cache hit
+  bool from_cache = false;
+};
+using ChatOutcome = CallOutcome<ChatResponse>;
+using EmbeddingOutcome = CallOutcome<EmbeddingResponse>;
+
+// Running totals for one provider (tokens and cost exclude cache hits).
+struct ProviderCounters {
+  int64_t calls = 0;         // chat() / embed() calls
+  int64_t requests = 0;      // HTTP attempts sent
+  int64_t retries = 0;       // attempts after the first of a call
+  int64_t rate_limited = 0;  // 429 responses
+  int64_t failures = 0;      // calls that returned an error
+  int64_t cache_hits = 0;
+  int64_t tokens_in = 0;   // prompt tokens reported by the provider
+  int64_t tokens_out = 0;  // completion tokens
+  double cost = 0;         // from the configured prices
+};
+
+// Tuning that is not part of a provider's configuration.
+struct ClientOptions {
+  std::chrono::milliseconds backoff_base{500};
+  std::chrono::milliseconds backoff_cap{60'000};
+  // Completion tokens assumed per choice when a request sets no max_tokens.
+  int assumed_completion_tokens = 256;
+};
+
+class LlmClient {
+ public:
+  // Fails when the config is invalid or its api_key_env variable is unset or
+  // empty. `cache` may be null (no caching); it must outlive the client.
+  static Result<std::unique_ptr<LlmClient>> create(HttpEngine& engine, ProviderConfig config,
+                                                   ResponseCache* cache = nullptr,
+                                                   ClientOptions options = {});
+  ~LlmClient();
+  LlmClient(const LlmClient&) = delete;
+  LlmClient& operator=(const LlmClient&) = delete;
+
+  asio::awaitable<ChatOutcome> chat(ChatRequest request, CallOptions options = {});
+  asio::awaitable<EmbeddingOutcome> embed(EmbeddingRequest request, CallOptions options = {});
+
+  // Receives describe_request() of every attempt sent (Authorization redacted).
+  void set_debug_sink(std::function<void(std::string_view)> sink);
+
+  const ProviderConfig& config() const;
+  const ProviderCounters& counters() const;
+  int concurrency_limit() const;  // current adaptive limit on requests in flight
+
+  class Impl;
+
+ private:
+  explicit LlmClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The tokens a chat request will use, estimated before sending: about four
+// characters per prompt token plus max_tokens (or `assumed_completion_tokens`)
+// per choice.
+double estimate_chat_tokens(const ChatRequest& request, int assumed_completion_tokens);
+
+}  // namespace privqa

@@ -1,0 +1,89 @@
+#include "privqa/llm/provider.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+namespace privqa {
+namespace {
+
+struct UrlParts {
+  std::string scheme;
+  std::string host;
+};
+
+std::optional<UrlParts> parse_url(std::string_view url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), &curl_url_cleanup);
+  if (!handle ||
+      curl_url_set(handle.get(), CURLUPART_URL, std::string(url).c_str(), 0) != CURLUE_OK) {
+    return std::nullopt;
+  }
+  UrlParts parts;
+  for (auto [part, out] :
+       {std::pair{CURLUPART_SCHEME, &parts.scheme}, std::pair{CURLUPART_HOST, &parts.host}}) {
+    char* value = nullptr;
+    if (curl_url_get(handle.get(), part, &value, 0) != CURLUE_OK) return std::nullopt;
+    *out = value;
+    curl_free(value);
+  }
+  std::transform(parts.scheme.begin(), parts.scheme.end(), parts.scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(parts.host.begin(), parts.host.end(), parts.host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return parts;
+}
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "[::1]" || host == "::1") return true;
+  // 127.0.0.0/8 written as a dotted quad.
+  if (!host.starts_with("127.")) return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') {
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+}  // namespace
+
+bool is_loopback_url(std::string_view url) {
+  const auto parts = parse_url(url);
+  return parts && (parts->scheme == "http" || parts->scheme == "https") &&
+         is_loopback_host(parts->host);
+}
+
+Status validate(const ProviderConfig& c) {
+  if (c.name.empty()) return Error("provider has an empty name");
+  const auto parts = parse_url(c.base_url);
+  if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
+    return Error(fmt::format("base_url: '{}' is not an http(s) URL", c.base_url));
+  }
+  if (parts->scheme == "http" && !is_loopback_host(parts->host) && !c.allow_insecure_http) {
+    return Error(
+        fmt::format("base_url: '{}' is plain http to a non-loopback host; use https (or set "
+                    "allow_insecure_http = true to send prompts and the key unencrypted)",
+                    c.base_url));
+  }
+  if (c.model.empty()) return Error("model: must not be empty");
+  if (c.min_in_flight < 1) return Error("min_in_flight: must be at least 1");
+  if (c.max_in_flight < c.min_in_flight) {
+    return Error("max_in_flight: must be at least min_in_flight (and at least 1)");
+  }
+  if (c.rpm < 0) return Error("rpm: must be >= 0 (0 = unlimited)");
+  if (c.tpm < 0) return Error("tpm: must be >= 0 (0 = unlimited)");
+  if (!(c.timeout_seconds > 0)) return Error("timeout: must be > 0 seconds");
+  if (c.max_attempts < 1) return Error("max_attempts: must be at least 1");
+  if (c.input_price_per_million < 0) return Error("input_price_per_million: must be >= 0");
+  if (c.output_price_per_million < 0) return Error("output_price_per_million: must be >= 0");
+  if (!c.extra_body.is_object()) return Error("extra_body: must be a table");
+  return Status::Ok();
+}
+
+}  // namespace privqa

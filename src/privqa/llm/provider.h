@@ -1,0 +1,45 @@
+// A configured model provider: where to send requests, with which key
+// variable, within which limits, at which price (DESIGN §4).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "privqa/base/result.h"
+
+namespace privqa {
+
+struct ProviderConfig {
+  std::string name;              // the config's name for it, used in messages and counters
+  std::string base_url;          // e.g. "https://api.deepseek.com/v1"; paths are appended
+  std::string model;             // sent as "model"
+  std::string api_key_env;       // name of the environment variable holding the key; "" = no key
+  int max_in_flight = 64;        // ceiling of adaptive concurrency
+  int min_in_flight = 1;         // floor of adaptive concurrency
+  double rpm = 0;                // requests per minute; 0 = unlimited
+  double tpm = 0;                // tokens per minute (prompt + completion); 0 = unlimited
+  double timeout_seconds = 120;  // per HTTP attempt
+  int max_attempts = 6;          // per call, the first attempt included
+  double input_price_per_million = 0;   // currency units per million prompt tokens
+  double output_price_per_million = 0;  // per million completion tokens
+  bool allow_insecure_http = false;     // permit http:// to a host that is not loopback
+  nlohmann::json extra_body = nlohmann::json::object();  // merged into every request body
+
+  double cost(int64_t prompt_tokens, int64_t completion_tokens) const {
+    return (static_cast<double>(prompt_tokens) * input_price_per_million +
+            static_cast<double>(completion_tokens) * output_price_per_million) /
+           1e6;
+  }
+};
+
+// Checks ranges and the URL rule: base_url must be https://, or http:// to a
+// loopback host (localhost, 127.0.0.0/8, ::1), or any http:// with
+// allow_insecure_http. Errors name the offending field.
+Status validate(const ProviderConfig& config);
+
+// True when `url` is an http(s) URL whose host is a loopback address.
+bool is_loopback_url(std::string_view url);
+
+}  // namespace privqa

@@ -1,0 +1,42 @@
+// Reading provider configurations from TOML. A provider is a table
+//
+//   [providers.deepseek]
+//   base_url = "https://api.deepseek.com/v1"
+//   model = "deepseek-chat"
+//   api_key_env = "DEEPSEEK_API_KEY"   # the variable's name, never the key
+//   max_in_flight = 64      min_in_flight = 1
+//   rpm = 500               tpm = 1000000       # 0 = unlimited
+//   timeout = 120           max_attempts = 6     # seconds; attempts per call
+//   input_price_per_million = 0.27   output_price_per_million = 1.10
+//   allow_insecure_http = false
+//   extra_body = { reasoning_effort = "low" }
+//
+// base_url may use ${VAR} to read an environment variable (e.g. the simulated
+// provider's URL). Unknown keys and wrong types are errors naming the file,
+// line and key.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "privqa/base/result.h"
+#include "privqa/llm/provider.h"
+
+namespace privqa {
+
+// Parses one provider table named `name`; `source` names the file in errors.
+Result<ProviderConfig> parse_provider_config(const toml::table& table, std::string_view name,
+                                             std::string_view source);
+
+// Every [providers.NAME] table of a parsed document, in file order.
+Result<std::vector<ProviderConfig>> parse_provider_configs(const toml::table& document,
+                                                           std::string_view source);
+
+// Reads `file` and returns the provider called `name`.
+Result<ProviderConfig> load_provider_config(const std::filesystem::path& file,
+                                            std::string_view name);
+
+}  // namespace privqa

@@ -1,0 +1,90 @@
+#include "privqa/report/run_data.h"
+
+#include "privqa/data/dataset.h"
+#include "privqa/exp/result_store.h"
+
+namespace privqa::report {
+
+namespace {
+
+using nlohmann::json;
+
+// The load options recorded in the run's identity, so the file is read
+// exactly as the run read it.
+Result<LoadOptions> recorded_load_options(const json& dataset) {
+  LoadOptions options;
+  auto format = parse_dataset_format(dataset.value("format", std::string("auto")));
+  if (!format) return format.error();
+  options.format = *format;
+  const int base = dataset.value("answer_base", -1);
+  if (base >= 0) options.answer_base = base;
+  return options;
+}
+
+void reload_dataset(RunData& run) {
+  const json dataset = run.config.value("dataset", json::object());
+  const std::string path = dataset.value("path", std::string());
+  if (path.empty()) {
+    run.dataset_problem = "the run records no dataset path";
+    return;
+  }
+  auto options = recorded_load_options(dataset);
+  if (!options) {
+    run.dataset_problem = options.error().message();
+    return;
+  }
+  if (options->format == DatasetFormat::kJsonl || options->format == DatasetFormat::kCsv) {
+    run.dataset_problem = "generic JSONL/CSV datasets need their field mapping, which the run " +
+                          std::string("does not record");
+    return;
+  }
+  auto loaded = load_dataset(path, *options);
+  if (!loaded) {
+    run.dataset_problem = loaded.error().message();
+    return;
+  }
+  run.corpus = std::move(loaded->questions);
+}
+
+}  // namespace
+
+Result<RunData> load_run(const std::filesystem::path& path) {
+  auto store = open_sqlite_store(path, true);
+  if (!store) return store.error();
+  auto record = (*store)->run();
+  if (!record) return record.error();
+  if (!*record) return Error(path.string() + ": no run recorded in this store");
+  auto cells = (*store)->cells();
+  if (!cells) return cells.error();
+  auto meta = (*store)->meta();
+  if (!meta) return meta.error();
+
+  RunData run;
+  run.store = path;
+  run.label = path.stem().string();
+  run.fingerprint = (*record)->fingerprint;
+  run.created_at = (*record)->created_at;
+  const json info = json::parse((*record)->config_json, nullptr, false);
+  if (!info.is_object() || !info.contains("config") || !info["config"].is_object()) {
+    return Error(path.string() + ": the recorded run configuration is not valid JSON");
+  }
+  run.config = info["config"];
+  run.config_file = info.value("config_file", std::string());
+  run.local_provider = info.value("local", std::string());
+  run.remote_provider = info.value("remote", std::string());
+  run.cells = std::move(*cells);
+  if (const auto it = meta->find("sessions"); it != meta->end()) {
+    json sessions = json::parse(it->second, nullptr, false);
+    if (!sessions.is_array()) {
+      return Error(path.string() + ": meta 'sessions' is not a JSON array");
+    }
+    run.sessions = std::move(sessions);
+  }
+  if (const auto it = meta->find("simulated"); it != meta->end()) {
+    run.simulated = it->second == "true";
+  }
+  reload_dataset(run);
+  return run;
+}
+
+}  // namespace privqa::report

@@ -1,0 +1,367 @@
+#include "privqa/report/run_report.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "privqa/base/paths.h"
+#include "privqa/embed/embedding_table.h"
+#include "privqa/embed/sif_encoder.h"
+#include "privqa/exp/accuracy.h"
+#include "privqa/report/bootstrap.h"
+#include "privqa/report/privacy_metrics.h"
+
+namespace privqa::report {
+
+namespace {
+
+using nlohmann::json;
+
+AccuracyStat to_stat(const AccuracyRow& row) {
+  AccuracyStat s;
+  s.scenario = row.scenario;
+  s.mechanism = row.mechanism;
+  s.eps = row.eps;
+  s.n = row.n;
+  s.correct = row.correct;
+  s.unparsed = row.unparsed;
+  s.errors = row.errors;
+  s.accuracy = row.accuracy();
+  s.ci = wilson_interval(row.correct, row.n);
+  return s;
+}
+
+// Report order: S1, S2, S3 (mechanisms in the run's order, each by eps), S4, S5.
+template <class Group>
+void sort_in_report_order(std::vector<Group>& groups, const std::vector<std::string>& mechanisms) {
+  const auto key = [&](const Group& g) {
+    const int rank = g.scenario == Scenario::kLocal        ? 0
+                     : g.scenario == Scenario::kRemoteCot  ? 1
+                     : g.scenario == Scenario::kPrivateCot ? 2
+                     : g.scenario == Scenario::kRemote     ? 3
+                                                           : 4;
+    const auto m =
+        std::find(mechanisms.begin(), mechanisms.end(), g.mechanism) - mechanisms.begin();
+    return std::tuple(rank, m, g.mechanism, g.eps);
+  };
+  std::sort(groups.begin(), groups.end(),
+            [&](const Group& a, const Group& b) { return key(a) < key(b); });
+}
+
+std::vector<AccuracyStat> accuracy_stats(const std::vector<CellResult>& cells,
+                                         const std::vector<std::string>& mechanisms) {
+  std::vector<AccuracyStat> out;
+  for (const AccuracyRow& row : accuracy_table(cells))
+    out.push_back(to_stat(row));
+  sort_in_report_order(out, mechanisms);
+  return out;
+}
+
+// A question's outcome in one cell group, keyed by (question, repeat).
+using Outcomes = std::map<std::pair<std::string, int>, bool>;
+
+Outcomes scored_outcomes(const std::vector<CellResult>& cells, Scenario scenario,
+                         const std::string& mechanism, double eps) {
+  Outcomes out;
+  for (const auto& c : cells) {
+    if (c.key.scenario != scenario || c.key.mechanism != mechanism || c.key.eps != eps) continue;
+    if (c.status != CellStatus::kOk || c.gold < 0) continue;
+    out[{c.key.question_id, c.key.repeat}] = c.correct();
+  }
+  return out;
+}
+
+uint64_t bootstrap_seed(uint64_t run_seed, const std::string& mechanism, double eps,
+                        Scenario baseline) {
+  const std::string key =
+      fmt::format("{}|{}|{:g}|{}", run_seed, mechanism, eps, scenario_id(baseline));
+  return XXH3_64bits(key.data(), key.size());
+}
+
+std::vector<PairedComparison> paired_comparisons(const RunReport& report,
+                                                 const std::vector<CellResult>& cells,
+                                                 int resamples) {
+  std::vector<PairedComparison> out;
+  for (const AccuracyStat& s3 : report.accuracy) {
+    if (s3.scenario != Scenario::kPrivateCot) continue;
+    const Outcomes private_outcomes =
+        scored_outcomes(cells, Scenario::kPrivateCot, s3.mechanism, s3.eps);
+    for (Scenario baseline : {Scenario::kLocal, Scenario::kRemoteCot}) {
+      const Outcomes base = scored_outcomes(cells, baseline, "", 0);
+      if (base.empty()) continue;
+      std::vector<PairedOutcome> pairs;
+      size_t b = 0, c = 0;
+      for (const auto& [key, right] : private_outcomes) {
+        const auto it = base.find(key);
+        if (it == base.end()) continue;
+        pairs.push_back({it->second, right});
+        b += it->second && !right;
+        c += !it->second && right;
+      }
+      PairedComparison p;
+      p.mechanism = s3.mechanism;
+      p.eps = s3.eps;
+      p.baseline = baseline;
+      p.pairs = pairs.size();
+      for (const auto& o : pairs) {
+        p.baseline_accuracy += o.a;
+        p.private_accuracy += o.b;
+      }
+      if (!pairs.empty()) {
+        p.baseline_accuracy /= static_cast<double>(pairs.size());
+        p.private_accuracy /= static_cast<double>(pairs.size());
+      }
+      p.test = mcnemar_test(b, c);
+      p.difference = paired_bootstrap_difference(
+          pairs, bootstrap_seed(report.seed, s3.mechanism, s3.eps, baseline), resamples);
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+std::vector<SubjectStat> subject_stats(const RunData& run,
+                                       const std::vector<std::string>& mechanisms) {
+  std::map<std::string, std::string> subject_of;
+  for (const auto& q : run.corpus)
+    subject_of[q.id] = q.subject.empty() ? "(none)" : q.subject;
+  std::map<std::string, std::vector<CellResult>> by_subject;
+  for (const auto& c : run.cells) {
+    const auto it = subject_of.find(c.key.question_id);
+    if (it != subject_of.end()) by_subject[it->second].push_back(c);
+  }
+  std::vector<SubjectStat> out;
+  for (const auto& [subject, cells] : by_subject) {
+    for (const AccuracyStat& s : accuracy_stats(cells, mechanisms))
+      out.push_back({subject, s});
+  }
+  return out;
+}
+
+// The embedding table and SIF encoder for the cosine metric, fitted like the
+// run's own (the whole dataset as corpus).
+struct Encoder {
+  EmbeddingTable table;
+  std::optional<SifEncoder> sif;
+};
+
+Result<std::unique_ptr<Encoder>> load_encoder(const RunData& run, const ReportOptions& options) {
+  std::filesystem::path path = options.embeddings;
+  if (path.empty()) path = run.config.value("embeddings", std::string());
+  if (path.empty()) path = default_embeddings_path();
+  auto table = load_embeddings(path);
+  if (!table) return table.error();
+  auto encoder = std::make_unique<Encoder>();
+  encoder->table = std::move(*table);
+  std::vector<std::string> texts;
+  texts.reserve(run.corpus.size());
+  for (const auto& q : run.corpus)
+    texts.push_back(q.text);
+  auto sif = SifEncoder::build(encoder->table, texts);
+  if (!sif) return sif.error();
+  encoder->sif.emplace(std::move(*sif));
+  return encoder;
+}
+
+struct PrivacyAccumulator {
+  PrivacyStat stat;
+  double words_changed_sum = 0, cosine_sum = 0;
+  size_t cosine_n = 0;
+
+  void add(const TextPrivacy& m) {
+    ++stat.texts;
+    words_changed_sum += m.words_changed;
+    if (m.cosine) {
+      cosine_sum += *m.cosine;
+      ++cosine_n;
+    }
+    stat.rare_words += m.rare_words;
+    stat.rare_words_kept += m.rare_words_kept;
+    stat.reidentified += m.reidentified;
+  }
+  PrivacyStat finish() const {
+    PrivacyStat s = stat;
+    if (s.texts > 0) s.words_changed = words_changed_sum / static_cast<double>(s.texts);
+    if (cosine_n > 0) s.cosine = cosine_sum / static_cast<double>(cosine_n);
+    s.reidentified_ci = wilson_interval(s.reidentified, s.texts);
+    return s;
+  }
+};
+
+void add_privacy(const RunData& run, const ReportOptions& options, RunReport& report) {
+  if (run.corpus.empty()) {
+    report.notes.push_back(
+        "privacy metrics and per-subject accuracy left out: the dataset could "
+        "not be reloaded (" +
+        run.dataset_problem + ")");
+    return;
+  }
+  auto encoder = load_encoder(run, options);
+  if (!encoder) {
+    report.notes.push_back("cosine similarity left out: " + encoder.error().message());
+  }
+  const SentenceEncoder* sif = encoder && (*encoder)->sif ? &*(*encoder)->sif : nullptr;
+  const PrivacyMeter meter(run.corpus, sif);
+
+  PrivacyAccumulator original;
+  original.stat.mechanism = "original";
+  std::set<std::string> seen;
+  std::map<std::tuple<size_t, std::string, double>, PrivacyAccumulator> groups;
+  size_t unknown = 0;
+  for (const auto& c : run.cells) {
+    const auto question = meter.find(c.key.question_id);
+    if (!question) {
+      ++unknown;
+      continue;
+    }
+    if (seen.insert(c.key.question_id).second) {
+      original.add(meter.measure(*question, run.corpus[*question].text));
+    }
+    // A failed cell still sent its sanitized text if it has one.
+    if (c.key.scenario != Scenario::kPrivateCot) continue;
+    if (c.status != CellStatus::kOk && c.sanitized.empty()) continue;
+    const auto order = static_cast<size_t>(
+        std::find(report.mechanisms.begin(), report.mechanisms.end(), c.key.mechanism) -
+        report.mechanisms.begin());
+    PrivacyAccumulator& g = groups[{order, c.key.mechanism, c.key.eps}];
+    g.stat.mechanism = c.key.mechanism;
+    g.stat.eps = c.key.eps;
+    g.add(meter.measure(*question, c.sanitized));
+  }
+  if (unknown > 0) {
+    report.notes.push_back(fmt::format(
+        "{} cells name questions missing from the reloaded dataset; privacy metrics skip them",
+        unknown));
+  }
+  report.privacy.push_back(original.finish());
+  for (const auto& [key, g] : groups)
+    report.privacy.push_back(g.finish());
+}
+
+void add_usage(const RunData& run, RunReport& report) {
+  std::map<std::string, ProviderUse> providers;
+  for (const json& session : run.sessions) {
+    report.wall_seconds += session.value("wall_seconds", 0.0);
+    report.interrupted_sessions += session.value("interrupted", false);
+    ++report.sessions;
+    const json session_providers = session.value("providers", json::object());
+    for (const auto& [name, p] : session_providers.items()) {
+      ProviderUse& u = providers[name];
+      u.name = name;
+      u.model = p.value("model", std::string());
+      u.role = p.value("role", std::string());
+      u.calls += p.value("calls", int64_t{0});
+      u.requests += p.value("requests", int64_t{0});
+      u.retries += p.value("retries", int64_t{0});
+      u.rate_limited += p.value("rate_limited", int64_t{0});
+      u.failures += p.value("failures", int64_t{0});
+      u.cache_hits += p.value("cache_hits", int64_t{0});
+      u.tokens_in += p.value("tokens_in", int64_t{0});
+      u.tokens_out += p.value("tokens_out", int64_t{0});
+      u.cost += p.value("cost", 0.0);
+    }
+  }
+  double local_cost = 0, remote_cost = 0;
+  for (auto& [name, u] : providers) {
+    (u.role == "local" ? local_cost : remote_cost) += u.cost;
+    report.providers.push_back(u);
+  }
+
+  std::map<std::tuple<int, std::string, double>, std::vector<const CellResult*>> groups;
+  int64_t local_tokens = 0, remote_tokens = 0;
+  for (const auto& c : run.cells) {
+    groups[{static_cast<int>(c.key.scenario), c.key.mechanism, c.key.eps}].push_back(&c);
+    local_tokens += c.local_tokens_in + c.local_tokens_out;
+    remote_tokens += c.remote_tokens_in + c.remote_tokens_out;
+  }
+  for (const auto& [key, cells] : groups) {
+    ScenarioUse u;
+    u.scenario = cells.front()->key.scenario;
+    u.mechanism = cells.front()->key.mechanism;
+    u.eps = cells.front()->key.eps;
+    u.cells = cells.size();
+    std::vector<double> latencies;
+    for (const CellResult* c : cells) {
+      u.attempts += c->attempts;
+      latencies.push_back(c->latency);
+      u.local_tokens_in += c->local_tokens_in;
+      u.local_tokens_out += c->local_tokens_out;
+      u.remote_tokens_in += c->remote_tokens_in;
+      u.remote_tokens_out += c->remote_tokens_out;
+    }
+    std::sort(latencies.begin(), latencies.end());
+    double sum = 0;
+    for (double l : latencies)
+      sum += l;
+    u.mean_latency = sum / static_cast<double>(latencies.size());
+    u.p95_latency =
+        latencies[static_cast<size_t>(0.95 * static_cast<double>(latencies.size() - 1))];
+    if (local_tokens > 0) {
+      u.allocated_cost += local_cost * static_cast<double>(u.local_tokens_in + u.local_tokens_out) /
+                          static_cast<double>(local_tokens);
+    }
+    if (remote_tokens > 0) {
+      u.allocated_cost += remote_cost *
+                          static_cast<double>(u.remote_tokens_in + u.remote_tokens_out) /
+                          static_cast<double>(remote_tokens);
+    }
+    report.usage.push_back(u);
+  }
+  sort_in_report_order(report.usage, report.mechanisms);
+}
+
+}  // namespace
+
+std::string scenario_title(Scenario s) {
+  switch (s) {
+    case Scenario::kLocal:
+      return "local (S1)";
+    case Scenario::kRemoteCot:
+      return "non-private CoT (S2)";
+    case Scenario::kPrivateCot:
+      return "private CoT (S3)";
+    case Scenario::kRemote:
+      return "remote (S4)";
+    case Scenario::kLocalSelfCot:
+      return "local self-CoT (S5)";
+  }
+  return "?";
+}
+
+Result<RunReport> build_report(const RunData& run, const ReportOptions& options) {
+  RunReport r;
+  r.label = run.label;
+  r.store = run.store;
+  r.simulated = run.simulated;
+  r.title = fmt::format("{}privqa report: {}", run.simulated ? "SIMULATED " : "", run.label);
+  r.created_at = run.created_at;
+  r.fingerprint = run.fingerprint;
+  r.dataset = run.config.value("dataset", json::object()).value("path", std::string());
+  const json models = run.config.value("models", json::object());
+  r.local_model = models.value("local", json::object()).value("model", std::string());
+  r.remote_model = models.value("remote", json::object()).value("model", std::string());
+  r.seed = run.config.value("seed", uint64_t{0});
+  for (const json& m : run.config.value("mechanisms", json::array()))
+    r.mechanisms.push_back(m.value("name", std::string()));
+  for (const json& e : run.config.value("epsilons", json::array())) {
+    if (e.is_number()) r.epsilons.push_back(e.get<double>());
+  }
+  std::set<std::string> questions;
+  for (const auto& c : run.cells)
+    questions.insert(c.key.question_id);
+  r.questions = questions.size();
+
+  r.accuracy = accuracy_stats(run.cells, r.mechanisms);
+  r.paired = paired_comparisons(r, run.cells, options.bootstrap_resamples);
+  r.subjects = subject_stats(run, r.mechanisms);
+  if (options.privacy) add_privacy(run, options, r);
+  add_usage(run, r);
+  if (run.sessions.empty()) r.notes.push_back("the store records no session: no cost or wall time");
+  return r;
+}
+
+}  // namespace privqa::report

@@ -1,0 +1,503 @@
+#include "privqa/report/tables.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "privqa/report/figures.h"
+
+namespace privqa::report {
+
+namespace {
+
+using nlohmann::json;
+
+std::string pct(double x) {
+  return fmt::format("{:.1f}%", 100 * x);
+}
+std::string with_ci(double x, const Interval& ci) {
+  return fmt::format("{:.1f}% [{:.1f}, {:.1f}]", 100 * x, 100 * ci.low, 100 * ci.high);
+}
+std::string signed_points(double x) {
+  return fmt::format("{:+.1f} pp", 100 * x);
+}
+std::string eps_text(const AccuracyStat& a) {
+  return a.scenario == Scenario::kPrivateCot ? fmt::format("{:g}", a.eps) : "-";
+}
+std::string p_text(double p) {
+  return p < 1e-4 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p);
+}
+
+const AccuracyStat* find_stat(const std::vector<AccuracyStat>& stats, Scenario s,
+                              const std::string& mechanism = "", double eps = 0) {
+  for (const auto& a : stats) {
+    if (a.scenario == s && a.mechanism == mechanism && a.eps == eps) return &a;
+  }
+  return nullptr;
+}
+
+bool has_scenario(const RunReport& r, Scenario s) {
+  return std::any_of(r.accuracy.begin(), r.accuracy.end(),
+                     [&](const AccuracyStat& a) { return a.scenario == s; });
+}
+
+std::vector<double> s3_epsilons(const RunReport& r) {
+  std::set<double> eps;
+  for (const auto& a : r.accuracy) {
+    if (a.scenario == Scenario::kPrivateCot) eps.insert(a.eps);
+  }
+  return {eps.begin(), eps.end()};
+}
+
+// Scenarios that do not depend on eps, in the study's column order.
+const Scenario kBefore[] = {Scenario::kLocal, Scenario::kRemoteCot};
+const Scenario kAfter[] = {Scenario::kRemote, Scenario::kLocalSelfCot};
+
+DisplayTable main_table(const RunReport& r) {
+  DisplayTable t;
+  t.title = "Accuracy by privacy budget (95% Wilson intervals)";
+  t.columns.push_back("eps");
+  std::vector<const AccuracyStat*> before, after;
+  for (Scenario s : kBefore) {
+    if (has_scenario(r, s)) {
+      t.columns.push_back(scenario_title(s));
+      before.push_back(find_stat(r.accuracy, s));
+    }
+  }
+  for (const auto& m : r.mechanisms)
+    t.columns.push_back(m);
+  for (Scenario s : kAfter) {
+    if (has_scenario(r, s)) {
+      t.columns.push_back(scenario_title(s));
+      after.push_back(find_stat(r.accuracy, s));
+    }
+  }
+  const auto cell = [](const AccuracyStat* a) {
+    return a == nullptr || a->n == 0 ? std::string("-") : with_ci(a->accuracy, a->ci);
+  };
+  std::vector<double> eps = s3_epsilons(r);
+  const bool no_s3 = eps.empty();
+  if (no_s3) eps.push_back(0);
+  for (double e : eps) {
+    std::vector<std::string> row{no_s3 ? "-" : fmt::format("{:g}", e)};
+    for (const auto* a : before)
+      row.push_back(cell(a));
+    for (const auto& m : r.mechanisms)
+      row.push_back(cell(find_stat(r.accuracy, Scenario::kPrivateCot, m, e)));
+    for (const auto* a : after)
+      row.push_back(cell(a));
+    t.rows.push_back(std::move(row));
+  }
+  t.note =
+      "Scenarios other than the mechanisms do not depend on eps; their value repeats in "
+      "every row, as in the original study's table.";
+  return t;
+}
+
+DisplayTable long_table(const RunReport& r) {
+  DisplayTable t{
+      "Accuracy, long form",
+      {"scenario", "mechanism", "eps", "n", "correct", "accuracy", "95% CI", "unparsed", "errors"},
+      {},
+      "n counts answered cells with a gold answer; errors are excluded from n; an "
+      "unparsed answer counts as wrong."};
+  for (const auto& a : r.accuracy) {
+    t.rows.push_back({scenario_title(a.scenario), a.mechanism.empty() ? "-" : a.mechanism,
+                      eps_text(a), std::to_string(a.n), std::to_string(a.correct), pct(a.accuracy),
+                      fmt::format("[{:.1f}, {:.1f}]", 100 * a.ci.low, 100 * a.ci.high),
+                      std::to_string(a.unparsed), std::to_string(a.errors)});
+  }
+  return t;
+}
+
+DisplayTable paired_table(const RunReport& r) {
+  DisplayTable t{"Paired tests: private CoT (S3) against local (S1) and non-private CoT (S2)",
+                 {"mechanism", "eps", "against", "pairs", "baseline", "S3", "difference",
+                  "bootstrap 95% CI", "b", "c", "test", "statistic", "p"},
+                 {},
+                 "b: baseline right and S3 wrong; c: the reverse. McNemar exact binomial when "
+                 "b + c < 25, else chi-square with continuity correction. The difference is S3 "
+                 "minus baseline on the same questions; its interval is a paired percentile "
+                 "bootstrap (2,000 resamples, seeded by the run)."};
+  for (const auto& p : r.paired) {
+    t.rows.push_back(
+        {p.mechanism, fmt::format("{:g}", p.eps), scenario_title(p.baseline),
+         std::to_string(p.pairs), pct(p.baseline_accuracy), pct(p.private_accuracy),
+         signed_points(p.private_accuracy - p.baseline_accuracy),
+         fmt::format("[{:+.1f}, {:+.1f}]", 100 * p.difference.low, 100 * p.difference.high),
+         std::to_string(p.test.b), std::to_string(p.test.c), mcnemar_method_name(p.test.method),
+         fmt::format("{:.3f}", p.test.statistic), p_text(p.test.p_value)});
+  }
+  return t;
+}
+
+DisplayTable subject_table(const RunReport& r) {
+  DisplayTable t;
+  t.title = "Accuracy by subject";
+  t.columns.push_back("subject");
+  // Columns: the eps-free scenarios and each mechanism at the largest eps.
+  struct Column {
+    Scenario scenario;
+    std::string mechanism;
+    double eps;
+  };
+  std::vector<Column> columns;
+  const std::vector<double> eps = s3_epsilons(r);
+  for (Scenario s : kBefore) {
+    if (has_scenario(r, s)) columns.push_back({s, "", 0});
+  }
+  if (!eps.empty()) {
+    for (const auto& m : r.mechanisms)
+      columns.push_back({Scenario::kPrivateCot, m, eps.back()});
+  }
+  for (Scenario s : kAfter) {
+    if (has_scenario(r, s)) columns.push_back({s, "", 0});
+  }
+  for (const auto& c : columns) {
+    t.columns.push_back(c.scenario == Scenario::kPrivateCot
+                            ? fmt::format("{} eps {:g}", c.mechanism, c.eps)
+                            : scenario_title(c.scenario));
+  }
+  std::map<std::string, std::vector<AccuracyStat>> by_subject;
+  for (const auto& s : r.subjects)
+    by_subject[s.subject].push_back(s.stat);
+  for (const auto& [subject, stats] : by_subject) {
+    std::vector<std::string> row{subject};
+    for (const auto& c : columns) {
+      const AccuracyStat* a = find_stat(stats, c.scenario, c.mechanism, c.eps);
+      row.push_back(a == nullptr || a->n == 0 ? "-"
+                                              : fmt::format("{} (n={})", pct(a->accuracy), a->n));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  t.note = "Every scenario, mechanism and eps per subject is in subjects.csv.";
+  return t;
+}
+
+std::string cosine_text(const PrivacyStat& p) {
+  return p.cosine ? fmt::format("{:.3f}", *p.cosine) : "-";
+}
+std::string rare_text(const PrivacyStat& p) {
+  return p.rare_words == 0
+             ? "-"
+             : fmt::format(
+                   "{} ({}/{})",
+                   pct(static_cast<double>(p.rare_words_kept) / static_cast<double>(p.rare_words)),
+                   p.rare_words_kept, p.rare_words);
+}
+
+DisplayTable privacy_table(const RunReport& r) {
+  DisplayTable t{"Privacy of the texts sent to the remote model",
+                 {"mechanism", "eps", "texts", "words changed", "cosine (SIF)", "rare words kept",
+                  "re-identified", "95% CI"},
+                 {},
+                 "\"original\" is the unsanitized question text (what S2 sends). Re-identified: "
+                 "BM25 with the text as query ranks its own question first among all questions "
+                 "of the dataset. Rare words: in at most 1 in 1,000 of the dataset's questions."};
+  for (const auto& p : r.privacy) {
+    t.rows.push_back(
+        {p.mechanism, p.mechanism == "original" ? "-" : fmt::format("{:g}", p.eps),
+         std::to_string(p.texts), pct(p.words_changed), cosine_text(p), rare_text(p),
+         fmt::format("{} ({}/{})", pct(p.reidentification_rate()), p.reidentified, p.texts),
+         fmt::format("[{:.1f}, {:.1f}]", 100 * p.reidentified_ci.low,
+                     100 * p.reidentified_ci.high)});
+  }
+  return t;
+}
+
+DisplayTable provider_table(const RunReport& r) {
+  DisplayTable t{"Providers (all sessions)",
+                 {"provider", "role", "model", "calls", "requests", "cache hits", "retries",
+                  "rate-limited (429)", "failures", "tokens in", "tokens out", "cost"},
+                 {},
+                 ""};
+  for (const auto& p : r.providers) {
+    t.rows.push_back({p.name, p.role, p.model, std::to_string(p.calls), std::to_string(p.requests),
+                      std::to_string(p.cache_hits), std::to_string(p.retries),
+                      std::to_string(p.rate_limited), std::to_string(p.failures),
+                      std::to_string(p.tokens_in), std::to_string(p.tokens_out),
+                      fmt::format("${:.4f}", p.cost)});
+  }
+  return t;
+}
+
+DisplayTable usage_table(const RunReport& r) {
+  DisplayTable t{"Tokens, latency and cost by scenario",
+                 {"scenario", "mechanism", "eps", "cells", "attempts", "mean latency",
+                  "p95 latency", "local tokens in/out", "remote tokens in/out", "cost (allocated)"},
+                 {},
+                 "Cost is each provider's cost split by the scenario's share of that provider's "
+                 "tokens."};
+  for (const auto& u : r.usage) {
+    t.rows.push_back({scenario_title(u.scenario), u.mechanism.empty() ? "-" : u.mechanism,
+                      u.scenario == Scenario::kPrivateCot ? fmt::format("{:g}", u.eps) : "-",
+                      std::to_string(u.cells), std::to_string(u.attempts),
+                      fmt::format("{:.2f} s", u.mean_latency),
+                      fmt::format("{:.2f} s", u.p95_latency),
+                      fmt::format("{} / {}", u.local_tokens_in, u.local_tokens_out),
+                      fmt::format("{} / {}", u.remote_tokens_in, u.remote_tokens_out),
+                      fmt::format("${:.4f}", u.allocated_cost)});
+  }
+  return t;
+}
+
+double total_cost(const RunReport& r) {
+  double cost = 0;
+  for (const auto& p : r.providers)
+    cost += p.cost;
+  return cost;
+}
+
+std::vector<std::string> run_paragraphs(const RunReport& r) {
+  std::vector<std::string> out;
+  if (r.simulated) {
+    out.push_back(
+        "SIMULATED: this run used privqa's simulated provider. Its numbers exercise the "
+        "engine; they say nothing about real models.");
+  }
+  out.push_back(
+      fmt::format("Store {} (run {}, created {}). Dataset {}: {} questions. Local model "
+                  "{}, remote model {}. Seed {}.",
+                  r.store.string(), r.fingerprint.substr(0, 12), r.created_at, r.dataset,
+                  r.questions, r.local_model.empty() ? "-" : r.local_model,
+                  r.remote_model.empty() ? "-" : r.remote_model, r.seed));
+  out.push_back(
+      fmt::format("Wall time {:.1f} s over {} session(s) ({} interrupted); total cost "
+                  "${:.4f}.",
+                  r.wall_seconds, r.sessions, r.interrupted_sessions, total_cost(r)));
+  for (const auto& note : r.notes)
+    out.push_back("Note: " + note);
+  return out;
+}
+
+std::vector<Section> run_sections(const RunReport& r, const std::string& file_prefix,
+                                  const std::string& heading_prefix) {
+  std::vector<Section> out;
+  out.push_back({heading_prefix + "Run", run_paragraphs(r), {}, {}});
+  out.push_back({heading_prefix + "Accuracy",
+                 {},
+                 {{file_prefix + "accuracy_vs_eps.svg", accuracy_figure(r)}},
+                 {main_table(r), long_table(r)}});
+  if (!r.paired.empty())
+    out.push_back({heading_prefix + "Paired tests", {}, {}, {paired_table(r)}});
+  if (!r.subjects.empty()) {
+    out.push_back({heading_prefix + "Per subject", {}, {}, {subject_table(r)}});
+  }
+  if (!r.privacy.empty()) {
+    out.push_back({heading_prefix + "Privacy",
+                   {},
+                   {{file_prefix + "frontier.svg", frontier_figure(r)}},
+                   {privacy_table(r)}});
+  }
+  out.push_back({heading_prefix + "Cost and time", {}, {}, {provider_table(r), usage_table(r)}});
+  return out;
+}
+
+// Each later run against the first: accuracy, privacy and totals side by side.
+Section comparison_section(const std::vector<RunReport>& runs) {
+  Section s;
+  s.heading = "Comparison";
+  s.paragraphs.push_back(fmt::format("Differences are each run minus run 1 ({}).", runs[0].label));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    s.paragraphs.push_back(fmt::format("Run {}: {}{} ({}).", i + 1, runs[i].label,
+                                       runs[i].simulated ? " [SIMULATED]" : "",
+                                       runs[i].store.string()));
+  }
+  DisplayTable acc{"Accuracy side by side", {"scenario", "mechanism", "eps"}, {}, ""};
+  DisplayTable priv{"Re-identification and cosine side by side", {"mechanism", "eps"}, {}, ""};
+  DisplayTable totals{"Totals side by side", {"run", "questions", "wall time", "cost"}, {}, ""};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    acc.columns.push_back(fmt::format("run {}", i + 1));
+    priv.columns.push_back(fmt::format("run {} re-identified", i + 1));
+    priv.columns.push_back(fmt::format("run {} cosine", i + 1));
+  }
+  for (size_t i = 1; i < runs.size(); ++i) {
+    acc.columns.push_back(fmt::format("run {} - run 1", i + 1));
+    priv.columns.push_back(fmt::format("re-identified run {} - run 1", i + 1));
+  }
+  // Rows: the union of every run's groups, in the first run's order, then new ones.
+  std::vector<const AccuracyStat*> keys;
+  for (const auto& r : runs) {
+    for (const auto& a : r.accuracy) {
+      if (std::none_of(keys.begin(), keys.end(), [&](const AccuracyStat* k) {
+            return k->scenario == a.scenario && k->mechanism == a.mechanism && k->eps == a.eps;
+          })) {
+        keys.push_back(&a);
+      }
+    }
+  }
+  for (const AccuracyStat* k : keys) {
+    std::vector<std::string> row{scenario_title(k->scenario),
+                                 k->mechanism.empty() ? "-" : k->mechanism, eps_text(*k)};
+    std::vector<const AccuracyStat*> found;
+    for (const auto& r : runs) {
+      found.push_back(find_stat(r.accuracy, k->scenario, k->mechanism, k->eps));
+      row.push_back(found.back() && found.back()->n > 0
+                        ? with_ci(found.back()->accuracy, found.back()->ci)
+                        : "-");
+    }
+    for (size_t i = 1; i < runs.size(); ++i) {
+      row.push_back(found[0] && found[i] && found[0]->n > 0 && found[i]->n > 0
+                        ? signed_points(found[i]->accuracy - found[0]->accuracy)
+                        : "-");
+    }
+    acc.rows.push_back(std::move(row));
+  }
+  std::vector<std::pair<std::string, double>> privacy_keys;
+  for (const auto& r : runs) {
+    for (const auto& p : r.privacy) {
+      if (std::find(privacy_keys.begin(), privacy_keys.end(), std::pair{p.mechanism, p.eps}) ==
+          privacy_keys.end()) {
+        privacy_keys.push_back({p.mechanism, p.eps});
+      }
+    }
+  }
+  for (const auto& [mechanism, eps] : privacy_keys) {
+    std::vector<std::string> row{mechanism,
+                                 mechanism == "original" ? "-" : fmt::format("{:g}", eps)};
+    std::vector<const PrivacyStat*> found;
+    for (const auto& r : runs) {
+      const auto it = std::find_if(r.privacy.begin(), r.privacy.end(), [&](const PrivacyStat& p) {
+        return p.mechanism == mechanism && p.eps == eps;
+      });
+      found.push_back(it == r.privacy.end() ? nullptr : &*it);
+      row.push_back(found.back() ? pct(found.back()->reidentification_rate()) : "-");
+      row.push_back(found.back() ? cosine_text(*found.back()) : "-");
+    }
+    for (size_t i = 1; i < runs.size(); ++i) {
+      row.push_back(found[0] && found[i] ? signed_points(found[i]->reidentification_rate() -
+                                                         found[0]->reidentification_rate())
+                                         : "-");
+    }
+    priv.rows.push_back(std::move(row));
+  }
+  for (size_t i = 0; i < runs.size(); ++i) {
+    totals.rows.push_back({fmt::format("run {}: {}", i + 1, runs[i].label),
+                           std::to_string(runs[i].questions),
+                           fmt::format("{:.1f} s", runs[i].wall_seconds),
+                           fmt::format("${:.4f}", total_cost(runs[i]))});
+  }
+  s.tables = {acc};
+  if (!priv.rows.empty()) s.tables.push_back(priv);
+  s.tables.push_back(totals);
+  return s;
+}
+
+json optional_number(const std::optional<double>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+json eps_value(Scenario s, double eps) {
+  return s == Scenario::kPrivateCot ? json(eps) : json(nullptr);
+}
+
+}  // namespace
+
+std::string report_title(const std::vector<RunReport>& runs) {
+  const bool simulated =
+      std::any_of(runs.begin(), runs.end(), [](const RunReport& r) { return r.simulated; });
+  std::string title = simulated ? "SIMULATED privqa " : "privqa ";
+  if (runs.size() == 1) return title + "report: " + runs[0].label;
+  title += "comparison:";
+  for (size_t i = 0; i < runs.size(); ++i)
+    title += (i == 0 ? " " : " vs ") + runs[i].label;
+  return title;
+}
+
+std::vector<Section> report_sections(const std::vector<RunReport>& runs) {
+  std::vector<Section> out;
+  if (runs.size() == 1) return run_sections(runs[0], "", "");
+  out.push_back(comparison_section(runs));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    auto sections = run_sections(runs[i], fmt::format("run{}_", i + 1),
+                                 fmt::format("Run {} ({}): ", i + 1, runs[i].label));
+    out.insert(out.end(), sections.begin(), sections.end());
+  }
+  return out;
+}
+
+std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
+  DataTable accuracy{"accuracy",
+                     {"run", "scenario", "mechanism", "eps", "n", "correct", "accuracy", "ci_low",
+                      "ci_high", "unparsed", "errors"},
+                     {}};
+  DataTable paired{"paired_tests",
+                   {"run", "mechanism", "eps", "baseline", "pairs", "baseline_accuracy",
+                    "private_accuracy", "difference", "difference_ci_low", "difference_ci_high",
+                    "b", "c", "test", "statistic", "p_value"},
+                   {}};
+  DataTable subjects{"subjects",
+                     {"run", "subject", "scenario", "mechanism", "eps", "n", "correct", "accuracy",
+                      "ci_low", "ci_high", "unparsed", "errors"},
+                     {}};
+  DataTable privacy{
+      "privacy",
+      {"run", "mechanism", "eps", "texts", "words_changed", "cosine", "rare_words",
+       "rare_words_kept", "reidentified", "reidentification_rate", "ci_low", "ci_high"},
+      {}};
+  DataTable providers{"providers",
+                      {"run", "provider", "role", "model", "calls", "requests", "cache_hits",
+                       "retries", "rate_limited", "failures", "tokens_in", "tokens_out", "cost"},
+                      {}};
+  DataTable usage{"usage",
+                  {"run", "scenario", "mechanism", "eps", "cells", "attempts", "mean_latency_s",
+                   "p95_latency_s", "local_tokens_in", "local_tokens_out", "remote_tokens_in",
+                   "remote_tokens_out", "allocated_cost"},
+                  {}};
+  for (const auto& r : runs) {
+    const json run = r.label;
+    const auto accuracy_values = [&](const AccuracyStat& a) {
+      return std::vector<json>{scenario_id(a.scenario),
+                               a.mechanism,
+                               eps_value(a.scenario, a.eps),
+                               a.n,
+                               a.correct,
+                               a.accuracy,
+                               a.ci.low,
+                               a.ci.high,
+                               a.unparsed,
+                               a.errors};
+    };
+    for (const auto& a : r.accuracy) {
+      std::vector<json> row{run};
+      for (auto& v : accuracy_values(a))
+        row.push_back(std::move(v));
+      accuracy.rows.push_back(std::move(row));
+    }
+    for (const auto& s : r.subjects) {
+      std::vector<json> row{run, s.subject};
+      for (auto& v : accuracy_values(s.stat))
+        row.push_back(std::move(v));
+      subjects.rows.push_back(std::move(row));
+    }
+    for (const auto& p : r.paired) {
+      paired.rows.push_back({run, p.mechanism, p.eps, scenario_id(p.baseline), p.pairs,
+                             p.baseline_accuracy, p.private_accuracy,
+                             p.private_accuracy - p.baseline_accuracy, p.difference.low,
+                             p.difference.high, p.test.b, p.test.c,
+                             mcnemar_method_name(p.test.method), p.test.statistic, p.test.p_value});
+    }
+    for (const auto& p : r.privacy) {
+      privacy.rows.push_back({run, p.mechanism,
+                              p.mechanism == "original" ? json(nullptr) : json(p.eps), p.texts,
+                              p.words_changed, optional_number(p.cosine), p.rare_words,
+                              p.rare_words_kept, p.reidentified, p.reidentification_rate(),
+                              p.reidentified_ci.low, p.reidentified_ci.high});
+    }
+    for (const auto& p : r.providers) {
+      providers.rows.push_back({run, p.name, p.role, p.model, p.calls, p.requests, p.cache_hits,
+                                p.retries, p.rate_limited, p.failures, p.tokens_in, p.tokens_out,
+                                p.cost});
+    }
+    for (const auto& u : r.usage) {
+      usage.rows.push_back({run, scenario_id(u.scenario), u.mechanism, eps_value(u.scenario, u.eps),
+                            u.cells, u.attempts, u.mean_latency, u.p95_latency, u.local_tokens_in,
+                            u.local_tokens_out, u.remote_tokens_in, u.remote_tokens_out,
+                            u.allocated_cost});
+    }
+  }
+  return {accuracy, paired, subjects, privacy, providers, usage};
+}
+
+}  // namespace privqa::report

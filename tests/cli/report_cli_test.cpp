@@ -1,0 +1,250 @@
+// `privqa report` end to end: a MedMCQA run against the simulated provider,
+// then the report's files, its privacy metrics, and the HTML in Chromium.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "testing.h"
+
+namespace privqa {
+namespace {
+
+using nlohmann::json;
+using testing::ChildProcess;
+using testing::run_command;
+using testing::TempDir;
+using testing::write_text;
+
+const std::string kBinary = PRIVQA_BINARY;
+constexpr int kQuestions = 120;
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// One simulated run shared by the tests of this file (made on first use).
+class ReportCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto data = testing::shared_data_file("medmcqa/dev.json");
+    if (!data) GTEST_SKIP() << "medmcqa/dev.json not found (set PRIVQA_DATA_DIR)";
+    if (!testing::wink_embeddings_file()) {
+      GTEST_SKIP() << "wink embeddings not found (run scripts/setup.sh or set PRIVQA_EMBEDDINGS)";
+    }
+    if (store_.empty()) make_run(*data);
+    ASSERT_FALSE(store_.empty()) << "the simulated run failed";
+  }
+
+  static void make_run(const std::filesystem::path& dev) {
+    static TempDir dir;
+    std::unique_ptr<ChildProcess> sim;
+    const std::string url = testing::start_sim_server(
+        sim, kBinary,
+        {"--dataset", dev.string(), "--seed", "5", "--time-scale", "0", "--profiles",
+         (testing::fixtures_dir() / "sim" / "unlimited.toml").string()},
+        dir / "sim.out");
+    ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+    std::string config = "[dataset]\npath = \"" + dev.string() +
+                         "\"\nfirst = " + std::to_string(kQuestions) +
+                         "\n\n[experiment]\noutput = \"" + (dir / "run.db").string() +
+                         "\"\nseed = 11\nscenarios = [\"S1\", \"S2\", \"S3\", \"S4\"]\n"
+                         "mechanisms = [\"santext+\", \"inferdpt\"]\nepsilons = [1.0, 2.0, 3.0]\n"
+                         "local = \"local\"\nremote = \"remote\"\n";
+    for (const char* name : {"local", "remote"}) {
+      config += std::string("\n[providers.") + name +
+                "]\nbase_url = \"${PRIVQA_SIM_URL}\"\nmodel = \"sim-" + name +
+                "\"\nmax_in_flight = 256\ntimeout = 30\n";
+    }
+    write_text(dir / "run.toml", config);
+    const auto r = run_command("PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " +
+                               (dir / "run.toml").string());
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    store_ = dir / "run.db";
+  }
+
+  static inline std::filesystem::path store_;
+  TempDir out_;
+};
+
+json report_json(const std::filesystem::path& dir) {
+  return json::parse(slurp(dir / "report.json"));
+}
+
+TEST_F(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
+  const auto r =
+      run_command(kBinary + " report " + store_.string() + " --out " + out_.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("report written to " + (out_ / "report.html").string() + " (SIMULATED)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(slurp(out_ / "report.md").rfind("# SIMULATED privqa report: run", 0), 0u);
+  EXPECT_NE(slurp(out_ / "report.html").find("<title>SIMULATED privqa report: run</title>"),
+            std::string::npos);
+  for (const char* svg : {"accuracy_vs_eps.svg", "frontier.svg"}) {
+    EXPECT_NE(slurp(out_ / svg).find("<title>SIMULATED "), std::string::npos) << svg;
+  }
+  for (const char* csv :
+       {"accuracy", "paired_tests", "subjects", "privacy", "providers", "usage"}) {
+    EXPECT_EQ(slurp(out_ / (std::string(csv) + ".csv")).rfind("# SIMULATED privqa report", 0), 0u)
+        << csv;
+  }
+  const json j = report_json(out_.path());
+  EXPECT_EQ(j["title"], "SIMULATED privqa report: run");
+  EXPECT_TRUE(j["simulated"].get<bool>());
+
+  // The main table: one row per eps, columns in the original study's order.
+  const std::string md = slurp(out_ / "report.md");
+  EXPECT_NE(
+      md.find("| eps | local (S1) | non-private CoT (S2) | santext+ | inferdpt | remote (S4) |"),
+      std::string::npos)
+      << md.substr(0, 3000);
+  for (const char* row : {"\n| 1 | ", "\n| 2 | ", "\n| 3 | "})
+    EXPECT_NE(md.find(row), std::string::npos) << row;
+
+  // Accuracy rows: n + errors covers every question; the interval holds the estimate.
+  size_t s3_rows = 0;
+  for (const auto& row : j["tables"]["accuracy"]) {
+    EXPECT_EQ(row["n"].get<size_t>() + row["errors"].get<size_t>(), size_t{kQuestions});
+    EXPECT_LE(row["ci_low"].get<double>(), row["accuracy"].get<double>());
+    EXPECT_GE(row["ci_high"].get<double>(), row["accuracy"].get<double>());
+    s3_rows += row["scenario"] == "S3";
+  }
+  EXPECT_EQ(s3_rows, 6u);
+  // Each S3 cell is tested against S1 and S2 on all the questions.
+  EXPECT_EQ(j["tables"]["paired_tests"].size(), 12u);
+  for (const auto& row : j["tables"]["paired_tests"]) {
+    const size_t discordant = row["b"].get<size_t>() + row["c"].get<size_t>();
+    EXPECT_EQ(row["test"], discordant < 25 ? "exact" : "chi2-cc");
+    EXPECT_LE(row["difference_ci_low"].get<double>(), row["difference"].get<double>() + 1e-9);
+    EXPECT_GE(row["difference_ci_high"].get<double>(), row["difference"].get<double>() - 1e-9);
+  }
+  // Per subject: the subjects' n add up to the scenario's n.
+  std::map<std::string, size_t> subject_n;
+  for (const auto& row : j["tables"]["subjects"]) {
+    if (row["scenario"] == "S1") subject_n["S1"] += row["n"].get<size_t>();
+  }
+  EXPECT_EQ(subject_n["S1"] + j["tables"]["accuracy"][0]["errors"].get<size_t>(),
+            size_t{kQuestions});
+  // Cost: both providers, with the simulator's token counts.
+  ASSERT_EQ(j["tables"]["providers"].size(), 2u);
+  for (const auto& row : j["tables"]["providers"])
+    EXPECT_GT(row["tokens_in"].get<long long>(), 0);
+}
+
+// Re-identification: every unsanitized question retrieves itself; sanitized
+// texts do so less often, and less often still at smaller eps.
+TEST_F(ReportCli, ReidentificationIsCompleteOnOriginalsAndFallsWithEps) {
+  const auto r = run_command(kBinary + " report " + store_.string() + " --format json --out " +
+                             out_.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::map<std::string, std::map<double, json>> privacy;
+  const json report = report_json(out_.path());
+  for (const auto& row : report["tables"]["privacy"]) {
+    privacy[row["mechanism"]][row["eps"].is_null() ? 0.0 : row["eps"].get<double>()] = row;
+  }
+  const json& original = privacy["original"][0.0];
+  EXPECT_EQ(original["texts"], kQuestions);
+  EXPECT_EQ(original["reidentification_rate"], 1.0);
+  EXPECT_EQ(original["words_changed"], 0.0);
+  EXPECT_NEAR(original["cosine"].get<double>(), 1.0, 1e-5);
+  for (const char* m : {"santext+", "inferdpt"}) {
+    ASSERT_EQ(privacy[m].size(), 3u) << m;
+    double previous = -1;
+    for (const auto& [eps, row] : privacy[m]) {
+      EXPECT_EQ(row["texts"], kQuestions) << m << " " << eps;
+      const double rate = row["reidentification_rate"].get<double>();
+      EXPECT_LT(rate, 1.0) << m << " eps " << eps;
+      EXPECT_GE(rate, previous) << m << " eps " << eps;
+      EXPECT_GT(row["words_changed"].get<double>(), 0.0) << m << " eps " << eps;
+      previous = rate;
+    }
+    EXPECT_LT(privacy[m][1.0]["reidentification_rate"].get<double>(),
+              privacy[m][3.0]["reidentification_rate"].get<double>())
+        << m;
+    EXPECT_LT(privacy[m][1.0]["cosine"].get<double>(), privacy[m][3.0]["cosine"].get<double>())
+        << m;
+  }
+}
+
+TEST_F(ReportCli, TwoRunsSideBySide) {
+  const auto r = run_command(kBinary + " report " + store_.string() + " " + store_.string() +
+                             " --format md --no-privacy --out " + out_.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string md = slurp(out_ / "report.md");
+  EXPECT_EQ(md.rfind("# SIMULATED privqa comparison: run vs run", 0), 0u);
+  EXPECT_NE(md.find("| scenario | mechanism | eps | run 1 | run 2 | run 2 - run 1 |"),
+            std::string::npos);
+  // The same store twice: every difference is zero.
+  EXPECT_NE(md.find("+0.0 pp"), std::string::npos);
+  EXPECT_EQ(md.find("-0.0 pp |"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(out_ / "run1_accuracy_vs_eps.svg"));
+  EXPECT_TRUE(std::filesystem::exists(out_ / "run2_accuracy_vs_eps.svg"));
+}
+
+TEST_F(ReportCli, BadInputIsRefusedAndNothingIsWritten) {
+  const auto missing = run_command(kBinary + " report " + (out_ / "none.db").string() + " --out " +
+                                   (out_ / "r").string());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("none.db"), std::string::npos) << missing.err;
+  const auto format = run_command(kBinary + " report " + store_.string() + " --format pdf --out " +
+                                  (out_ / "r").string());
+  EXPECT_EQ(format.exit_code, 2);
+  EXPECT_NE(format.err.find("unknown format 'pdf'"), std::string::npos) << format.err;
+  EXPECT_FALSE(std::filesystem::exists(out_ / "r"));
+}
+
+// PNG: 8-byte signature, then the IHDR chunk with width and height (big endian).
+std::pair<uint32_t, uint32_t> png_size(const std::string& png) {
+  if (png.size() < 24 || png.compare(1, 3, "PNG") != 0) return {0, 0};
+  const auto be32 = [&](size_t at) {
+    return (uint32_t(uint8_t(png[at])) << 24) | (uint32_t(uint8_t(png[at + 1])) << 16) |
+           (uint32_t(uint8_t(png[at + 2])) << 8) | uint32_t(uint8_t(png[at + 3]));
+  };
+  return {be32(16), be32(20)};
+}
+
+TEST_F(ReportCli, HtmlOpensInHeadlessChromiumWithoutConsoleErrors) {
+  if (run_command("command -v chromium").exit_code != 0) {
+    GTEST_SKIP() << "chromium not installed (scripts/setup.sh installs Debian's chromium)";
+  }
+  const auto r = run_command(kBinary + " report " + store_.string() + " --format html --out " +
+                             out_.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string html = slurp(out_ / "report.html");
+  // Self-contained: no scripts and no resource fetched from anywhere.
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  EXPECT_EQ(html.find("url("), std::string::npos);
+
+  TempDir profile;
+  const auto png = out_ / "report.png";
+  const auto shot = run_command(
+      "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--enable-logging=stderr --v=0 --user-data-dir=" +
+      profile.path().string() + " --window-size=1200,1400 --screenshot=" + png.string() +
+      " file://" + (out_ / "report.html").string());
+  ASSERT_EQ(shot.exit_code, 0) << shot.err;
+  // Page console messages are logged as "CONSOLE(line)"; a clean page logs none.
+  EXPECT_EQ(shot.err.find("CONSOLE"), std::string::npos) << shot.err;
+  const std::string image = slurp(png);
+  const auto [width, height] = png_size(image);
+  EXPECT_EQ(width, 1200u);
+  EXPECT_EQ(height, 1400u);
+  // A blank 1200 x 1400 page compresses to a few kB; text, tables and the
+  // figure make it far larger.
+  EXPECT_GT(image.size(), 40'000u);
+  if (const char* keep = std::getenv("PRIVQA_KEEP_SCREENSHOT")) {
+    std::filesystem::copy_file(png, keep, std::filesystem::copy_options::overwrite_existing);
+  }
+}
+
+}  // namespace
+}  // namespace privqa

@@ -1,0 +1,99 @@
+// Goodness-of-fit helpers for the dp tests: Pearson's chi-square statistic of
+// observed counts against exact probabilities, and its upper-tail p-value.
+// Each statistical test asserts p > kFalseFailureRate, so a correct sampler
+// fails a given test with probability 1e-6 (and, with fixed seeds, never
+// flakes: the outcome is the same on every run).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+namespace privqa::testing {
+
+inline constexpr double kFalseFailureRate = 1e-6;
+
+// Regularized upper incomplete gamma Q(a, x) (series below a + 1, Lentz's
+// continued fraction above).
+inline double upper_incomplete_gamma(double a, double x) {
+  if (x <= 0) return 1.0;
+  const double log_prefix = -x + a * std::log(x) - std::lgamma(a);
+  if (x < a + 1) {
+    double term = 1.0 / a, sum = term;
+    for (int n = 1; n < 10000 && std::fabs(term) > std::fabs(sum) * 1e-15; ++n) {
+      term *= x / (a + n);
+      sum += term;
+    }
+    return 1.0 - sum * std::exp(log_prefix);
+  }
+  const double tiny = 1e-300;
+  double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+  for (int i = 1; i < 10000; ++i) {
+    const double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const double delta = d * c;
+    h *= delta;
+    if (std::fabs(delta - 1) < 1e-15) break;
+  }
+  return std::exp(log_prefix) * h;
+}
+
+struct ChiSquare {
+  double statistic = 0;
+  size_t degrees = 0;
+  double p_value = 1;
+};
+
+// Pearson's test of counts against probabilities (same length, probabilities
+// summing to 1). Outcomes expected fewer than 5 times are pooled into one
+// cell; an observation in a cell of probability 0 gives p = 0.
+inline ChiSquare chi_square(const std::vector<size_t>& counts,
+                            const std::vector<double>& probabilities) {
+  size_t total = 0;
+  for (size_t c : counts)
+    total += c;
+  ChiSquare out;
+  double pooled_expected = 0;
+  size_t pooled_observed = 0;
+  size_t cells = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const double expected = probabilities[i] * static_cast<double>(total);
+    if (probabilities[i] == 0) {
+      if (counts[i] > 0) return {INFINITY, 0, 0.0};
+      continue;
+    }
+    if (expected < 5) {
+      pooled_expected += expected;
+      pooled_observed += counts[i];
+      continue;
+    }
+    const double diff = static_cast<double>(counts[i]) - expected;
+    out.statistic += diff * diff / expected;
+    ++cells;
+  }
+  if (pooled_expected > 0) {
+    const double diff = static_cast<double>(pooled_observed) - pooled_expected;
+    out.statistic += diff * diff / pooled_expected;
+    ++cells;
+  }
+  out.degrees = cells > 1 ? cells - 1 : 1;
+  out.p_value = upper_incomplete_gamma(out.degrees / 2.0, out.statistic / 2.0);
+  return out;
+}
+
+}  // namespace privqa::testing
+
+// Asserts that counts fit probabilities at the kFalseFailureRate level.
+#define EXPECT_FITS(counts, probabilities)                                                     \
+  do {                                                                                         \
+    const auto fit_ = ::privqa::testing::chi_square(counts, probabilities);                    \
+    EXPECT_GT(fit_.p_value, ::privqa::testing::kFalseFailureRate)                              \
+        << "chi-square " << fit_.statistic << " on " << fit_.degrees << " degrees of freedom"; \
+  } while (0)

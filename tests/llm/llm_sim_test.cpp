@@ -1,0 +1,523 @@
+// The LLM client against the simulated provider on 127.0.0.1 (issue 5, "Must
+// show"): faults, rate limits, Retry-After, stalls, 4xx, the cache and the
+// API key, all checked from the client's results and the server's request log.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "privqa/base/asio.h"
+#include "privqa/llm/http_engine.h"
+#include "privqa/llm/llm_client.h"
+#include "privqa/sim/sim_server.h"
+#include "testing.h"
+
+namespace privqa {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<Question> sample_questions() {
+  std::vector<Question> qs;
+  const char* stems[] = {
+      "Which vitamin deficiency causes scurvy?",
+      "Which nerve is injured in wrist drop?",
+      "What is the drug of choice for absence seizures?",
+      "Which organism causes tuberculosis?",
+  };
+  const std::vector<std::vector<std::string>> options = {
+      {"Vitamin A", "Vitamin C", "Vitamin D", "Vitamin K"},
+      {"Median nerve", "Ulnar nerve", "Radial nerve", "Axillary nerve"},
+      {"Phenytoin", "Ethosuximide", "Carbamazepine", "Phenobarbital"},
+      {"Mycobacterium tuberculosis", "Staphylococcus aureus", "Escherichia coli",
+       "Candida albicans"},
+  };
+  for (int i = 0; i < 4; ++i) {
+    Question q;
+    q.id = "q" + std::to_string(i);
+    q.text = stems[i];
+    q.options = options[static_cast<std::size_t>(i)];
+    q.answer = i % 4;
+    qs.push_back(std::move(q));
+  }
+  return qs;
+}
+
+// A sim server with its request log in a temporary directory.
+class Sim {
+ public:
+  explicit Sim(FaultRates faults = {}, std::string profiles_toml = "", uint64_t seed = 11) {
+    SimOptions options;
+    options.questions = sample_questions();
+    options.faults = faults;
+    options.seed = seed;
+    options.time_scale = 0;
+    options.log_path = dir_ / "requests.jsonl";
+    if (!profiles_toml.empty()) {
+      testing::write_text(dir_ / "profiles.toml", profiles_toml);
+      options.profiles_path = dir_ / "profiles.toml";
+    }
+    auto server = SimServer::start(std::move(options));
+    if (!server.ok()) ADD_FAILURE() << server.error().message();
+    if (server.ok()) server_ = std::move(server.value());
+  }
+
+  ProviderConfig provider(const std::string& model = "sim-local") const {
+    ProviderConfig c;
+    c.name = "sim";
+    c.base_url = fmt::format("http://127.0.0.1:{}/v1", server_ ? server_->port() : 1);
+    c.model = model;
+    c.max_in_flight = 256;
+    c.timeout_seconds = 5;
+    c.max_attempts = 10;
+    return c;
+  }
+
+  // The request log so far, one object per request received.
+  std::vector<json> log() const {
+    std::vector<json> entries;
+    std::ifstream in(dir_ / "requests.jsonl");
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) entries.push_back(json::parse(line));
+    }
+    return entries;
+  }
+
+  void stop() { server_.reset(); }
+  const testing::TempDir& dir() const { return dir_; }
+
+ private:
+  testing::TempDir dir_;
+  std::unique_ptr<SimServer> server_;
+};
+
+// One event loop with an HTTP engine; run() returns when every spawned call is done.
+struct Loop {
+  asio::io_context io;
+  HttpEngine engine{io};
+
+  template <class F>
+  void spawn(F f) {
+    asio::co_spawn(io, std::move(f), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+  }
+  void run() {
+    io.run();
+    io.restart();
+  }
+};
+
+ClientOptions fast_backoff() {
+  ClientOptions o;
+  o.backoff_base = std::chrono::milliseconds(20);
+  o.backoff_cap = std::chrono::milliseconds(500);
+  return o;
+}
+
+std::unique_ptr<LlmClient> make_client(Loop& loop, const ProviderConfig& config,
+                                       ResponseCache* cache = nullptr) {
+  auto client = LlmClient::create(loop.engine, config, cache, fast_backoff());
+  EXPECT_TRUE(client.ok()) << client.error().message();
+  return client.ok() ? std::move(client.value()) : nullptr;
+}
+
+ChatRequest question_request(int i) {
+  const auto qs = sample_questions();
+  const Question& q = qs[static_cast<std::size_t>(i) % qs.size()];
+  ChatRequest r;
+  r.messages = {
+      {"system", "You are a medical expert."},
+      {"user", fmt::format("Request {}. Answer with a letter.\n{}\nA) {}\nB) {}\nC) {}\n"
+                           "D) {}",
+                           i, q.text, q.options[0], q.options[1], q.options[2], q.options[3])}};
+  r.max_tokens = 32;
+  return r;
+}
+
+// Sends requests 0..count-1 concurrently; returns the outcomes by index.
+std::vector<ChatOutcome> chat_all(Loop& loop, LlmClient& client, int count,
+                                  CallOptions options = {}) {
+  std::vector<ChatOutcome> outcomes(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    loop.spawn([&, i]() -> asio::awaitable<void> {
+      outcomes[static_cast<std::size_t>(i)] = co_await client.chat(question_request(i), options);
+    });
+  }
+  loop.run();
+  return outcomes;
+}
+
+std::string user_text(const json& entry) {
+  const json& body = entry["body"];
+  if (!body.is_object() || !body.contains("messages")) return "";
+  return body["messages"].back()["content"].get<std::string>();
+}
+
+// For each logged request that `failed` selects, the seconds until the same
+// body arrived again (the retry), in log order.
+std::vector<double> retry_gaps(const std::vector<json>& log,
+                               const std::function<bool(const json&)>& failed) {
+  std::map<std::string, double> failed_at;
+  std::vector<double> gaps;
+  for (const json& e : log) {
+    const std::string text = user_text(e);
+    const double time = e["time"].get<double>();
+    if (auto it = failed_at.find(text); it != failed_at.end()) {
+      gaps.push_back(time - it->second);
+      failed_at.erase(it);
+    }
+    if (failed(e)) failed_at[text] = time;
+  }
+  return gaps;
+}
+
+bool is_429(const json& entry) {
+  return entry["status"] == 429;
+}
+
+TEST(LlmClientSim, TwoThousandRequestsWithTwentyPercentFaultsAllCompleteCorrectly) {
+  constexpr int kRequests = 2000;
+  // The reference: the same requests to a fault-free server with the same seed
+  // (replies are a pure function of seed, model and body).
+  std::vector<std::string> expected;
+  {
+    Sim clean;
+    Loop loop;
+    ProviderConfig config = clean.provider();
+    config.timeout_seconds = 60;  // generous: a loaded CI machine must not cause retries here
+    auto client = make_client(loop, config);
+    ASSERT_NE(client, nullptr);
+    for (const ChatOutcome& o : chat_all(loop, *client, kRequests)) {
+      ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+      expected.push_back(o.result->choices.at(0).content);
+    }
+    EXPECT_EQ(client->counters().retries, 0);
+  }
+
+  FaultRates faults;
+  // 429s are the rarest: each one pauses the whole provider for the sim's
+  // one-second Retry-After, which would dominate the test's run time.
+  faults.rate_429 = 0.02;
+  faults.rate_500 = 0.04;
+  faults.rate_503 = 0.04;
+  faults.reset = 0.04;
+  faults.stall = 0.03;
+  faults.malformed = 0.03;
+  faults.stall_seconds = 60;
+  Sim faulty(faults);
+  Loop loop;
+  ProviderConfig config = faulty.provider();
+  config.timeout_seconds = 3;  // a stall times out
+  config.max_in_flight = 500;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const std::vector<ChatOutcome> outcomes = chat_all(loop, *client, kRequests);
+  for (int i = 0; i < kRequests; ++i) {
+    const ChatOutcome& o = outcomes[static_cast<std::size_t>(i)];
+    ASSERT_TRUE(o.result.ok()) << "request " << i << ": " << o.result.error().message();
+    EXPECT_EQ(o.result->choices.at(0).content, expected[static_cast<std::size_t>(i)]) << i;
+  }
+  faulty.stop();
+  std::map<std::string, int> by_fault;
+  for (const json& e : faulty.log())
+    ++by_fault[e["fault"].get<std::string>()];
+  // Every kind of fault happened, and the client retried each one.
+  for (const char* kind : {"429", "500", "503", "reset", "stall", "malformed"}) {
+    EXPECT_GT(by_fault[kind], 10) << kind;
+  }
+  // Every arrival after a request's first is a retry by the client, except
+  // that curl itself re-sends, once, a request whose reused keep-alive
+  // connection was reset before any reply. (A slow reply that timed out
+  // makes an extra fault-free arrival, so these are bounds, not equalities.)
+  const auto extra_arrivals = static_cast<int64_t>(faulty.log().size()) - kRequests;
+  EXPECT_LE(client->counters().retries, extra_arrivals);
+  EXPECT_GE(client->counters().retries, extra_arrivals - by_fault["reset"]);
+  EXPECT_GE(by_fault["none"], kRequests);
+  EXPECT_EQ(client->counters().requests, kRequests + client->counters().retries);
+  EXPECT_EQ(client->counters().failures, 0);
+  EXPECT_GT(client->counters().rate_limited, 0);
+  EXPECT_LE(client->counters().rate_limited, by_fault["429"]);
+}
+
+// A profile limited to 600 requests per minute (10 per second, 1 s of burst).
+const char* kLimitedProfile = R"(
+[profile.sim-limited]
+rpm = 600
+burst_seconds = 1
+latency_base_ms = 0
+latency_per_token_ms = 0
+)";
+
+// Requests accepted per second after the first second of the run (which the
+// one-second burst allowance makes faster), from the server's log.
+double accepted_rate(const std::vector<json>& log) {
+  std::vector<double> times;
+  for (const json& e : log) {
+    if (e["status"] == 200) times.push_back(e["time"].get<double>());
+  }
+  if (times.size() < 2) return 0;
+  std::sort(times.begin(), times.end());
+  const double from = times.front() + 1.0;
+  const auto steady = std::count_if(times.begin(), times.end(), [&](double t) { return t > from; });
+  return static_cast<double>(steady) / (times.back() - from);
+}
+
+TEST(LlmClientSim, FollowsAConfiguredRpmWithin10Percent) {
+  Sim sim({}, kLimitedProfile);
+  Loop loop;
+  ProviderConfig config = sim.provider("sim-limited");
+  config.rpm = 600;
+  config.max_in_flight = 64;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const auto outcomes = chat_all(loop, *client, 110);  // about 11 s
+  for (const ChatOutcome& o : outcomes)
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  sim.stop();
+  const auto log = sim.log();
+  const double rate = accepted_rate(log);
+  EXPECT_NEAR(rate * 60, 600, 60) << "measured " << rate * 60 << " requests/minute";
+  // Pacing, not 429s, keeps it there.
+  EXPECT_LE(client->counters().rate_limited, 5);
+}
+
+TEST(LlmClientSim, FollowsAServerRpmItWasNotToldAndHonoursRetryAfter) {
+  Sim sim({}, kLimitedProfile);
+  Loop loop;
+  ProviderConfig config = sim.provider("sim-limited");
+  config.max_in_flight = 16;  // no rpm: the client learns the limit from 429s
+  config.max_attempts = 50;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const auto outcomes = chat_all(loop, *client, 110);
+  for (const ChatOutcome& o : outcomes)
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  EXPECT_GT(client->counters().rate_limited, 0);
+  sim.stop();
+  const auto log = sim.log();
+  const double rate = accepted_rate(log);
+  EXPECT_NEAR(rate * 60, 600, 60) << "measured " << rate * 60 << " requests/minute";
+
+  // The sim's Retry-After is the wait rounded up to whole seconds, so at least
+  // 1 s: the retry of a refused request never arrives sooner.
+  const std::vector<double> gaps = retry_gaps(log, is_429);
+  EXPECT_GT(gaps.size(), 0u);
+  for (double gap : gaps)
+    EXPECT_GE(gap, 1.0);
+}
+
+TEST(LlmClientSim, NoRetryBeforeAnInjectedRetryAfterExpires) {
+  FaultRates faults;
+  faults.rate_429 = 0.5;  // the sim sends Retry-After: 1 with each injected 429
+  Sim sim(faults);
+  Loop loop;
+  auto client = make_client(loop, sim.provider());
+  ASSERT_NE(client, nullptr);
+  for (const ChatOutcome& o : chat_all(loop, *client, 40)) {
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  }
+  sim.stop();
+  const std::vector<double> gaps = retry_gaps(sim.log(), is_429);
+  EXPECT_GT(gaps.size(), 10u);
+  for (double gap : gaps)
+    EXPECT_GE(gap, 1.0);
+}
+
+TEST(LlmClientSim, StallsTimeOutAndAreRetried) {
+  FaultRates faults;
+  faults.stall = 0.5;
+  faults.stall_seconds = 10;
+  Sim sim(faults);
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.timeout_seconds = 0.5;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const auto outcomes = chat_all(loop, *client, 20);
+  for (const ChatOutcome& o : outcomes)
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  sim.stop();
+  const std::vector<double> gaps =
+      retry_gaps(sim.log(), [](const json& e) { return e["fault"] == "stall"; });
+  for (double gap : gaps) {
+    // Sent again once the 0.5 s timeout expired, long before the stall ended.
+    // (The timeout runs from when the client started the attempt, a few
+    // milliseconds before the server logged its arrival.)
+    EXPECT_GE(gap, 0.45);
+    EXPECT_LT(gap, 5.0);
+  }
+  const auto retried = static_cast<int64_t>(gaps.size());
+  EXPECT_GT(retried, 3);
+  EXPECT_GE(client->counters().retries, retried);  // more only if a normal reply was slow
+
+  // With one attempt, a stall is a timeout failure that says so.
+  Sim always_stalls(FaultRates{.stall = 1.0, .stall_seconds = 10});
+  config = always_stalls.provider();
+  config.timeout_seconds = 0.3;
+  config.max_attempts = 1;
+  auto once = make_client(loop, config);
+  const auto failed = chat_all(loop, *once, 1);
+  ASSERT_FALSE(failed[0].result.ok());
+  EXPECT_EQ(failed[0].failure, FailureKind::kTimeout);
+  EXPECT_NE(failed[0].result.error().message().find("timeout error for http://127.0.0.1:"),
+            std::string::npos)
+      << failed[0].result.error().message();
+}
+
+TEST(LlmClientSim, A400SurfacesTheServerMessageWithoutRetry) {
+  Sim sim;
+  Loop loop;
+  auto client = make_client(loop, sim.provider());
+  ASSERT_NE(client, nullptr);
+  ChatRequest request = question_request(0);
+  request.extra = {{"stream", true}};  // the sim refuses streaming with a 400
+  ChatOutcome outcome;
+  loop.spawn([&]() -> asio::awaitable<void> { outcome = co_await client->chat(request); });
+  loop.run();
+  ASSERT_FALSE(outcome.result.ok());
+  EXPECT_EQ(outcome.failure, FailureKind::kClient);
+  EXPECT_EQ(outcome.attempts, 1);
+  EXPECT_EQ(outcome.result.error().message(),
+            "sim: HTTP 400: 'stream' is not supported by the simulator");
+  sim.stop();
+  EXPECT_EQ(sim.log().size(), 1u);
+}
+
+TEST(LlmClientSim, ConnectionRefusedIsReportedAsAConnectError) {
+  ProviderConfig config;
+  {
+    Sim sim;
+    config = sim.provider();
+  }  // the port is closed now
+  config.max_attempts = 2;
+  Loop loop;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const auto outcomes = chat_all(loop, *client, 1);
+  ASSERT_FALSE(outcomes[0].result.ok());
+  EXPECT_EQ(outcomes[0].failure, FailureKind::kTransport);
+  EXPECT_EQ(outcomes[0].attempts, 2);
+  EXPECT_NE(outcomes[0].result.error().message().find("connect error for http://127.0.0.1:"),
+            std::string::npos)
+      << outcomes[0].result.error().message();
+}
+
+TEST(LlmClientSim, ACacheHitSendsNothing) {
+  Sim sim;
+  auto cache = ResponseCache::open(sim.dir() / "cache.db");
+  ASSERT_TRUE(cache.ok()) << cache.error().message();
+  Loop loop;
+  auto client = make_client(loop, sim.provider(), cache->get());
+  ASSERT_NE(client, nullptr);
+
+  const auto first = chat_all(loop, *client, 3);
+  const auto again = chat_all(loop, *client, 3);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(again[static_cast<std::size_t>(i)].from_cache);
+    EXPECT_EQ(again[static_cast<std::size_t>(i)].attempts, 0);
+    EXPECT_EQ(again[static_cast<std::size_t>(i)].result->choices[0].content,
+              first[static_cast<std::size_t>(i)].result->choices[0].content);
+  }
+  EXPECT_EQ(client->counters().cache_hits, 3);
+  // Another sample index, refresh and bypass all send; errors are not cached.
+  chat_all(loop, *client, 1, {.sample_index = 1});
+  chat_all(loop, *client, 1, {.cache = CacheMode::kRefresh});
+  chat_all(loop, *client, 1, {.cache = CacheMode::kBypass});
+  ChatRequest bad = question_request(0);
+  bad.extra = {{"stream", true}};
+  for (int i = 0; i < 2; ++i) {
+    loop.spawn([&]() -> asio::awaitable<void> { (void)co_await client->chat(bad); });
+    loop.run();
+  }
+  sim.stop();
+  EXPECT_EQ(sim.log().size(), 3u + 3u + 2u);
+}
+
+TEST(LlmClientSim, TheApiKeyAppearsInNoLogDatabaseOrOutput) {
+  const std::string key = "sk-privqa-FAKE-KEY-7f3a9c1e5b";
+  ASSERT_EQ(setenv("PRIVQA_TEST_FAKE_KEY", key.c_str(), 1), 0);
+  FaultRates faults;
+  faults.rate_500 = 0.3;
+  Sim sim(faults);
+  auto cache = ResponseCache::open(sim.dir() / "cache.db");
+  ASSERT_TRUE(cache.ok());
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.api_key_env = "PRIVQA_TEST_FAKE_KEY";
+  auto client = make_client(loop, config, cache->get());
+  ASSERT_NE(client, nullptr);
+  std::string debug_output;
+  client->set_debug_sink([&](std::string_view s) { debug_output += s; });
+  std::string messages;
+  for (const ChatOutcome& o : chat_all(loop, *client, 30)) {
+    messages += o.result.ok() ? o.result->choices[0].content : o.result.error().message();
+  }
+  ChatRequest bad = question_request(0);
+  bad.extra = {{"stream", true}};
+  loop.spawn([&]() -> asio::awaitable<void> {
+    messages += (co_await client->chat(bad)).result.error().message();
+  });
+  loop.run();
+  client.reset();
+  cache->reset();
+  sim.stop();
+  unsetenv("PRIVQA_TEST_FAKE_KEY");
+
+  // The key was sent...
+  for (const json& e : sim.log())
+    EXPECT_TRUE(e["authorization_present"].get<bool>());
+  EXPECT_NE(debug_output.find("Authorization: [redacted]"), std::string::npos);
+  // ...and is nowhere else: not in any file the run wrote, nor in what it returned.
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(sim.dir().path())) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string contents((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(contents.find(key), std::string::npos) << entry.path();
+    EXPECT_EQ(contents.find("FAKE-KEY"), std::string::npos) << entry.path();
+    ++files;
+  }
+  EXPECT_GE(files, 2);  // the request log and the cache database (+ WAL)
+  EXPECT_EQ(debug_output.find("FAKE-KEY"), std::string::npos);
+  EXPECT_EQ(messages.find("FAKE-KEY"), std::string::npos);
+}
+
+TEST(LlmClientSim, EmbeddingsRoundTrip) {
+  Sim sim;
+  Loop loop;
+  auto client = make_client(loop, sim.provider());
+  ASSERT_NE(client, nullptr);
+  EmbeddingRequest request;
+  request.inputs = {"scurvy", "wrist drop", "tuberculosis"};
+  EmbeddingOutcome outcome;
+  loop.spawn([&]() -> asio::awaitable<void> { outcome = co_await client->embed(request); });
+  loop.run();
+  ASSERT_TRUE(outcome.result.ok()) << outcome.result.error().message();
+  ASSERT_EQ(outcome.result->vectors.size(), 3u);
+  EXPECT_GT(outcome.result->vectors[0].size(), 0u);
+  EXPECT_EQ(outcome.result->vectors[0].size(), outcome.result->vectors[2].size());
+  EXPECT_NE(outcome.result->vectors[0], outcome.result->vectors[1]);
+}
+
+TEST(LlmClient, CreateFailsWhenTheKeyVariableIsUnsetAndNamesOnlyTheVariable) {
+  Loop loop;
+  ProviderConfig config;
+  config.name = "remote";
+  config.base_url = "https://api.example.com/v1";
+  config.model = "m";
+  config.api_key_env = "PRIVQA_TEST_UNSET_VARIABLE";
+  unsetenv("PRIVQA_TEST_UNSET_VARIABLE");
+  auto client = LlmClient::create(loop.engine, config);
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.error().message(),
+            "provider remote: environment variable PRIVQA_TEST_UNSET_VARIABLE (api_key_env) is "
+            "not set");
+}
+
+}  // namespace
+}  // namespace privqa
