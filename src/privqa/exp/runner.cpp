@@ -46,7 +46,17 @@ struct CallResult {
   bool paused = false;  // the provider ran out of quota; the cell must be left unrun
   std::vector<std::string> choices;
   std::string error;
+  Usage usage;  // as the provider reported it, also for answers from the cache
 };
+
+// A cell records the tokens its calls used as the provider reported them,
+// whether this run paid for them or found them in the cache, so a resumed
+// run stores the same numbers as an uninterrupted one.
+void add_usage(CellResult& cell, Role role, const Usage& usage) {
+  (role == Role::kLocal ? cell.local_tokens_in : cell.remote_tokens_in) += usage.prompt_tokens;
+  (role == Role::kLocal ? cell.local_tokens_out : cell.remote_tokens_out) +=
+      usage.completion_tokens;
+}
 
 // Result of CPU work done on the worker pool (default-constructible, as
 // co_spawn requires).
@@ -291,12 +301,7 @@ asio::awaitable<CallResult> Experiment::call(Role role, std::string purpose, std
     simulated_ = true;
     if (auto s = store_->set_meta("simulated", "true"); !s) fatal_ = s.error();
   }
-  if (!outcome.from_cache) {
-    auto& in = role == Role::kLocal ? cell.local_tokens_in : cell.remote_tokens_in;
-    auto& tokens_out = role == Role::kLocal ? cell.local_tokens_out : cell.remote_tokens_out;
-    in += response.usage.prompt_tokens;
-    tokens_out += response.usage.completion_tokens;
-  }
+  out.usage = response.usage;
   if (response.choices.empty()) {
     out.error = purpose + " (" + c.config().name + "): the reply has no choices";
     co_return out;
@@ -336,6 +341,8 @@ asio::awaitable<CallResult> Experiment::phrasedp_candidates(const Question& q, c
         all = r;
         break;
       }
+      all.usage.prompt_tokens += r.usage.prompt_tokens;
+      all.usage.completion_tokens += r.usage.completion_tokens;
       // Each line remembers its band: "<band>\t<line>".
       for (const auto& line : split_lines(r.choices)) {
         all.choices.push_back(std::to_string(band) + "\t" + line);
@@ -356,6 +363,8 @@ asio::awaitable<CallResult> Experiment::phrasedp_candidates(const Question& q, c
           break;
         }
         all.choices.insert(all.choices.end(), r.choices.begin(), r.choices.end());
+        all.usage.prompt_tokens += r.usage.prompt_tokens;
+        all.usage.completion_tokens += r.usage.completion_tokens;
       }
     }
     if (all.ok) all.choices = split_lines(all.choices);
@@ -492,6 +501,9 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
           ok = false;
           break;
         }
+        // The candidates serve every eps; their tokens count once, in the
+        // cell of the first eps of the grid.
+        if (key.eps == config_.epsilons.front()) add_usage(cell, Role::kLocal, r.usage);
         candidates = r.choices;
       }
       PoolResult sanitized = co_await sanitize(q, key, std::move(candidates));
@@ -514,6 +526,7 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
     if (failed(r)) {
       ok = false;
     } else {
+      add_usage(cell, cot_writer, r.usage);
       cell.cot = r.choices[0];
     }
   }
@@ -522,6 +535,7 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
     CallResult r = co_await call(answerer, "answer", answer_prompt(cell.cot), q, key, cell, calls);
     if (abandoned || r.paused) co_return std::nullopt;
     if (!failed(r)) {
+      add_usage(cell, answerer, r.usage);
       cell.status = CellStatus::kOk;
       cell.error.clear();
       cell.raw_answer = r.choices[0];
