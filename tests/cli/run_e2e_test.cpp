@@ -215,6 +215,39 @@ TEST_F(RunE2E, KilledFiveTimesResumesToTheSameResultsWithoutRepeatingRequests) {
   EXPECT_EQ(repeated, 0u);
 }
 
+TEST_F(RunE2E, CtrlCFinishesCellsInFlightAndTheSameCommandResumes) {
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_sim(sim, "interrupt");
+  ConfigSpec spec{dev_, dir_ / "interrupted.db", 100};
+  spec.window = 4;  // few questions in flight: the stop leaves work undone
+  write_text(dir_ / "interrupted.toml", config_text(spec));
+  ChildProcess runner({kBinary, "run", (dir_ / "interrupted.toml").string()},
+                      dir_ / "interrupted.out", {"PRIVQA_SIM_URL=" + url});
+  // Interrupt once the first cells are stored (the run is then past start-up).
+  for (int i = 0; i < 300; ++i) {
+    if (std::filesystem::exists(dir_ / "interrupted.db") &&
+        !read_jsonl(run_command(kBinary + " export " + (dir_ / "interrupted.db").string()).out)
+             .empty()) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  runner.signal(SIGINT);
+  const int code = runner.wait();
+  const std::string out = slurp(dir_ / "interrupted.out");
+  if (code == 0) GTEST_SKIP() << "the run finished before the interrupt arrived";
+  EXPECT_EQ(code, 130) << out;
+  EXPECT_NE(out.find("run the same command again to resume"), std::string::npos) << out;
+  const size_t stored = read_jsonl(export_of(dir_ / "interrupted.db")).size();
+  EXPECT_LT(stored, 100u * 12);
+
+  const auto resumed = run_command(privqa_run(url, dir_ / "interrupted.toml"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.out.find(std::to_string(stored) + " already done"), std::string::npos)
+      << resumed.out;
+  EXPECT_EQ(read_jsonl(export_of(dir_ / "interrupted.db")).size(), 100u * 12);
+}
+
 TEST_F(RunE2E, RemoteNeverSeesTheOriginalInS3AndNothingFromS1) {
   std::unique_ptr<ChildProcess> sim;
   const std::string url = start_sim(sim, "egress");

@@ -645,27 +645,28 @@ Result<RunSummary> Experiment::run() {
   }
 
   asio::signal_set signals(io_);
+  // Declared here, not in the block below: the handler re-arms itself with it.
+  std::function<void(const boost::system::error_code&, int)> on_signal;
   if (options_.handle_signals) {
     signals.add(SIGINT);
     signals.add(SIGTERM);
-    std::function<void(const boost::system::error_code&, int)> on_signal =
-        [&](const boost::system::error_code& ec, int) {
-          if (ec) return;
-          if (stopping_) {
-            // Second signal: abandon the cells in flight. Every stored cell
-            // is already committed, so exiting now leaves the store consistent.
-            if (options_.progress) *options_.progress << "\nprivqa: abandoning cells in flight\n";
-            std::_Exit(130);
-          }
-          stopping_ = true;
-          summary_.interrupted = true;
-          slot_timer_.cancel();
-          if (options_.progress) {
-            *options_.progress << "\nprivqa: stopping: finishing the cells in flight (signal "
-                                  "again to abandon them)\n";
-          }
-          signals.async_wait(on_signal);
-        };
+    on_signal = [&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (stopping_) {
+        // Second signal: abandon the cells in flight. Every stored cell
+        // is already committed, so exiting now leaves the store consistent.
+        if (options_.progress) *options_.progress << "\nprivqa: abandoning cells in flight\n";
+        std::_Exit(130);
+      }
+      stopping_ = true;
+      summary_.interrupted = true;
+      slot_timer_.cancel();
+      if (options_.progress) {
+        *options_.progress << "\nprivqa: stopping: finishing the cells in flight (signal "
+                              "again to abandon them)\n";
+      }
+      signals.async_wait(on_signal);
+    };
     signals.async_wait(on_signal);
   }
   asio::co_spawn(io_, feed(), asio::detached);
