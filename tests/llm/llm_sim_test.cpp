@@ -75,6 +75,8 @@ class Sim {
     c.max_in_flight = 256;
     c.timeout_seconds = 5;
     c.max_attempts = 10;
+    c.backoff_seconds = 0.02;  // fast retries keep the tests short
+    c.backoff_cap_seconds = 0.5;
     return c;
   }
 
@@ -113,16 +115,9 @@ struct Loop {
   }
 };
 
-ClientOptions fast_backoff() {
-  ClientOptions o;
-  o.backoff_base = std::chrono::milliseconds(20);
-  o.backoff_cap = std::chrono::milliseconds(500);
-  return o;
-}
-
 std::unique_ptr<LlmClient> make_client(Loop& loop, const ProviderConfig& config,
                                        ResponseCache* cache = nullptr) {
-  auto client = LlmClient::create(loop.engine, config, cache, fast_backoff());
+  auto client = LlmClient::create(loop.engine, config, cache);
   EXPECT_TRUE(client.ok()) << client.error().message();
   return client.ok() ? std::move(client.value()) : nullptr;
 }
@@ -161,18 +156,23 @@ std::string user_text(const json& entry) {
 
 // For each logged request that `failed` selects, the seconds until the same
 // body arrived again (the retry), in log order.
-std::vector<double> retry_gaps(const std::vector<json>& log,
-                               const std::function<bool(const json&)>& failed) {
-  std::map<std::string, double> failed_at;
-  std::vector<double> gaps;
+struct RetryGap {
+  double seconds;  // from the failed arrival to the retry
+  double asked;    // the wait the failed reply asked for (429s), else 0
+};
+
+std::vector<RetryGap> retry_gaps(const std::vector<json>& log,
+                                 const std::function<bool(const json&)>& failed) {
+  std::map<std::string, std::pair<double, double>> failed_at;  // time, asked
+  std::vector<RetryGap> gaps;
   for (const json& e : log) {
     const std::string text = user_text(e);
     const double time = e["time"].get<double>();
     if (auto it = failed_at.find(text); it != failed_at.end()) {
-      gaps.push_back(time - it->second);
+      gaps.push_back({time - it->second.first, it->second.second});
       failed_at.erase(it);
     }
-    if (failed(e)) failed_at[text] = time;
+    if (failed(e)) failed_at[text] = {time, e.value("retry_after", 0.0)};
   }
   return gaps;
 }
@@ -304,12 +304,14 @@ TEST(LlmClientSim, FollowsAServerRpmItWasNotToldAndHonoursRetryAfter) {
   const double rate = accepted_rate(log);
   EXPECT_NEAR(rate * 60, 600, 60) << "measured " << rate * 60 << " requests/minute";
 
-  // The sim's Retry-After is the wait rounded up to whole seconds, so at least
-  // 1 s: the retry of a refused request never arrives sooner.
-  const std::vector<double> gaps = retry_gaps(log, is_429);
+  // The retry of a refused request never arrives before the wait the sim
+  // asked for (retry-after-ms, the exact time its bucket holds a request).
+  const std::vector<RetryGap> gaps = retry_gaps(log, is_429);
   EXPECT_GT(gaps.size(), 0u);
-  for (double gap : gaps)
-    EXPECT_GE(gap, 1.0);
+  for (const RetryGap& gap : gaps) {
+    EXPECT_GT(gap.asked, 0.0);
+    EXPECT_GE(gap.seconds, gap.asked);
+  }
 }
 
 TEST(LlmClientSim, NoRetryBeforeAnInjectedRetryAfterExpires) {
@@ -323,10 +325,47 @@ TEST(LlmClientSim, NoRetryBeforeAnInjectedRetryAfterExpires) {
     ASSERT_TRUE(o.result.ok()) << o.result.error().message();
   }
   sim.stop();
-  const std::vector<double> gaps = retry_gaps(sim.log(), is_429);
+  const std::vector<RetryGap> gaps = retry_gaps(sim.log(), is_429);
   EXPECT_GT(gaps.size(), 10u);
-  for (double gap : gaps)
-    EXPECT_GE(gap, 1.0);
+  for (const RetryGap& gap : gaps)
+    EXPECT_GE(gap.seconds, 1.0);
+}
+
+TEST(LlmClientSim, WithAConfiguredRpmAnInjected429DelaysOnlyItsOwnRequest) {
+  FaultRates faults;
+  faults.rate_429 = 0.05;  // isolated refusals, far below the over-limit share
+  Sim sim(faults);
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.rpm = 600;  // the client paces itself: about one request per 0.1 s
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  for (const ChatOutcome& o : chat_all(loop, *client, 60)) {
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  }
+  sim.stop();
+  const std::vector<json> log = sim.log();
+  // Every refused request still waited for its Retry-After ...
+  const std::vector<RetryGap> gaps = retry_gaps(log, is_429);
+  EXPECT_GT(gaps.size(), 0u);
+  for (const RetryGap& gap : gaps)
+    EXPECT_GE(gap.seconds, 1.0);
+  // ... while the other requests went on at the paced rate: after each 429
+  // (except near the end) another request arrived within 0.9 s, which a
+  // pause of the whole provider for the 1 s Retry-After would prevent.
+  const double last = log.back()["time"].get<double>();
+  int checked = 0;
+  for (size_t i = 0; i < log.size(); ++i) {
+    if (!is_429(log[i])) continue;
+    const double t = log[i]["time"].get<double>();
+    if (t + 1.0 > last) continue;
+    bool other = false;
+    for (size_t j = i + 1; j < log.size() && log[j]["time"].get<double>() < t + 0.9; ++j)
+      other = true;
+    EXPECT_TRUE(other) << "nothing was sent for 0.9 s after the 429 at " << t << " s";
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
 }
 
 TEST(LlmClientSim, StallsTimeOutAndAreRetried) {
@@ -343,14 +382,14 @@ TEST(LlmClientSim, StallsTimeOutAndAreRetried) {
   for (const ChatOutcome& o : outcomes)
     ASSERT_TRUE(o.result.ok()) << o.result.error().message();
   sim.stop();
-  const std::vector<double> gaps =
+  const std::vector<RetryGap> gaps =
       retry_gaps(sim.log(), [](const json& e) { return e["fault"] == "stall"; });
-  for (double gap : gaps) {
+  for (const RetryGap& gap : gaps) {
     // Sent again once the 0.5 s timeout expired, long before the stall ended.
     // (The timeout runs from when the client started the attempt, a few
     // milliseconds before the server logged its arrival.)
-    EXPECT_GE(gap, 0.45);
-    EXPECT_LT(gap, 5.0);
+    EXPECT_GE(gap.seconds, 0.45);
+    EXPECT_LT(gap.seconds, 5.0);
   }
   const auto retried = static_cast<int64_t>(gaps.size());
   EXPECT_GT(retried, 3);

@@ -100,6 +100,10 @@ void register_sim_server_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--stall-seconds", args->faults.stall_seconds, "how long a stall lasts")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--fault-retry-after", args->faults.retry_after_seconds,
+                  "the wait an injected 429 asks for, in seconds")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--bind", args->bind, "address to listen on (loopback unless --allow-remote)")
       ->capture_default_str();
   cmd->add_flag("--allow-remote", args->allow_remote,

@@ -143,6 +143,8 @@ Result<EmbeddingTable> read_cache(const std::filesystem::path& path, const Sourc
     used += length;
   }
   if (used != h.words_bytes) return Error(name + ": corrupt cache (word data size mismatch)");
+  // The checksum read every page; a run uses only the rows of its words.
+  (*mapped)->release_resident();
   const float* data = reinterpret_cast<const float*>(file.data() + sizeof(h));
   auto table = EmbeddingTableBuilder::from_storage(std::move(words), h.dims, *mapped, data);
   if (!table) return table.error().wrap(name + ": corrupt cache");

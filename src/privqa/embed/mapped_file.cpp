@@ -21,8 +21,7 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::filesystem
   const auto size = static_cast<size_t>(st.st_size);
   void* data = nullptr;
   if (size > 0) {
-    // MAP_POPULATE reads the whole file in one go instead of page fault by page fault.
-    data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (data == MAP_FAILED) {
       const std::string reason = std::strerror(errno);
       ::close(fd);
@@ -31,6 +30,11 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::filesystem
   }
   ::close(fd);
   return std::shared_ptr<const MappedFile>(new MappedFile(data, size));
+}
+
+void MappedFile::release_resident() const {
+  // Advice only: on failure the pages simply stay resident.
+  if (size_ > 0) ::madvise(data_, size_, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

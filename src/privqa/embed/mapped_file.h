@@ -20,6 +20,12 @@ class MappedFile {
 
   std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
 
+  // Drops the mapped pages from the process's resident set (the contents
+  // stay valid: a page touched again is mapped again from the page cache).
+  // Called after a pass over the whole file, so that only what is used
+  // afterwards counts in the resident set.
+  void release_resident() const;
+
  private:
   MappedFile(void* data, size_t size) : data_(data), size_(size) {}
   void* data_;

@@ -114,8 +114,10 @@ class Experiment {
         options_(options),
         pool_(config.workers > 0 ? static_cast<size_t>(config.workers)
                                  : std::max(1u, std::thread::hardware_concurrency())),
-        slot_timer_(io_) {
+        slot_timer_(io_),
+        states_ready_(io_) {
     slot_timer_.expires_at(Clock::time_point::max());
+    states_ready_.expires_at(Clock::time_point::max());
   }
   ~Experiment() { pool_.join(); }
 
@@ -123,6 +125,9 @@ class Experiment {
 
  private:
   Status prepare();
+  void start_building_states();
+  Status build_states();
+  asio::awaitable<bool> wait_for_states();
   asio::awaitable<void> feed();
   asio::awaitable<void> run_and_store(size_t question, CellKey key,
                                       std::shared_ptr<size_t> remaining);
@@ -140,12 +145,19 @@ class Experiment {
   Status record_session();
 
   LlmClient& client(Role role) { return role == Role::kLocal ? *local_ : *remote_; }
+  std::filesystem::path embeddings_path() const {
+    return config_.embeddings.empty() ? default_embeddings_path() : config_.embeddings;
+  }
 
   const RunConfig& config_;
   RunOptions options_;
   asio::io_context io_;
   asio::thread_pool pool_;
   asio::steady_timer slot_timer_;
+  // Cancelled once the mechanisms and the encoder are built (or failed to be).
+  asio::steady_timer states_ready_;
+  bool states_done_ = false;
+  bool states_failed_ = false;
 
   std::vector<Question> corpus_;     // the whole dataset: mechanisms' and encoder's corpus
   std::vector<Question> questions_;  // after the filters
@@ -204,30 +216,28 @@ Status Experiment::prepare() {
   finished_ = std::move(*finished);
   summary_.cells_planned = planned;
 
+  // Parameters are checked now; the states themselves are built by
+  // start_building_states() while the first requests are under way.
+  for (const auto& m : config_.mechanisms) {
+    if (is_phrasedp(m.name)) {
+      auto params = resolve_params("phrasedp", phrasedp_param_specs(), m.params);
+      if (!params) return params.error().wrap(config_.source.string());
+      auto scoring = parse_phrase_scoring(params->text("scoring"));
+      if (!scoring) return scoring.error();
+      phrase_scoring_ = *scoring;
+      continue;
+    }
+    auto info = find_mechanism(m.name);
+    if (!info) return info.error().wrap(config_.source.string());
+    if (auto params = resolve_params(m.name, (*info)->params, m.params); !params) {
+      return params.error().wrap(config_.source.string());
+    }
+  }
   if (config_.has_scenario(Scenario::kPrivateCot)) {
-    const auto path = config_.embeddings.empty() ? default_embeddings_path() : config_.embeddings;
-    auto table = load_embeddings(path);
-    if (!table) return table.error().wrap("embeddings for the mechanisms");
-    table_.emplace(std::move(*table));
-    std::vector<std::string> texts;
-    texts.reserve(corpus_.size());
-    for (const auto& q : corpus_)
-      texts.push_back(q.text);
-    for (const auto& m : config_.mechanisms) {
-      if (is_phrasedp(m.name)) {
-        auto params = resolve_params("phrasedp", phrasedp_param_specs(), m.params);
-        if (!params) return params.error().wrap(config_.source.string());
-        auto scoring = parse_phrase_scoring(params->text("scoring"));
-        if (!scoring) return scoring.error();
-        phrase_scoring_ = *scoring;
-        auto encoder = SifEncoder::build(*table_, texts);
-        if (!encoder) return encoder.error();
-        encoder_.emplace(std::move(*encoder));
-        continue;
-      }
-      auto mechanism = create_mechanism(m.name, m.params, *table_, texts);
-      if (!mechanism) return mechanism.error().wrap(config_.source.string());
-      mechanisms_[m.name] = std::move(*mechanism);
+    std::error_code ec;
+    if (!std::filesystem::exists(embeddings_path(), ec)) {
+      return Error(fmt::format("embeddings for the mechanisms: {} does not exist",
+                               embeddings_path().string()));
     }
   }
 
@@ -251,6 +261,60 @@ Status Experiment::prepare() {
     remote_ = std::move(*client);
   }
   return Status::Ok();
+}
+
+// Building the mechanisms' corpus state and the encoder takes a noticeable
+// fraction of a second; S1, S2, S4 and PhraseDP's candidate requests need
+// none of it, so it runs on the worker pool while they are already sent.
+void Experiment::start_building_states() {
+  if (!config_.has_scenario(Scenario::kPrivateCot)) {
+    states_done_ = true;
+    return;
+  }
+  asio::post(pool_, [this] {
+    Status built = build_states();
+    asio::post(io_, [this, built = std::move(built)] {
+      states_done_ = true;
+      if (!built) {
+        states_failed_ = true;
+        if (!fatal_) fatal_ = built.error();
+        stopping_ = true;
+        slot_timer_.cancel();
+      }
+      states_ready_.cancel();
+    });
+  });
+}
+
+Status Experiment::build_states() {
+  auto table = load_embeddings(embeddings_path());
+  if (!table) return table.error().wrap("embeddings for the mechanisms");
+  table_.emplace(std::move(*table));
+  std::vector<std::string> texts;
+  texts.reserve(corpus_.size());
+  for (const auto& q : corpus_)
+    texts.push_back(q.text);
+  for (const auto& m : config_.mechanisms) {
+    if (is_phrasedp(m.name)) {
+      auto encoder = SifEncoder::build(*table_, texts);
+      if (!encoder) return encoder.error();
+      encoder_.emplace(std::move(*encoder));
+      continue;
+    }
+    auto mechanism = create_mechanism(m.name, m.params, *table_, texts);
+    if (!mechanism) return mechanism.error().wrap(config_.source.string());
+    mechanisms_[m.name] = std::move(*mechanism);
+  }
+  return Status::Ok();
+}
+
+// False when the states could not be built: the cell is then left unrun.
+asio::awaitable<bool> Experiment::wait_for_states() {
+  while (!states_done_) {
+    boost::system::error_code ec;
+    co_await states_ready_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return !states_failed_;
 }
 
 asio::awaitable<CallResult> Experiment::call(Role role, std::string purpose, std::string prompt,
@@ -506,6 +570,7 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
         if (key.eps == config_.epsilons.front()) add_usage(cell, Role::kLocal, r.usage);
         candidates = r.choices;
       }
+      if (!co_await wait_for_states()) co_return std::nullopt;
       PoolResult sanitized = co_await sanitize(q, key, std::move(candidates));
       details["mechanism"] = sanitized.details;
       if (!sanitized.ok) {
@@ -637,6 +702,7 @@ asio::awaitable<void> Experiment::report_progress() {
 
 Result<RunSummary> Experiment::run() {
   if (auto s = prepare(); !s) return s.error();
+  start_building_states();
   started_ = Clock::now();
   last_plain_line_ = started_;
   for (const auto& q : questions_) {

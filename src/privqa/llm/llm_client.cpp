@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <boost/asio/redirect_error.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <optional>
 #include <random>
 
 #include "privqa/llm/adaptive_concurrency.h"
+#include "privqa/llm/rate_limit_share.h"
 #include "privqa/llm/retry_hint.h"
 #include "privqa/llm/token_bucket.h"
 
@@ -17,6 +19,15 @@ namespace privqa {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1e3)));
+}
+
+// With a configured rpm, 429s in more than this share of the recent replies
+// mean the configured limit is above the provider's real one. Transient 429s
+// (a provider refusing under its own load) stay well below it.
+constexpr double kOverLimitShare = 0.1;
 
 // Buckets hold half a second of budget, so the configured per-minute rate is
 // followed smoothly rather than spent in one burst at the start of a minute,
@@ -63,6 +74,8 @@ class LlmClient::Impl {
         rpm_(per_minute_bucket(config_.rpm)),
         tpm_(per_minute_bucket(config_.tpm)),
         concurrency_(config_.min_in_flight, config_.max_in_flight),
+        backoff_base_(to_ms(config_.backoff_seconds)),
+        backoff_cap_(to_ms(config_.backoff_cap_seconds)),
         pump_timer_(engine.context()),
         jitter_(std::random_device{}()) {}
 
@@ -96,6 +109,9 @@ class LlmClient::Impl {
   std::optional<TokenBucket> rpm_;
   std::optional<TokenBucket> tpm_;
   AdaptiveConcurrency concurrency_;
+  std::chrono::milliseconds backoff_base_;
+  std::chrono::milliseconds backoff_cap_;
+  RateLimitShare recent_429s_;
   std::deque<Waiter*> waiters_;  // first come, first admitted
   int in_flight_ = 0;
   Clock::time_point paused_until_{};
@@ -206,6 +222,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
                        Clock::now());
         }
         concurrency_.on_success();
+        recent_429s_.record(false);
         pump();
         if (use_cache) {
           // A cache that cannot be written costs a re-request later, not this result.
@@ -224,7 +241,10 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
           error.message.empty() ? "\"" + body_snippet(response.body) + "\"" : error.message);
       hint = retry_hint(response, std::chrono::system_clock::now());
       if (response.status == 429) ++counters_.rate_limited;
-      if (kind == FailureKind::kRateLimited) {
+      recent_429s_.record(kind == FailureKind::kRateLimited);
+      // Without a configured rpm, 429s are how the limit is found; with one,
+      // only a share of 429s above kOverLimitShare says it is set too high.
+      if (kind == FailureKind::kRateLimited && (!rpm_ || recent_429s_.share() > kOverLimitShare)) {
         const Clock::time_point now = Clock::now();
         concurrency_.on_rate_limited(sent_at, now);
         if (hint) paused_until_ = std::max(paused_until_, now + *hint);  // for every call
@@ -240,9 +260,8 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     }
     // The server's wait, plus a little jitter so waiting calls do not return
     // in lockstep; otherwise exponential backoff with full jitter.
-    const auto delay =
-        hint ? *hint + backoff_delay(1, options_.backoff_base, options_.backoff_cap, jitter_)
-             : backoff_delay(attempt, options_.backoff_base, options_.backoff_cap, jitter_);
+    const auto delay = hint ? *hint + backoff_delay(1, backoff_base_, backoff_cap_, jitter_)
+                            : backoff_delay(attempt, backoff_base_, backoff_cap_, jitter_);
     co_await sleep_for(delay);
   }
 }

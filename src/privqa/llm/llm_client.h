@@ -66,8 +66,6 @@ struct ProviderCounters {
 
 // Tuning that is not part of a provider's configuration.
 struct ClientOptions {
-  std::chrono::milliseconds backoff_base{500};
-  std::chrono::milliseconds backoff_cap{60'000};
   // Completion tokens assumed per choice when a request sets no max_tokens.
   int assumed_completion_tokens = 256;
 };

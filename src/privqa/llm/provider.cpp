@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <optional>
 
@@ -80,6 +81,12 @@ Status validate(const ProviderConfig& c) {
   if (c.tpm < 0) return Error("tpm: must be >= 0 (0 = unlimited)");
   if (!(c.timeout_seconds > 0)) return Error("timeout: must be > 0 seconds");
   if (c.max_attempts < 1) return Error("max_attempts: must be at least 1");
+  if (!(c.backoff_seconds > 0) || !std::isfinite(c.backoff_seconds)) {
+    return Error("backoff: must be a finite number of seconds > 0");
+  }
+  if (!(c.backoff_cap_seconds >= c.backoff_seconds) || !std::isfinite(c.backoff_cap_seconds)) {
+    return Error("backoff_cap: must be a finite number of seconds, at least backoff");
+  }
   if (c.input_price_per_million < 0) return Error("input_price_per_million: must be >= 0");
   if (c.output_price_per_million < 0) return Error("output_price_per_million: must be >= 0");
   if (!c.extra_body.is_object()) return Error("extra_body: must be a table");

@@ -7,6 +7,8 @@
 //   max_in_flight = 64      min_in_flight = 1
 //   rpm = 500               tpm = 1000000       # 0 = unlimited
 //   timeout = 120           max_attempts = 6     # seconds; attempts per call
+//   backoff = 0.5           backoff_cap = 60     # seconds: retry waits double from
+//                                                # backoff up to the cap (full jitter)
 //   input_price_per_million = 0.27   output_price_per_million = 1.10
 //   allow_insecure_http = false
 //   extra_body = { reasoning_effort = "low" }

@@ -30,6 +30,8 @@ rpm = 500
 tpm = 1_000_000
 timeout = 30.5
 max_attempts = 4
+backoff = 0.25
+backoff_cap = 8
 input_price_per_million = 0.27
 output_price_per_million = 1.1
 extra_body = { reasoning_effort = "low", nested = { k = [1, 2] } }
@@ -45,6 +47,8 @@ extra_body = { reasoning_effort = "low", nested = { k = [1, 2] } }
   EXPECT_EQ(c->tpm, 1e6);
   EXPECT_EQ(c->timeout_seconds, 30.5);
   EXPECT_EQ(c->max_attempts, 4);
+  EXPECT_EQ(c->backoff_seconds, 0.25);
+  EXPECT_EQ(c->backoff_cap_seconds, 8);
   EXPECT_EQ(c->input_price_per_million, 0.27);
   EXPECT_EQ(c->output_price_per_million, 1.1);
   EXPECT_EQ(c->extra_body,
@@ -89,6 +93,10 @@ TEST(ParseProviderConfig, ErrorsNameTheKeyAndItsLine) {
        "cfg.toml:5: providers.p.timeout: must be > 0"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nmax_attempts = 0\n",
        "cfg.toml:4: providers.p.max_attempts"},
+      {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nbackoff = 0\n",
+       "cfg.toml:4: providers.p.backoff: must be a finite number of seconds > 0"},
+      {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nbackoff = 2\nbackoff_cap = 1\n",
+       "cfg.toml:5: providers.p.backoff_cap: must be a finite number of seconds, at least backoff"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nallow_insecure_http = 1\n",
        "cfg.toml:4: providers.p.allow_insecure_http: must be true or false"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nextra_body = 3\n",

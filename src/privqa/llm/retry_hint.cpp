@@ -94,6 +94,13 @@ std::optional<std::chrono::milliseconds> parse_reset_duration(std::string_view v
 
 std::optional<std::chrono::milliseconds> retry_hint(const HttpResponse& response,
                                                     std::chrono::system_clock::time_point now) {
+  // retry-after-ms (OpenAI) is the exact form of Retry-After.
+  if (const std::string* ms = response.header("retry-after-ms")) {
+    std::string_view rest = trim(*ms);
+    if (auto value = take_number(rest); value && rest.empty()) {
+      return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(*value)));
+    }
+  }
   if (const std::string* retry_after = response.header("retry-after")) {
     if (auto delay = parse_retry_after(*retry_after, now)) return delay;
   }

@@ -22,7 +22,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
 // unparseable or negative.
 std::optional<std::chrono::milliseconds> parse_reset_duration(std::string_view value);
 
-// The wait a rate-limited response asks for: Retry-After when present;
+// The wait a rate-limited response asks for: retry-after-ms (milliseconds,
+// as OpenAI sends it) or Retry-After when present;
 // otherwise the longest x-ratelimit-reset-* whose matching
 // x-ratelimit-remaining-* is "0" (or absent). nullopt when none is usable.
 std::optional<std::chrono::milliseconds> retry_hint(const HttpResponse& response,

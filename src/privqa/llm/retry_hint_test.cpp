@@ -60,6 +60,15 @@ TEST(RetryHint, PrefersRetryAfter) {
       milliseconds(2'000));
 }
 
+TEST(RetryHint, PrefersTheExactRetryAfterMs) {
+  EXPECT_EQ(retry_hint(response_with({{"retry-after", "1"}, {"retry-after-ms", "50"}}), kNow),
+            milliseconds(50));
+  EXPECT_EQ(retry_hint(response_with({{"retry-after-ms", " 12.2 "}}), kNow), milliseconds(13));
+  // Unparseable: the next header applies.
+  EXPECT_EQ(retry_hint(response_with({{"retry-after-ms", "soon"}, {"retry-after", "2"}}), kNow),
+            milliseconds(2'000));
+}
+
 TEST(RetryHint, UsesTheResetOfTheExhaustedLimit) {
   // Requests exhausted, tokens not: the token reset (6 minutes) does not apply.
   EXPECT_EQ(retry_hint(response_with({{"x-ratelimit-remaining-requests", "0"},

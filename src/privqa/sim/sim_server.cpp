@@ -1,6 +1,7 @@
 #include "privqa/sim/sim_server.h"
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "privqa/base/asio.h"
 #include "privqa/sim/fault_plan.h"
@@ -84,6 +86,8 @@ class SimServer::Impl {
   sim::RequestLog log_;
   sim::FaultPlan faults_;
   std::map<std::string, sim::RateLimiter> limiters_;  // by model name
+  // Earlier arrivals of each body (by hash): a retry gets a fresh latency.
+  std::unordered_map<uint64_t, uint64_t> arrivals_;
   Clock::time_point start_;
   uint64_t seq_ = 0;
   uint16_t port_ = 0;
@@ -139,8 +143,12 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::content_type, "application/json");
     response_.set("x-privqa-simulated", "true");
     if (decision.retry_after) {
+      // Retry-After has whole seconds only; retry-after-ms (sent by OpenAI
+      // too) carries the exact wait, which time-scaled runs need.
       response_.set(http::field::retry_after,
                     std::to_string(static_cast<long>(std::ceil(*decision.retry_after))));
+      response_.set("retry-after-ms",
+                    fmt::format("{:.0f}", std::ceil(*decision.retry_after * 1000)));
       response_.set("x-ratelimit-reset-requests", reset_duration(*decision.retry_after));
     }
     response_.keep_alive(request.keep_alive());
@@ -222,7 +230,8 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
   if (const size_t query = path.find('?'); query != std::string::npos) path.resize(query);
   const std::string& body = request.body();
 
-  sim::SimReply reply = simulator_->handle(method, path, body);
+  const uint64_t arrival = arrivals_[XXH3_64bits(body.data(), body.size())]++;
+  sim::SimReply reply = simulator_->handle(method, path, body, arrival);
   Decision decision;
   decision.status = reply.status;
   decision.body = std::move(reply.body);
@@ -257,7 +266,7 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
     case Fault::k429:
       fail(429, "Rate limit reached (simulated fault). Please retry.", "requests",
            "rate_limit_exceeded");
-      decision.retry_after = 1.0;
+      decision.retry_after = options_.faults.retry_after_seconds;
       break;
     case Fault::k500:
       fail(500, "The server had an error while processing your request (simulated fault).",
@@ -288,8 +297,10 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
       {"model", nullptr},
       {"status", decision.status},
       {"fault", decision.rate_limited ? "rate_limit" : sim::fault_name(decision.fault)},
+      {"delay", decision.delay_seconds},
       {"body", nullptr},
       {"authorization_present", request.find(http::field::authorization) != request.end()}};
+  if (decision.retry_after) entry["retry_after"] = *decision.retry_after;
   if (reply.request.is_object() && reply.request.contains("model")) {
     entry["model"] = reply.request["model"];
   }

@@ -26,7 +26,8 @@ namespace privqa {
 // Probability per POST request of each injected fault (their sum must not exceed 1).
 struct FaultRates {
   double rate_429 = 0, rate_500 = 0, rate_503 = 0, reset = 0, stall = 0, malformed = 0;
-  double stall_seconds = 30;  // a stalled request is held this long (past the client timeout)
+  double stall_seconds = 30;       // a stalled request is held this long (past the client timeout)
+  double retry_after_seconds = 1;  // the wait an injected 429 asks for
 };
 
 struct SimOptions {

@@ -156,13 +156,15 @@ Simulator::Simulator(const SimOptions& options, ProfileMap profiles)
       seed_(options.seed),
       time_scale_(options.time_scale) {}
 
-double Simulator::latency(const Profile& profile, size_t output_tokens, Draw draw) const {
+double Simulator::latency(const Profile& profile, size_t output_tokens, Draw draw,
+                          uint64_t arrival) const {
+  if (arrival > 0) draw.with(arrival);
   const double ms = profile.latency_base_ms + profile.latency_per_token_ms * output_tokens;
   return ms / 1000.0 * std::exp(profile.latency_jitter_sigma * draw.normal()) * time_scale_;
 }
 
-SimReply Simulator::handle(std::string_view method, std::string_view path,
-                           std::string_view body) const {
+SimReply Simulator::handle(std::string_view method, std::string_view path, std::string_view body,
+                           uint64_t arrival) const {
   if (path == "/health") {
     if (method != "GET") return error_reply(405, "use GET", "invalid_request_error");
     return {200, json{{"status", "ok"}, {"simulated", true}}.dump()};
@@ -205,7 +207,8 @@ SimReply Simulator::handle(std::string_view method, std::string_view path,
         "invalid_request_error", "model_not_found");
   } else {
     try {
-      reply = is_chat ? chat(request, it->second, body) : embeddings(request, it->second, body);
+      reply = is_chat ? chat(request, it->second, body, arrival)
+                      : embeddings(request, it->second, body, arrival);
       reply.profile = &it->second;
     } catch (const json::exception& e) {  // a field of the wrong type
       reply = invalid(fmt::format("invalid request: {}", e.what()));
@@ -247,7 +250,8 @@ std::vector<std::string> Simulator::choice_texts(const PromptAnalysis& prompt, s
   return texts;
 }
 
-SimReply Simulator::chat(const json& request, const Profile& profile, std::string_view body) const {
+SimReply Simulator::chat(const json& request, const Profile& profile, std::string_view body,
+                         uint64_t arrival) const {
   if (request.value("stream", false)) return invalid("'stream' is not supported by the simulator");
   auto messages = parse_messages(request);
   if (!messages) return invalid(messages.error().message());
@@ -295,12 +299,12 @@ SimReply Simulator::chat(const json& request, const Profile& profile, std::strin
                       {"total_tokens", prompt_tokens + completion_tokens}}}}
                    .dump();
   reply.tokens = static_cast<double>(prompt_tokens + completion_tokens);
-  reply.latency_seconds = latency(profile, longest, draw.with("latency"));
+  reply.latency_seconds = latency(profile, longest, draw.with("latency"), arrival);
   return reply;
 }
 
-SimReply Simulator::embeddings(const json& request, const Profile& profile,
-                               std::string_view body) const {
+SimReply Simulator::embeddings(const json& request, const Profile& profile, std::string_view body,
+                               uint64_t arrival) const {
   std::vector<std::string> inputs;
   const json input = request.value("input", json());
   if (input.is_string()) {
@@ -336,7 +340,7 @@ SimReply Simulator::embeddings(const json& request, const Profile& profile,
   reply.tokens = static_cast<double>(tokens);
   Draw draw;
   draw.with(seed_).with(profile.name).with(body).with("latency");
-  reply.latency_seconds = latency(profile, 0, draw);
+  reply.latency_seconds = latency(profile, 0, draw, arrival);
   return reply;
 }
 

@@ -39,20 +39,25 @@ class Simulator {
   // Loads the profiles (built-in ones, plus or overridden by options.profiles_path).
   static Result<std::unique_ptr<Simulator>> create(const SimOptions& options);
 
-  // `path` without the query string. Deterministic: equal arguments, equal reply.
-  SimReply handle(std::string_view method, std::string_view path, std::string_view body) const;
+  // `path` without the query string. Deterministic: equal arguments, equal
+  // reply. `arrival` counts earlier arrivals of the same body (retries): it
+  // changes only the simulated latency, as a real server's would vary.
+  SimReply handle(std::string_view method, std::string_view path, std::string_view body,
+                  uint64_t arrival = 0) const;
 
   const ProfileMap& profiles() const { return profiles_; }
 
  private:
   Simulator(const SimOptions& options, ProfileMap profiles);
 
-  SimReply chat(const nlohmann::json& request, const Profile& profile, std::string_view body) const;
-  SimReply embeddings(const nlohmann::json& request, const Profile& profile,
-                      std::string_view body) const;
+  SimReply chat(const nlohmann::json& request, const Profile& profile, std::string_view body,
+                uint64_t arrival) const;
+  SimReply embeddings(const nlohmann::json& request, const Profile& profile, std::string_view body,
+                      uint64_t arrival) const;
   std::vector<std::string> choice_texts(const PromptAnalysis& prompt, size_t n, const Draw& draw,
                                         const Profile& profile) const;
-  double latency(const Profile& profile, size_t output_tokens, Draw draw) const;
+  // `draw` identifies the request; `arrival` > 0 draws anew for a repeat.
+  double latency(const Profile& profile, size_t output_tokens, Draw draw, uint64_t arrival) const;
 
   std::vector<Question> questions_;
   QuestionIndex index_;

@@ -14,11 +14,11 @@ namespace {
 
 using nlohmann::json;
 
-std::unique_ptr<Simulator> make(uint64_t seed = 1) {
+std::unique_ptr<Simulator> make(uint64_t seed = 1, double time_scale = 0) {
   SimOptions options;
   options.questions = testing::sim_test_questions();
   options.seed = seed;
-  options.time_scale = 0;
+  options.time_scale = time_scale;
   auto sim = Simulator::create(options);
   EXPECT_TRUE(sim.ok());
   return std::move(*sim);
@@ -67,6 +67,20 @@ TEST(Simulator, SameBodySameReplyOtherSeedOrBodyMayDiffer) {
     differs += first.body != b->handle("POST", "/v1/chat/completions", body).body;
   }
   EXPECT_GT(differs, 10);
+}
+
+TEST(Simulator, ARepeatedBodyGetsTheSameReplyAndAFreshLatency) {
+  const auto a = make(1, 1.0);
+  const auto b = make(1, 1.0);
+  const std::string body = chat_body("sim-remote", "Explain step by step: what causes scurvy?");
+  const SimReply first = a->handle("POST", "/v1/chat/completions", body, 0);
+  const SimReply again = a->handle("POST", "/v1/chat/completions", body, 1);
+  EXPECT_EQ(first.body, again.body);
+  // The built-in remote profile has lognormal jitter: a second draw differs.
+  EXPECT_NE(first.latency_seconds, again.latency_seconds);
+  // Still deterministic: another simulator with the same seed agrees.
+  EXPECT_EQ(again.latency_seconds,
+            b->handle("POST", "/v1/chat/completions", body, 1).latency_seconds);
 }
 
 TEST(Simulator, ParaphraseRequestHonoursN) {

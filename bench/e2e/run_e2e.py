@@ -1,0 +1,390 @@
+#!/usr/bin/python3
+"""End-to-end benchmark: privqa's runner against the simulated provider.
+
+For every limit setting, fault setting and question count, this starts
+`privqa sim-server` with realistic latency profiles, runs the default grid
+(S1, S2, S4 and S3 with PhraseDP, InferDPT, SanText+ at eps 1, 2, 3) with
+`privqa run`, and reports:
+
+  wall        seconds from the start of `privqa run` to its exit
+  bound       max(critical path of one cell, requests_p / rate_p) over
+              providers p, where requests_p counts the requests the
+              simulator charged to p's limit, and the critical path is that of
+              the cell holding the slowest request: its simulated latency plus
+              the fastest possible steps before and after it in PhraseDP's
+              chain (local paraphrases, remote CoT, local answer)
+  ratio       wall / bound
+  cpu/1k req  runner user + system CPU seconds per 1,000 requests sent
+  peak RSS    the runner's maximum resident set
+
+Latencies are multiplied by the time scale of the setting, and the limits
+given to the simulator and to the runner are divided by it, so a run keeps
+the shape of the real experiment (requests in flight = rate x latency) in a
+fraction of the time. With --baseline, bench/e2e/original_plan.py (the
+user's original plan in Python) runs against a fresh simulator with the same
+setting, and its wall time is reported beside privqa's.
+
+Usage: bench/e2e/run_e2e.py [--build build/release] [--sizes 100,500,...]
+       [--settings default,high] [--faults 0,0.1] [--baseline] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+@dataclass
+class Setting:
+    """Provider limits in requests per minute of real time, and the time scale."""
+
+    name: str
+    local_rpm: float
+    remote_rpm: float
+    time_scale: float
+    # The original plan waits for the slowest question of each batch of 10:
+    # at the high setting's longer latencies it runs for hours at full size.
+    baseline_max_size: int
+
+
+# The default setting follows typical paid-tier limits; the high-limit one
+# needs ten times more requests in flight for the same throughput.
+SETTINGS = {
+    "default": Setting("default", local_rpm=2000, remote_rpm=1000, time_scale=0.05,
+                       baseline_max_size=4183),
+    "high": Setting("high", local_rpm=20000, remote_rpm=10000, time_scale=0.5,
+                    baseline_max_size=500),
+}
+
+# Latency (base + per output token, lognormal jitter) chosen so that a local
+# answer takes ~0.3 s, a local call for 10 paraphrases ~1 s (n samples are
+# generated in parallel, so the longest choice counts) and a remote CoT ~2 s.
+# Skill fields repeat the simulator's built-in profiles.
+PROFILES = {
+    "sim-local": dict(skill=0.33, cot_helpfulness=0.3, cot_misleading=0.5, follow_rate=0.6,
+                      unparsed_rate=0.02, latency_base_ms=150, latency_per_token_ms=45,
+                      latency_jitter_sigma=0.3),
+    "sim-remote": dict(skill=0.73, cot_helpfulness=0.6, cot_misleading=0.5, follow_rate=0.85,
+                       unparsed_rate=0.005, latency_base_ms=700, latency_per_token_ms=24,
+                       latency_jitter_sigma=0.4),
+}
+BURST_SECONDS = 1.0
+FAULT_KINDS = ["429", "500", "503", "reset", "stall", "malformed"]
+
+
+def fail(message: str) -> None:
+    print(f"run_e2e: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def write_profiles(path: Path, setting: Setting) -> dict[str, float]:
+    """Writes the simulator's profile file; returns each model's rate in requests/s."""
+    rpm = {"sim-local": setting.local_rpm, "sim-remote": setting.remote_rpm}
+    lines = []
+    for name, fields in PROFILES.items():
+        lines.append(f"[profile.{name}]")
+        lines += [f"{k} = {v}" for k, v in fields.items()]
+        lines.append(f"rpm = {rpm[name] / setting.time_scale}")
+        lines.append("tpm = 0")
+        lines.append(f"burst_seconds = {BURST_SECONDS}")
+        lines.append("")
+    path.write_text("\n".join(lines))
+    return {name: r / setting.time_scale / 60.0 for name, r in rpm.items()}
+
+
+def write_config(path: Path, dataset: Path, setting: Setting, timeout: float) -> None:
+    rpm_local = setting.local_rpm / setting.time_scale
+    rpm_remote = setting.remote_rpm / setting.time_scale
+    # The client's default backoff (0.5 s doubling to 60 s), on the same clock.
+    backoff = 0.5 * setting.time_scale
+    backoff_cap = 60 * setting.time_scale
+    path.write_text(f"""[dataset]
+path = "{dataset}"
+
+[experiment]
+output = "run.db"
+seed = 1
+scenarios = ["S1", "S2", "S3", "S4"]
+epsilons = [1.0, 2.0, 3.0]
+mechanisms = ["phrasedp", "inferdpt", "santext+"]
+local = "local"
+remote = "remote"
+
+[providers.local]
+base_url = "${{PRIVQA_SIM_URL}}"
+model = "sim-local"
+max_in_flight = 2048
+rpm = {rpm_local}
+timeout = {timeout}
+max_attempts = 8
+backoff = {backoff}
+backoff_cap = {backoff_cap}
+
+[providers.remote]
+base_url = "${{PRIVQA_SIM_URL}}"
+model = "sim-remote"
+max_in_flight = 2048
+rpm = {rpm_remote}
+timeout = {timeout}
+max_attempts = 8
+backoff = {backoff}
+backoff_cap = {backoff_cap}
+""")
+
+
+class SimServer:
+    """A `privqa sim-server` process on a free loopback port."""
+
+    def __init__(self, binary: Path, dataset: Path, profiles: Path, setting: Setting,
+                 faults: float, log: Path, stall_seconds: float):
+        args = [str(binary), "sim-server", "--dataset", str(dataset), "--port", "0",
+                "--profiles", str(profiles), "--time-scale", str(setting.time_scale),
+                "--seed", "1", "--log", str(log), "--stall-seconds", str(stall_seconds),
+                "--fault-retry-after", str(setting.time_scale)]
+        if faults > 0:
+            for kind in FAULT_KINDS:
+                args += [f"--fault-{kind}", str(faults / len(FAULT_KINDS))]
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline().strip() if self.process.stdout else ""
+        prefix = "listening on "
+        if not line.startswith(prefix):
+            self.stop()
+            fail(f"sim-server did not start (first line: {line!r})")
+        self.url = line[len(prefix):]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def request_kind(entry: dict) -> str:
+    """Which step of a cell a logged request is: paraphrase, cot, answer or other."""
+    body = entry.get("body")
+    if not isinstance(body, dict):
+        return "other"
+    text = " ".join(m.get("content", "") for m in body.get("messages", [])
+                    if isinstance(m.get("content"), str))
+    if "Paraphrase" in text:
+        return "paraphrase"
+    if "Reasoning:" in text:  # the CoT inside may itself mention "step by step"
+        return "answer_with_cot"
+    if "step by step" in text:
+        return "cot"
+    return "answer"
+
+
+@dataclass
+class LogSummary:
+    charged: dict[str, int] = field(default_factory=dict)  # model -> requests within limits
+    received: int = 0
+    delays: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+
+def read_log(path: Path) -> LogSummary:
+    summary = LogSummary()
+    with path.open() as f:
+        for line in f:
+            entry = json.loads(line)
+            summary.received += 1
+            model = entry.get("model")
+            if entry.get("status") != 200 or entry.get("fault") != "none" or not model:
+                continue
+            summary.charged[model] = summary.charged.get(model, 0) + 1
+            key = (model, request_kind(entry))
+            summary.delays.setdefault(key, []).append(entry.get("delay", 0.0))
+    return summary
+
+
+def lower_bound(summary: LogSummary, rates: dict[str, float]) -> tuple[float, float, float]:
+    """(bound, critical path, rate term) in seconds."""
+
+    def fastest(model: str, kind: str) -> float:
+        return min(summary.delays.get((model, kind), [0.0]))
+
+    def slowest(model: str, kind: str) -> float:
+        return max(summary.delays.get((model, kind), [0.0]))
+
+    # The run lasts at least as long as the cell holding the slowest request:
+    # that request, plus the fastest possible steps before and after it.
+    answer = fastest("sim-local", "answer_with_cot")
+    cot = fastest("sim-remote", "cot")
+    critical = max(
+        slowest("sim-local", "paraphrase") + cot + answer,
+        fastest("sim-local", "paraphrase") + slowest("sim-remote", "cot") + answer,
+        slowest("sim-local", "answer_with_cot"),
+        slowest("sim-local", "answer"),
+        slowest("sim-remote", "answer"))
+    rate_term = max((n / rates[m] for m, n in summary.charged.items() if m in rates),
+                    default=0.0)
+    return max(critical, rate_term), critical, rate_term
+
+
+def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float, int]:
+    """Runs a command; returns (wall seconds, user+system CPU seconds, peak RSS KiB)."""
+    start = time.monotonic()
+    with log.open("w") as out:
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        fail(f"{' '.join(args)} failed (exit {os.waitstatus_to_exitcode(status)}); "
+             f"output in {log}:\n{log.read_text()[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, faults: float,
+                 work: Path) -> dict:
+    profiles = work / "profiles.toml"
+    rates = write_profiles(profiles, setting)
+    # 30 s, on the setting's clock: above the slowest normal reply (a long
+    # remote CoT takes up to ~12 s), so only stalls are abandoned and retried.
+    # A stall lasts two timeouts.
+    timeout = 30 * setting.time_scale
+    config = work / "run.toml"
+    write_config(config, dataset, setting, timeout)
+    log = work / "requests.jsonl"
+    sim = SimServer(binary, dataset, profiles, setting, faults, log, stall_seconds=2 * timeout)
+    try:
+        env = dict(os.environ, PRIVQA_SIM_URL=sim.url)
+        db = work / "run.db"
+        wall, cpu, rss = run_measured(
+            [str(binary), "run", str(config), "--limit", str(size), "--output", str(db),
+             "--quiet"], env, work / "privqa.out")
+    finally:
+        sim.stop()
+    summary = read_log(log)
+    bound, critical, rate_term = lower_bound(summary, rates)
+    return {"runner": "privqa", "setting": setting.name, "faults": faults, "size": size,
+            "wall": wall, "bound": bound, "critical_path": critical, "rate_term": rate_term,
+            "ratio": wall / bound if bound > 0 else None, "requests": summary.received,
+            "charged": summary.charged,
+            "mean_latency": {f"{m}/{k}": statistics.fmean(v) / setting.time_scale
+                             for (m, k), v in sorted(summary.delays.items()) if v},
+            "cpu_per_1k": 1000 * cpu / max(1, summary.received), "cpu": cpu,
+            "peak_rss_mib": rss / 1024}
+
+
+def sanitize_for_baseline(binary: Path, dataset: Path, size: int, out: Path) -> None:
+    subprocess.run([str(binary), "sanitize", "--mech", "inferdpt,santext+", "--eps", "1,2,3",
+                    "--dataset", str(dataset), "--first", str(size), "--corpus", str(dataset),
+                    "--out", str(out)],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def bench_baseline(binary: Path, dataset: Path, size: int, setting: Setting, sanitized: Path,
+                   work: Path) -> dict:
+    profiles = work / "profiles.toml"
+    write_profiles(profiles, setting)
+    log = work / "baseline-requests.jsonl"
+    sim = SimServer(binary, dataset, profiles, setting, 0.0, log, stall_seconds=30)
+    try:
+        out = work / "baseline.out"
+        wall, cpu, rss = run_measured(
+            ["/usr/bin/python3", str(HERE / "original_plan.py"), "--base-url", sim.url,
+             "--local-model", "sim-local", "--remote-model", "sim-remote",
+             "--dataset", str(dataset), "--limit", str(size), "--sanitized", str(sanitized),
+             "--out", str(work / "baseline-results.json")], dict(os.environ), out)
+    finally:
+        sim.stop()
+    return {"runner": "original_plan", "setting": setting.name, "faults": 0.0, "size": size,
+            "wall": wall, "requests": read_log(log).received, "cpu": cpu,
+            "peak_rss_mib": rss / 1024}
+
+
+def print_row(r: dict) -> None:
+    if r["runner"] == "privqa":
+        print(f"| {r['setting']} | {r['faults']:.0%} | {r['size']} | {r['wall']:.1f} | "
+              f"{r['bound']:.1f} ({r['critical_path']:.2f} / {r['rate_term']:.1f}) | {r['ratio']:.3f} | {r['requests']} | {r['cpu_per_1k']:.2f} | "
+              f"{r['peak_rss_mib']:.0f} |", flush=True)
+    else:
+        print(f"| {r['setting']} | original plan | {r['size']} | {r['wall']:.1f} | | | "
+              f"{r['requests']} | | {r['peak_rss_mib']:.0f} |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", default=str(ROOT / "build" / "release"),
+                        help="build directory holding the privqa binary")
+    parser.add_argument("--dataset", default=None,
+                        help="MedMCQA dev file (default: $PRIVQA_DATA_DIR/medmcqa/dev.json)")
+    parser.add_argument("--sizes", default="100,500,2000,4183")
+    parser.add_argument("--settings", default="default,high")
+    parser.add_argument("--faults", default="0,0.1", help="shares of injected faults")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also run the original plan (bench/e2e/original_plan.py)")
+    parser.add_argument("--baseline-max-size", type=int, default=None,
+                        help="largest size at which the original plan runs (default: 4183 "
+                        "at the default setting, 500 at the high one)")
+    parser.add_argument("--json", default=None, help="append one JSON line per run here")
+    args = parser.parse_args()
+
+    binary = Path(args.build) / "privqa"
+    if not binary.exists():
+        fail(f"{binary} not found: build first (make build)")
+    data_dir = Path(os.environ.get("PRIVQA_DATA_DIR", ROOT.parent / "shared" / "data"))
+    dataset = Path(args.dataset) if args.dataset else data_dir / "medmcqa" / "dev.json"
+    if not dataset.exists():
+        fail(f"{dataset} not found (set PRIVQA_DATA_DIR)")
+    dataset = dataset.resolve()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    faults = [float(f) for f in args.faults.split(",")]
+    try:
+        settings = [SETTINGS[s] for s in args.settings.split(",")]
+    except KeyError as e:
+        fail(f"unknown setting {e}; known: {', '.join(SETTINGS)}")
+
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')} {os.uname().nodename}, {os.cpu_count()} cores, "
+          f"load {os.getloadavg()[0]:.2f}")
+    print("| setting | faults | questions | wall s | bound s (critical path / rate) | ratio | "
+          "requests | CPU s/1k req | peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    json_out = open(args.json, "a") if args.json else None
+    with tempfile.TemporaryDirectory(prefix="privqa-e2e-") as tmp:
+        work = Path(tmp)
+        sanitized = work / "sanitized.jsonl"
+        def baseline_cap(setting: Setting) -> int:
+            return args.baseline_max_size or setting.baseline_max_size
+
+        if args.baseline:
+            sanitize_for_baseline(binary, dataset,
+                                  min(max(sizes), max(baseline_cap(s) for s in settings)),
+                                  sanitized)
+        for setting in settings:
+            for size in sizes:
+                rows = []
+                for share in faults:
+                    run_dir = work / f"{setting.name}-{size}-{share}"
+                    run_dir.mkdir()
+                    rows.append(bench_privqa(binary, dataset, size, setting, share, run_dir))
+                    shutil.rmtree(run_dir)
+                if args.baseline and size <= baseline_cap(setting):
+                    run_dir = work / f"{setting.name}-{size}-baseline"
+                    run_dir.mkdir()
+                    base = bench_baseline(binary, dataset, size, setting, sanitized, run_dir)
+                    base["privqa_speedup"] = base["wall"] / rows[0]["wall"]
+                    rows.append(base)
+                    shutil.rmtree(run_dir)
+                for r in rows:
+                    print_row(r)
+                    if json_out:
+                        json_out.write(json.dumps(r) + "\n")
+                        json_out.flush()
+                if args.baseline and size <= baseline_cap(setting):
+                    print(f"|  | speedup over the original plan: "
+                          f"{rows[-1]['privqa_speedup']:.1f}x | | | | | | | |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
