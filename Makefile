@@ -1,7 +1,7 @@
 # The two commands of the README, plus the developer targets.
 #   make demo   set up, build, and run the main job offline
 #   make test   set up, build with sanitizers, and run every test
-.PHONY: demo test build bench format format-check clean
+.PHONY: demo test build bench fuzz format format-check clean
 
 # make demo DATA=../shared/data/medmcqa/dev.json LIMIT=500 runs on another file.
 DATA ?=
@@ -21,6 +21,13 @@ build:
 bench: build
 	for b in build/release/privqa_*_bench; do \
 	  $$b --benchmark_repetitions=5 --benchmark_report_aggregates_only=true || exit 1; done
+	bench/e2e/run_e2e.py --build build/release --baseline
+
+# make fuzz FUZZ_SECONDS=600 runs each libFuzzer target (tests/fuzz) that long.
+FUZZ_SECONDS ?= 60
+
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 format:
 	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i

@@ -155,46 +155,55 @@ int run(const SanitizeArgs& a) {
     auto mechanism = create_mechanism(name, *params, *table, corpus);
     if (!mechanism.ok()) return usage_error(mechanism.error().message());
     const double build_seconds = seconds_since(build_start);
-    for (double eps : *eps_list) {
-      std::vector<SanitizedText> results(items.size());
-      std::atomic<size_t> next{0};
-      const auto run_start = std::chrono::steady_clock::now();
-      auto work = [&] {
-        for (size_t i = next++; i < items.size(); i = next++) {
+    // Each text at every eps before the next text: a word's eps-independent
+    // state (distances) is computed once and reused while it is cached. The
+    // streams are per (text, eps), so the order changes no result.
+    std::vector<std::vector<SanitizedText>> results(eps_list->size(),
+                                                    std::vector<SanitizedText>(items.size()));
+    std::atomic<size_t> next{0};
+    const auto run_start = std::chrono::steady_clock::now();
+    auto work = [&] {
+      for (size_t i = next++; i < items.size(); i = next++) {
+        for (size_t e = 0; e < eps_list->size(); ++e) {
+          const double eps = (*eps_list)[e];
           Rng rng = cell_rng(a.seed, items[i].id, "sanitize", name, eps, 0);
           // eps was checked above, so sanitize cannot fail.
-          results[i] = std::move(*(*mechanism)->sanitize(items[i].text, eps, rng));
+          results[e][i] = std::move(*(*mechanism)->sanitize(items[i].text, eps, rng));
         }
-      };
-      std::vector<std::thread> pool;
-      for (unsigned t = 1; t < std::min<size_t>(threads, items.size()); ++t)
-        pool.emplace_back(work);
-      work();
-      for (auto& t : pool)
-        t.join();
-      const double run_seconds = seconds_since(run_start);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::min<size_t>(threads, items.size()); ++t)
+      pool.emplace_back(work);
+    work();
+    for (auto& t : pool)
+      t.join();
+    const double run_seconds = seconds_since(run_start);
 
-      size_t words = 0;
+    size_t words = 0;
+    for (size_t e = 0; e < eps_list->size(); ++e) {
+      const double eps = (*eps_list)[e];
       for (size_t i = 0; i < items.size(); ++i) {
-        words += results[i].stats.words + results[i].stats.numbers;
+        const SanitizedText& result = results[e][i];
+        words += result.stats.words + result.stats.numbers;
         if (!batch && !a.json) {
-          std::cout << results[i].text << "\n";
+          std::cout << result.text << "\n";
           continue;
         }
         nlohmann::json line = {{"id", items[i].id},
                                {"mechanism", name},
                                {"eps", eps},
                                {"original", items[i].text},
-                               {"sanitized", results[i].text},
-                               {"stats", stats_json(results[i].stats)}};
+                               {"sanitized", result.text},
+                               {"stats", stats_json(result.stats)}};
         jsonl += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       }
-      if (batch) {
-        std::cerr << fmt::format(
-            "{} eps {}: {} texts, {} words in {:.3f} s ({:.0f} words/s); state built in {:.3f} s\n",
-            name, eps, items.size(), words, run_seconds, words / std::max(run_seconds, 1e-9),
-            build_seconds);
-      }
+    }
+    if (batch) {
+      std::cerr << fmt::format(
+          "{} eps {}: {} texts, {} words in {:.3f} s ({:.0f} words/s); state built in {:.3f} s\n",
+          name, a.eps, items.size(), words, run_seconds, words / std::max(run_seconds, 1e-9),
+          build_seconds);
     }
   }
   if (batch) {

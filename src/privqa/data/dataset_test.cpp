@@ -236,6 +236,32 @@ TEST(BadInput, TruncatedJsonArray) {
   EXPECT_NE(problems[0].detail.find("not closed"), std::string::npos);
 }
 
+// Found by fuzzing (tests/fuzz/dataset_fuzz.cpp): a number too large for a
+// double made nlohmann::json throw out_of_range, not parse_error, and the
+// uncaught exception aborted the load. It is an invalid record like any other.
+TEST(BadInput, NumberTooLargeForADouble) {
+  TempDir dir;
+  write_text(dir / "d.jsonl", medmcqa("a", "4") + "\n" + medmcqa("b", "8E888") + "\n" +
+                                  medmcqa("c", "1e999") + "\n" + medmcqa("d", "2") + "\n");
+  auto strict = load_dataset(dir / "d.jsonl");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.error().message().find("d.jsonl:2: number overflow parsing '8E888'"),
+            std::string::npos)
+      << strict.error().message();
+  auto loose = load_dataset(dir / "d.jsonl", lenient());
+  ASSERT_TRUE(loose.ok()) << loose.error().message();
+  EXPECT_EQ(loose->questions.size(), 2u);
+  ASSERT_EQ(loose->problems.size(), 2u);
+  EXPECT_EQ(loose->problems[1].line, 3u);
+  EXPECT_EQ(loose->problems[1].reason, "invalid json");
+  // The same inside a JSON array.
+  write_text(dir / "a.json", "[" + medmcqa("a", "4") + ",\n" + medmcqa("b", "-1e400") + "]");
+  auto array = load_dataset(dir / "a.json", lenient());
+  ASSERT_TRUE(array.ok()) << array.error().message();
+  ASSERT_EQ(array->problems.size(), 1u);
+  EXPECT_EQ(array->problems[0].line, 2u);
+}
+
 TEST(BadInput, MissingOption) {
   auto problems = expect_one_bad_record("missing_option.jsonl", 2);
   ASSERT_EQ(problems.size(), 1u);

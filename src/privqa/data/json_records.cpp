@@ -32,9 +32,10 @@ class LineIndex {
   std::vector<size_t> starts_;
 };
 
-// nlohmann's messages start with "[json.exception.parse_error.101] "; the rest
-// says where and what.
-std::string parse_error_detail(const json::parse_error& e) {
+// nlohmann's messages start with "[json.exception.parse_error.101] " (or
+// "out_of_range.406" for a number too large for a double); the rest says
+// where and what.
+std::string parse_error_detail(const json::exception& e) {
   std::string what = e.what();
   const auto close = what.find("] ");
   if (what.rfind("[json.exception", 0) == 0 && close != std::string::npos) {
@@ -83,7 +84,7 @@ void parse_one(std::string_view text, size_t line, RawRecords& out) {
       return;
     }
     out.records.push_back({line, std::move(value)});
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
     out.problems.push_back({line, "", "invalid json", parse_error_detail(e)});
   }
 }

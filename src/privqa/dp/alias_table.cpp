@@ -5,7 +5,7 @@
 namespace privqa {
 
 AliasTable::AliasTable(std::span<const double> weights)
-    : accept_(weights.size(), 1.0f), alias_(weights.size()) {
+    : accept_(weights.size(), 1.0), alias_(weights.size()) {
   const size_t n = weights.size();
   double total = 0;
   for (double w : weights)
@@ -13,6 +13,8 @@ AliasTable::AliasTable(std::span<const double> weights)
   assert(n > 0 && total > 0);
   std::vector<double> scaled(n);
   std::vector<uint32_t> small, large;
+  small.reserve(n);  // no reallocation while sorting columns
+  large.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     scaled[i] = weights[i] * static_cast<double>(n) / total;
     alias_[i] = static_cast<uint32_t>(i);
@@ -22,7 +24,7 @@ AliasTable::AliasTable(std::span<const double> weights)
     const uint32_t s = small.back();
     small.pop_back();
     const uint32_t l = large.back();
-    accept_[s] = static_cast<float>(scaled[s]);
+    accept_[s] = scaled[s];
     alias_[s] = l;
     scaled[l] -= 1.0 - scaled[s];
     if (scaled[l] < 1.0) {
@@ -30,14 +32,13 @@ AliasTable::AliasTable(std::span<const double> weights)
       small.push_back(l);
     }
   }
-  // Whatever remains is 1 up to rounding: always accepted (set at start).
+  // Whatever remains is 1 up to rounding: always accepted (set at start). A
+  // weight-0 outcome cannot remain: the columns left hold about one unit each.
 }
 
 size_t AliasTable::sample(Rng& rng) const {
   const uint64_t column = rng.below(accept_.size());
-  // 24 random bits are enough to compare against a float probability exactly.
-  const float u = static_cast<float>(rng.next_u64() >> 40) * 0x1.0p-24f;
-  return u < accept_[column] ? column : alias_[column];
+  return rng.uniform() < accept_[column] ? column : alias_[column];
 }
 
 }  // namespace privqa

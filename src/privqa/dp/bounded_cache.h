@@ -22,6 +22,16 @@ class BoundedCache {
  public:
   explicit BoundedCache(size_t budget_bytes) : shard_budget_(budget_bytes / kShards) {}
 
+  // The cached value for `key` (now the most recently used), or nullptr.
+  std::shared_ptr<const Value> find(uint64_t key) {
+    Shard& shard = shards_[mix(key) % kShards];
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.entries.find(key);
+    if (it == shard.entries.end()) return nullptr;
+    shard.order.splice(shard.order.end(), shard.order, it->second.position);
+    return it->second.value;
+  }
+
   // The cached value for `key`, or make() computed now (outside the lock;
   // two threads may compute the same entry once each, both results equal).
   template <class Make>

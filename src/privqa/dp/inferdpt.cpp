@@ -11,10 +11,39 @@
 namespace privqa {
 namespace {
 
-// Nearest candidates kept per word (eps-independent), and the memory for them
-// (8 bytes per candidate).
-constexpr size_t kNearestKept = 1024;
-constexpr size_t kNearestBudgetBytes = size_t{64} << 20;
+// Nearest candidates kept per word (eps-independent; at least this many, as
+// whole distance bins are kept; 8 bytes per candidate).
+constexpr size_t kNearestKept = 2048;
+// Distance bins between 0 and the farthest candidate: the list keeps whole
+// bins, and a draw looks only at the bins up to its radius.
+constexpr size_t kCutBins = 1024;
+
+size_t bin_of(float distance, float scale) {
+  const float t = distance * scale;
+  return t < kCutBins - 1 ? static_cast<size_t>(t) : kCutBins - 1;  // also for inf
+}
+
+// |a - b|^2 in float with 16 independent partial sums, so that it vectorizes
+// (the widest instruction set is chosen at load time).
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float
+squared_distance(const float* a, const float* b, size_t n) {
+  float partial[16] = {};
+  size_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    for (size_t k = 0; k < 16; ++k) {
+      const float diff = a[j + k] - b[j + k];
+      partial[k] += diff * diff;
+    }
+  }
+  for (size_t k = 0; j < n; ++j, ++k) {
+    const float diff = a[j] - b[j];
+    partial[k] += diff * diff;
+  }
+  float sum = 0;
+  for (float p : partial)
+    sum += p;
+  return sum;
+}
 
 bool is_single_word(const std::string& text) {
   const auto tokens = tokenize(text);
@@ -67,7 +96,7 @@ InferDpt::InferDpt(std::string name, ParamValues params, const EmbeddingTable& t
       vocabulary_distances_(table, vocabulary_),
       sensitivity_(table.dims()),
       vocabulary_position_(table.size(), -1),
-      nearest_(kNearestBudgetBytes) {
+      nearest_(options.cache_bytes) {
   vocabulary_rows_.reserve(vocabulary_.size() * table.dims());
   for (size_t i = 0; i < vocabulary_.size(); ++i) {
     vocabulary_position_[vocabulary_[i]] = static_cast<int32_t>(i);
@@ -112,30 +141,56 @@ std::vector<float> InferDpt::all_distances(uint32_t x, int32_t x_position) const
   return d;
 }
 
+InferDpt::NearestList InferDpt::nearest_list(std::vector<float> d) const {
+  NearestList out;
+  float farthest = 0;
+  for (float v : d) {
+    if (v < INFINITY) farthest = std::max(farthest, v);
+  }
+  out.scale = kCutBins / std::max(farthest, 1e-30f);
+  // Histogram, then the bins needed to hold kNearestKept candidates.
+  std::vector<uint32_t> count(kCutBins + 1, 0);  // the last one: out of reach
+  std::vector<uint16_t> bin(d.size());
+  for (size_t i = 0; i < d.size(); ++i) {
+    bin[i] = static_cast<uint16_t>(d[i] < INFINITY ? bin_of(d[i], out.scale) : kCutBins);
+    ++count[bin[i]];
+  }
+  size_t kept_bins = 0, running = 0;
+  while (kept_bins < kCutBins && running < kNearestKept)
+    running += count[kept_bins++];
+  // Counting sort of the kept bins.
+  out.bin_end.resize(kept_bins);
+  std::vector<uint32_t> next(kept_bins);
+  for (size_t b = 0, total = 0; b < kept_bins; ++b) {
+    next[b] = static_cast<uint32_t>(total);
+    total += count[b];
+    out.bin_end[b] = static_cast<uint32_t>(total);
+  }
+  out.nearest.resize(running);
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (bin[i] < kept_bins) out.nearest[next[bin[i]]++] = {static_cast<uint32_t>(i), d[i]};
+  }
+  return out;
+}
+
+std::shared_ptr<const InferDpt::NearestList> InferDpt::nearest(uint32_t x,
+                                                               int32_t x_position) const {
+  return nearest_.get(x, [&] { return nearest_list(all_distances(x, x_position)); });
+}
+
 std::vector<Reachable> InferDpt::within(uint32_t x, int32_t x_position, double radius) const {
-  const auto list = nearest_.get(x, [&] {
-    const std::vector<float> d = all_distances(x, x_position);
-    std::vector<Reachable> all(d.size());
-    for (size_t i = 0; i < d.size(); ++i)
-      all[i] = {static_cast<uint32_t>(i), d[i]};
-    auto closer = [](const Reachable& a, const Reachable& b) { return a.distance < b.distance; };
-    const size_t kept = std::min(kNearestKept, all.size());
-    std::nth_element(all.begin(), all.begin() + static_cast<ptrdiff_t>(kept), all.end(), closer);
-    NearestList out;
-    out.horizon = kept < all.size() ? all[kept].distance : INFINITY;
-    out.nearest.assign(all.begin(), all.begin() + static_cast<ptrdiff_t>(kept));  // exact size
-    std::sort(out.nearest.begin(), out.nearest.end(), closer);
-    return out;
-  });
   std::vector<Reachable> out;
-  if (radius < list->horizon) {
-    for (const Reachable& c : list->nearest) {
-      if (c.distance > radius) break;
-      out.push_back(c);
+  const auto list = nearest(x, x_position);
+  if (bin_of(static_cast<float>(radius), list->scale) < list->bin_end.size()) {
+    // Only list members are within reach, and only in the bins up to the
+    // radius's own.
+    const size_t prefix = list->bin_end[bin_of(static_cast<float>(radius), list->scale)];
+    for (size_t j = 0; j < prefix; ++j) {
+      if (list->nearest[j].distance <= radius) out.push_back(list->nearest[j]);
     }
     return out;
   }
-  // Beyond the kept neighbours: rank everything again (not cached).
+  // Beyond the kept neighbours: all distances again (not cached).
   const std::vector<float> d = all_distances(x, x_position);
   for (size_t i = 0; i < d.size(); ++i) {
     if (d[i] <= radius) out.push_back({static_cast<uint32_t>(i), d[i]});
@@ -147,13 +202,7 @@ float InferDpt::candidate_distance(uint32_t x, int32_t x_position, size_t i) con
   if (i == vocabulary_.size()) return x_position < 0 ? 0.0f : INFINITY;
   if (static_cast<int32_t>(i) == x_position) return 0.0f;
   const auto a = table_->row(x);
-  const float* b = vocabulary_rows_.data() + i * a.size();
-  double sum = 0;
-  for (size_t j = 0; j < a.size(); ++j) {
-    const double diff = static_cast<double>(a[j]) - b[j];
-    sum += diff * diff;
-  }
-  return static_cast<float>(std::sqrt(sum));
+  return std::sqrt(squared_distance(a.data(), vocabulary_rows_.data() + i * a.size(), a.size()));
 }
 
 Mechanism::Outcome InferDpt::sanitize_number(const Token&, double, Rng& rng) const {

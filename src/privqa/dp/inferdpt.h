@@ -31,6 +31,8 @@ struct InferDptOptions {
   size_t vocab_size = 11000;
   InferDptNoise noise = InferDptNoise::kInferDpt;
   bool drop_oov = true;
+  // Memory for the per-word lists of nearest candidates.
+  size_t cache_bytes = size_t{96} << 20;
 };
 
 // eps for kLaplace and for eps < 2; for eps >= 2 under kInferDpt,
@@ -83,18 +85,30 @@ class InferDpt : public Mechanism {
 
   const std::vector<uint32_t>& vocabulary() const { return vocabulary_; }
   const std::vector<double>& sensitivity() const { return sensitivity_; }  // Δf per dimension
+  // The candidates within `radius` of table row x, as the sampler's direct
+  // path lists them: index i < vocabulary().size() is vocabulary()[i], index
+  // vocabulary().size() is x itself (when x is not a vocabulary word).
+  std::vector<Reachable> reachable(uint32_t x, double radius) const {
+    return within(x, vocabulary_position_[x], radius);
+  }
 
  protected:
   Outcome sanitize_word(const Token& word, double eps, Rng& rng) const override;
   Outcome sanitize_number(const Token& number, double eps, Rng& rng) const override;
 
  private:
-  // The candidates nearest to one word, closest first, and the distance of
-  // the nearest one left out: a radius below `horizon` reaches only these.
+  // The candidates nearest to one word x (eps-independent): those whose
+  // distance bin, floor(d * scale) capped at kCutBins - 1, is below
+  // kept_bins (about kNearestKept of them), grouped by bin. Since binning is
+  // monotone in d, a radius whose own bin is below kept_bins reaches only
+  // these, and only those in bins up to its own.
   struct NearestList {
     std::vector<Reachable> nearest;
-    float horizon = 0;
-    size_t memory_bytes() const { return nearest.size() * sizeof(Reachable); }
+    std::vector<uint32_t> bin_end;  // nearest[0, bin_end[b]) = the bins <= b
+    float scale = 0;
+    size_t memory_bytes() const {
+      return nearest.size() * sizeof(Reachable) + bin_end.size() * sizeof(uint32_t);
+    }
   };
   InferDpt(std::string name, ParamValues params, const EmbeddingTable& table,
            std::vector<uint32_t> vocabulary, const InferDptOptions& options);
@@ -104,6 +118,8 @@ class InferDpt : public Mechanism {
   float candidate_distance(uint32_t x, int32_t x_position, size_t i) const;
   std::vector<float> all_distances(uint32_t x, int32_t x_position) const;
   std::vector<Reachable> within(uint32_t x, int32_t x_position, double radius) const;
+  NearestList nearest_list(std::vector<float> distances) const;
+  std::shared_ptr<const NearestList> nearest(uint32_t x, int32_t x_position) const;
 
   const EmbeddingTable* table_;
   InferDptOptions options_;

@@ -154,6 +154,51 @@ TEST(InferDpt, WordOutputMatchesTheIntegratedDistribution) {
   }
 }
 
+TEST(InferDpt, ReachableSetMatchesBruteForceBelowAndBeyondTheNearestList) {
+  // 3,000 words on a line (more than the nearest list holds): the set
+  // within r must be every word within r, whether r falls inside the cached
+  // list or beyond it. Distances are float norm expansions, so words within
+  // 1e-2 of the radius may go either way.
+  std::vector<std::string> words;
+  std::vector<float> values;
+  for (size_t i = 0; i < 3000; ++i) {
+    std::string name = "w";
+    for (size_t n = i; n > 0 || name.size() == 1; n /= 26)
+      name += static_cast<char>('a' + n % 26);
+    words.push_back(name);
+    values.push_back(static_cast<float>((i * 7919 % 3001) / 300.0));  // in [0, 10]
+  }
+  auto table = EmbeddingTable::from_rows(words, values, 1);
+  ASSERT_TRUE(table.ok());
+  auto mechanism = create_mechanism("inferdpt", {{"vocab_size", "3000"}}, *table, {});
+  ASSERT_TRUE(mechanism.ok()) << mechanism.error().message();
+  const auto& inferdpt = dynamic_cast<const InferDpt&>(**mechanism);
+  ASSERT_EQ(inferdpt.vocabulary().size(), 3000u);
+  for (uint32_t x : {0u, 17u, 1500u, 2999u}) {
+    for (double radius : {0.01, 0.5, 2.0, 4.0, 6.0, 9.0, 11.0}) {
+      const auto got = inferdpt.reachable(x, radius);
+      std::vector<bool> in(3000, false);
+      for (const Reachable& c : got) {
+        ASSERT_LT(c.index, 3000u);
+        ASSERT_FALSE(in[c.index]) << "listed twice";
+        in[c.index] = true;
+        const uint32_t y = inferdpt.vocabulary()[c.index];
+        const double d = std::fabs(static_cast<double>(values[x]) - values[y]);
+        EXPECT_NEAR(c.distance, d, 1e-2);
+        EXPECT_LE(d, radius + 1e-2);
+      }
+      EXPECT_TRUE(in[x]) << "x itself is always within reach";
+      for (uint32_t i = 0; i < 3000; ++i) {
+        const double d =
+            std::fabs(static_cast<double>(values[x]) - values[inferdpt.vocabulary()[i]]);
+        if (d < radius - 1e-2) {
+          EXPECT_TRUE(in[i]) << "x " << x << " r " << radius << " i " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(InferDpt, NumbersBecomeUniformIntegersUpTo1000) {
   const EmbeddingTable table = make_table();
   auto mechanism = make(table, {});

@@ -14,11 +14,14 @@ Status check_epsilon(double eps) {
   return Status::Ok();
 }
 
+void Mechanism::prepare(std::span<const Token>, double) const {}
+
 Result<SanitizedText> Mechanism::sanitize(std::string_view text, double eps, Rng& rng) const {
   if (Status ok = check_epsilon(eps); !ok) return ok.error().wrap(name_);
   SanitizedText out;
   auto& stats = out.stats;
   const std::vector<Token> tokens = tokenize(text);
+  prepare(tokens, eps);
   out.text.reserve(text.size() + 16);
   bool drop_next_space = false;  // a dropped word at the start of a line takes its space along
   for (const Token& token : tokens) {

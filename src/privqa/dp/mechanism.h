@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,11 @@ class Mechanism {
     std::string text;  // the replacement (kReplace only)
     bool oov = false;  // the input word had no usable vector
   };
+  // Called by sanitize() with all tokens of the text before any is decided,
+  // so that eps-independent per-word state (distance rows) can be computed
+  // for the whole text in one batch. It only fills caches: the output must be
+  // the same whether it runs or not.
+  virtual void prepare(std::span<const Token> tokens, double eps) const;
   // Decides one token; eps is already checked.
   virtual Outcome sanitize_word(const Token& word, double eps, Rng& rng) const = 0;
   virtual Outcome sanitize_number(const Token& number, double eps, Rng& rng) const = 0;

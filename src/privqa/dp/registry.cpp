@@ -96,7 +96,7 @@ Result<const MechanismInfo*> find_mechanism(const std::string& name) {
 
 Result<std::shared_ptr<const Mechanism>> create_mechanism(
     const std::string& name, const std::map<std::string, std::string>& params,
-    const EmbeddingTable& table, const std::vector<std::string>& corpus) {
+    const EmbeddingTable& table, const std::vector<std::string>& corpus, size_t cache_bytes) {
   auto info = find_mechanism(name);
   if (!info.ok()) return info.error();
   auto values = resolve_params(name, (*info)->params, params);
@@ -111,6 +111,7 @@ Result<std::shared_ptr<const Mechanism>> create_mechanism(
     options.sensitive_ratio = name == "santext" ? 1.0 : v.real("sensitive_ratio");
     options.p = name == "santext" ? 1.0 : v.real("p");
     options.replace_oov = v.text("oov") == "replace";
+    if (cache_bytes > 0) options.cache_bytes = cache_bytes;
     return share(SanText::build(name, v, table, corpus, options));
   }
   if (name == "custext+") {
@@ -126,6 +127,7 @@ Result<std::shared_ptr<const Mechanism>> create_mechanism(
     options.noise =
         v.text("noise") == "laplace" ? InferDptNoise::kLaplace : InferDptNoise::kInferDpt;
     options.drop_oov = v.text("oov") == "drop";
+    if (cache_bytes > 0) options.cache_bytes = cache_bytes;
     return share(InferDpt::build(name, v, table, options));
   }
   return Error(name +

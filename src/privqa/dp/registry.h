@@ -29,8 +29,11 @@ Result<const MechanismInfo*> find_mechanism(const std::string& name);
 
 // Builds a word-level mechanism. `table` must outlive it; `corpus` is read
 // during the call only (ignored by mechanisms that do not need one).
+// `cache_bytes` bounds the memory of its per-word caches (0: the
+// mechanism's default, sized for batch sanitization); smaller only means
+// more recomputation, never other outputs.
 Result<std::shared_ptr<const Mechanism>> create_mechanism(
     const std::string& name, const std::map<std::string, std::string>& params,
-    const EmbeddingTable& table, const std::vector<std::string>& corpus);
+    const EmbeddingTable& table, const std::vector<std::string>& corpus, size_t cache_bytes = 0);
 
 }  // namespace privqa

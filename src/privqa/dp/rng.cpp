@@ -10,19 +10,63 @@ namespace {
 
 __extension__ typedef unsigned __int128 uint128;  // GCC/Clang builtin; __extension__: not ISO
 
-constexpr uint32_t rotl(uint32_t v, int c) {
-  return (v << c) | (v >> (32 - c));
+// kBlocks ChaCha20 blocks at once, lane b being block counter + b: each
+// state word is a vector over the blocks, so the rounds are plain vector
+// arithmetic (the widest instruction set is chosen at load time).
+typedef uint32_t Lanes __attribute__((vector_size(32)));
+static_assert(sizeof(Lanes) / sizeof(uint32_t) == 8);
+
+// In place: a vector passed by value would change the ABI between clones.
+inline void rotate_left(Lanes& v, int c) {
+  v = (v << c) | (v >> (32 - c));
 }
 
-void quarter_round(std::array<uint32_t, 16>& x, int a, int b, int c, int d) {
+inline void quarter_round(Lanes* x, int a, int b, int c, int d) {
   x[a] += x[b];
-  x[d] = rotl(x[d] ^ x[a], 16);
+  x[d] ^= x[a];
+  rotate_left(x[d], 16);
   x[c] += x[d];
-  x[b] = rotl(x[b] ^ x[c], 12);
+  x[b] ^= x[c];
+  rotate_left(x[b], 12);
   x[a] += x[b];
-  x[d] = rotl(x[d] ^ x[a], 8);
+  x[d] ^= x[a];
+  rotate_left(x[d], 8);
   x[c] += x[d];
-  x[b] = rotl(x[b] ^ x[c], 7);
+  x[b] ^= x[c];
+  rotate_left(x[b], 7);
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void chacha_blocks(
+    const uint32_t* state, uint32_t* out) {
+  Lanes input[16];
+  for (int k = 0; k < 16; ++k) {
+    for (int b = 0; b < 8; ++b)
+      input[k][b] = state[k];
+  }
+  const uint64_t counter = (static_cast<uint64_t>(state[13]) << 32) | state[12];
+  for (int b = 0; b < 8; ++b) {
+    input[12][b] = static_cast<uint32_t>(counter + b);
+    input[13][b] = static_cast<uint32_t>((counter + b) >> 32);
+  }
+  Lanes x[16];
+  for (int k = 0; k < 16; ++k)
+    x[k] = input[k];
+  for (int round = 0; round < 10; ++round) {
+    quarter_round(x, 0, 4, 8, 12);
+    quarter_round(x, 1, 5, 9, 13);
+    quarter_round(x, 2, 6, 10, 14);
+    quarter_round(x, 3, 7, 11, 15);
+    quarter_round(x, 0, 5, 10, 15);
+    quarter_round(x, 1, 6, 11, 12);
+    quarter_round(x, 2, 7, 8, 13);
+    quarter_round(x, 3, 4, 9, 14);
+  }
+  for (int k = 0; k < 16; ++k)
+    x[k] += input[k];
+  for (int b = 0; b < 8; ++b) {
+    for (int k = 0; k < 16; ++k)
+      out[b * 16 + k] = x[k][b];
+  }
 }
 
 void append_tagged(std::string& out, char tag, const void* data, size_t size) {
@@ -65,26 +109,19 @@ Rng::Rng(const StreamKey& key) {
 }
 
 void Rng::refill() {
-  std::array<uint32_t, 16> x = state_;
-  for (int round = 0; round < 10; ++round) {
-    quarter_round(x, 0, 4, 8, 12);
-    quarter_round(x, 1, 5, 9, 13);
-    quarter_round(x, 2, 6, 10, 14);
-    quarter_round(x, 3, 7, 11, 15);
-    quarter_round(x, 0, 5, 10, 15);
-    quarter_round(x, 1, 6, 11, 12);
-    quarter_round(x, 2, 7, 8, 13);
-    quarter_round(x, 3, 4, 9, 14);
-  }
-  for (int i = 0; i < 16; ++i)
-    block_[i] = x[i] + state_[i];
-  if (++state_[12] == 0) ++state_[13];  // 64-bit block counter
+  static_assert(kBlocks == 8, "chacha_blocks computes 8 blocks");
+  chacha_blocks(state_.data(), buffer_.data());
+  const uint64_t counter =
+      ((static_cast<uint64_t>(state_[13]) << 32) | state_[12]) + kBlocks;  // 64-bit block counter
+  state_[12] = static_cast<uint32_t>(counter);
+  state_[13] = static_cast<uint32_t>(counter >> 32);
   used_ = 0;
 }
 
 uint64_t Rng::next_u64() {
-  if (used_ > 14) refill();
-  const uint64_t value = (static_cast<uint64_t>(block_[used_]) << 32) | block_[used_ + 1];
+  // Words are taken in pairs, so a pair never straddles two blocks.
+  if (used_ + 2 > kWords) refill();
+  const uint64_t value = (static_cast<uint64_t>(buffer_[used_]) << 32) | buffer_[used_ + 1];
   used_ += 2;
   return value;
 }

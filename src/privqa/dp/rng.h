@@ -44,11 +44,15 @@ class Rng {
   double gumbel();               // standard Gumbel: -log(-log U)
 
  private:
+  // Keystream blocks computed per refill: one SIMD lane each. The stream is
+  // the same as one block at a time.
+  static constexpr unsigned kBlocks = 8;
+  static constexpr unsigned kWords = 16 * kBlocks;
   void refill();
 
-  std::array<uint32_t, 16> state_{};
-  std::array<uint32_t, 16> block_{};
-  unsigned used_ = 16;  // 32-bit words of block_ consumed
+  std::array<uint32_t, 16> state_{};       // state_[12..13]: the next block's counter
+  std::array<uint32_t, kWords> buffer_{};  // kBlocks keystream blocks, in stream order
+  unsigned used_ = kWords;                 // 32-bit words of buffer_ consumed
 };
 
 // The stream of one experiment cell (DESIGN §2 "Randomness is per cell").

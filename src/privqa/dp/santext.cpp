@@ -1,17 +1,29 @@
 #include "privqa/dp/santext.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 #include "privqa/dp/corpus_words.h"
+#include "privqa/dp/exponential_mechanism.h"
 
 namespace privqa {
 namespace {
 
-// Memory for cached distance rows (4 bytes per sensitive word each) and
-// sampling tables (8 bytes per sensitive word per (word, eps)).
-constexpr size_t kDistanceBudgetBytes = size_t{192} << 20;
-constexpr size_t kSamplerBudgetBytes = size_t{192} << 20;
+// Of the cache memory, neighbourhoods (8 bytes per sensitive word each) get
+// six sevenths, bucket samplers (3 KiB per (word, eps)) the rest.
+size_t neighborhood_bytes(size_t cache_bytes) {
+  return cache_bytes / 7 * 6;
+}
+// Buckets per neighbourhood: a proposal is accepted with probability at least
+// exp(-eps * (range / kBuckets) / 2), range = farthest - nearest distance
+// (about 0.8 at eps 8 on wink).
+constexpr size_t kBuckets = 256;
+// A bucket's lower edge is lowered by this share of its width, more than the
+// float rounding of the bucket index can move a member (about 1e-4 of a
+// width), so every member's weight is at most its bucket's bound.
+constexpr double kEdgeSlack = 1.0 / 1024;
+constexpr int kMaxProposals = 64;
 
 }  // namespace
 
@@ -42,8 +54,8 @@ SanText::SanText(std::string name, ParamValues params, const EmbeddingTable& tab
       first_sensitive_(vocabulary_.size() - sensitive_count),
       sensitive_(table,
                  std::vector<uint32_t>(vocabulary_.begin() + first_sensitive_, vocabulary_.end())),
-      distance_rows_(kDistanceBudgetBytes),
-      samplers_(kSamplerBudgetBytes) {
+      neighborhoods_(neighborhood_bytes(options.cache_bytes)),
+      samplers_(options.cache_bytes - neighborhood_bytes(options.cache_bytes)) {
   for (size_t i = 0; i < vocabulary_.size(); ++i)
     index_.emplace(vocabulary_[i], i);
 }
@@ -53,35 +65,126 @@ bool SanText::is_sensitive(uint32_t row) const {
   return it != index_.end() && it->second >= first_sensitive_;
 }
 
-std::shared_ptr<const SanText::DistanceRow> SanText::distances_to_sensitive(uint32_t row) const {
-  return distance_rows_.get(row, [&] {
-    DistanceRow d{std::vector<float>(sensitive_.size())};
-    sensitive_.all(table_->row(row), d.values);
-    const auto position = index_.at(row);
-    if (position >= first_sensitive_) d.values[position - first_sensitive_] = 0;  // x itself
-    return d;
+SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> distances) const {
+  const auto position = index_.at(row);
+  if (position >= first_sensitive_) distances[position - first_sensitive_] = 0;  // x itself
+  Neighborhood n;
+  float low = distances.empty() ? 0.0f : distances[0], high = low;
+  for (float d : distances) {  // plain loops: vectorized
+    low = std::min(low, d);
+    high = std::max(high, d);
+  }
+  n.nearest = low;
+  const double range = static_cast<double>(high) - low;
+  n.width = range / kBuckets;
+  // No spread (or one too small for a float scale): a single bucket.
+  if (!(1.0 / n.width < FLT_MAX)) n.width = 1.0;
+  const auto scale = static_cast<float>(1.0 / n.width);
+  // Counting sort by bucket; four histograms, so that runs of one bucket do
+  // not wait on each other's increments.
+  // Scratch reused by the thread: per-word buffers of this size would be
+  // fresh pages (page faults) at every call.
+  thread_local std::vector<uint8_t> bucket;
+  bucket.resize(distances.size());
+  for (size_t i = 0; i < distances.size(); ++i) {
+    const float t = (distances[i] - n.nearest) * scale;
+    bucket[i] = t < kBuckets - 1 ? static_cast<uint8_t>(t) : kBuckets - 1;
+  }
+  uint32_t counts[4][kBuckets] = {};
+  size_t c = 0;
+  for (; c + 4 <= bucket.size(); c += 4) {
+    ++counts[0][bucket[c]];
+    ++counts[1][bucket[c + 1]];
+    ++counts[2][bucket[c + 2]];
+    ++counts[3][bucket[c + 3]];
+  }
+  for (; c < bucket.size(); ++c)
+    ++counts[0][bucket[c]];
+  std::vector<uint32_t> count(kBuckets);
+  for (size_t k = 0; k < kBuckets; ++k)
+    count[k] = counts[0][k] + counts[1][k] + counts[2][k] + counts[3][k];
+  n.start.assign(kBuckets + 1, 0);
+  for (size_t k = 0; k < kBuckets; ++k)
+    n.start[k + 1] = n.start[k] + count[k];
+  std::vector<uint32_t> next(n.start.begin(), n.start.end() - 1);
+  n.members.resize(distances.size());
+  for (size_t i = 0; i < distances.size(); ++i)
+    n.members[next[bucket[i]]++] = {static_cast<uint32_t>(i), distances[i]};
+  return n;
+}
+
+std::shared_ptr<const SanText::Neighborhood> SanText::neighborhood(uint32_t row) const {
+  return neighborhoods_.get(row, [&] {
+    thread_local std::vector<float> d;
+    d.resize(sensitive_.size());
+    sensitive_.all(table_->row(row), d);
+    return make_neighborhood(row, d);
   });
 }
 
-std::vector<double> SanText::weights(uint32_t row, double eps) const {
-  const auto distances = distances_to_sensitive(row);
-  const auto& d = distances->values;
-  // exp(-eps d / 2), scaled by exp(eps d_min / 2) so the largest weight is 1.
-  const double nearest = *std::min_element(d.begin(), d.end());
-  std::vector<double> out(d.size());
-  for (size_t i = 0; i < out.size(); ++i)
-    out[i] = std::exp(-eps * (d[i] - nearest) / 2);
-  return out;
+void SanText::prepare(std::span<const Token> tokens, double) const {
+  // Every vocabulary word of the text whose neighbourhood is not cached, in
+  // one matrix product (the distances equal those computed one at a time).
+  std::vector<uint32_t> missing;
+  std::vector<float> queries;
+  for (const Token& token : tokens) {
+    if (token.kind != TokenKind::kWord && token.kind != TokenKind::kNumber) continue;
+    const auto row = word_row(*table_, token.text);
+    if (!row || !index_.count(*row) || neighborhoods_.find(*row) ||
+        std::find(missing.begin(), missing.end(), *row) != missing.end()) {
+      continue;
+    }
+    missing.push_back(*row);
+    const auto vector = table_->row(*row);
+    queries.insert(queries.end(), vector.begin(), vector.end());
+  }
+  if (missing.empty()) return;
+  thread_local std::vector<float> d;  // reused: see make_neighborhood
+  d.resize(missing.size() * sensitive_.size());
+  sensitive_.many(queries, d);
+  for (size_t i = 0; i < missing.size(); ++i) {
+    neighborhoods_.get(missing[i], [&] {
+      return make_neighborhood(
+          missing[i], std::span<float>(d).subspan(i * sensitive_.size(), sensitive_.size()));
+    });
+  }
 }
 
 std::vector<double> SanText::replacement_probabilities(uint32_t row, double eps) const {
-  std::vector<double> out = weights(row, eps);
+  const auto n = neighborhood(row);
+  // exp(-eps d / 2), scaled by exp(eps d_min / 2) so the largest weight is 1.
+  std::vector<double> out(sensitive_.size());
   double total = 0;
-  for (double w : out)
-    total += w;
+  for (const Member& m : n->members)
+    total += out[m.position] = std::exp(-eps * (m.distance - n->nearest) / 2);
   for (double& w : out)
     w /= total;
   return out;
+}
+
+size_t SanText::sample(const Neighborhood& n, uint32_t row, double eps, Rng& rng) const {
+  // Bucket k's bound: the weight of a member at its (lowered) lower edge.
+  auto edge = [&](size_t k) { return (static_cast<double>(k) - kEdgeSlack) * n.width; };
+  const auto sampler = samplers_.get(keys_.key(row, eps), [&] {
+    std::vector<double> mass(kBuckets);
+    for (size_t k = 0; k < kBuckets; ++k) {
+      const uint32_t size = n.start[k + 1] - n.start[k];
+      mass[k] = size == 0 ? 0.0 : size * std::exp(-eps * edge(k) / 2);
+    }
+    return BucketSampler{AliasTable(mass)};
+  });
+  for (int attempt = 0; attempt < kMaxProposals; ++attempt) {
+    const size_t k = sampler->buckets.sample(rng);
+    const uint32_t size = n.start[k + 1] - n.start[k];
+    const Member& m = n.members[n.start[k] + rng.below(size)];
+    // Weight over the bound: exp(-eps (d - nearest - edge) / 2) <= 1.
+    const double excess = std::max(0.0, static_cast<double>(m.distance) - n.nearest - edge(k));
+    if (rng.uniform() < std::exp(-eps * excess / 2)) return m.position;
+  }
+  std::vector<double> weights(n.members.size());
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = std::exp(-eps * (n.members[i].distance - n.nearest) / 2);
+  return n.members[sample_weighted(weights, rng)].position;
 }
 
 Mechanism::Outcome SanText::decide(const Token& token, double eps, Rng& rng) const {
@@ -93,17 +196,7 @@ Mechanism::Outcome SanText::decide(const Token& token, double eps, Rng& rng) con
   }
   const bool sensitive = it->second >= first_sensitive_;
   if (!sensitive && rng.uniform() >= options_.p) return {Action::kKeep, {}, false};
-  const auto sampler = samplers_.get(keys_.key(*row, eps), [&] {
-    Cumulative c{weights(*row, eps)};
-    for (size_t i = 1; i < c.values.size(); ++i)
-      c.values[i] += c.values[i - 1];
-    return c;
-  });
-  // Inverse CDF: the first y whose running sum exceeds u * total.
-  const auto& sums = sampler->values;
-  const double target = rng.uniform() * sums.back();
-  const size_t pick = std::min<size_t>(
-      std::upper_bound(sums.begin(), sums.end(), target) - sums.begin(), sums.size() - 1);
+  const size_t pick = sample(*neighborhood(*row), *row, eps, rng);
   const uint32_t out = sensitive_.rows()[pick];
   if (out == *row) return {Action::kKeep, {}, false};
   return {Action::kReplace, table_->word(out), false};

@@ -7,6 +7,15 @@
 // otherwise it is kept. A word outside V is replaced by a uniform draw from V
 // (oov = "replace") or kept (oov = "keep"). SanText is w = 1.
 // Numbers are words like any other: looked up in V.
+//
+// Sampling without a |S|-long table per (word, eps): the distances from x to S
+// (eps-independent, one matrix product for all words of a text) are grouped
+// into buckets of equal width; a draw proposes a bucket by its largest
+// possible weight times its size (an alias table per (x, eps)), a member of it
+// uniformly, and accepts with the member's weight over that bound. Accepted
+// draws follow Pr(y|x) exactly; after kMaxProposals rejections (rare: a
+// proposal is accepted with probability >= exp(-eps * width / 2)) the draw is
+// made from all |S| weights, which keeps the result exact.
 #pragma once
 
 #include <memory>
@@ -14,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "privqa/dp/alias_table.h"
 #include "privqa/dp/bounded_cache.h"
 #include "privqa/dp/mechanism.h"
 #include "privqa/dp/row_distances.h"
@@ -24,6 +34,8 @@ struct SanTextOptions {
   double sensitive_ratio = 0.9;  // w in (0, 1]
   double p = 0.3;                // replacement probability of a word of V outside S
   bool replace_oov = true;
+  // Memory for the per-word caches (neighbourhoods, samplers).
+  size_t cache_bytes = size_t{224} << 20;
 };
 
 class SanText : public Mechanism {
@@ -50,19 +62,33 @@ class SanText : public Mechanism {
  private:
   SanText(std::string name, ParamValues params, const EmbeddingTable& table,
           std::vector<uint32_t> vocabulary, size_t sensitive_count, const SanTextOptions& options);
-  // Distances from a vocabulary word to S (eps-independent, cached).
-  struct DistanceRow {
-    std::vector<float> values;
-    size_t memory_bytes() const { return values.size() * sizeof(float); }
+  void prepare(std::span<const Token> tokens, double eps) const override;
+  // S as seen from one vocabulary word x (eps-independent, cached): members
+  // grouped by bucket, bucket k holding d(x, y) - nearest in
+  // [k width, (k + 1) width) up to float rounding.
+  struct Member {
+    uint32_t position;  // in sensitive()
+    float distance;
   };
-  // Running sums of Pr(y|x) weights over S for one (word, eps), cached.
-  struct Cumulative {
-    std::vector<double> values;
-    size_t memory_bytes() const { return values.size() * sizeof(double); }
+  struct Neighborhood {
+    float nearest = 0;  // smallest distance (0 when x is in S: x itself)
+    double width = 1;
+    std::vector<uint32_t> start;  // bucket k is members[start[k], start[k + 1])
+    std::vector<Member> members;
+    size_t memory_bytes() const {
+      return members.size() * sizeof(Member) + start.size() * sizeof(uint32_t);
+    }
+  };
+  // Bucket proposals for one (word, eps), cached.
+  struct BucketSampler {
+    AliasTable buckets;
+    size_t memory_bytes() const { return buckets.memory_bytes(); }
   };
   Outcome decide(const Token& token, double eps, Rng& rng) const;
-  std::shared_ptr<const DistanceRow> distances_to_sensitive(uint32_t row) const;
-  std::vector<double> weights(uint32_t row, double eps) const;
+  // From x's distances to S (in sensitive() order; x's own entry is set to 0).
+  Neighborhood make_neighborhood(uint32_t row, std::span<float> distances) const;
+  std::shared_ptr<const Neighborhood> neighborhood(uint32_t row) const;
+  size_t sample(const Neighborhood& n, uint32_t row, double eps, Rng& rng) const;
 
   const EmbeddingTable* table_;
   SanTextOptions options_;
@@ -71,8 +97,8 @@ class SanText : public Mechanism {
   size_t first_sensitive_;                        // positions >= this are in S
   RowDistances sensitive_;
   mutable WordEpsKeys keys_;
-  mutable BoundedCache<DistanceRow> distance_rows_;
-  mutable BoundedCache<Cumulative> samplers_;
+  mutable BoundedCache<Neighborhood> neighborhoods_;
+  mutable BoundedCache<BucketSampler> samplers_;
 };
 
 }  // namespace privqa

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <numbers>
 
 #include "dp/stat_testing.h"
 #include "privqa/dp/registry.h"
@@ -181,6 +182,48 @@ TEST_F(SanTextTest, PreservesPunctuationSpacingAndCaseOfKeptWords) {
   EXPECT_EQ(out->text, "Alpha,  BETA (gamma)?\n");  // p = 0 and none is sensitive
   EXPECT_EQ(out->stats.words, 3u);
   EXPECT_EQ(out->stats.kept, 3u);
+}
+
+// Letters-only word names: "w" + base-26 digits of i.
+std::string letter_name(size_t i) {
+  std::string out = "w";
+  do {
+    out += static_cast<char>('a' + i % 26);
+    i /= 26;
+  } while (i > 0);
+  return out;
+}
+
+TEST(SanTextSampler, StaysExactWhenBucketProposalsGiveUp) {
+  // x at the origin, 40 words at distance 0.3 around it, one at distance 100:
+  // every near word shares x's distance bucket (width 100 / 256), and at
+  // eps 40 a proposal is accepted with probability about 2.7%, so about 18%
+  // of draws exhaust the proposals and take the direct path. Both paths
+  // together must give Pr(x) = 1 / (1 + 40 e^-6), Pr(ring word) = e^-6 / (...).
+  std::vector<std::string> words = {"center", "far"};
+  std::vector<float> values = {0, 0, 100, 0};
+  std::string corpus = "center far";
+  for (size_t i = 0; i < 40; ++i) {
+    const double angle = 2 * std::numbers::pi * static_cast<double>(i) / 40;
+    words.push_back(letter_name(i));
+    values.push_back(static_cast<float>(0.3 * std::cos(angle)));
+    values.push_back(static_cast<float>(0.3 * std::sin(angle)));
+    corpus += " " + words.back();
+  }
+  auto table = EmbeddingTable::from_rows(words, values, 2);
+  ASSERT_TRUE(table.ok());
+  auto mechanism = create_mechanism("santext", {}, *table, {corpus});
+  ASSERT_TRUE(mechanism.ok()) << mechanism.error().message();
+  const double eps = 40;
+  const double ring = std::exp(-eps * 0.3 / 2);
+  const double total = 1 + 40 * ring;
+  Rng rng = Rng::from_seed(36);
+  std::vector<size_t> counts(3);  // center, a ring word, far
+  for (int i = 0; i < 20000; ++i) {
+    const std::string out = (*mechanism)->sanitize("center", eps, rng)->text;
+    ++counts[out == "center" ? 0 : out == "far" ? 2 : 1];
+  }
+  EXPECT_FITS(counts, (std::vector<double>{1 / total, 40 * ring / total, 0}));
 }
 
 TEST_F(SanTextTest, BuildFailsWithoutAnyEmbeddedCorpusWord) {

@@ -53,12 +53,24 @@ std::string_view strip_cr(std::string_view line) {
   return line;
 }
 
+// Larger than any real table's dimension; it keeps `dims + 1` and
+// `dims * sizeof(float)` far from overflow whatever a header says.
+constexpr size_t kMaxDims = 1 << 16;
+
 // Parses "count dims" (the header of .vec and word2vec files).
 bool parse_header(std::string_view line, size_t& count, size_t& dims) {
   std::vector<std::string_view> fields;
   split_fields(strip_cr(line), fields);
   return fields.size() == 2 && parse_size(fields[0], count) && parse_size(fields[1], dims) &&
-         dims > 0;
+         dims > 0 && dims <= kMaxDims;
+}
+
+// How many items to reserve for `count` declared items of `per_item` entries
+// each, capped at `limit`: sizes come from the file's own header and are only
+// a hint, and a corrupt one must not make the parser allocate terabytes.
+size_t capped_reserve(size_t count, size_t per_item, size_t limit) {
+  if (per_item != 0 && count > limit / per_item) return limit;
+  return count * per_item;
 }
 
 // Text rows: "word v1 ... vD". A word may itself contain blanks (some GloVe
@@ -340,10 +352,12 @@ Result<ParsedEmbeddings> parse_text_vectors(std::string_view bytes, bool has_hea
   };
   if (has_header) {
     if (!parse_header(next_line(), declared, out.dims)) {
-      return Error(name + ":1: expected a header line \"COUNT DIMS\"");
+      return Error(name + ":1: expected a header line \"COUNT DIMS\" (DIMS 1.." +
+                   std::to_string(kMaxDims) + ")");
     }
-    out.words.reserve(declared);
-    out.values.reserve(declared * out.dims);
+    // A row takes at least two bytes per value and two for its word.
+    out.words.reserve(capped_reserve(declared, 1, bytes.size() / (2 * out.dims + 2)));
+    out.values.reserve(capped_reserve(declared, out.dims, bytes.size() / 2));
   }
   std::vector<std::string_view> fields;
   std::optional<TextRowParser> rows;
@@ -374,7 +388,8 @@ Result<ParsedEmbeddings> parse_word2vec_binary(std::string_view bytes, const std
   size_t declared = 0;
   const size_t eol = bytes.find('\n');
   if (eol == std::string_view::npos || !parse_header(bytes.substr(0, eol), declared, out.dims)) {
-    return Error(name + ":1: expected a header line \"COUNT DIMS\"");
+    return Error(name + ":1: expected a header line \"COUNT DIMS\" (DIMS 1.." +
+                 std::to_string(kMaxDims) + ")");
   }
   const size_t row_bytes = out.dims * sizeof(float);
   if (declared > bytes.size() / (row_bytes + 2)) {
@@ -435,8 +450,9 @@ Result<ParsedEmbeddings> parse_wink_json(std::string_view bytes, const std::stri
           out.dims = static_cast<size_t>(v);
         } else {
           declared_size = static_cast<size_t>(v);
-          out.words.reserve(*declared_size);
-          keys.reserve(*declared_size);
+          // A word takes at least 8 bytes: '"",' in "words", '"":[0],' in "vectors".
+          out.words.reserve(capped_reserve(*declared_size, 1, bytes.size() / 8));
+          keys.reserve(capped_reserve(*declared_size, 1, bytes.size() / 8));
         }
       } else if (key == "words") {
         have_words = true;
@@ -450,7 +466,10 @@ Result<ParsedEmbeddings> parse_wink_json(std::string_view bytes, const std::stri
       } else if (key == "vectors") {
         have_vectors = true;
         if (out.dims == 0) return json.error("\"dimensions\" must come before \"vectors\"");
-        if (declared_size) out.values.reserve(*declared_size * out.dims);
+        // A value takes at least two bytes ("0,").
+        if (declared_size) {
+          out.values.reserve(capped_reserve(*declared_size, out.dims, bytes.size() / 2));
+        }
         if (Status st = json.expect('{'); !st) return st.error();
         if (!json.consume('}')) {
           do {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "embed/hand_made_table.h"
+#include "privqa/embed/embedding_formats.h"
 #include "privqa/embed/knn.h"
 #include "testing.h"
 
@@ -222,6 +223,30 @@ TEST(EmbeddingLoaders, WinkJsonErrors) {
   write_text(dir / "order.json", "{\"words\":[\"a\"],\"vectors\":{\"a\":[1]},\"dimensions\":1}");
   EXPECT_NE(load_error(dir / "order.json").find("\"dimensions\" must come before \"vectors\""),
             std::string::npos);
+}
+
+// The parsers reserved memory for the word count and dimension a header
+// declares, so a corrupt header of a tiny file aborted the process
+// (allocations of terabytes, or std::length_error once `count * dims`
+// overflowed). Found while writing tests/fuzz/embeddings_fuzz.cpp: each input
+// below aborted that target. Such files must fail with a clear error.
+TEST(EmbeddingLoaders, CorruptHeaderSizesAreErrorsNotAllocations) {
+  TempDir dir;
+  write_text(dir / "count.vec", "1000000000000 2\nthe 0.1 0.2\n");
+  EXPECT_NE(load_error(dir / "count.vec").find("header declares 1000000000000 words, file has 1"),
+            std::string::npos);
+  write_text(dir / "size.json",
+             "{\"dimensions\":1000000000,\"size\":1000000000,\"words\":[],\"vectors\":{}}");
+  EXPECT_NE(load_error(dir / "size.json").find("\"size\" is 1000000000 but \"words\" has 0"),
+            std::string::npos);
+  // 2^62 dims: `dims * sizeof(float)` wraps to 0 in 64 bits.
+  const std::string huge_dims = "1 4611686018427387904\nab";
+  auto w2v = parse_word2vec_binary(huge_dims, "huge.bin");
+  ASSERT_FALSE(w2v.ok());
+  EXPECT_NE(w2v.error().message().find("huge.bin:1: expected a header line"), std::string::npos);
+  auto vec = parse_text_vectors("1 18446744073709551615\na 1\n", /*has_header=*/true, "max.vec");
+  ASSERT_FALSE(vec.ok());
+  EXPECT_NE(vec.error().message().find("(DIMS 1..65536)"), std::string::npos);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 
 // Rows per block: the score matrix of a batch stays small while each block
 // of members is reused by every query of the batch.
-constexpr size_t kBlockRows = 2048;
+constexpr size_t kBlockRows = 8 * BlockedRows::kBlockRows;
 
 double norm_of(std::span<const float> v) {
   double sum = 0;
@@ -150,11 +150,11 @@ std::vector<std::vector<Neighbor>> VectorSet::nearest_batch(
   const size_t m = qs.size();
   std::vector<std::vector<Neighbor>> results(m);
   if (m == 0) return results;
-  RowMatrix queries(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(dims_));
+  std::vector<float> queries(m * dims_);
   std::vector<double> q_norms(m);
   for (size_t i = 0; i < m; ++i) {
     check_query(qs[i], dims_);
-    std::copy(qs[i].begin(), qs[i].end(), queries.row(static_cast<Eigen::Index>(i)).data());
+    std::copy(qs[i].begin(), qs[i].end(), queries.begin() + static_cast<ptrdiff_t>(i * dims_));
     q_norms[i] = norm_of(qs[i]);
   }
   k = std::min(k, size());
@@ -175,23 +175,34 @@ std::vector<std::vector<Neighbor>> VectorSet::nearest_batch(
                                   : slack * (qn + 1.0f));
   }
 
+  // Scores from float dot products: one query with Eigen, several with the
+  // blocked kernel. Candidates are re-scored exactly either way, so the
+  // result does not depend on the path.
+  if (m > 1) std::call_once(blocked_once_, [this] { blocked_ = BlockedRows(rows_, dims_); });
   const Eigen::Map<const RowMatrix> members(rows_.data(), static_cast<Eigen::Index>(size()),
                                             static_cast<Eigen::Index>(dims_));
-  Eigen::MatrixXf dots;  // queries x block members
+  const Eigen::Map<const Eigen::VectorXf> first_query(queries.data(),
+                                                      static_cast<Eigen::Index>(dims_));
+  std::vector<float> dots;  // queries x block members, row-major
   for (size_t begin = 0; begin < size(); begin += kBlockRows) {
     const size_t count = std::min(kBlockRows, size() - begin);
-    const auto block =
-        members.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(count));
-    dots.noalias() = queries * block.transpose();
-    for (size_t j = 0; j < count; ++j) {
-      const float x_norm = norms_[begin + j];
-      const auto position = static_cast<uint32_t>(begin + j);
-      for (size_t i = 0; i < m; ++i) {
-        const float dot = dots(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+    dots.resize(m * count);
+    if (m > 1) {
+      blocked_.dots(queries, begin, count, dots);
+    } else {
+      Eigen::Map<Eigen::VectorXf>(dots.data(), static_cast<Eigen::Index>(count)).noalias() =
+          members.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(count)) *
+          first_query;
+    }
+    for (size_t i = 0; i < m; ++i) {
+      const float* row = dots.data() + i * count;
+      for (size_t j = 0; j < count; ++j) {
+        const float x_norm = norms_[begin + j];
+        const float dot = row[j];
         const float score = metric == Metric::kEuclidean ? x_norm * x_norm - 2.0f * dot
                             : x_norm == 0                ? 0.0f
                                                          : -dot / x_norm;
-        selectors[i].offer(score, position);
+        selectors[i].offer(score, static_cast<uint32_t>(begin + j));
       }
     }
   }

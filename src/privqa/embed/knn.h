@@ -1,12 +1,15 @@
 // Exact nearest neighbours over a set of table rows, computed blockwise with
-// matrix products (Eigen) rather than one scalar loop per row.
+// matrix products (blocked_rows.h for the batched search, Eigen for single
+// queries) rather than one scalar loop per row.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <vector>
 
+#include "privqa/embed/blocked_rows.h"
 #include "privqa/embed/embedding_table.h"
 
 namespace privqa {
@@ -46,6 +49,10 @@ class VectorSet {
   size_t dims_ = 0;
   std::vector<float> rows_;   // size() x dims(), row-major
   std::vector<float> norms_;  // Euclidean norm of each member
+  // The same rows in blocked layout, built on the first search of several
+  // queries (a set used one query at a time does not pay for a second copy).
+  mutable std::once_flag blocked_once_;
+  mutable BlockedRows blocked_;
 };
 
 }  // namespace privqa

@@ -328,8 +328,10 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
 
   if (const auto* mechanism_tables = doc["mechanism"].as_table()) {
     for (const auto& [name, node] : *mechanism_tables) {
+      // A plain variable: clang 14 cannot capture a structured binding in a lambda.
+      const std::string_view mechanism = name.str();
       auto it = std::find_if(c.mechanisms.begin(), c.mechanisms.end(),
-                             [&](const MechanismConfig& m) { return m.name == name.str(); });
+                             [&](const MechanismConfig& m) { return m.name == mechanism; });
       if (it == c.mechanisms.end()) {
         return Error(fmt::format("{}:{}: [mechanism.{}] is not in [experiment] mechanisms", file,
                                  node.source().begin.line, name.str()));

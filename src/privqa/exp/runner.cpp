@@ -58,6 +58,12 @@ void add_usage(CellResult& cell, Role role, const Usage& usage) {
       usage.completion_tokens;
 }
 
+// Cache memory per mechanism in a run. A run sanitizes each question once
+// per eps, so a word's cached state is reused far less than in batch
+// sanitization; a small cache keeps the runner's memory low at the cost of
+// recomputing some distances (a fraction of a millisecond per text).
+constexpr size_t kMechanismCacheBytes = size_t{24} << 20;
+
 // Result of CPU work done on the worker pool (default-constructible, as
 // co_spawn requires).
 struct PoolResult {
@@ -301,7 +307,7 @@ Status Experiment::build_states() {
       encoder_.emplace(std::move(*encoder));
       continue;
     }
-    auto mechanism = create_mechanism(m.name, m.params, *table_, texts);
+    auto mechanism = create_mechanism(m.name, m.params, *table_, texts, kMechanismCacheBytes);
     if (!mechanism) return mechanism.error().wrap(config_.source.string());
     mechanisms_[m.name] = std::move(*mechanism);
   }
