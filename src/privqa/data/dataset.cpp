@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <set>
 #include <unordered_map>
 #include <variant>
@@ -136,6 +137,13 @@ std::optional<Problem> read_answer(const RawRecord& r, const Schema& s, Question
     case AnswerEncoding::kZeroBased:
     case AnswerEncoding::kOneBased: {
       long long number = 0;
+      if (value.is_number_unsigned() &&
+          value.get<unsigned long long>() >
+              static_cast<unsigned long long>(std::numeric_limits<long long>::max())) {
+        // Read as long long it would wrap around (to -1, say: "unlabelled").
+        return problem(r.line, m.answer, "answer out of range",
+                       "value " + value.dump() + " is not an option number");
+      }
       if (value.is_number_integer()) {
         number = value.get<long long>();
       } else if (value.is_string()) {

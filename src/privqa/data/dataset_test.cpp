@@ -262,6 +262,20 @@ TEST(BadInput, NumberTooLargeForADouble) {
   EXPECT_EQ(array->problems[0].line, 2u);
 }
 
+TEST(BadInput, AnswerBeyondSixtyFourBitsIsOutOfRangeNotUnlabelled) {
+  TempDir dir;
+  // 2^64 - 1 would read as -1, which a HuggingFace MedMCQA copy uses for
+  // "unlabelled"; the 0 in record a makes the file's cop base 0.
+  write_text(dir / "d.jsonl",
+             medmcqa("a", "0") + "\n" + medmcqa("b", "18446744073709551615") + "\n");
+  auto loaded = load_dataset(dir / "d.jsonl", lenient());
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+  ASSERT_EQ(loaded->problems.size(), 1u);
+  EXPECT_EQ(loaded->problems[0].line, 2u);
+  EXPECT_EQ(loaded->problems[0].field, "cop");
+  EXPECT_EQ(loaded->problems[0].reason, "answer out of range");
+}
+
 TEST(BadInput, MissingOption) {
   auto problems = expect_one_bad_record("missing_option.jsonl", 2);
   ASSERT_EQ(problems.size(), 1u);

@@ -17,7 +17,7 @@ Result<SifEncoder> SifEncoder::build(const EmbeddingTable& table,
                                      const std::vector<std::string>& corpus, double a) {
   if (!(a > 0)) return Error("SIF parameter a must be positive");
   if (table.size() == 0) return Error("SIF needs a non-empty embedding table");
-  SifEncoder encoder(table, a);
+  SifEncoder encoder(table);
   std::vector<double> probability(table.size(), 0.0);
   if (corpus.empty()) {
     // Zipf's law over the frequency rank of the table's rows.

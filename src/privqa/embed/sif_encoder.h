@@ -33,11 +33,10 @@ class SifEncoder : public SentenceEncoder {
   const std::vector<float>& principal_component() const { return pc_; }
 
  private:
-  SifEncoder(const EmbeddingTable& table, double a) : table_(&table), a_(a) {}
+  explicit SifEncoder(const EmbeddingTable& table) : table_(&table) {}
   std::vector<float> weighted_mean(std::string_view text) const;
 
   const EmbeddingTable* table_;
-  double a_;
   std::vector<float> row_weight_;  // a / (a + p(w)) per table row
   std::vector<float> pc_;
 };

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "privqa/base/utf8.h"
 
 namespace privqa {
@@ -217,7 +219,11 @@ Result<EmbeddingResponse> decode_embedding_response(std::string_view provider,
     out.reserve(vector->size());
     for (const json& x : *vector) {
       if (!x.is_number()) return bad_body(provider, "an embedding holds a non-number", body);
-      out.push_back(x.get<float>());
+      const float value = x.get<float>();
+      if (!std::isfinite(value)) {
+        return bad_body(provider, "an embedding holds a number beyond float range", body);
+      }
+      out.push_back(value);
     }
     if (out.size() != response.vectors[0].size() && !response.vectors[0].empty()) {
       return bad_body(provider, "embeddings differ in dimension", body);

@@ -150,6 +150,11 @@ TEST(DecodeEmbeddingResponse, OrdersByIndexAndChecksTheCount) {
 
   EXPECT_FALSE(decode_embedding_response("p", body, 3).ok());
   EXPECT_FALSE(decode_embedding_response("p", R"({"data": [{"embedding": ["x"]}]})", 1).ok());
+  // Beyond float range: an error, not an infinite component.
+  Result<EmbeddingResponse> huge =
+      decode_embedding_response("p", R"({"data": [{"embedding": [0.5, 1e39]}]})", 1);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.error().message().find("beyond float range"), std::string::npos);
   EXPECT_FALSE(
       decode_embedding_response("p", R"({"data": [{"embedding": [1]}, {"embedding": [1, 2]}]})", 2)
           .ok());
