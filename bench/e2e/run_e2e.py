@@ -245,7 +245,7 @@ def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[float
 
 
 def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, faults: float,
-                 work: Path) -> dict:
+                 work: Path, window: int | None) -> dict:
     profiles = work / "profiles.toml"
     rates = write_profiles(profiles, setting)
     # 30 s, on the setting's clock: above the slowest normal reply (a long
@@ -261,7 +261,8 @@ def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, fault
         db = work / "run.db"
         wall, cpu, rss = run_measured(
             [str(binary), "run", str(config), "--limit", str(size), "--output", str(db),
-             "--quiet"], env, work / "privqa.out")
+             "--quiet"] + (["--window", str(window)] if window else []), env,
+            work / "privqa.out")
     finally:
         sim.stop()
     summary = read_log(log)
@@ -327,6 +328,8 @@ def main() -> None:
     parser.add_argument("--baseline-max-size", type=int, default=None,
                         help="largest size at which the original plan runs (default: 4183 "
                         "at the default setting, 500 at the high one)")
+    parser.add_argument("--window", type=int, default=None,
+                        help="questions in flight for privqa (default: its config default)")
     parser.add_argument("--json", default=None, help="append one JSON line per run here")
     args = parser.parse_args()
 
@@ -367,7 +370,8 @@ def main() -> None:
                 for share in faults:
                     run_dir = work / f"{setting.name}-{size}-{share}"
                     run_dir.mkdir()
-                    rows.append(bench_privqa(binary, dataset, size, setting, share, run_dir))
+                    rows.append(bench_privqa(binary, dataset, size, setting, share, run_dir,
+                                             args.window))
                     shutil.rmtree(run_dir)
                 if args.baseline and size <= baseline_cap(setting):
                     run_dir = work / f"{setting.name}-{size}-baseline"
