@@ -105,11 +105,22 @@ def write_profiles(path: Path, setting: Setting) -> dict[str, float]:
 
 
 def write_config(path: Path, dataset: Path, setting: Setting, timeout: float) -> None:
-    rpm_local = setting.local_rpm / setting.time_scale
-    rpm_remote = setting.remote_rpm / setting.time_scale
     # The client's default backoff (0.5 s doubling to 60 s), on the same clock.
     backoff = 0.5 * setting.time_scale
     backoff_cap = 60 * setting.time_scale
+    providers = ""
+    for name, rpm in (("local", setting.local_rpm), ("remote", setting.remote_rpm)):
+        providers += f"""
+[providers.{name}]
+base_url = "${{PRIVQA_SIM_URL}}"
+model = "sim-{name}"
+max_in_flight = 2048
+rpm = {rpm / setting.time_scale}
+timeout = {timeout}
+max_attempts = 8
+backoff = {backoff}
+backoff_cap = {backoff_cap}
+"""
     path.write_text(f"""[dataset]
 path = "{dataset}"
 
@@ -121,27 +132,7 @@ epsilons = [1.0, 2.0, 3.0]
 mechanisms = ["phrasedp", "inferdpt", "santext+"]
 local = "local"
 remote = "remote"
-
-[providers.local]
-base_url = "${{PRIVQA_SIM_URL}}"
-model = "sim-local"
-max_in_flight = 2048
-rpm = {rpm_local}
-timeout = {timeout}
-max_attempts = 8
-backoff = {backoff}
-backoff_cap = {backoff_cap}
-
-[providers.remote]
-base_url = "${{PRIVQA_SIM_URL}}"
-model = "sim-remote"
-max_in_flight = 2048
-rpm = {rpm_remote}
-timeout = {timeout}
-max_attempts = 8
-backoff = {backoff}
-backoff_cap = {backoff_cap}
-""")
+""" + providers)
 
 
 class SimServer:

@@ -192,7 +192,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
   request.url = join_url(config_.base_url, endpoint);
   request.body = std::move(body);
   request.headers = headers_;
-  request.timeout = std::chrono::milliseconds(static_cast<int64_t>(config_.timeout_seconds * 1e3));
+  request.timeout = to_ms(config_.timeout_seconds);
 
   for (int attempt = 1;; ++attempt) {
     co_await admit(tokens);
