@@ -14,6 +14,7 @@
 #include "privqa/base/asio.h"
 #include "privqa/llm/http_engine.h"
 #include "privqa/llm/llm_client.h"
+#include "privqa/sim/fault_plan.h"
 #include "privqa/sim/sim_server.h"
 #include "testing.h"
 
@@ -235,11 +236,13 @@ TEST(LlmClientSim, TwoThousandRequestsWithTwentyPercentFaultsAllCompleteCorrectl
   // that curl itself re-sends, once, a request whose reused keep-alive
   // connection was reset before any reply. (A slow reply that timed out
   // makes an extra fault-free arrival, so these are bounds, not equalities.)
+  // Hedge copies of stalled attempts are extra arrivals too.
   const auto extra_arrivals = static_cast<int64_t>(faulty.log().size()) - kRequests;
-  EXPECT_LE(client->counters().retries, extra_arrivals);
-  EXPECT_GE(client->counters().retries, extra_arrivals - by_fault["reset"]);
+  const int64_t resent = client->counters().retries + client->counters().hedges;
+  EXPECT_LE(resent, extra_arrivals);
+  EXPECT_GE(resent, extra_arrivals - by_fault["reset"]);
   EXPECT_GE(by_fault["none"], kRequests);
-  EXPECT_EQ(client->counters().requests, kRequests + client->counters().retries);
+  EXPECT_EQ(client->counters().requests, kRequests + resent);
   EXPECT_EQ(client->counters().failures, 0);
   EXPECT_GT(client->counters().rate_limited, 0);
   EXPECT_LE(client->counters().rate_limited, by_fault["429"]);
@@ -376,6 +379,7 @@ TEST(LlmClientSim, StallsTimeOutAndAreRetried) {
   Loop loop;
   ProviderConfig config = sim.provider();
   config.timeout_seconds = 0.5;
+  config.hedge_after = 0;  // no hedge copies: a stall ends only by the timeout
   auto client = make_client(loop, config);
   ASSERT_NE(client, nullptr);
   const auto outcomes = chat_all(loop, *client, 20);
@@ -407,6 +411,129 @@ TEST(LlmClientSim, StallsTimeOutAndAreRetried) {
   EXPECT_NE(failed[0].result.error().message().find("timeout error for http://127.0.0.1:"),
             std::string::npos)
       << failed[0].result.error().message();
+}
+
+// The sim's fault for the first and second arrival of request i's body.
+std::pair<sim::Fault, sim::Fault> planned_faults(const FaultRates& faults, uint64_t seed,
+                                                 const std::string& model, int i) {
+  sim::FaultPlan plan(faults, seed);
+  const std::string body = to_body(encode_chat_request(question_request(i), model, {}));
+  const sim::Fault first = plan.next("/v1/chat/completions", body);
+  return {first, plan.next("/v1/chat/completions", body)};
+}
+
+TEST(LlmClientSim, AStalledAttemptIsHedgedAndTheStalledCopyCancelled) {
+  FaultRates faults;
+  faults.stall = 0.2;
+  faults.stall_seconds = 60;
+  constexpr uint64_t kSeed = 11;
+  Sim sim(faults, "", kSeed);
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.timeout_seconds = 30;  // without a hedge, a stall would hold its call this long
+  config.max_attempts = 1;      // and no retry could rescue it
+  config.hedge_after = 1.5;
+  config.hedge_min_delay_seconds = 0.5;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+
+  // From the sim's own seeded plan: warm-up requests that do not stall (the
+  // client hedges only once it knows the p90 latency of their kind, and the
+  // 20 stalls below must not make up 10% of its recent requests), then
+  // requests that stall on their first arrival but not on their second.
+  std::vector<int> warm_up, stalled;
+  for (int i = 0; warm_up.size() < 300 || stalled.size() < 20; ++i) {
+    const auto [first, second] = planned_faults(faults, kSeed, "sim-local", i);
+    if (first == sim::Fault::kNone && warm_up.size() < 300) warm_up.push_back(i);
+    if (first == sim::Fault::kStall && second == sim::Fault::kNone && stalled.size() < 20)
+      stalled.push_back(i);
+  }
+  auto send = [&](const std::vector<int>& ids) {
+    std::vector<ChatOutcome> outcomes(ids.size());
+    size_t done = 0;
+    size_t left_in_flight = 99;
+    for (size_t k = 0; k < ids.size(); ++k) {
+      loop.spawn([&, k]() -> asio::awaitable<void> {
+        outcomes[k] = co_await client->chat(question_request(ids[k]));
+        if (++done == ids.size()) left_in_flight = loop.engine.in_flight();
+      });
+    }
+    loop.run();
+    return std::pair(outcomes, left_in_flight);
+  };
+  for (const ChatOutcome& o : send(warm_up).first)
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  EXPECT_EQ(client->counters().hedges, 0);
+
+  const auto [outcomes, left_in_flight] = send(stalled);
+  for (const ChatOutcome& o : outcomes) {
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+    EXPECT_EQ(o.attempts, 1);  // answered by the hedge, not by a retry
+  }
+  EXPECT_EQ(client->counters().hedges, 20);
+  EXPECT_EQ(client->counters().retries, 0);
+  EXPECT_EQ(client->counters().requests, 300 + 20 + 20);  // warm-up, stalled, hedges
+  // When the last call returned, no stalled copy was still in flight.
+  EXPECT_EQ(left_in_flight, 0u);
+
+  sim.stop();
+  const std::vector<json> log = sim.log();
+  ASSERT_EQ(log.size(), 340u);
+  const std::vector<RetryGap> gaps =
+      retry_gaps(log, [](const json& e) { return e["fault"] == "stall"; });
+  ASSERT_EQ(gaps.size(), 20u);
+  for (const RetryGap& gap : gaps) {
+    // The copy went after the 0.5 s floor (1.5 x the warm-up's p90 is far below
+    // it), long before the 30 s timeout.
+    EXPECT_GE(gap.seconds, 0.45);
+    EXPECT_LT(gap.seconds, 10.0);
+  }
+}
+
+TEST(LlmClientSim, HedgingOffLeavesAStallToTheTimeout) {
+  FaultRates faults;
+  faults.stall = 1.0;
+  faults.stall_seconds = 60;
+  Sim sim(faults);
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.timeout_seconds = 0.3;
+  config.max_attempts = 2;
+  config.hedge_after = 0;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const auto outcomes = chat_all(loop, *client, 3);
+  for (const ChatOutcome& o : outcomes)
+    EXPECT_EQ(o.failure, FailureKind::kTimeout);
+  EXPECT_EQ(client->counters().hedges, 0);
+  EXPECT_EQ(client->counters().requests, 6);
+}
+
+TEST(HttpEngineSim, ACancelledTransferNeverCallsBackAndFreesItsSlot) {
+  Sim sim(FaultRates{.stall = 1.0, .stall_seconds = 60});
+  Loop loop;
+  HttpRequest request;
+  request.url = sim.provider().base_url + "/chat/completions";
+  request.body = to_body(encode_chat_request(question_request(0), "sim-local", {}));
+  request.timeout = std::chrono::milliseconds(30'000);
+  bool called = false;
+  const HttpEngine::TransferId id =
+      loop.engine.start(request, [&](HttpResponse) { called = true; });
+  EXPECT_EQ(loop.engine.in_flight(), 1u);
+  // Cancel once the request has reached the server.
+  asio::steady_timer timer(loop.io, std::chrono::milliseconds(300));
+  bool cancelled = false, again = true;
+  timer.async_wait([&](const boost::system::error_code&) {
+    cancelled = loop.engine.cancel(id);
+    again = loop.engine.cancel(id);
+  });
+  loop.run();  // returns at once: nothing is left to wait for
+  EXPECT_TRUE(cancelled);
+  EXPECT_FALSE(again);
+  EXPECT_FALSE(called);
+  EXPECT_EQ(loop.engine.in_flight(), 0u);
+  sim.stop();
+  EXPECT_EQ(sim.log().size(), 1u);
 }
 
 TEST(LlmClientSim, A400SurfacesTheServerMessageWithoutRetry) {

@@ -111,10 +111,10 @@ int run(const RunArgs& a) {
       summary->wall_seconds);
   for (const auto& [name, k] : summary->providers) {
     std::cout << fmt::format(
-        "  {:<12} {} requests ({} from cache), {} retries, {} rate-limited, {} + {} tokens, "
-        "${:.4f}\n",
-        name, k.requests, k.cache_hits, k.retries, k.rate_limited, k.tokens_in, k.tokens_out,
-        k.cost);
+        "  {:<12} {} requests ({} from cache), {} retries, {} hedges, {} rate-limited, {} + {} "
+        "tokens, ${:.4f}\n",
+        name, k.requests, k.cache_hits, k.retries, k.hedges, k.rate_limited, k.tokens_in,
+        k.tokens_out, k.cost);
   }
   for (const auto& [name, why] : summary->paused) {
     std::cout << fmt::format(

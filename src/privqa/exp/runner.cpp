@@ -680,8 +680,8 @@ void Experiment::print_progress(bool final_line) {
   for (const auto* c : {local_.get(), remote_.get()}) {
     if (c == nullptr) continue;
     const ProviderCounters& k = c->counters();
-    line += fmt::format(" | {}: {} req, {} retries, {} 429s, {:.1f}k tok, ${:.4f}",
-                        c->config().name, k.requests, k.retries, k.rate_limited,
+    line += fmt::format(" | {}: {} req, {} retries, {} hedges, {} 429s, {:.1f}k tok, ${:.4f}",
+                        c->config().name, k.requests, k.retries, k.hedges, k.rate_limited,
                         (k.tokens_in + k.tokens_out) / 1000.0, k.cost);
   }
   if (options_.progress_is_terminal) {
@@ -776,6 +776,7 @@ Status Experiment::record_session() {
                        {"calls", k.calls},
                        {"requests", k.requests},
                        {"retries", k.retries},
+                       {"hedges", k.hedges},
                        {"rate_limited", k.rate_limited},
                        {"failures", k.failures},
                        {"cache_hits", k.cache_hits},

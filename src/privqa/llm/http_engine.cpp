@@ -148,8 +148,10 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
       forget(sockets_.begin()->first);
   }
 
-  void start(HttpRequest request, Callback done) {
+  TransferId start(HttpRequest request, Callback done) {
     auto transfer = std::make_unique<Transfer>();
+    const TransferId id = ++last_id_;
+    transfer->id = id;
     transfer->request = std::move(request);
     transfer->done = std::move(done);
     transfer->origin = origin_of(transfer->request.url);
@@ -193,11 +195,26 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t.header_list);
 
     transfers_.emplace(easy, std::move(transfer));
+    by_id_.emplace(id, easy);
     const CURLMcode rc = curl_multi_add_handle(multi_, easy);
     if (rc != CURLM_OK) {
       t.error_buffer[0] = '\0';
       finish(easy, CURLE_FAILED_INIT);
     }
+    return id;
+  }
+
+  bool cancel(TransferId id) {
+    const auto found = by_id_.find(id);
+    if (found == by_id_.end()) return false;
+    CURL* easy = found->second;
+    by_id_.erase(found);
+    const auto it = transfers_.find(easy);
+    curl_multi_remove_handle(multi_, easy);
+    curl_slist_free_all(it->second->header_list);
+    transfers_.erase(it);
+    idle_handles_.push_back(easy);
+    return true;
   }
 
   std::size_t in_flight() const { return transfers_.size(); }
@@ -205,6 +222,7 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
 
  private:
   struct Transfer {
+    TransferId id = 0;
     HttpRequest request;
     HttpResponse response;
     Callback done;
@@ -382,6 +400,7 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
     if (it == transfers_.end()) return;
     std::unique_ptr<Transfer> transfer = std::move(it->second);
     transfers_.erase(it);
+    by_id_.erase(transfer->id);
     curl_multi_remove_handle(multi_, easy);
 
     HttpResponse& response = transfer->response;
@@ -414,6 +433,8 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
   CURLM* multi_ = nullptr;
   asio::steady_timer timer_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  std::unordered_map<TransferId, CURL*> by_id_;
+  TransferId last_id_ = 0;
   std::unordered_map<Socket*, std::shared_ptr<Socket>> sockets_;
   std::unordered_map<curl_socket_t, Socket*> by_fd_;
   std::vector<CURL*> idle_handles_;
@@ -424,8 +445,12 @@ HttpEngine::HttpEngine(asio::io_context& io, HttpEngineOptions options)
 
 HttpEngine::~HttpEngine() = default;
 
-void HttpEngine::start(HttpRequest request, Callback done) {
-  impl_->start(std::move(request), std::move(done));
+HttpEngine::TransferId HttpEngine::start(HttpRequest request, Callback done) {
+  return impl_->start(std::move(request), std::move(done));
+}
+
+bool HttpEngine::cancel(TransferId id) {
+  return impl_->cancel(id);
 }
 
 asio::awaitable<HttpResponse> HttpEngine::perform(HttpRequest request) {

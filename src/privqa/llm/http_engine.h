@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -72,6 +73,7 @@ struct HttpEngineOptions {
 class HttpEngine {
  public:
   using Callback = std::function<void(HttpResponse)>;
+  using TransferId = uint64_t;
 
   explicit HttpEngine(asio::io_context& io, HttpEngineOptions options = {});
   ~HttpEngine();
@@ -79,7 +81,12 @@ class HttpEngine {
   HttpEngine& operator=(const HttpEngine&) = delete;
 
   // Starts `request`; `done` is posted to the loop when it completes or fails.
-  void start(HttpRequest request, Callback done);
+  TransferId start(HttpRequest request, Callback done);
+
+  // Abandons a transfer still running: its connection is closed and `done`
+  // is never called. Returns false (and does nothing) once it has finished,
+  // even if its callback has not run yet.
+  bool cancel(TransferId id);
 
   // Awaitable form of start().
   asio::awaitable<HttpResponse> perform(HttpRequest request);

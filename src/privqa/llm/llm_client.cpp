@@ -11,6 +11,7 @@
 #include <random>
 
 #include "privqa/llm/adaptive_concurrency.h"
+#include "privqa/llm/latency_tracker.h"
 #include "privqa/llm/rate_limit_share.h"
 #include "privqa/llm/retry_hint.h"
 #include "privqa/llm/token_bucket.h"
@@ -28,6 +29,21 @@ std::chrono::milliseconds to_ms(double seconds) {
 // mean the configured limit is above the provider's real one. Transient 429s
 // (a provider refusing under its own load) stay well below it.
 constexpr double kOverLimitShare = 0.1;
+
+// Hedge delays are a multiple of this quantile of a kind's latency. A higher
+// one would never be reached while a few percent of requests stall: they are
+// counted as slower than any reply.
+constexpr double kHedgeBaseQuantile = 0.9;
+
+// Copies of one attempt at most (the request and its hedges): each goes when
+// the one before has run the hedge delay, so two stalls in a row still do not
+// cost a timeout, while a provider slow for every request gets at most this
+// many times the load.
+constexpr size_t kMaxCopies = 3;
+
+// The shortest interval at which a waiting attempt checks whether it is due
+// for a hedge copy while its kind's latency quantile is not yet known.
+constexpr std::chrono::milliseconds kHedgeRecheckFloor{10};
 
 // Buckets hold half a second of budget, so the configured per-minute rate is
 // followed smoothly rather than spent in one burst at the start of a minute,
@@ -79,9 +95,10 @@ class LlmClient::Impl {
         pump_timer_(engine.context()),
         jitter_(std::random_device{}()) {}
 
+  // `latency_kind` groups requests expected to take alike, for hedging.
   template <class T>
   asio::awaitable<CallOutcome<T>> call(std::string_view endpoint, std::string body, double tokens,
-                                       CallOptions options,
+                                       int64_t latency_kind, CallOptions options,
                                        std::function<Result<T>(std::string_view)> decode);
 
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_ = std::move(sink); }
@@ -97,7 +114,29 @@ class LlmClient::Impl {
     bool admitted = false;
   };
 
-  asio::awaitable<void> admit(double tokens);
+  // The copies of one attempt (the request and perhaps a hedge) in flight.
+  struct Race {
+    explicit Race(asio::io_context& io) : settled(io) {}
+    struct Copy {
+      HttpEngine::TransferId id;
+      LatencyTracker::Ticket ticket;
+      Clock::time_point sent;
+      bool running;
+    };
+    std::vector<Copy> copies;
+    std::optional<HttpResponse> reply;  // the attempt's outcome, once known
+    asio::steady_timer settled;         // cancelled when `reply` is set
+  };
+
+  // Waits for a slot and the rate budget; `ahead` goes before waiting calls.
+  asio::awaitable<void> admit(double tokens, bool ahead = false);
+  // Sends an admitted request and hedges it; the first reply of any copy.
+  asio::awaitable<HttpResponse> send_hedged(const HttpRequest& request, double tokens,
+                                            int64_t latency_kind);
+  void start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
+                  int64_t latency_kind);
+  // How long an attempt of `kind` runs before it is hedged; nullopt: not (yet).
+  std::optional<Clock::duration> hedge_delay(int64_t kind, Clock::time_point now);
   void pump();
   void wake_pump_at(Clock::time_point when);
 
@@ -112,6 +151,7 @@ class LlmClient::Impl {
   std::chrono::milliseconds backoff_base_;
   std::chrono::milliseconds backoff_cap_;
   RateLimitShare recent_429s_;
+  LatencyTracker latencies_;
   std::deque<Waiter*> waiters_;  // first come, first admitted
   int in_flight_ = 0;
   Clock::time_point paused_until_{};
@@ -120,11 +160,17 @@ class LlmClient::Impl {
   std::mt19937_64 jitter_;
   ProviderCounters counters_;
   std::function<void(std::string_view)> debug_;
+  // Expires with the client: a copy's callback that outlives it does nothing.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-asio::awaitable<void> LlmClient::Impl::admit(double tokens) {
+asio::awaitable<void> LlmClient::Impl::admit(double tokens, bool ahead) {
   Waiter waiter{tokens, asio::steady_timer(engine_.context()), false};
-  waiters_.push_back(&waiter);
+  if (ahead) {
+    waiters_.push_front(&waiter);
+  } else {
+    waiters_.push_back(&waiter);
+  }
   pump();
   while (!waiter.admitted) {
     waiter.wake.expires_at(Clock::time_point::max());
@@ -164,10 +210,82 @@ void LlmClient::Impl::wake_pump_at(Clock::time_point when) {
   });
 }
 
+std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, Clock::time_point now) {
+  if (config_.hedge_after == 0) return std::nullopt;
+  const std::optional<double> p90 = latencies_.quantile(kind, kHedgeBaseQuantile, now);
+  if (!p90) return std::nullopt;
+  return to_ms(std::max(config_.hedge_after * *p90, config_.hedge_min_delay_seconds));
+}
+
+void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
+                                 int64_t latency_kind) {
+  if (debug_) debug_(describe_request(request));
+  const size_t index = race->copies.size();
+  const Clock::time_point now = Clock::now();
+  race->copies.push_back({0, latencies_.start(latency_kind, now), now, true});
+  race->copies[index].id = engine_.start(
+      request, [this, race, index, alive = std::weak_ptr<int>(alive_)](HttpResponse response) {
+        if (alive.expired()) return;
+        --in_flight_;
+        Race::Copy& copy = race->copies[index];
+        copy.running = false;
+        const bool success = response.transport == TransportError::kNone &&
+                             response.status >= 200 && response.status < 300;
+        latencies_.finish(copy.ticket, Clock::now(), success);
+        // The first reply settles the attempt, a failure too: the copies
+        // still running are overdue, and a retry does better than waiting.
+        if (!race->reply) {
+          race->reply = std::move(response);
+          for (Race::Copy& other : race->copies) {
+            if (other.running && engine_.cancel(other.id)) {
+              other.running = false;
+              --in_flight_;
+              latencies_.finish(other.ticket, Clock::now(), false);
+            }
+          }
+          race->settled.cancel();
+        }
+        pump();
+      });
+}
+
+asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& request,
+                                                           double tokens, int64_t latency_kind) {
+  auto race = std::make_shared<Race>(engine_.context());
+  start_copy(race, request, latency_kind);
+  // Until the kind's latency quantile is known (early in a burst), look again
+  // every hedge_min_delay.
+  const auto recheck = std::max(to_ms(config_.hedge_min_delay_seconds), kHedgeRecheckFloor);
+  while (!race->reply) {
+    const Clock::time_point now = Clock::now();
+    const bool may_hedge = config_.hedge_after > 0 && race->copies.size() < kMaxCopies;
+    const std::optional<Clock::duration> delay =
+        may_hedge ? hedge_delay(latency_kind, now) : std::nullopt;
+    // A copy goes when the newest one has run the hedge delay.
+    const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
+    if (delay && now >= due) {
+      co_await admit(tokens, /*ahead=*/true);
+      if (race->reply) {  // answered while the copy waited: give the slot back
+        --in_flight_;
+        pump();
+        break;
+      }
+      ++counters_.requests;
+      ++counters_.hedges;
+      start_copy(race, request, latency_kind);
+      continue;
+    }
+    race->settled.expires_at(may_hedge ? due : Clock::time_point::max());
+    boost::system::error_code ignored;  // a reply cancels the wait
+    co_await race->settled.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  co_return std::move(*race->reply);
+}
+
 template <class T>
 asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
-    std::string_view endpoint, std::string body, double tokens, CallOptions options,
-    std::function<Result<T>(std::string_view)> decode) {
+    std::string_view endpoint, std::string body, double tokens, int64_t latency_kind,
+    CallOptions options, std::function<Result<T>(std::string_view)> decode) {
   ++counters_.calls;
   CallOutcome<T> outcome;
   const bool use_cache = cache_ != nullptr && options.cache != CacheMode::kBypass;
@@ -199,10 +317,8 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     outcome.attempts = attempt;
     ++counters_.requests;
     if (attempt > 1) ++counters_.retries;
-    if (debug_) debug_(describe_request(request));
     const Clock::time_point sent_at = Clock::now();
-    const HttpResponse response = co_await engine_.perform(request);
-    --in_flight_;
+    const HttpResponse response = co_await send_hedged(request, tokens, latency_kind);
 
     FailureKind kind = FailureKind::kNone;
     std::string message;
@@ -290,8 +406,12 @@ asio::awaitable<ChatOutcome> LlmClient::chat(ChatRequest request, CallOptions op
   const ProviderConfig& config = impl_->config();
   const double tokens = estimate_chat_tokens(request, impl_->options().assumed_completion_tokens);
   std::string body = to_body(encode_chat_request(request, config.model, config.extra_body));
+  // Requests with the same completion budget are expected to take alike.
+  const int64_t kind =
+      int64_t{request.max_tokens.value_or(impl_->options().assumed_completion_tokens)} *
+      request.n.value_or(1);
   return impl_->call<ChatResponse>(
-      "/chat/completions", std::move(body), tokens, options,
+      "/chat/completions", std::move(body), tokens, kind, options,
       [name = config.name](std::string_view b) { return decode_chat_response(name, b); });
 }
 
@@ -301,8 +421,10 @@ asio::awaitable<EmbeddingOutcome> LlmClient::embed(EmbeddingRequest request, Cal
   for (const std::string& input : request.inputs)
     chars += static_cast<double>(input.size());
   std::string body = to_body(encode_embedding_request(request, config.model, config.extra_body));
+  // Embedding kinds are negative: minus the number of inputs.
+  const auto kind = -static_cast<int64_t>(request.inputs.size());
   return impl_->call<EmbeddingResponse>(
-      "/embeddings", std::move(body), chars / 4.0, options,
+      "/embeddings", std::move(body), chars / 4.0, kind, options,
       [name = config.name, count = request.inputs.size()](std::string_view b) {
         return decode_embedding_response(name, b, count);
       });

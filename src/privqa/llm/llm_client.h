@@ -11,6 +11,12 @@
 // and any pause a 429 asked for — then sends, and retries what
 // retry_policy.h says is retryable, up to max_attempts, with exponential
 // backoff and full jitter or the server's Retry-After / x-ratelimit-reset-*.
+// An attempt still unanswered after the provider's hedge_after times the 90th
+// percentile of latency for requests of its kind gets a hedge copy (and a
+// third if that one runs as long), admitted ahead of waiting calls; the first
+// reply settles the attempt and the other copies are cancelled. (A stalled
+// or unusually slow reply then costs about that long instead of the whole
+// timeout.)
 // Failures are values with a kind; a failure of one call never affects others.
 //
 // The API key is read from the environment variable named by the config when
@@ -51,11 +57,13 @@ struct CallOutcome {
 using ChatOutcome = CallOutcome<ChatResponse>;
 using EmbeddingOutcome = CallOutcome<EmbeddingResponse>;
 
-// Running totals for one provider (tokens and cost exclude cache hits).
+// Running totals for one provider. Tokens and cost exclude cache hits and
+// cancelled hedge copies, whose usage the provider never reports.
 struct ProviderCounters {
   int64_t calls = 0;         // chat() / embed() calls
   int64_t requests = 0;      // HTTP attempts sent
   int64_t retries = 0;       // attempts after the first of a call
+  int64_t hedges = 0;        // hedge copies of slow attempts (also counted in requests)
   int64_t rate_limited = 0;  // 429 responses
   int64_t failures = 0;      // calls that returned an error
   int64_t cache_hits = 0;

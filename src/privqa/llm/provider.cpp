@@ -87,6 +87,12 @@ Status validate(const ProviderConfig& c) {
   if (!(c.backoff_cap_seconds >= c.backoff_seconds) || !std::isfinite(c.backoff_cap_seconds)) {
     return Error("backoff_cap: must be a finite number of seconds, at least backoff");
   }
+  if (!(c.hedge_after == 0 || c.hedge_after >= 1) || !std::isfinite(c.hedge_after)) {
+    return Error("hedge_after: must be 0 (never hedge) or a finite number at least 1");
+  }
+  if (!(c.hedge_min_delay_seconds >= 0) || !std::isfinite(c.hedge_min_delay_seconds)) {
+    return Error("hedge_min_delay: must be a finite number of seconds >= 0");
+  }
   if (c.input_price_per_million < 0) return Error("input_price_per_million: must be >= 0");
   if (c.output_price_per_million < 0) return Error("output_price_per_million: must be >= 0");
   if (!c.extra_body.is_object()) return Error("extra_body: must be a table");

@@ -24,6 +24,11 @@ struct ProviderConfig {
   int max_attempts = 6;             // per call, the first attempt included
   double backoff_seconds = 0.5;     // first retry's backoff bound (doubling, full jitter)
   double backoff_cap_seconds = 60;  // bound of any backoff
+  // An attempt still unanswered after hedge_after times the 90th percentile
+  // of its kind's latency (and at least hedge_min_delay) gets a hedge copy;
+  // the first reply wins. 0 = never hedge.
+  double hedge_after = 1.5;
+  double hedge_min_delay_seconds = 1;
   double input_price_per_million = 0;   // currency units per million prompt tokens
   double output_price_per_million = 0;  // per million completion tokens
   bool allow_insecure_http = false;     // permit http:// to a host that is not loopback

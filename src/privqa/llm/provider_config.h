@@ -9,6 +9,9 @@
 //   timeout = 120           max_attempts = 6     # seconds; attempts per call
 //   backoff = 0.5           backoff_cap = 60     # seconds: retry waits double from
 //                                                # backoff up to the cap (full jitter)
+//   hedge_after = 1.5       hedge_min_delay = 1  # an attempt slower than 1.5 x the p90
+//                                                # latency of its kind (and the delay)
+//                                                # gets a second copy; 0 = never
 //   input_price_per_million = 0.27   output_price_per_million = 1.10
 //   allow_insecure_http = false
 //   extra_body = { reasoning_effort = "low" }

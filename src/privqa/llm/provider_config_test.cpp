@@ -32,6 +32,8 @@ timeout = 30.5
 max_attempts = 4
 backoff = 0.25
 backoff_cap = 8
+hedge_after = 2
+hedge_min_delay = 2.5
 input_price_per_million = 0.27
 output_price_per_million = 1.1
 extra_body = { reasoning_effort = "low", nested = { k = [1, 2] } }
@@ -49,6 +51,8 @@ extra_body = { reasoning_effort = "low", nested = { k = [1, 2] } }
   EXPECT_EQ(c->max_attempts, 4);
   EXPECT_EQ(c->backoff_seconds, 0.25);
   EXPECT_EQ(c->backoff_cap_seconds, 8);
+  EXPECT_EQ(c->hedge_after, 2);
+  EXPECT_EQ(c->hedge_min_delay_seconds, 2.5);
   EXPECT_EQ(c->input_price_per_million, 0.27);
   EXPECT_EQ(c->output_price_per_million, 1.1);
   EXPECT_EQ(c->extra_body,
@@ -97,6 +101,11 @@ TEST(ParseProviderConfig, ErrorsNameTheKeyAndItsLine) {
        "cfg.toml:4: providers.p.backoff: must be a finite number of seconds > 0"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nbackoff = 2\nbackoff_cap = 1\n",
        "cfg.toml:5: providers.p.backoff_cap: must be a finite number of seconds, at least backoff"},
+      {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nhedge_after = 0.5\n",
+       "cfg.toml:4: providers.p.hedge_after: must be 0 (never hedge) or a finite number at least "
+       "1"},
+      {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nhedge_min_delay = -1\n",
+       "cfg.toml:4: providers.p.hedge_min_delay: must be a finite number of seconds >= 0"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nallow_insecure_http = 1\n",
        "cfg.toml:4: providers.p.allow_insecure_http: must be true or false"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nextra_body = 3\n",
