@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -132,7 +133,10 @@ int ChildProcess::wait() {
 std::string start_sim_server(std::unique_ptr<ChildProcess>& sim, const std::string& binary,
                              const std::vector<std::string>& args,
                              const std::filesystem::path& stdout_path) {
-  std::vector<std::string> argv = {binary, "sim-server", "--port", "0"};
+  std::vector<std::string> argv = {binary, "sim-server"};
+  if (std::find(args.begin(), args.end(), "--port") == args.end()) {
+    argv.insert(argv.end(), {"--port", "0"});  // any free port
+  }
   argv.insert(argv.end(), args.begin(), args.end());
   sim = std::make_unique<ChildProcess>(argv, stdout_path);
   for (int i = 0; i < 600; ++i) {

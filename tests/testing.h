@@ -66,8 +66,9 @@ class ChildProcess {
   bool reaped_ = false;
 };
 
-// Starts `privqa sim-server` (binary path given) on a free loopback port and
-// returns its base URL once it listens; the process runs until `sim` dies.
+// Starts `privqa sim-server` (binary path given) on a free loopback port,
+// unless `args` name a --port, and returns its base URL once it listens; the
+// process runs until `sim` dies.
 std::string start_sim_server(std::unique_ptr<ChildProcess>& sim, const std::string& binary,
                              const std::vector<std::string>& args,
                              const std::filesystem::path& stdout_path);

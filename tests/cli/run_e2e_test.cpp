@@ -375,5 +375,53 @@ TEST_F(RunE2E, TenPercentFaultsOfEveryKindLeaveEveryCellAnsweredOrAnError) {
   }
 }
 
+TEST_F(RunE2E, AnExhaustedQuotaPausesTheProviderAndTheSameCommandFinishesTheRun) {
+  // The remote account runs dry after 150 of the 550 remote calls of 50 questions.
+  std::unique_ptr<ChildProcess> sim;
+  std::string url = start_sim(sim, "dry", {"--quota", "sim-remote=150"});
+  ConfigSpec spec{dev_, dir_ / "quota.db", 50};
+  spec.max_in_flight = 32;
+  write_text(dir_ / "quota.toml", config_text(spec));
+  const auto paused = run_command(privqa_run(url, dir_ / "quota.toml"));
+  EXPECT_EQ(paused.exit_code, 1) << paused.out << paused.err;
+  EXPECT_NE(paused.out.find("PAUSED remote"), std::string::npos) << paused.out;
+  EXPECT_NE(paused.out.find("exceeded your current quota"), std::string::npos) << paused.out;
+  sim.reset();
+
+  // The pause stopped the remote calls: only those in flight (at most 32)
+  // when the first refusal came back were refused, not the ~400 still to make.
+  size_t refused = 0;
+  for (const auto& e : read_jsonl(slurp(dir_ / "dry.log")))
+    refused += e.value("fault", "") == "quota" ? 1 : 0;
+  EXPECT_GE(refused, 1u);
+  EXPECT_LE(refused, 32u);
+
+  // Cells that needed the remote model were left unrun, not stored as errors.
+  const auto first = read_jsonl(export_of(dir_ / "quota.db"));
+  EXPECT_LT(first.size(), 600u);
+  size_t s1 = 0;
+  for (const auto& c : first) {
+    EXPECT_EQ(c["status"], "ok") << c.dump();
+    s1 += c["scenario"] == "S1" ? 1 : 0;
+  }
+  EXPECT_EQ(s1, 50u);  // the local model went on
+  const std::set<std::string> done = requests_of_finished_cells(dir_ / "quota.db");
+
+  // With credit again, the same command finishes the run and sends no
+  // request of a cell it finished before. (The same port: responses are
+  // cached by provider URL.)
+  const std::string port = url.substr(url.rfind(':') + 1, url.find("/v1") - url.rfind(':') - 1);
+  url = start_sim(sim, "topped_up", {"--port", port});
+  const auto resumed = run_command(privqa_run(url, dir_ / "quota.toml"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  sim.reset();
+  const auto cells = read_jsonl(export_of(dir_ / "quota.db"));
+  ASSERT_EQ(cells.size(), 600u);
+  for (const auto& c : cells)
+    EXPECT_EQ(c["status"], "ok") << c.dump();
+  for (const auto& e : read_jsonl(slurp(dir_ / "topped_up.log")))
+    EXPECT_EQ(done.count(request_id(e)), 0u) << "sent again: " << request_id(e);
+}
+
 }  // namespace
 }  // namespace privqa

@@ -69,6 +69,14 @@ TEST(SimServerCommand, RefusesNonLoopbackBindAndBadInput) {
   EXPECT_EQ(testing::run_command(binary + " sim-server --dataset " + (dir / "none.jsonl").string())
                 .exit_code,
             2);
+  for (const char* quota : {"sim-remote", "sim-remote=", "=5", "sim-remote=-1", "sim-remote=5x"}) {
+    const auto bad =
+        testing::run_command(binary + " sim-server --dataset " + dataset + " --quota " + quota);
+    EXPECT_EQ(bad.exit_code, 2) << quota;
+    EXPECT_NE(bad.err.find("--quota: '" + std::string(quota) + "' is not MODEL=N"),
+              std::string::npos)
+        << bad.err;
+  }
 }
 
 }  // namespace

@@ -52,9 +52,11 @@ std::vector<Question> sample_questions() {
 // A sim server with its request log in a temporary directory.
 class Sim {
  public:
-  explicit Sim(FaultRates faults = {}, std::string profiles_toml = "", uint64_t seed = 11) {
+  explicit Sim(FaultRates faults = {}, std::string profiles_toml = "", uint64_t seed = 11,
+               std::map<std::string, int64_t> quota = {}) {
     SimOptions options;
     options.questions = sample_questions();
+    options.quota = std::move(quota);
     options.faults = faults;
     options.seed = seed;
     options.time_scale = 0;
@@ -534,6 +536,39 @@ TEST(HttpEngineSim, ACancelledTransferNeverCallsBackAndFreesItsSlot) {
   EXPECT_EQ(loop.engine.in_flight(), 0u);
   sim.stop();
   EXPECT_EQ(sim.log().size(), 1u);
+}
+
+TEST(LlmClientSim, AfterAQuotaFailureCallsFailWithoutARequest) {
+  Sim sim({}, "", 11, {{"sim-local", 5}});  // five answers, then out of credit
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.max_in_flight = 2;
+  config.min_in_flight = 2;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const auto outcomes = chat_all(loop, *client, 40);
+  int ok = 0, not_sent = 0;
+  for (const ChatOutcome& o : outcomes) {
+    if (o.result.ok()) {
+      ++ok;
+      continue;
+    }
+    EXPECT_EQ(o.failure, FailureKind::kQuota) << o.result.error().message();
+    EXPECT_NE(o.result.error().message().find("exceeded your current quota"), std::string::npos)
+        << o.result.error().message();
+    not_sent += o.attempts == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(ok, 5);
+  sim.stop();
+  size_t refused = 0;
+  for (const json& e : sim.log())
+    refused += e["fault"] == "quota" ? 1 : 0;
+  // Only the calls in flight with the first refusal (two slots) were refused
+  // by the provider; the others were never sent.
+  EXPECT_GE(refused, 1u);
+  EXPECT_LE(refused, 2u);
+  EXPECT_EQ(not_sent, 35 - static_cast<int>(refused));
+  EXPECT_EQ(sim.log().size(), 5 + refused);
 }
 
 TEST(LlmClientSim, A400SurfacesTheServerMessageWithoutRetry) {

@@ -4,8 +4,11 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "privqa/cli/commands.h"
 #include "privqa/data/dataset.h"
@@ -25,6 +28,7 @@ struct SimServerArgs {
   double time_scale = 1.0;
   bool allow_remote = false;
   FaultRates faults;
+  std::vector<std::string> quota;  // MODEL=N
 };
 
 int run_sim_server(const SimServerArgs& a) {
@@ -43,6 +47,25 @@ int run_sim_server(const SimServerArgs& a) {
   options.port = a.port;
   options.time_scale = a.time_scale;
   options.allow_remote = a.allow_remote;
+  for (const std::string& entry : a.quota) {
+    const size_t eq = entry.find('=');
+    int64_t count = -1;
+    if (eq != std::string::npos && eq > 0) {
+      try {
+        size_t used = 0;
+        count = std::stoll(entry.substr(eq + 1), &used);
+        if (used != entry.size() - eq - 1) count = -1;
+      } catch (const std::exception&) {
+        count = -1;
+      }
+    }
+    if (count < 0) {
+      std::cerr << "privqa sim-server: --quota: '" << entry
+                << "' is not MODEL=N (N requests answered, N >= 0)\n";
+      return 2;
+    }
+    options.quota[entry.substr(0, eq)] = count;
+  }
 
   // Block the stop signals before the server thread starts, so it inherits the
   // mask and only this thread receives them (in sigwait below).
@@ -104,6 +127,9 @@ void register_sim_server_command(CLI::App& app, int& exit_code) {
                   "the wait an injected 429 asks for, in seconds")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--quota", args->quota,
+                  "MODEL=N: after N answered requests every further one to MODEL gets 429 "
+                  "insufficient_quota (repeatable)");
   cmd->add_option("--bind", args->bind, "address to listen on (loopback unless --allow-remote)")
       ->capture_default_str();
   cmd->add_flag("--allow-remote", args->allow_remote,

@@ -6,7 +6,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <cmath>
 #include <cstdlib>
-#include <deque>
+#include <map>
 #include <optional>
 #include <random>
 
@@ -128,11 +128,14 @@ class LlmClient::Impl {
     asio::steady_timer settled;         // cancelled when `reply` is set
   };
 
-  // Waits for a slot and the rate budget; `ahead` goes before waiting calls.
-  asio::awaitable<void> admit(double tokens, bool ahead = false);
+  // Waits for a slot and the rate budget. Waiting requests are admitted in
+  // the order their calls began (`call_began`): a retry or a hedge copy goes
+  // before the calls that came after its own, so a fault near the end of a
+  // run does not wait behind the whole queue again.
+  asio::awaitable<void> admit(double tokens, Clock::time_point call_began);
   // Sends an admitted request and hedges it; the first reply of any copy.
   asio::awaitable<HttpResponse> send_hedged(const HttpRequest& request, double tokens,
-                                            int64_t latency_kind);
+                                            int64_t latency_kind, Clock::time_point call_began);
   void start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
                   int64_t latency_kind);
   // How long an attempt of `kind` runs before it is hedged; nullopt: not (yet).
@@ -152,9 +155,12 @@ class LlmClient::Impl {
   std::chrono::milliseconds backoff_cap_;
   RateLimitShare recent_429s_;
   LatencyTracker latencies_;
-  std::deque<Waiter*> waiters_;  // first come, first admitted
+  std::multimap<Clock::time_point, Waiter*> waiters_;  // by when their calls began
   int in_flight_ = 0;
   Clock::time_point paused_until_{};
+  // Set by the first quota failure: the account is out of credit, so calls
+  // waiting and later fail at once without a request.
+  std::optional<std::string> out_of_quota_;
   asio::steady_timer pump_timer_;
   std::optional<Clock::time_point> pump_wake_;
   std::mt19937_64 jitter_;
@@ -164,13 +170,9 @@ class LlmClient::Impl {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-asio::awaitable<void> LlmClient::Impl::admit(double tokens, bool ahead) {
+asio::awaitable<void> LlmClient::Impl::admit(double tokens, Clock::time_point call_began) {
   Waiter waiter{tokens, asio::steady_timer(engine_.context()), false};
-  if (ahead) {
-    waiters_.push_front(&waiter);
-  } else {
-    waiters_.push_back(&waiter);
-  }
+  waiters_.emplace(call_began, &waiter);  // after any waiter with the same key
   pump();
   while (!waiter.admitted) {
     waiter.wake.expires_at(Clock::time_point::max());
@@ -182,7 +184,7 @@ asio::awaitable<void> LlmClient::Impl::admit(double tokens, bool ahead) {
 void LlmClient::Impl::pump() {
   const Clock::time_point now = Clock::now();
   while (!waiters_.empty() && in_flight_ < concurrency_.limit()) {
-    Waiter* next = waiters_.front();
+    Waiter* next = waiters_.begin()->second;
     Clock::duration wait = paused_until_ > now ? paused_until_ - now : Clock::duration::zero();
     if (rpm_) wait = std::max(wait, rpm_->wait_time(1, now));
     if (tpm_) wait = std::max(wait, tpm_->wait_time(next->tokens, now));
@@ -193,7 +195,7 @@ void LlmClient::Impl::pump() {
     if (rpm_) rpm_->take(1, now);
     if (tpm_) tpm_->take(next->tokens, now);
     ++in_flight_;
-    waiters_.pop_front();
+    waiters_.erase(waiters_.begin());
     next->admitted = true;
     next->wake.cancel();
   }
@@ -250,7 +252,8 @@ void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRe
 }
 
 asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& request,
-                                                           double tokens, int64_t latency_kind) {
+                                                           double tokens, int64_t latency_kind,
+                                                           Clock::time_point call_began) {
   auto race = std::make_shared<Race>(engine_.context());
   start_copy(race, request, latency_kind);
   // Until the kind's latency quantile is known (early in a burst), look again
@@ -258,17 +261,18 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
   const auto recheck = std::max(to_ms(config_.hedge_min_delay_seconds), kHedgeRecheckFloor);
   while (!race->reply) {
     const Clock::time_point now = Clock::now();
-    const bool may_hedge = config_.hedge_after > 0 && race->copies.size() < kMaxCopies;
+    const bool may_hedge =
+        config_.hedge_after > 0 && race->copies.size() < kMaxCopies && !out_of_quota_;
     const std::optional<Clock::duration> delay =
         may_hedge ? hedge_delay(latency_kind, now) : std::nullopt;
     // A copy goes when the newest one has run the hedge delay.
     const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
     if (delay && now >= due) {
-      co_await admit(tokens, /*ahead=*/true);
-      if (race->reply) {  // answered while the copy waited: give the slot back
+      co_await admit(tokens, call_began);
+      if (race->reply || out_of_quota_) {  // no copy needed any more: give the slot back
         --in_flight_;
         pump();
-        break;
+        continue;
       }
       ++counters_.requests;
       ++counters_.hedges;
@@ -312,13 +316,26 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
   request.headers = headers_;
   request.timeout = to_ms(config_.timeout_seconds);
 
+  const Clock::time_point call_began = Clock::now();
   for (int attempt = 1;; ++attempt) {
-    co_await admit(tokens);
+    if (!out_of_quota_) {
+      co_await admit(tokens, call_began);
+      if (out_of_quota_) {  // found while this call waited: give the slot back
+        --in_flight_;
+        pump();
+      }
+    }
+    if (out_of_quota_) {
+      ++counters_.failures;
+      outcome.failure = FailureKind::kQuota;
+      outcome.result = Error(*out_of_quota_ + " (not sent: the account is out of credit)");
+      co_return outcome;
+    }
     outcome.attempts = attempt;
     ++counters_.requests;
     if (attempt > 1) ++counters_.retries;
     const Clock::time_point sent_at = Clock::now();
-    const HttpResponse response = co_await send_hedged(request, tokens, latency_kind);
+    const HttpResponse response = co_await send_hedged(request, tokens, latency_kind, call_began);
 
     FailureKind kind = FailureKind::kNone;
     std::string message;
@@ -357,6 +374,16 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
           error.message.empty() ? "\"" + body_snippet(response.body) + "\"" : error.message);
       hint = retry_hint(response, std::chrono::system_clock::now());
       if (response.status == 429) ++counters_.rate_limited;
+      if (kind == FailureKind::kQuota && !out_of_quota_) {
+        out_of_quota_ = message;
+        // Wake every waiting call, to fail at once.
+        for (auto& [began, waiter] : waiters_) {
+          ++in_flight_;
+          waiter->admitted = true;
+          waiter->wake.cancel();
+        }
+        waiters_.clear();
+      }
       recent_429s_.record(kind == FailureKind::kRateLimited);
       // Without a configured rpm, 429s are how the limit is found; with one,
       // only a share of 429s above kOverLimitShare says it is set too high.

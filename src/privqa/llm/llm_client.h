@@ -8,7 +8,8 @@
 // request). Otherwise it waits for admission — a slot under the adaptive
 // concurrency limit, the requests-per-minute and tokens-per-minute buckets
 // (tokens estimated before the call, corrected by the usage reported after)
-// and any pause a 429 asked for — then sends, and retries what
+// and any pause a 429 asked for; waiting requests go in the order their calls
+// began, so retries and hedge copies go first — then sends, and retries what
 // retry_policy.h says is retryable, up to max_attempts, with exponential
 // backoff and full jitter or the server's Retry-After / x-ratelimit-reset-*.
 // An attempt still unanswered after the provider's hedge_after times the 90th
@@ -17,7 +18,9 @@
 // reply settles the attempt and the other copies are cancelled. (A stalled
 // or unusually slow reply then costs about that long instead of the whole
 // timeout.)
-// Failures are values with a kind; a failure of one call never affects others.
+// Failures are values with a kind; a failure of one call never affects
+// others, except a quota failure (out of credit): after it, calls waiting and
+// later fail as kQuota at once, without a request.
 //
 // The API key is read from the environment variable named by the config when
 // the client is created, sent only in the Authorization header, and never

@@ -43,6 +43,7 @@ std::string reset_duration(double seconds) {
 struct Decision {
   Fault fault = Fault::kNone;
   bool rate_limited = false;
+  bool out_of_quota = false;
   unsigned status = 200;
   std::string body;
   double delay_seconds = 0;
@@ -86,6 +87,7 @@ class SimServer::Impl {
   sim::RequestLog log_;
   sim::FaultPlan faults_;
   std::map<std::string, sim::RateLimiter> limiters_;  // by model name
+  std::map<std::string, int64_t> answered_;           // by model name, for the quota
   // Earlier arrivals of each body (by hash): a retry gets a fresh latency.
   std::unordered_map<uint64_t, uint64_t> arrivals_;
   Clock::time_point start_;
@@ -260,6 +262,13 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
                            p.name, p.rpm, p.tpm, wait),
                "requests", "rate_limit_exceeded");
           decision.retry_after = wait;
+        } else if (const auto quota = options_.quota.find(p.name);
+                   quota != options_.quota.end() && answered_[p.name]++ >= quota->second) {
+          decision.out_of_quota = true;
+          fail(429,
+               "You exceeded your current quota, please check your plan and billing details "
+               "(simulated).",
+               "insufficient_quota", "insufficient_quota");
         }
       }
       break;
@@ -296,7 +305,9 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
       {"path", path},
       {"model", nullptr},
       {"status", decision.status},
-      {"fault", decision.rate_limited ? "rate_limit" : sim::fault_name(decision.fault)},
+      {"fault", decision.rate_limited   ? "rate_limit"
+                : decision.out_of_quota ? "quota"
+                                        : sim::fault_name(decision.fault)},
       {"delay", decision.delay_seconds},
       {"body", nullptr},
       {"authorization_present", request.find(http::field::authorization) != request.end()}};

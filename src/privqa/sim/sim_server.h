@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,7 +40,10 @@ struct SimOptions {
   std::string bind_address = "127.0.0.1";  // loopback only unless allow_remote is set
   uint16_t port = 0;                       // 0: any free port
   double time_scale = 1.0;                 // multiplies every simulated latency (0 = instant)
-  bool allow_remote = false;               // permit a bind address that is not loopback
+  // Model -> requests it answers before its account is out of credit: every
+  // later request gets 429 insufficient_quota, as a provider's does.
+  std::map<std::string, int64_t> quota;
+  bool allow_remote = false;  // permit a bind address that is not loopback
 };
 
 class SimServer {
