@@ -114,7 +114,7 @@ class LlmClient::Impl {
     bool admitted = false;
   };
 
-  // The copies of one attempt (the request and perhaps a hedge) in flight.
+  // The copies of one attempt: the request and its hedge copies.
   struct Race {
     explicit Race(asio::io_context& io) : settled(io) {}
     struct Copy {
@@ -213,7 +213,6 @@ void LlmClient::Impl::wake_pump_at(Clock::time_point when) {
 }
 
 std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, Clock::time_point now) {
-  if (config_.hedge_after == 0) return std::nullopt;
   const std::optional<double> p90 = latencies_.quantile(kind, kHedgeBaseQuantile, now);
   if (!p90) return std::nullopt;
   return to_ms(std::max(config_.hedge_after * *p90, config_.hedge_min_delay_seconds));
