@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <charconv>
 #include <cstdio>
-#include <exception>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -51,13 +51,9 @@ int run_sim_server(const SimServerArgs& a) {
     const size_t eq = entry.find('=');
     int64_t count = -1;
     if (eq != std::string::npos && eq > 0) {
-      try {
-        size_t used = 0;
-        count = std::stoll(entry.substr(eq + 1), &used);
-        if (used != entry.size() - eq - 1) count = -1;
-      } catch (const std::exception&) {
-        count = -1;
-      }
+      const char* last = entry.data() + entry.size();
+      const auto [end, ec] = std::from_chars(entry.data() + eq + 1, last, count);
+      if (ec != std::errc() || end != last) count = -1;
     }
     if (count < 0) {
       std::cerr << "privqa sim-server: --quota: '" << entry

@@ -207,13 +207,7 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
   bool cancel(TransferId id) {
     const auto found = by_id_.find(id);
     if (found == by_id_.end()) return false;
-    CURL* easy = found->second;
-    by_id_.erase(found);
-    const auto it = transfers_.find(easy);
-    curl_multi_remove_handle(multi_, easy);
-    curl_slist_free_all(it->second->header_list);
-    transfers_.erase(it);
-    idle_handles_.push_back(easy);
+    detach(found->second);
     return true;
   }
 
@@ -395,13 +389,22 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
-  void finish(CURL* easy, CURLcode code) {
+  // Takes a transfer off the multi handle and out of the engine's maps. Its
+  // handle goes back to the idle list; its info stays readable until reused.
+  std::unique_ptr<Transfer> detach(CURL* easy) {
     auto it = transfers_.find(easy);
-    if (it == transfers_.end()) return;
     std::unique_ptr<Transfer> transfer = std::move(it->second);
     transfers_.erase(it);
     by_id_.erase(transfer->id);
     curl_multi_remove_handle(multi_, easy);
+    curl_slist_free_all(transfer->header_list);
+    idle_handles_.push_back(easy);
+    return transfer;
+  }
+
+  void finish(CURL* easy, CURLcode code) {
+    if (!transfers_.contains(easy)) return;
+    std::unique_ptr<Transfer> transfer = detach(easy);
 
     HttpResponse& response = transfer->response;
     response.elapsed = std::chrono::steady_clock::now() - transfer->started;
@@ -421,8 +424,6 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
                                    transfer->origin, detail);
       response.body.clear();
     }
-    curl_slist_free_all(transfer->header_list);
-    idle_handles_.push_back(easy);
     asio::post(io_, [done = std::move(transfer->done), response = std::move(response)]() mutable {
       done(std::move(response));
     });

@@ -128,11 +128,14 @@ class LlmClient::Impl {
     asio::steady_timer settled;         // cancelled when `reply` is set
   };
 
-  // Waits for a slot and the rate budget. Waiting requests are admitted in
-  // the order their calls began (`call_began`): a retry or a hedge copy goes
-  // before the calls that came after its own, so a fault near the end of a
-  // run does not wait behind the whole queue again.
-  asio::awaitable<void> admit(double tokens, Clock::time_point call_began);
+  // Waits for a slot and the rate budget; false (holding no slot) once the
+  // provider is out of quota. Waiting requests are admitted in the order
+  // their calls began (`call_began`): a retry or a hedge copy goes before the
+  // calls that came after its own, so a fault near the end of a run does not
+  // wait behind the whole queue again.
+  asio::awaitable<bool> admit(double tokens, Clock::time_point call_began);
+  // Gives back an admitted request's slot.
+  void release_slot();
   // Sends an admitted request and hedges it; the first reply of any copy.
   asio::awaitable<HttpResponse> send_hedged(const HttpRequest& request, double tokens,
                                             int64_t latency_kind, Clock::time_point call_began);
@@ -170,15 +173,24 @@ class LlmClient::Impl {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-asio::awaitable<void> LlmClient::Impl::admit(double tokens, Clock::time_point call_began) {
+asio::awaitable<bool> LlmClient::Impl::admit(double tokens, Clock::time_point call_began) {
+  if (out_of_quota_) co_return false;
   Waiter waiter{tokens, asio::steady_timer(engine_.context()), false};
   waiters_.emplace(call_began, &waiter);  // after any waiter with the same key
   pump();
-  while (!waiter.admitted) {
+  // pump() cancels the wait to admit us; a quota failure, to let us go.
+  while (!waiter.admitted && !out_of_quota_) {
     waiter.wake.expires_at(Clock::time_point::max());
-    boost::system::error_code ignored;  // pump() cancels the wait to admit us
+    boost::system::error_code ignored;
     co_await waiter.wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
+  if (waiter.admitted && out_of_quota_) release_slot();  // found before we resumed
+  co_return !out_of_quota_;
+}
+
+void LlmClient::Impl::release_slot() {
+  --in_flight_;
+  pump();
 }
 
 void LlmClient::Impl::pump() {
@@ -267,10 +279,9 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
     // A copy goes when the newest one has run the hedge delay.
     const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
     if (delay && now >= due) {
-      co_await admit(tokens, call_began);
-      if (race->reply || out_of_quota_) {  // no copy needed any more: give the slot back
-        --in_flight_;
-        pump();
+      if (!co_await admit(tokens, call_began)) continue;  // out of quota: no more copies
+      if (race->reply) {                                  // answered while the copy waited
+        release_slot();
         continue;
       }
       ++counters_.requests;
@@ -317,14 +328,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
 
   const Clock::time_point call_began = Clock::now();
   for (int attempt = 1;; ++attempt) {
-    if (!out_of_quota_) {
-      co_await admit(tokens, call_began);
-      if (out_of_quota_) {  // found while this call waited: give the slot back
-        --in_flight_;
-        pump();
-      }
-    }
-    if (out_of_quota_) {
+    if (!co_await admit(tokens, call_began)) {
       ++counters_.failures;
       outcome.failure = FailureKind::kQuota;
       outcome.result = Error(*out_of_quota_ + " (not sent: the account is out of credit)");
@@ -375,12 +379,9 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
       if (response.status == 429) ++counters_.rate_limited;
       if (kind == FailureKind::kQuota && !out_of_quota_) {
         out_of_quota_ = message;
-        // Wake every waiting call, to fail at once.
-        for (auto& [began, waiter] : waiters_) {
-          ++in_flight_;
-          waiter->admitted = true;
+        // Let every waiting call go, to fail at once.
+        for (auto& [began, waiter] : waiters_)
           waiter->wake.cancel();
-        }
         waiters_.clear();
       }
       recent_429s_.record(kind == FailureKind::kRateLimited);
