@@ -292,6 +292,58 @@ TEST(LlmClientSim, FollowsAConfiguredRpmWithin10Percent) {
   EXPECT_LE(client->counters().rate_limited, 5);
 }
 
+TEST(LlmClientSim, SpendsTheConfiguredBurstAtOnceThenPaces) {
+  Sim sim;
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.rpm = 600;  // 10 a second
+  config.burst_seconds = 2;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const auto outcomes = chat_all(loop, *client, 40);
+  for (const ChatOutcome& o : outcomes)
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  sim.stop();
+  std::vector<double> times;
+  for (const json& e : sim.log())
+    times.push_back(e["time"].get<double>());
+  ASSERT_EQ(times.size(), 40u);
+  std::sort(times.begin(), times.end());
+  // Within half a second: the 20 of the burst, sent at once, and at most
+  // the 5 refilled since (one more for rounding); the rest paced after.
+  const auto early =
+      std::count_if(times.begin(), times.end(), [&](double t) { return t < times.front() + 0.5; });
+  EXPECT_GE(early, 20);
+  EXPECT_LE(early, 26);
+  EXPECT_GE(times.back() - times.front(), 1.8);  // 20 more at 10 a second
+}
+
+TEST(LlmClientSim, WaitingCallsWithMoreCallsAfterThemGoFirst) {
+  Sim sim;
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.max_in_flight = 1;  // one at a time, so the log shows the admission order
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  // Started in one turn of the event loop: requests 0-3 end their chains,
+  // 4-7 have a call after them.
+  for (int i = 0; i < 8; ++i) {
+    loop.spawn([&, i]() -> asio::awaitable<void> {
+      const ChatOutcome o = co_await client->chat(question_request(i), {.calls_after = i / 4});
+      EXPECT_TRUE(o.result.ok()) << o.result.error().message();
+    });
+  }
+  loop.run();
+  sim.stop();
+  std::vector<std::string> order;
+  for (const json& e : sim.log()) {
+    const std::string text = user_text(e);
+    order.push_back(text.substr(0, text.find('.')));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"Request 4", "Request 5", "Request 6", "Request 7",
+                                             "Request 0", "Request 1", "Request 2", "Request 3"}));
+}
+
 TEST(LlmClientSim, FollowsAServerRpmItWasNotToldAndHonoursRetryAfter) {
   Sim sim({}, kLimitedProfile);
   Loop loop;

@@ -63,8 +63,12 @@ struct RunConfig {
   std::string local_provider;
   std::string remote_provider;
   bool include_options_remote = false;
-  int window = 128;  // questions in flight
-  int workers = 0;   // CPU worker threads; 0 = hardware threads
+  // Questions in flight. Waiting requests of long chains go first (LlmClient),
+  // so the window fills with questions whose last call (S4's answer) waits;
+  // at 20,000 rpm a run needs a few hundred of them to end with those short
+  // calls rather than with chains of thought. About 0.1 MB each.
+  int window = 512;
+  int workers = 0;  // CPU worker threads; 0 = hardware threads
   CacheMode cache = CacheMode::kUse;
   std::filesystem::path embeddings;  // empty: the default wink table
   int max_cot_tokens = 512;

@@ -64,6 +64,11 @@ void add_usage(CellResult& cell, Role role, const Usage& usage) {
 // recomputing some distances (a fraction of a millisecond per text).
 constexpr size_t kMechanismCacheBytes = size_t{24} << 20;
 
+// A PhraseDP cell's calls after its candidates: the CoT and the answer. Each
+// call tells its provider how many calls its cell still makes after it, so
+// waiting requests of long chains go first (LlmClient).
+constexpr int kCallsAfterCandidates = 2;
+
 // Result of CPU work done on the worker pool (default-constructible, as
 // co_spawn requires).
 struct PoolResult {
@@ -140,8 +145,8 @@ class Experiment {
   asio::awaitable<std::optional<CellResult>> run_cell(const Question& q, const CellKey& key);
   asio::awaitable<CallResult> call(Role role, std::string purpose, std::string prompt,
                                    const Question& q, const CellKey& key, CellResult& cell,
-                                   json& calls, std::optional<int> n = std::nullopt,
-                                   int sample_offset = 0);
+                                   json& calls, int calls_after,
+                                   std::optional<int> n = std::nullopt, int sample_offset = 0);
   asio::awaitable<CallResult> phrasedp_candidates(const Question& q, const CellKey& key,
                                                   CellResult& cell, json& calls);
   asio::awaitable<PoolResult> sanitize(const Question& q, const CellKey& key,
@@ -325,8 +330,8 @@ asio::awaitable<bool> Experiment::wait_for_states() {
 
 asio::awaitable<CallResult> Experiment::call(Role role, std::string purpose, std::string prompt,
                                              const Question& q, const CellKey& key,
-                                             CellResult& cell, json& calls, std::optional<int> n,
-                                             int sample_offset) {
+                                             CellResult& cell, json& calls, int calls_after,
+                                             std::optional<int> n, int sample_offset) {
   LlmClient& c = client(role);
   CallResult out;
   if (summary_.paused.count(c.config().name) != 0) {
@@ -348,8 +353,9 @@ asio::awaitable<CallResult> Experiment::call(Role role, std::string purpose, std
       request_seed(config_.seed, q.id, purpose.c_str(), key.repeat * 1000 + sample_offset));
   const auto start = Clock::now();
   ChatOutcome outcome =
-      co_await c.chat(std::move(request),
-                      {.sample_index = key.repeat * 1000 + sample_offset, .cache = config_.cache});
+      co_await c.chat(std::move(request), {.sample_index = key.repeat * 1000 + sample_offset,
+                                           .cache = config_.cache,
+                                           .calls_after = calls_after});
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   calls.push_back({{"purpose", purpose},
                    {"provider", c.config().name},
@@ -406,7 +412,7 @@ asio::awaitable<CallResult> Experiment::phrasedp_candidates(const Question& q, c
                                             {"low", fmt::format("{:.1f}", band / 10.0)},
                                             {"high", fmt::format("{:.1f}", (band + 1) / 10.0)}});
       CallResult r = co_await call(Role::kLocal, "paraphrase", prompt, q, key, cell, calls,
-                                   std::nullopt, band);
+                                   9 - band + kCallsAfterCandidates, std::nullopt, band);
       if (!r.ok) {
         all = r;
         break;
@@ -423,11 +429,12 @@ asio::awaitable<CallResult> Experiment::phrasedp_candidates(const Question& q, c
         render_template(p.medical ? config_.prompts.paraphrase_medical : config_.prompts.paraphrase,
                         {{"question", q.text}});
     if (p.use_n) {
-      all = co_await call(Role::kLocal, "paraphrase", prompt, q, key, cell, calls, p.candidates);
+      all = co_await call(Role::kLocal, "paraphrase", prompt, q, key, cell, calls,
+                          kCallsAfterCandidates, p.candidates);
     } else {
       for (int i = 0; i < p.candidates && all.ok; ++i) {
-        CallResult r =
-            co_await call(Role::kLocal, "paraphrase", prompt, q, key, cell, calls, std::nullopt, i);
+        CallResult r = co_await call(Role::kLocal, "paraphrase", prompt, q, key, cell, calls,
+                                     p.candidates - 1 - i + kCallsAfterCandidates, std::nullopt, i);
         if (!r.ok) {
           all = r;
           break;
@@ -593,7 +600,7 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
   if (ok && cot_source) {
     const bool show_options = cot_writer == Role::kRemote && config_.include_options_remote;
     CallResult r = co_await call(cot_writer, "cot", cot_prompt(*cot_source, show_options), q, key,
-                                 cell, calls);
+                                 cell, calls, /*calls_after=*/1);
     if (failed(r)) {
       ok = false;
     } else {
@@ -603,7 +610,8 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
   }
   if (abandoned) co_return std::nullopt;
   if (ok) {
-    CallResult r = co_await call(answerer, "answer", answer_prompt(cell.cot), q, key, cell, calls);
+    CallResult r =
+        co_await call(answerer, "answer", answer_prompt(cell.cot), q, key, cell, calls, 0);
     if (abandoned || r.paused) co_return std::nullopt;
     if (!failed(r)) {
       add_usage(cell, answerer, r.usage);

@@ -30,6 +30,14 @@ std::chrono::milliseconds to_ms(double seconds) {
 // (a provider refusing under its own load) stay well below it.
 constexpr double kOverLimitShare = 0.1;
 
+// The replies that share is taken over. Failures come back at once and
+// answers only after their latency, so the first replies of a burst are
+// mostly the failures: over 64 replies, the 1.7% of injected 429s of the
+// end-to-end benchmark's 10% faults read as over 10% at the start of about
+// half the runs at 20,000 rpm, halved the concurrency below what the rate
+// needs and left it there. Over 256 replies they stay near 4%.
+constexpr size_t kShareReplies = 256;
+
 // Hedge delays are a multiple of this quantile of a kind's latency. A higher
 // one would never be reached while a few percent of requests stall: they are
 // counted as slower than any reply.
@@ -45,14 +53,15 @@ constexpr size_t kMaxCopies = 3;
 // for a hedge copy while its kind's latency quantile is not yet known.
 constexpr std::chrono::milliseconds kHedgeRecheckFloor{10};
 
-// Buckets hold half a second of budget, so the configured per-minute rate is
-// followed smoothly rather than spent in one burst at the start of a minute,
-// and requests that network jitter bunches together still fit the provider's
-// own burst allowance (commonly a second's worth or more).
-std::optional<TokenBucket> per_minute_bucket(double per_minute) {
+// Buckets hold `burst_seconds` of budget (by default half a second), so the
+// configured per-minute rate is followed smoothly rather than spent in one
+// burst at the start of a minute, and requests that network jitter bunches
+// together still fit the provider's own burst allowance (commonly a second's
+// worth or more).
+std::optional<TokenBucket> per_minute_bucket(double per_minute, double burst_seconds) {
   if (per_minute <= 0) return std::nullopt;
   const double per_second = per_minute / 60.0;
-  return TokenBucket(per_second, std::max(1.0, per_second / 2), Clock::now());
+  return TokenBucket(per_second, std::max(1.0, per_second * burst_seconds), Clock::now());
 }
 
 asio::awaitable<void> sleep_for(Clock::duration delay) {
@@ -87,8 +96,8 @@ class LlmClient::Impl {
         cache_(cache),
         options_(options),
         headers_(std::move(headers)),
-        rpm_(per_minute_bucket(config_.rpm)),
-        tpm_(per_minute_bucket(config_.tpm)),
+        rpm_(per_minute_bucket(config_.rpm, config_.burst_seconds)),
+        tpm_(per_minute_bucket(config_.tpm, config_.burst_seconds)),
         concurrency_(config_.min_in_flight, config_.max_in_flight),
         backoff_base_(to_ms(config_.backoff_seconds)),
         backoff_cap_(to_ms(config_.backoff_cap_seconds)),
@@ -128,22 +137,36 @@ class LlmClient::Impl {
     asio::steady_timer settled;         // cancelled when `reply` is set
   };
 
+  // Which waiting request goes first: more calls after it, then the call
+  // that began first, so a retry or a hedge copy goes before the calls that
+  // came after its own and a fault near the end of a run does not wait
+  // behind the whole queue again.
+  struct Precedence {
+    int calls_after;
+    Clock::time_point call_began;
+    bool operator<(const Precedence& o) const {
+      if (calls_after != o.calls_after) return calls_after > o.calls_after;
+      return call_began < o.call_began;
+    }
+  };
+
   // Waits for a slot and the rate budget; false (holding no slot) once the
-  // provider is out of quota. Waiting requests are admitted in the order
-  // their calls began (`call_began`): a retry or a hedge copy goes before the
-  // calls that came after its own, so a fault near the end of a run does not
-  // wait behind the whole queue again.
-  asio::awaitable<bool> admit(double tokens, Clock::time_point call_began);
+  // provider is out of quota.
+  asio::awaitable<bool> admit(double tokens, Precedence precedence);
   // Gives back an admitted request's slot.
   void release_slot();
   // Sends an admitted request and hedges it; the first reply of any copy.
   asio::awaitable<HttpResponse> send_hedged(const HttpRequest& request, double tokens,
-                                            int64_t latency_kind, Clock::time_point call_began);
+                                            int64_t latency_kind, Precedence precedence);
   void start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
                   int64_t latency_kind);
   // How long an attempt of `kind` runs before it is hedged; nullopt: not (yet).
   std::optional<Clock::duration> hedge_delay(int64_t kind, Clock::time_point now);
   void pump();
+  // Admission of a new call waits for the calls started in the same turn of
+  // the event loop (e.g. every cell of a question), so precedence decides
+  // between all of them rather than the first comers taking the budget.
+  void pump_after_this_turn();
   void wake_pump_at(Clock::time_point when);
 
   HttpEngine& engine_;
@@ -156,9 +179,9 @@ class LlmClient::Impl {
   AdaptiveConcurrency concurrency_;
   std::chrono::milliseconds backoff_base_;
   std::chrono::milliseconds backoff_cap_;
-  RateLimitShare recent_429s_;
+  RateLimitShare recent_429s_{kShareReplies};
   LatencyTracker latencies_;
-  std::multimap<Clock::time_point, Waiter*> waiters_;  // by when their calls began
+  std::multimap<Precedence, Waiter*> waiters_;
   int in_flight_ = 0;
   Clock::time_point paused_until_{};
   // Set by the first quota failure: the account is out of credit, so calls
@@ -166,6 +189,7 @@ class LlmClient::Impl {
   std::optional<std::string> out_of_quota_;
   asio::steady_timer pump_timer_;
   std::optional<Clock::time_point> pump_wake_;
+  bool pump_posted_ = false;
   std::mt19937_64 jitter_;
   ProviderCounters counters_;
   std::function<void(std::string_view)> debug_;
@@ -173,11 +197,11 @@ class LlmClient::Impl {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-asio::awaitable<bool> LlmClient::Impl::admit(double tokens, Clock::time_point call_began) {
+asio::awaitable<bool> LlmClient::Impl::admit(double tokens, Precedence precedence) {
   if (out_of_quota_) co_return false;
   Waiter waiter{tokens, asio::steady_timer(engine_.context()), false};
-  waiters_.emplace(call_began, &waiter);  // after any waiter with the same key
-  pump();
+  waiters_.emplace(precedence, &waiter);  // after any waiter with the same key
+  pump_after_this_turn();
   // pump() cancels the wait to admit us; a quota failure, to let us go.
   while (!waiter.admitted && !out_of_quota_) {
     waiter.wake.expires_at(Clock::time_point::max());
@@ -211,6 +235,16 @@ void LlmClient::Impl::pump() {
     next->admitted = true;
     next->wake.cancel();
   }
+}
+
+void LlmClient::Impl::pump_after_this_turn() {
+  if (pump_posted_) return;
+  pump_posted_ = true;
+  asio::post(engine_.context(), [this, alive = std::weak_ptr<int>(alive_)] {
+    if (alive.expired()) return;
+    pump_posted_ = false;
+    pump();
+  });
 }
 
 void LlmClient::Impl::wake_pump_at(Clock::time_point when) {
@@ -264,7 +298,7 @@ void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRe
 
 asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& request,
                                                            double tokens, int64_t latency_kind,
-                                                           Clock::time_point call_began) {
+                                                           Precedence precedence) {
   auto race = std::make_shared<Race>(engine_.context());
   start_copy(race, request, latency_kind);
   // Until the kind's latency quantile is known (early in a burst), look again
@@ -279,7 +313,7 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
     // A copy goes when the newest one has run the hedge delay.
     const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
     if (delay && now >= due) {
-      if (!co_await admit(tokens, call_began)) continue;  // out of quota: no more copies
+      if (!co_await admit(tokens, precedence)) continue;  // out of quota: no more copies
       if (race->reply) {                                  // answered while the copy waited
         release_slot();
         continue;
@@ -326,9 +360,9 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
   request.headers = headers_;
   request.timeout = to_ms(config_.timeout_seconds);
 
-  const Clock::time_point call_began = Clock::now();
+  const Precedence precedence{options.calls_after, Clock::now()};
   for (int attempt = 1;; ++attempt) {
-    if (!co_await admit(tokens, call_began)) {
+    if (!co_await admit(tokens, precedence)) {
       ++counters_.failures;
       outcome.failure = FailureKind::kQuota;
       outcome.result = Error(*out_of_quota_ + " (not sent: the account is out of credit)");
@@ -338,7 +372,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     ++counters_.requests;
     if (attempt > 1) ++counters_.retries;
     const Clock::time_point sent_at = Clock::now();
-    const HttpResponse response = co_await send_hedged(request, tokens, latency_kind, call_began);
+    const HttpResponse response = co_await send_hedged(request, tokens, latency_kind, precedence);
 
     FailureKind kind = FailureKind::kNone;
     std::string message;
@@ -380,8 +414,8 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
       if (kind == FailureKind::kQuota && !out_of_quota_) {
         out_of_quota_ = message;
         // Let every waiting call go, to fail at once.
-        for (auto& [began, waiter] : waiters_)
-          waiter->wake.cancel();
+        for (auto& waiting : waiters_)
+          waiting.second->wake.cancel();
         waiters_.clear();
       }
       recent_429s_.record(kind == FailureKind::kRateLimited);

@@ -8,16 +8,23 @@
 // request). Otherwise it waits for admission — a slot under the adaptive
 // concurrency limit, the requests-per-minute and tokens-per-minute buckets
 // (tokens estimated before the call, corrected by the usage reported after)
-// and any pause a 429 asked for; waiting requests go in the order their calls
-// began, so retries and hedge copies go first — then sends, and retries what
+// and any pause a 429 asked for — then sends, and retries what
 // retry_policy.h says is retryable, up to max_attempts, with exponential
 // backoff and full jitter or the server's Retry-After / x-ratelimit-reset-*.
 // An attempt still unanswered after the provider's hedge_after times the 90th
 // percentile of latency for requests of its kind gets a hedge copy (and a
-// third if that one runs as long), admitted ahead of waiting calls; the first
+// third if that one runs as long), admitted with its call's precedence (below); the first
 // reply settles the attempt and the other copies are cancelled. (A stalled
 // or unusually slow reply then costs about that long instead of the whole
 // timeout.)
+// Waiting requests go first by the calls their cell still makes after them
+// (CallOptions::calls_after), then in the order their calls began. The first
+// rule is highest-level-first list scheduling: a long chain is started while
+// the provider is busy anyway, and a run ends with its shortest chains
+// rather than with a long one still waiting on its next step. The second
+// lets retries and hedge copies go before calls that began after theirs.
+// Calls started in one turn of the event loop are all waiting before the
+// first of them is admitted, so these rules decide between them.
 // Failures are values with a kind; a failure of one call never affects
 // others, except a quota failure (out of credit): after it, calls waiting and
 // later fail as kQuota at once, without a request.
@@ -48,6 +55,9 @@ namespace privqa {
 struct CallOptions {
   int sample_index = 0;  // distinguishes repeated samples of one request in the cache
   CacheMode cache = CacheMode::kUse;
+  // Calls the caller's chain still makes after this one answers (e.g. 1 for
+  // a chain of thought whose answer is asked next): admission precedence.
+  int calls_after = 0;
 };
 
 template <class T>

@@ -79,6 +79,9 @@ Status validate(const ProviderConfig& c) {
   }
   if (c.rpm < 0) return Error("rpm: must be >= 0 (0 = unlimited)");
   if (c.tpm < 0) return Error("tpm: must be >= 0 (0 = unlimited)");
+  if (!(c.burst_seconds > 0 && c.burst_seconds <= 60)) {
+    return Error("burst: must be a number of seconds > 0 and at most 60");
+  }
   if (!(c.timeout_seconds > 0)) return Error("timeout: must be > 0 seconds");
   if (c.max_attempts < 1) return Error("max_attempts: must be at least 1");
   if (!(c.backoff_seconds > 0) || !std::isfinite(c.backoff_seconds)) {

@@ -12,14 +12,18 @@
 namespace privqa {
 
 struct ProviderConfig {
-  std::string name;                 // the config's name for it, used in messages and counters
-  std::string base_url;             // e.g. "https://api.deepseek.com/v1"; paths are appended
-  std::string model;                // sent as "model"
-  std::string api_key_env;          // name of the environment variable holding the key; "" = no key
-  int max_in_flight = 64;           // ceiling of adaptive concurrency
-  int min_in_flight = 1;            // floor of adaptive concurrency
-  double rpm = 0;                   // requests per minute; 0 = unlimited
-  double tpm = 0;                   // tokens per minute (prompt + completion); 0 = unlimited
+  std::string name;         // the config's name for it, used in messages and counters
+  std::string base_url;     // e.g. "https://api.deepseek.com/v1"; paths are appended
+  std::string model;        // sent as "model"
+  std::string api_key_env;  // name of the environment variable holding the key; "" = no key
+  int max_in_flight = 64;   // ceiling of adaptive concurrency
+  int min_in_flight = 1;    // floor of adaptive concurrency
+  double rpm = 0;           // requests per minute; 0 = unlimited
+  double tpm = 0;           // tokens per minute (prompt + completion); 0 = unlimited
+  // Seconds of the rpm and tpm budgets that may be spent at once: the depth
+  // of the provider's own buckets, when it is known. Shallower is safer
+  // (fewer 429s); the provider's own depth starts a run faster.
+  double burst_seconds = 0.5;
   double timeout_seconds = 120;     // per HTTP attempt
   int max_attempts = 6;             // per call, the first attempt included
   double backoff_seconds = 0.5;     // first retry's backoff bound (doubling, full jitter)

@@ -87,6 +87,7 @@ const std::map<std::string, std::pair<FieldReader, const char*>, std::less<>>& r
           {"min_in_flight", {int_field(&ProviderConfig::min_in_flight), "an integer"}},
           {"rpm", {number_field(&ProviderConfig::rpm), "a number"}},
           {"tpm", {number_field(&ProviderConfig::tpm), "a number"}},
+          {"burst", {number_field(&ProviderConfig::burst_seconds), "a number of seconds"}},
           {"timeout", {number_field(&ProviderConfig::timeout_seconds), "a number of seconds"}},
           {"max_attempts", {int_field(&ProviderConfig::max_attempts), "an integer"}},
           {"backoff", {number_field(&ProviderConfig::backoff_seconds), "a number of seconds"}},

@@ -6,6 +6,7 @@
 //   api_key_env = "DEEPSEEK_API_KEY"   # the variable's name, never the key
 //   max_in_flight = 64      min_in_flight = 1
 //   rpm = 500               tpm = 1000000       # 0 = unlimited
+//   burst = 0.5             # seconds of rpm and tpm that may be spent at once
 //   timeout = 120           max_attempts = 6     # seconds; attempts per call
 //   backoff = 0.5           backoff_cap = 60     # seconds: retry waits double from
 //                                                # backoff up to the cap (full jitter)

@@ -28,6 +28,7 @@ max_in_flight = 200
 min_in_flight = 2
 rpm = 500
 tpm = 1_000_000
+burst = 1.5
 timeout = 30.5
 max_attempts = 4
 backoff = 0.25
@@ -47,6 +48,7 @@ extra_body = { reasoning_effort = "low", nested = { k = [1, 2] } }
   EXPECT_EQ(c->min_in_flight, 2);
   EXPECT_EQ(c->rpm, 500);
   EXPECT_EQ(c->tpm, 1e6);
+  EXPECT_EQ(c->burst_seconds, 1.5);
   EXPECT_EQ(c->timeout_seconds, 30.5);
   EXPECT_EQ(c->max_attempts, 4);
   EXPECT_EQ(c->backoff_seconds, 0.25);
@@ -93,6 +95,8 @@ TEST(ParseProviderConfig, ErrorsNameTheKeyAndItsLine) {
        "cfg.toml:4: providers.p.max_in_flight: must be an integer"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nrpm = -1\n",
        "cfg.toml:4: providers.p.rpm: must be >= 0"},
+      {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nburst = 0\n",
+       "cfg.toml:4: providers.p.burst: must be a number of seconds > 0 and at most 60"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\n\ntimeout = 0\n",
        "cfg.toml:5: providers.p.timeout: must be > 0"},
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nmax_attempts = 0\n",
