@@ -610,8 +610,8 @@ asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& 
   }
   if (abandoned) co_return std::nullopt;
   if (ok) {
-    CallResult r =
-        co_await call(answerer, "answer", answer_prompt(cell.cot), q, key, cell, calls, 0);
+    CallResult r = co_await call(answerer, "answer", answer_prompt(cell.cot), q, key, cell, calls,
+                                 /*calls_after=*/0);
     if (abandoned || r.paused) co_return std::nullopt;
     if (!failed(r)) {
       add_usage(cell, answerer, r.usage);

@@ -33,9 +33,9 @@ constexpr double kOverLimitShare = 0.1;
 // The replies that share is taken over. Failures come back at once and
 // answers only after their latency, so the first replies of a burst are
 // mostly the failures: over 64 replies, the 1.7% of injected 429s of the
-// end-to-end benchmark's 10% faults read as over 10% at the start of about
-// half the runs at 20,000 rpm, halved the concurrency below what the rate
-// needs and left it there. Over 256 replies they stay near 4%.
+// end-to-end benchmark's 10% faults read as over 10% at the start of 4 of 6
+// runs at 20,000 rpm, halved the concurrency below what the rate needs and
+// left it there. Over 256 replies they stay near 4%.
 constexpr size_t kShareReplies = 256;
 
 // Hedge delays are a multiple of this quantile of a kind's latency. A higher
