@@ -406,13 +406,14 @@ asio::awaitable<CallResult> Experiment::phrasedp_candidates(const Question& q, c
   all.ok = true;
   const PhraseDpConfig& p = config_.phrasedp;
   if (p.variant == PhraseVariant::kBands) {
-    for (int band = 0; band < 10 && all.ok; ++band) {
+    constexpr int kBands = 10;  // similarity bands of width 0.1
+    for (int band = 0; band < kBands && all.ok; ++band) {
       const std::string prompt = render_template(
           config_.prompts.paraphrase_band, {{"question", q.text},
                                             {"low", fmt::format("{:.1f}", band / 10.0)},
                                             {"high", fmt::format("{:.1f}", (band + 1) / 10.0)}});
       CallResult r = co_await call(Role::kLocal, "paraphrase", prompt, q, key, cell, calls,
-                                   9 - band + kCallsAfterCandidates, std::nullopt, band);
+                                   kBands - 1 - band + kCallsAfterCandidates, std::nullopt, band);
       if (!r.ok) {
         all = r;
         break;
