@@ -52,14 +52,15 @@ std::vector<Question> sample_questions() {
 // A sim server with its request log in a temporary directory.
 class Sim {
  public:
+  // time_scale 0: every reply at once, whatever its profile's latency.
   explicit Sim(FaultRates faults = {}, std::string profiles_toml = "", uint64_t seed = 11,
-               std::map<std::string, int64_t> quota = {}) {
+               std::map<std::string, int64_t> quota = {}, double time_scale = 0) {
     SimOptions options;
     options.questions = sample_questions();
     options.quota = std::move(quota);
     options.faults = faults;
     options.seed = seed;
-    options.time_scale = 0;
+    options.time_scale = time_scale;
     options.log_path = dir_ / "requests.jsonl";
     if (!profiles_toml.empty()) {
       testing::write_text(dir_ / "profiles.toml", profiles_toml);
@@ -542,6 +543,142 @@ TEST(LlmClientSim, AStalledAttemptIsHedgedAndTheStalledCopyCancelled) {
     EXPECT_GE(gap.seconds, 0.45);
     EXPECT_LT(gap.seconds, 10.0);
   }
+}
+
+// Hedging by how busy the provider is: replies take 0.2 s with lognormal
+// jitter (sigma 0.5), so the median latency is 0.2 s and 1.5 x the p90 is
+// 0.57 s (1.5 x 0.2 x e^(0.5 x 1.2816)). Requests are paced at one per 10 ms.
+// The client groups latencies by completion budget (max_tokens): requests
+// with max_tokens 32 are hedged once 100 of them have taught it their
+// quantiles; fillers of other budgets, 31 per budget, never are (a kind needs
+// 32 replies), so they add requests without spending hedge copies.
+class IdleHedging : public ::testing::Test {
+ protected:
+  static constexpr uint64_t kSeed = 11;
+  static constexpr double kMedian = 0.2, kLoadedDelay = 0.57;
+  static constexpr int kHedged = 32;
+
+  IdleHedging()
+      : sim_(stalls(), kProfile, kSeed, {}, 1.0), client_(make_client(loop_, [&] {
+          ProviderConfig c = sim_.provider();
+          c.timeout_seconds = 30;  // a stall is only ended by a hedge copy
+          c.max_attempts = 1;
+          c.hedge_min_delay_seconds = 0;
+          c.rpm = 6000;
+          c.burst_seconds = 0.01;
+          return c;
+        }())) {}
+
+  static FaultRates stalls() { return FaultRates{.stall = 0.2, .stall_seconds = 60}; }
+
+  static ChatRequest request(int id, int max_tokens) {
+    ChatRequest r = question_request(id);
+    r.max_tokens = max_tokens;
+    return r;
+  }
+
+  // The next `count` requests of this budget whose first arrival the sim's
+  // seeded plan answers (`want` kNone) or stalls, then answers.
+  std::vector<ChatRequest> take(int max_tokens, size_t count, sim::Fault want) {
+    std::vector<ChatRequest> out;
+    sim::FaultPlan plan(stalls(), kSeed);
+    for (int& i = next_id_; out.size() < count; ++i) {
+      ChatRequest r = request(i, max_tokens);
+      const std::string body = to_body(encode_chat_request(r, "sim-local", {}));
+      const sim::Fault first = plan.next("/v1/chat/completions", body);
+      const sim::Fault second = plan.next("/v1/chat/completions", body);
+      if (first == want && second == sim::Fault::kNone) out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  // Sends the requests in one turn of the event loop; all must succeed.
+  void send(std::vector<ChatRequest> requests) {
+    for (ChatRequest& r : requests) {
+      loop_.spawn([this, r = std::move(r)]() -> asio::awaitable<void> {
+        const ChatOutcome o = co_await client_->chat(r);
+        EXPECT_TRUE(o.result.ok()) << o.result.error().message();
+      });
+    }
+    loop_.run();
+  }
+
+  // 100 requests of the hedged budget, for its quantiles, then 62 fillers,
+  // all in one turn: when the queue empties, only fillers are still out, so
+  // no early copy goes yet, and 5% of the requests allow several.
+  void prepare() {
+    std::vector<ChatRequest> requests = take(kHedged, 100, sim::Fault::kNone);
+    for (int budget : {5, 6})
+      for (ChatRequest& r : take(budget, 31, sim::Fault::kNone))
+        requests.push_back(std::move(r));
+    send(std::move(requests));
+  }
+
+  // Seconds from each stalled request's arrival to its hedge copy's, in order.
+  std::vector<double> hedge_gaps() {
+    sim_.stop();
+    std::vector<double> gaps;
+    for (const RetryGap& gap :
+         retry_gaps(sim_.log(), [](const json& e) { return e["fault"] == "stall"; }))
+      gaps.push_back(gap.seconds);
+    return gaps;
+  }
+
+  static constexpr const char* kProfile =
+      "[profile.sim-local]\nlatency_base_ms = 200\nlatency_per_token_ms = 0\n"
+      "latency_jitter_sigma = 0.5\n";
+
+  Sim sim_;
+  Loop loop_;
+  std::unique_ptr<LlmClient> client_;
+  int next_id_ = 0;
+};
+
+TEST_F(IdleHedging, WhileNothingWaitsAStallIsHedgedAfterTheMedianLatencyWithinTheBudget) {
+  ASSERT_NE(client_, nullptr);
+  prepare();
+  // Stalled requests one at a time, so nothing waits. Each adds a request and
+  // a copy or two; an early copy is allowed while copies + 1 <= 5% of requests.
+  std::vector<bool> early;
+  for (const ChatRequest& r : take(kHedged, 10, sim::Fault::kStall)) {
+    const ProviderCounters before = client_->counters();
+    early.push_back(static_cast<double>(before.hedges + 1) <=
+                    0.05 * static_cast<double>(before.requests + 1));
+    send({r});
+    // A third copy when the second is slow too.
+    EXPECT_GE(client_->counters().hedges, before.hedges + 1);
+    EXPECT_LE(client_->counters().hedges, before.hedges + 2);
+  }
+  ASSERT_TRUE(early.front()) << "the warm-up left no early copies: the test shows nothing";
+  ASSERT_FALSE(early.back()) << "the budget was never spent: the test shows nothing";
+  const std::vector<double> gaps = hedge_gaps();
+  ASSERT_EQ(gaps.size(), early.size());
+  for (size_t k = 0; k < gaps.size(); ++k) {
+    if (early[k]) {
+      EXPECT_GT(gaps[k], 0.7 * kMedian) << k;
+      EXPECT_LT(gaps[k], 0.5 * (kMedian + kLoadedDelay)) << k;
+    } else {
+      EXPECT_GT(gaps[k], 0.8 * kLoadedDelay) << k;
+    }
+  }
+}
+
+TEST_F(IdleHedging, WhenTheQueueEmptiesAStallWaitingForTheLoadedDelayIsHedgedThen) {
+  ASSERT_NE(client_, nullptr);
+  prepare();
+  const int64_t hedges_before = client_->counters().hedges;
+  // The stalled request goes first, then 30 fillers wait for the rate (one
+  // per 10 ms): the queue empties ~0.3 s later, before the loaded delay.
+  std::vector<ChatRequest> requests = take(kHedged, 1, sim::Fault::kStall);
+  for (ChatRequest& r : take(9, 30, sim::Fault::kNone))
+    requests.push_back(std::move(r));
+  send(std::move(requests));
+  EXPECT_GE(client_->counters().hedges, hedges_before + 1);  // (+2: its copy was slow too)
+  EXPECT_LE(client_->counters().hedges, hedges_before + 2);
+  const std::vector<double> gaps = hedge_gaps();
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_GT(gaps[0], 0.25);                 // not while requests waited
+  EXPECT_LT(gaps[0], 0.85 * kLoadedDelay);  // but as soon as none did
 }
 
 TEST(LlmClientSim, HedgingOffLeavesAStallToTheTimeout) {

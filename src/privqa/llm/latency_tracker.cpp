@@ -31,12 +31,17 @@ std::optional<double> LatencyTracker::quantile(int64_t kind, double q, Clock::ti
   const auto it = kinds_.find(kind);
   if (it == kinds_.end()) return std::nullopt;
   Kind& k = it->second;
-  if (!k.computed_at || k.last_q != q || now - *k.computed_at >= refresh_) {
-    k.last = estimate(k, q, now, min_events_);
-    k.last_q = q;
-    k.computed_at = now;
+  auto cached = std::find_if(k.estimates.begin(), k.estimates.end(),
+                             [q](const Kind::Estimate& e) { return e.q == q; });
+  if (cached == k.estimates.end()) {
+    k.estimates.push_back({q, estimate(k, q, now, min_events_), now});
+    return k.estimates.back().value;
   }
-  return k.last;
+  if (now - cached->computed_at >= refresh_) {
+    cached->value = estimate(k, q, now, min_events_);
+    cached->computed_at = now;
+  }
+  return cached->value;
 }
 
 std::optional<double> LatencyTracker::estimate(const Kind& kind, double q, Clock::time_point now,

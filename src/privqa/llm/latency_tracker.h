@@ -9,7 +9,7 @@
 // from the Kaplan-Meier estimate of the latency distribution: early in a
 // burst only the fastest requests have answered, and a quantile of those
 // alone would be far too low. A kind's estimate is recomputed at most once
-// per `refresh` (a sort of the window).
+// per `refresh` and quantile (a sort of the window).
 #pragma once
 
 #include <chrono>
@@ -53,10 +53,13 @@ class LatencyTracker {
   struct Kind {
     std::vector<Request> ring;
     uint64_t next_sequence = 1;
-    // The last estimate, for `q` at `computed_at`.
-    std::optional<double> last;
-    double last_q = 0;
-    std::optional<Clock::time_point> computed_at;
+    // The last estimate of each quantile asked for (a client asks for two).
+    struct Estimate {
+      double q;
+      std::optional<double> value;
+      Clock::time_point computed_at;
+    };
+    std::vector<Estimate> estimates;
   };
   static std::optional<double> estimate(const Kind& kind, double q, Clock::time_point now,
                                         size_t min_events);

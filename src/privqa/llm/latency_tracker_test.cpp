@@ -103,5 +103,20 @@ TEST(LatencyTracker, RecomputesAtMostOncePerRefresh) {
   EXPECT_DOUBLE_EQ(tracker.quantile(0, 0.25, at(5.021)).value(), 1.0);  // another q
 }
 
+TEST(LatencyTracker, AskingForAnotherQuantileKeepsTheFirstCached) {
+  LatencyTracker tracker(100, 1, milliseconds(10));
+  record(tracker, 0, 1.0);
+  record(tracker, 0, 2.0);
+  EXPECT_DOUBLE_EQ(tracker.quantile(0, 0.5, at(5)).value(), 1.0);
+  EXPECT_DOUBLE_EQ(tracker.quantile(0, 0.9, at(5)).value(), 2.0);
+  for (int i = 0; i < 3; ++i)
+    record(tracker, 0, 3.0);
+  // Within 10 ms both estimates stand, each for its own q.
+  EXPECT_DOUBLE_EQ(tracker.quantile(0, 0.5, at(5.005)).value(), 1.0);
+  EXPECT_DOUBLE_EQ(tracker.quantile(0, 0.9, at(5.006)).value(), 2.0);
+  EXPECT_DOUBLE_EQ(tracker.quantile(0, 0.5, at(5.02)).value(), 3.0);  // 1, 2, 3, 3, 3
+  EXPECT_DOUBLE_EQ(tracker.quantile(0, 0.9, at(5.02)).value(), 3.0);
+}
+
 }  // namespace
 }  // namespace privqa

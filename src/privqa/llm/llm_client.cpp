@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <unordered_set>
 
 #include "privqa/llm/adaptive_concurrency.h"
 #include "privqa/llm/latency_tracker.h"
@@ -42,6 +43,19 @@ constexpr size_t kShareReplies = 256;
 // one would never be reached while a few percent of requests stall: they are
 // counted as slower than any reply.
 constexpr double kHedgeBaseQuantile = 0.9;
+
+// While no request waits for admission, the provider's rate has room to
+// spare, and a copy costs money but delays nothing: an attempt is then hedged
+// once it has run this quantile of its kind's latency. At the end of a run
+// this is what bounds a stall in one of the last requests, or two in a row.
+constexpr double kIdleHedgeQuantile = 0.5;
+
+// Such early copies only while hedge copies of all kinds stay under this
+// share of the requests sent: a run that never fills the rate would
+// otherwise send a copy of every second request. (Hedging at the 95th
+// percentile costs about this much: Dean and Barroso, "The Tail at Scale",
+// CACM 56(2), 2013.)
+constexpr double kIdleHedgeShare = 0.05;
 
 // Copies of one attempt at most (the request and its hedges): each goes when
 // the one before has run the hedge delay, so two stalls in a row still do not
@@ -162,6 +176,9 @@ class LlmClient::Impl {
                   int64_t latency_kind);
   // How long an attempt of `kind` runs before it is hedged; nullopt: not (yet).
   std::optional<Clock::duration> hedge_delay(int64_t kind, Clock::time_point now);
+  // True while attempts may be hedged early (kIdleHedgeQuantile): no request
+  // waits, so a copy delays none, and copies are within kIdleHedgeShare.
+  bool idle_hedging(Clock::time_point now) const;
   void pump();
   // Admission of a new call waits for the calls started in the same turn of
   // the event loop (e.g. every cell of a question), so precedence decides
@@ -190,6 +207,10 @@ class LlmClient::Impl {
   asio::steady_timer pump_timer_;
   std::optional<Clock::time_point> pump_wake_;
   bool pump_posted_ = false;
+  // Requests have waited since the queue was last empty; when it empties,
+  // the attempts in `unsettled_` look again at their hedge delay.
+  bool backlogged_ = false;
+  std::unordered_set<Race*> unsettled_;
   std::mt19937_64 jitter_;
   ProviderCounters counters_;
   std::function<void(std::string_view)> debug_;
@@ -219,12 +240,17 @@ void LlmClient::Impl::release_slot() {
 
 void LlmClient::Impl::pump() {
   const Clock::time_point now = Clock::now();
-  while (!waiters_.empty() && in_flight_ < concurrency_.limit()) {
+  while (!waiters_.empty()) {
+    if (in_flight_ >= concurrency_.limit()) {
+      backlogged_ = true;
+      return;
+    }
     Waiter* next = waiters_.begin()->second;
     Clock::duration wait = paused_until_ > now ? paused_until_ - now : Clock::duration::zero();
     if (rpm_) wait = std::max(wait, rpm_->wait_time(1, now));
     if (tpm_) wait = std::max(wait, tpm_->wait_time(next->tokens, now));
     if (wait > Clock::duration::zero()) {
+      backlogged_ = true;
       wake_pump_at(now + wait);
       return;
     }
@@ -235,6 +261,11 @@ void LlmClient::Impl::pump() {
     next->admitted = true;
     next->wake.cancel();
   }
+  if (backlogged_ && idle_hedging(now)) {
+    for (Race* race : unsettled_)
+      race->settled.cancel();
+  }
+  backlogged_ = false;
 }
 
 void LlmClient::Impl::pump_after_this_turn() {
@@ -258,7 +289,17 @@ void LlmClient::Impl::wake_pump_at(Clock::time_point when) {
   });
 }
 
+bool LlmClient::Impl::idle_hedging(Clock::time_point now) const {
+  return waiters_.empty() && paused_until_ <= now &&
+         static_cast<double>(counters_.hedges + 1) <=
+             kIdleHedgeShare * static_cast<double>(counters_.requests);
+}
+
 std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, Clock::time_point now) {
+  if (idle_hedging(now)) {
+    const std::optional<double> p50 = latencies_.quantile(kind, kIdleHedgeQuantile, now);
+    if (p50) return to_ms(std::max(*p50, config_.hedge_min_delay_seconds));
+  }
   const std::optional<double> p90 = latencies_.quantile(kind, kHedgeBaseQuantile, now);
   if (!p90) return std::nullopt;
   return to_ms(std::max(config_.hedge_after * *p90, config_.hedge_min_delay_seconds));
@@ -301,6 +342,17 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
                                                            Precedence precedence) {
   auto race = std::make_shared<Race>(engine_.context());
   start_copy(race, request, latency_kind);
+  // Listed while unsettled, however the coroutine ends (its frame may be
+  // destroyed mid-wait, after the client).
+  struct Listing {
+    Impl* impl;
+    Race* race;
+    std::weak_ptr<int> alive;
+    ~Listing() {
+      if (!alive.expired()) impl->unsettled_.erase(race);
+    }
+  } listing{this, race.get(), alive_};
+  unsettled_.insert(race.get());
   // Until the kind's latency quantile is known (early in a burst), look again
   // every hedge_min_delay.
   const auto recheck = std::max(to_ms(config_.hedge_min_delay_seconds), kHedgeRecheckFloor);

@@ -16,7 +16,9 @@
 // third if that one runs as long), admitted with its call's precedence (below); the first
 // reply settles the attempt and the other copies are cancelled. (A stalled
 // or unusually slow reply then costs about that long instead of the whole
-// timeout.)
+// timeout.) While no request waits for admission (the provider's rate has
+// room, as at the end of a run), the copy goes after the median latency
+// instead, as long as hedge copies stay under 5% of the requests sent.
 // Waiting requests go first by the calls their cell still makes after them
 // (CallOptions::calls_after), then in the order their calls began. The first
 // rule is highest-level-first list scheduling: a long chain is started while

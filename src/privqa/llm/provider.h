@@ -30,7 +30,8 @@ struct ProviderConfig {
   double backoff_cap_seconds = 60;  // bound of any backoff
   // An attempt still unanswered after hedge_after times the 90th percentile
   // of its kind's latency (and at least hedge_min_delay) gets a hedge copy;
-  // the first reply wins. 0 = never hedge.
+  // the first reply wins. While no request waits, after the median (and
+  // hedge_min_delay), within 5% of requests (see LlmClient). 0 = never hedge.
   double hedge_after = 1.5;
   double hedge_min_delay_seconds = 1;
   double input_price_per_million = 0;   // currency units per million prompt tokens

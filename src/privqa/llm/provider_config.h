@@ -12,7 +12,8 @@
 //                                                # backoff up to the cap (full jitter)
 //   hedge_after = 1.5       hedge_min_delay = 1  # an attempt slower than 1.5 x the p90
 //                                                # latency of its kind (and the delay)
-//                                                # gets a second copy; 0 = never
+//                                                # gets a second copy (while nothing
+//                                                # waits: the median); 0 = never
 //   input_price_per_million = 0.27   output_price_per_million = 1.10
 //   allow_insecure_http = false
 //   extra_body = { reasoning_effort = "low" }
