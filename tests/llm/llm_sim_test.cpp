@@ -663,22 +663,26 @@ TEST_F(IdleHedging, WhileNothingWaitsAStallIsHedgedAfterTheMedianLatencyWithinTh
   }
 }
 
-TEST_F(IdleHedging, WhenTheQueueEmptiesAStallWaitingForTheLoadedDelayIsHedgedThen) {
+TEST_F(IdleHedging, WhenTheQueueEmptiesEveryStallPastTheMedianIsHedgedThen) {
   ASSERT_NE(client_, nullptr);
   prepare();
   const int64_t hedges_before = client_->counters().hedges;
-  // The stalled request goes first, then 30 fillers wait for the rate (one
-  // per 10 ms): the queue empties ~0.3 s later, before the loaded delay.
-  std::vector<ChatRequest> requests = take(kHedged, 1, sim::Fault::kStall);
+  // Three stalled requests go first, then 30 fillers wait for the rate (one
+  // per 10 ms): the queue empties ~0.3 s later, before the loaded delay, and
+  // the budget allows the three copies then. (The first copy to wait for
+  // admission must not make the others look loaded.)
+  std::vector<ChatRequest> requests = take(kHedged, 3, sim::Fault::kStall);
   for (ChatRequest& r : take(9, 30, sim::Fault::kNone))
     requests.push_back(std::move(r));
   send(std::move(requests));
-  EXPECT_GE(client_->counters().hedges, hedges_before + 1);  // (+2: its copy was slow too)
-  EXPECT_LE(client_->counters().hedges, hedges_before + 2);
+  EXPECT_GE(client_->counters().hedges, hedges_before + 3);  // (more: a copy was slow too)
+  EXPECT_LE(client_->counters().hedges, hedges_before + 6);
   const std::vector<double> gaps = hedge_gaps();
-  ASSERT_EQ(gaps.size(), 1u);
-  EXPECT_GT(gaps[0], 0.25);                 // not while requests waited
-  EXPECT_LT(gaps[0], 0.85 * kLoadedDelay);  // but as soon as none did
+  ASSERT_EQ(gaps.size(), 3u);
+  for (double gap : gaps) {
+    EXPECT_GT(gap, 0.25);                 // not while requests waited
+    EXPECT_LT(gap, 0.85 * kLoadedDelay);  // but as soon as none did
+  }
 }
 
 TEST(LlmClientSim, HedgingOffLeavesAStallToTheTimeout) {

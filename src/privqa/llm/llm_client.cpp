@@ -9,7 +9,6 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <unordered_set>
 
 #include "privqa/llm/adaptive_concurrency.h"
 #include "privqa/llm/latency_tracker.h"
@@ -177,7 +176,8 @@ class LlmClient::Impl {
   // How long an attempt of `kind` runs before it is hedged; nullopt: not (yet).
   std::optional<Clock::duration> hedge_delay(int64_t kind, Clock::time_point now);
   // True while attempts may be hedged early (kIdleHedgeQuantile): no request
-  // waits, so a copy delays none, and copies are within kIdleHedgeShare.
+  // but hedge copies waits, so a copy delays none, and copies (those waiting
+  // included) are within kIdleHedgeShare.
   bool idle_hedging(Clock::time_point now) const;
   void pump();
   // Admission of a new call waits for the calls started in the same turn of
@@ -208,9 +208,13 @@ class LlmClient::Impl {
   std::optional<Clock::time_point> pump_wake_;
   bool pump_posted_ = false;
   // Requests have waited since the queue was last empty; when it empties,
-  // the attempts in `unsettled_` look again at their hedge delay.
+  // the attempts in `unsettled_` look again at their hedge delay, the
+  // longest running first (by when they were listed), so that they are the
+  // ones that get the copies the budget allows.
   bool backlogged_ = false;
-  std::unordered_set<Race*> unsettled_;
+  std::map<uint64_t, Race*> unsettled_;
+  uint64_t next_unsettled_ = 0;
+  int copies_waiting_ = 0;  // hedge copies waiting for admission
   std::mt19937_64 jitter_;
   ProviderCounters counters_;
   std::function<void(std::string_view)> debug_;
@@ -262,7 +266,7 @@ void LlmClient::Impl::pump() {
     next->wake.cancel();
   }
   if (backlogged_ && idle_hedging(now)) {
-    for (Race* race : unsettled_)
+    for (auto& [sequence, race] : unsettled_)
       race->settled.cancel();
   }
   backlogged_ = false;
@@ -290,8 +294,8 @@ void LlmClient::Impl::wake_pump_at(Clock::time_point when) {
 }
 
 bool LlmClient::Impl::idle_hedging(Clock::time_point now) const {
-  return waiters_.empty() && paused_until_ <= now &&
-         static_cast<double>(counters_.hedges + 1) <=
+  return waiters_.size() == static_cast<size_t>(copies_waiting_) && paused_until_ <= now &&
+         static_cast<double>(counters_.hedges + copies_waiting_ + 1) <=
              kIdleHedgeShare * static_cast<double>(counters_.requests);
 }
 
@@ -346,13 +350,13 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
   // destroyed mid-wait, after the client).
   struct Listing {
     Impl* impl;
-    Race* race;
+    uint64_t sequence;
     std::weak_ptr<int> alive;
     ~Listing() {
-      if (!alive.expired()) impl->unsettled_.erase(race);
+      if (!alive.expired()) impl->unsettled_.erase(sequence);
     }
-  } listing{this, race.get(), alive_};
-  unsettled_.insert(race.get());
+  } listing{this, next_unsettled_++, alive_};
+  unsettled_.emplace(listing.sequence, race.get());
   // Until the kind's latency quantile is known (early in a burst), look again
   // every hedge_min_delay.
   const auto recheck = std::max(to_ms(config_.hedge_min_delay_seconds), kHedgeRecheckFloor);
@@ -365,8 +369,11 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
     // A copy goes when the newest one has run the hedge delay.
     const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
     if (delay && now >= due) {
-      if (!co_await admit(tokens, precedence)) continue;  // out of quota: no more copies
-      if (race->reply) {                                  // answered while the copy waited
+      ++copies_waiting_;
+      const bool admitted = co_await admit(tokens, precedence);
+      --copies_waiting_;
+      if (!admitted) continue;  // out of quota: no more copies
+      if (race->reply) {        // answered while the copy waited
         release_slot();
         continue;
       }
