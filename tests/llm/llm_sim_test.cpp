@@ -468,11 +468,12 @@ TEST(LlmClientSim, StallsTimeOutAndAreRetried) {
       << failed[0].result.error().message();
 }
 
-// The sim's fault for the first and second arrival of request i's body.
+// The sim's fault for the first and second arrival of the request's body.
 std::pair<sim::Fault, sim::Fault> planned_faults(const FaultRates& faults, uint64_t seed,
-                                                 const std::string& model, int i) {
+                                                 const std::string& model,
+                                                 const ChatRequest& request) {
   sim::FaultPlan plan(faults, seed);
-  const std::string body = to_body(encode_chat_request(question_request(i), model, {}));
+  const std::string body = to_body(encode_chat_request(request, model, {}));
   const sim::Fault first = plan.next("/v1/chat/completions", body);
   return {first, plan.next("/v1/chat/completions", body)};
 }
@@ -498,7 +499,7 @@ TEST(LlmClientSim, AStalledAttemptIsHedgedAndTheStalledCopyCancelled) {
   // requests that stall on their first arrival but not on their second.
   std::vector<int> warm_up, stalled;
   for (int i = 0; warm_up.size() < 300 || stalled.size() < 20; ++i) {
-    const auto [first, second] = planned_faults(faults, kSeed, "sim-local", i);
+    const auto [first, second] = planned_faults(faults, kSeed, "sim-local", question_request(i));
     if (first == sim::Fault::kNone && warm_up.size() < 300) warm_up.push_back(i);
     if (first == sim::Fault::kStall && second == sim::Fault::kNone && stalled.size() < 20)
       stalled.push_back(i);
@@ -581,12 +582,9 @@ class IdleHedging : public ::testing::Test {
   // seeded plan answers (`want` kNone) or stalls, then answers.
   std::vector<ChatRequest> take(int max_tokens, size_t count, sim::Fault want) {
     std::vector<ChatRequest> out;
-    sim::FaultPlan plan(stalls(), kSeed);
     for (int& i = next_id_; out.size() < count; ++i) {
       ChatRequest r = request(i, max_tokens);
-      const std::string body = to_body(encode_chat_request(r, "sim-local", {}));
-      const sim::Fault first = plan.next("/v1/chat/completions", body);
-      const sim::Fault second = plan.next("/v1/chat/completions", body);
+      const auto [first, second] = planned_faults(stalls(), kSeed, "sim-local", r);
       if (first == want && second == sim::Fault::kNone) out.push_back(std::move(r));
     }
     return out;
