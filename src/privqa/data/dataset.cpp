@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "privqa/base/files.h"
+#include "privqa/base/strings.h"
 #include "privqa/base/utf8.h"
 #include "privqa/data/records.h"
 
@@ -25,13 +26,6 @@ struct Schema {
   bool minus_one_unlabelled = false;  // MedMCQA/HuggingFace: cop -1 = unlabelled
   std::string answer_text_field;      // MedQA: must equal the option the answer names
 };
-
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
-}
 
 std::string type_problem(const json& value, const char* expected) {
   return std::string("expected ") + expected + ", got " + value.type_name();
@@ -120,7 +114,7 @@ std::optional<Problem> read_answer(const RawRecord& r, const Schema& s, Question
   switch (m.answer_encoding) {
     case AnswerEncoding::kLetter: {
       const auto text = scalar_text(value);
-      const std::string letter = text ? trim(*text) : "";
+      const std::string letter = text ? std::string(trim(*text)) : "";
       if (letter.size() != 1 || !std::isalpha(static_cast<unsigned char>(letter[0]))) {
         return problem(r.line, m.answer, "invalid answer",
                        "expected an option letter, got " + snippet(value.dump()));
@@ -147,7 +141,7 @@ std::optional<Problem> read_answer(const RawRecord& r, const Schema& s, Question
       if (value.is_number_integer()) {
         number = value.get<long long>();
       } else if (value.is_string()) {
-        const std::string text = trim(value.get<std::string>());
+        const std::string text = std::string(trim(value.get<std::string>()));
         size_t used = 0;
         try {
           number = std::stoll(text, &used);
@@ -177,7 +171,7 @@ std::optional<Problem> read_answer(const RawRecord& r, const Schema& s, Question
     case AnswerEncoding::kOptionText: {
       const auto text = scalar_text(value);
       if (!text) return problem(r.line, m.answer, "invalid answer", type_problem(value, "text"));
-      const std::string wanted = trim(*text);
+      const std::string wanted = std::string(trim(*text));
       int found = -1;
       for (int i = 0; i < n; ++i) {
         if (trim(q.options[static_cast<size_t>(i)]) != wanted) continue;
@@ -375,15 +369,15 @@ Result<FieldMapping> parse_field_mapping(const std::string& spec) {
   while (pos <= spec.size()) {
     size_t end = spec.find(',', pos);
     if (end == std::string::npos) end = spec.size();
-    const std::string item = trim(std::string_view(spec).substr(pos, end - pos));
+    const std::string item = std::string(trim(std::string_view(spec).substr(pos, end - pos)));
     pos = end + 1;
     if (item.empty()) continue;
     const auto eq = item.find('=');
     if (eq == std::string::npos) {
       return Error("field mapping: '" + item + "' is not key=value");
     }
-    const std::string key = trim(item.substr(0, eq));
-    const std::string value = trim(item.substr(eq + 1));
+    const std::string key = std::string(trim(item.substr(0, eq)));
+    const std::string value = std::string(trim(item.substr(eq + 1)));
     if (key == "id") {
       m.id = value;
     } else if (key == "question") {
@@ -394,7 +388,7 @@ Result<FieldMapping> parse_field_mapping(const std::string& spec) {
       while (p <= value.size()) {
         size_t bar = value.find('|', p);
         if (bar == std::string::npos) bar = value.size();
-        m.option_fields.push_back(trim(value.substr(p, bar - p)));
+        m.option_fields.push_back(std::string(trim(value.substr(p, bar - p))));
         p = bar + 1;
       }
     } else if (key == "options_object") {

@@ -17,7 +17,7 @@ const std::map<std::string, std::pair<double, double>> kRays = {
     {"a", {0, 1}},   {"b", {10, 3}},  {"c", {25, 0.5}}, {"d", {90, 2}},   {"e", {100, 1}},
     {"f", {130, 4}}, {"g", {200, 1}}, {"h", {260, 2}},  {"the", {300, 1}}};
 // Counts: a 3, d 2, b = g = the = 1 -> order a, d, b, g, the.
-const std::vector<std::string> kCorpus = {"a a d", "a d b g the"};
+const std::vector<std::string> kCusTextCorpus = {"a a d", "a d b g the"};
 
 double radians(const std::string& w) {
   return kRays.at(w).first * M_PI / 180;
@@ -26,7 +26,7 @@ double cosine(const std::string& x, const std::string& y) {
   return std::cos(radians(x) - radians(y));
 }
 
-EmbeddingTable make_table() {
+EmbeddingTable custext_table() {
   std::vector<std::string> words;
   std::vector<float> values;
   for (const auto& [word, ray] : kRays) {
@@ -43,7 +43,7 @@ class CusTextTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto mechanism =
-        create_mechanism("custext+", {{"top_k", "3"}, {"pool_size", "0"}}, table_, kCorpus);
+        create_mechanism("custext+", {{"top_k", "3"}, {"pool_size", "0"}}, table_, kCusTextCorpus);
     ASSERT_TRUE(mechanism.ok()) << mechanism.error().message();
     mechanism_ = *mechanism;
   }
@@ -57,7 +57,7 @@ class CusTextTest : public ::testing::Test {
     return out;
   }
 
-  EmbeddingTable table_ = make_table();
+  EmbeddingTable table_ = custext_table();
   std::shared_ptr<const Mechanism> mechanism_;
 };
 

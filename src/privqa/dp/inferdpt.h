@@ -52,15 +52,15 @@ struct Reachable {
 // distance(i) up to float rounding).
 // Exact and cheap: uniform proposals accepted with probability
 // exp(-eps d_i / (2 r)) touch a handful of candidates while many are within
-// reach; if kMaxProposals fail, the draw is made directly from the weights of
+// reach; if kInferDptMaxProposals fail, the draw is made directly from the weights of
 // the candidates within reach. Either way the result has the target
 // distribution, since a failed proposal says nothing about the outcome.
-inline constexpr int kMaxProposals = 128;
+inline constexpr int kInferDptMaxProposals = 128;
 template <class Distance, class ReachableSet>
 size_t inferdpt_select(size_t n, double radius, double eps, Rng& rng, Distance&& distance,
                        ReachableSet&& reachable) {
   const double lambda = eps / (2 * radius);  // weight relative to d = 0: exp(-lambda d)
-  for (int attempt = 0; attempt < kMaxProposals; ++attempt) {
+  for (int attempt = 0; attempt < kInferDptMaxProposals; ++attempt) {
     const size_t i = rng.below(n);
     const double d = distance(i);
     if (d > radius) continue;

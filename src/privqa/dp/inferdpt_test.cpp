@@ -17,7 +17,7 @@ namespace {
 const std::map<std::string, double> kValues = {
     {"a", 0.0}, {"b", 0.5}, {"c", 1.2}, {"d", -0.7}, {"e", 3.0}};
 
-EmbeddingTable make_table() {
+EmbeddingTable inferdpt_table() {
   std::vector<std::string> words;
   std::vector<float> values;
   for (const auto& [word, value] : kValues) {
@@ -81,7 +81,7 @@ TEST(InferDpt, NoiseDivisorFollowsBothSchedules) {
 }
 
 TEST(InferDpt, SensitivityIsTheRangeOfEachDimension) {
-  const EmbeddingTable table = make_table();
+  const EmbeddingTable table = inferdpt_table();
   auto mechanism = make(table, {});
   EXPECT_NEAR(dynamic_cast<const InferDpt&>(*mechanism).sensitivity()[0], 3.7, 1e-6);
 }
@@ -126,7 +126,7 @@ TEST(InferDpt, SelectionStaysExactWhenRejectionGivesUp) {
 }
 
 TEST(InferDpt, WordOutputMatchesTheIntegratedDistribution) {
-  const EmbeddingTable table = make_table();
+  const EmbeddingTable table = inferdpt_table();
   for (const char* noise : {"laplace", "inferdpt"}) {
     auto mechanism = make(table, {{"noise", noise}});
     for (double eps : {1.0, 3.0}) {
@@ -200,7 +200,7 @@ TEST(InferDpt, ReachableSetMatchesBruteForceBelowAndBeyondTheNearestList) {
 }
 
 TEST(InferDpt, NumbersBecomeUniformIntegersUpTo1000) {
-  const EmbeddingTable table = make_table();
+  const EmbeddingTable table = inferdpt_table();
   auto mechanism = make(table, {});
   Rng rng = Rng::from_seed(54);
   std::vector<size_t> counts(10);
@@ -214,7 +214,7 @@ TEST(InferDpt, NumbersBecomeUniformIntegersUpTo1000) {
 }
 
 TEST(InferDpt, UnknownWordsAreDroppedWithTheirSpaceOrKept) {
-  const EmbeddingTable table = make_table();
+  const EmbeddingTable table = inferdpt_table();
   Rng rng = Rng::from_seed(55);
   auto dropping = make(table, {});
   const auto dropped = dropping->sanitize("zz a qq, a yy", 1.0, rng);

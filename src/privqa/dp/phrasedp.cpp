@@ -5,6 +5,7 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "privqa/base/strings.h"
 #include "privqa/dp/exponential_mechanism.h"
 #include "privqa/dp/mechanism.h"
 #include "privqa/text/normalize.h"
@@ -20,15 +21,6 @@ constexpr double kBandMargin = 0.05;
 constexpr std::array<std::string_view, 12> kMetaFirstWords = {
     "here",        "sure",    "certainly", "okay", "ok",          "paraphrase",
     "paraphrased", "rewrite", "rewritten", "note", "generalized", "below"};
-
-std::string trim(std::string_view text) {
-  size_t begin = 0, end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin])))
-    ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1])))
-    --end;
-  return std::string(text.substr(begin, end - begin));
-}
 
 std::string first_word(const std::string& folded) {
   size_t end = 0;
@@ -70,7 +62,7 @@ std::vector<std::string> filter_paraphrase_candidates(std::string_view original,
   std::unordered_set<std::string> seen;
   std::vector<std::string> out;
   for (const auto& candidate : candidates) {
-    std::string text = trim(candidate);
+    std::string text = std::string(trim(candidate));
     if (text.size() <= kMinCandidateChars) continue;
     const std::string folded = fold_case(text);
     if (folded == original_folded || is_meta_text(folded)) continue;

@@ -14,11 +14,12 @@ EmbeddingTable small_table() {
   return std::move(*table);
 }
 
-const std::vector<std::string> kCorpus = {"heart lung liver kidney café heart"};
+const std::vector<std::string> kRegistryCorpus = {"heart lung liver kidney café heart"};
 
 TEST(Params, UnknownParameterIsNamed) {
   const auto table = small_table();
-  const auto made = create_mechanism("santext+", {{"sensitivity_ratio", "0.5"}}, table, kCorpus);
+  const auto made =
+      create_mechanism("santext+", {{"sensitivity_ratio", "0.5"}}, table, kRegistryCorpus);
   ASSERT_FALSE(made.ok());
   EXPECT_NE(made.error().message().find("unknown parameter 'sensitivity_ratio'"), std::string::npos)
       << made.error().message();
@@ -35,7 +36,7 @@ TEST(Params, BadValuesAreRejectedWithTheirName) {
            {"custext+", "top_k", "2.5"},
            {"inferdpt", "noise", "gaussian"},
            {"inferdpt", "oov", "replace"}}) {
-    const auto made = create_mechanism(name, {{key, value}}, table, kCorpus);
+    const auto made = create_mechanism(name, {{key, value}}, table, kRegistryCorpus);
     ASSERT_FALSE(made.ok()) << name << " " << key << "=" << value;
     EXPECT_NE(made.error().message().find("'" + key + "'"), std::string::npos)
         << made.error().message();
@@ -44,7 +45,7 @@ TEST(Params, BadValuesAreRejectedWithTheirName) {
 
 TEST(Params, DefaultsAreResolved) {
   const auto table = small_table();
-  const auto made = create_mechanism("santext+", {}, table, kCorpus);
+  const auto made = create_mechanism("santext+", {}, table, kRegistryCorpus);
   ASSERT_TRUE(made.ok());
   EXPECT_EQ((*made)->params().real("p"), 0.3);
   EXPECT_EQ((*made)->params().real("sensitive_ratio"), 0.9);
@@ -61,16 +62,16 @@ TEST(Params, AssignmentsParse) {
 
 TEST(Registry, UnknownMechanismListsTheKnownOnes) {
   const auto table = small_table();
-  const auto made = create_mechanism("santext++", {}, table, kCorpus);
+  const auto made = create_mechanism("santext++", {}, table, kRegistryCorpus);
   ASSERT_FALSE(made.ok());
   EXPECT_NE(made.error().message().find("custext+"), std::string::npos);
-  EXPECT_FALSE(create_mechanism("phrasedp", {}, table, kCorpus).ok());
+  EXPECT_FALSE(create_mechanism("phrasedp", {}, table, kRegistryCorpus).ok());
 }
 
 TEST(Mechanisms, RejectInvalidEpsilon) {
   const auto table = small_table();
   for (const char* name : {"santext", "santext+", "custext+", "inferdpt"}) {
-    const auto made = create_mechanism(name, {}, table, kCorpus);
+    const auto made = create_mechanism(name, {}, table, kRegistryCorpus);
     ASSERT_TRUE(made.ok()) << made.error().message();
     Rng rng = Rng::from_seed(1);
     for (double eps : {0.0, -1.0, double(NAN), double(INFINITY), -double(INFINITY)}) {
@@ -85,7 +86,7 @@ TEST(Mechanisms, RejectInvalidEpsilon) {
 TEST(Mechanisms, EdgeCaseTexts) {
   const auto table = small_table();
   for (const char* name : {"santext", "santext+", "custext+", "inferdpt"}) {
-    const auto made = create_mechanism(name, {}, table, kCorpus);
+    const auto made = create_mechanism(name, {}, table, kRegistryCorpus);
     ASSERT_TRUE(made.ok());
     const Mechanism& m = **made;
     Rng rng = Rng::from_seed(2);

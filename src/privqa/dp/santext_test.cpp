@@ -17,10 +17,10 @@ const std::map<std::string, std::pair<double, double>> kPoints = {
     {"alpha", {0, 0}},     {"beta", {1, 0}}, {"gamma", {0, 2}}, {"delta", {3, 1}},
     {"epsilon", {-1, -1}}, {"zeta", {2, 2}}, {"omega", {5, 5}}};
 // Counts: alpha 4, beta 3, gamma 2, delta = epsilon = zeta = 1; "unknownword" has no vector.
-const std::vector<std::string> kCorpus = {"Alpha alpha beta gamma", "alpha, alpha beta beta!",
-                                          "gamma delta epsilon zeta unknownword"};
+const std::vector<std::string> kSanTextCorpus = {
+    "Alpha alpha beta gamma", "alpha, alpha beta beta!", "gamma delta epsilon zeta unknownword"};
 
-EmbeddingTable make_table() {
+EmbeddingTable santext_table() {
   std::vector<std::string> words;
   std::vector<float> values;
   for (const auto& [word, point] : kPoints) {
@@ -55,7 +55,7 @@ class SanTextTest : public ::testing::Test {
  protected:
   std::shared_ptr<const Mechanism> make(const std::string& name,
                                         std::map<std::string, std::string> params = {}) {
-    auto mechanism = create_mechanism(name, params, table_, kCorpus);
+    auto mechanism = create_mechanism(name, params, table_, kSanTextCorpus);
     EXPECT_TRUE(mechanism.ok()) << mechanism.error().message();
     return *mechanism;
   }
@@ -75,7 +75,7 @@ class SanTextTest : public ::testing::Test {
     return out;
   }
 
-  EmbeddingTable table_ = make_table();
+  EmbeddingTable table_ = santext_table();
 };
 
 TEST_F(SanTextTest, VocabularyComesFromTheCorpusAndSensitiveWordsAreTheRarest) {

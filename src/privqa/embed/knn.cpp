@@ -16,7 +16,7 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 
 // Rows per block: the score matrix of a batch stays small while each block
 // of members is reused by every query of the batch.
-constexpr size_t kBlockRows = 8 * BlockedRows::kBlockRows;
+constexpr size_t kScanRows = 8 * BlockedRows::kBlockRows;
 
 double norm_of(std::span<const float> v) {
   double sum = 0;
@@ -184,8 +184,8 @@ std::vector<std::vector<Neighbor>> VectorSet::nearest_batch(
   const Eigen::Map<const Eigen::VectorXf> first_query(queries.data(),
                                                       static_cast<Eigen::Index>(dims_));
   std::vector<float> dots;  // queries x block members, row-major
-  for (size_t begin = 0; begin < size(); begin += kBlockRows) {
-    const size_t count = std::min(kBlockRows, size() - begin);
+  for (size_t begin = 0; begin < size(); begin += kScanRows) {
+    const size_t count = std::min(kScanRows, size() - begin);
     dots.resize(m * count);
     if (m > 1) {
       blocked_.dots(queries, begin, count, dots);

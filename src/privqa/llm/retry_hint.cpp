@@ -8,16 +8,10 @@
 #include <string>
 #include <utility>
 
+#include "privqa/base/strings.h"
+
 namespace privqa {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // A non-negative decimal number at the start of `s`; advances `s` past it.
 std::optional<double> take_number(std::string_view& s) {
@@ -40,7 +34,8 @@ std::optional<double> take_number(std::string_view& s) {
   return value;
 }
 
-std::chrono::milliseconds to_ms(double seconds) {
+// Rounded up: a client that waits less than asked is refused again.
+std::chrono::milliseconds ceil_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(seconds * 1000.0)));
 }
 
@@ -51,7 +46,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   value = trim(value);
   if (value.empty()) return std::nullopt;
   std::string_view rest = value;
-  if (const auto seconds = take_number(rest); seconds && rest.empty()) return to_ms(*seconds);
+  if (const auto seconds = take_number(rest); seconds && rest.empty()) return ceil_ms(*seconds);
   if (value.front() == '-') return std::nullopt;
   const std::string text(value);
   const time_t when = curl_getdate(text.c_str(), nullptr);
@@ -89,7 +84,7 @@ std::optional<std::chrono::milliseconds> parse_reset_duration(std::string_view v
     seconds += *number * unit;
     any = true;
   }
-  return to_ms(seconds);
+  return ceil_ms(seconds);
 }
 
 std::optional<std::chrono::milliseconds> retry_hint(const HttpResponse& response,

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "privqa/base/strings.h"
 #include "privqa/text/normalize.h"
 #include "privqa/text/tokenizer.h"
 
@@ -39,13 +40,6 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
 std::string join(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const std::string& part : parts) {
@@ -70,7 +64,7 @@ std::optional<std::pair<char, std::string>> option_line(const std::string& line)
   }
   ++i;
   if (i >= line.size() || (line[i] != ' ' && line[i] != '\t')) return std::nullopt;
-  std::string text = trim(std::string_view(line).substr(i));
+  std::string text = std::string(trim(std::string_view(line).substr(i)));
   if (text.empty()) return std::nullopt;
   return std::pair{letter, std::move(text)};
 }
@@ -86,7 +80,8 @@ std::optional<std::string> labelled(const std::string& line,
     size_t i = start + label.size();
     while (i < lowered.size() && lowered[i] == ' ')
       ++i;
-    if (i < lowered.size() && lowered[i] == ':') return trim(std::string_view(line).substr(i + 1));
+    if (i < lowered.size() && lowered[i] == ':')
+      return std::string(trim(std::string_view(line).substr(i + 1)));
   }
   return std::nullopt;
 }
@@ -149,7 +144,7 @@ std::string paraphrase_source(const std::string& message) {
     if (!rest) continue;
     std::vector<std::string> parts = {*rest};
     for (size_t j = i + 1; j < lines.size() && !trim(lines[j]).empty(); ++j) {
-      parts.push_back(trim(lines[j]));
+      parts.push_back(std::string(trim(lines[j])));
     }
     std::string source = join(parts, " ");
     if (!source.empty()) return source;
@@ -162,7 +157,7 @@ std::string paraphrase_source(const std::string& message) {
     if (close - open - 1 > best.size()) best = message.substr(open + 1, close - open - 1);
     open = message.find('"', close + 1);
   }
-  if (best.size() >= 10) return trim(best);
+  if (best.size() >= 10) return std::string(trim(best));
   // Otherwise the last paragraph that is not the instruction itself.
   std::vector<std::string> paragraphs;
   std::vector<std::string> current;
@@ -171,14 +166,14 @@ std::string paraphrase_source(const std::string& message) {
       if (!current.empty()) paragraphs.push_back(join(current, " "));
       current.clear();
     } else {
-      current.push_back(trim(line));
+      current.push_back(std::string(trim(line)));
     }
   }
   if (!current.empty()) paragraphs.push_back(join(current, " "));
   for (auto it = paragraphs.rbegin(); it != paragraphs.rend(); ++it) {
     if (!mentions_paraphrase(ascii_lower(*it))) return *it;
   }
-  return trim(message);
+  return std::string(trim(message));
 }
 
 }  // namespace
@@ -233,7 +228,7 @@ PromptAnalysis analyze_prompt(const std::vector<ChatMessage>& messages) {
   std::string last_message;
   for (const ChatMessage& message : messages) {
     if (message.role == "assistant") {
-      reasoning_parts.push_back(trim(message.content));
+      reasoning_parts.push_back(std::string(trim(message.content)));
       continue;
     }
     prompt_parts.push_back(message.content);
@@ -252,7 +247,7 @@ PromptAnalysis analyze_prompt(const std::vector<ChatMessage>& messages) {
         reasoning_parts.push_back(*reasoning);
         continue;
       }
-      (in_reasoning ? reasoning_parts : question_parts).push_back(trim(line));
+      (in_reasoning ? reasoning_parts : question_parts).push_back(std::string(trim(line)));
     }
   }
   const std::string prompt = join(prompt_parts, "\n");

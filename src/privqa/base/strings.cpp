@@ -1,0 +1,17 @@
+#include "privqa/base/strings.h"
+
+namespace privqa {
+
+bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_ascii_space(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && is_ascii_space(text.back()))
+    text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace privqa
