@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "privqa/cli/commands.h"
-#include "privqa/exp/accuracy.h"
+#include "privqa/report/accuracy.h"
 #include "privqa/exp/plan.h"
-#include "privqa/exp/result_store.h"
+#include "privqa/store/result_store.h"
 #include "privqa/exp/runner.h"
 
 namespace privqa::cli {
@@ -125,7 +125,7 @@ int run(const RunArgs& a) {
   auto store = open_sqlite_store(config->output, true);
   if (store) {
     auto cells = (*store)->cells();
-    if (cells) std::cout << "\n" << format_accuracy_table(accuracy_table(*cells));
+    if (cells) std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));
   }
   if (summary->interrupted) {
     std::cout << "interrupted: run the same command again to resume\n";

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "privqa/cli/commands.h"
-#include "privqa/exp/accuracy.h"
-#include "privqa/exp/result_store.h"
+#include "privqa/report/accuracy.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa::cli {
 
@@ -38,7 +38,7 @@ int status(const std::string& path) {
                            info.is_object() ? info.value("config_file", std::string("?")) : "?");
   std::cout << fmt::format("cells: {} of {} stored ({:.1f}%), {} of them errors\n", cells->size(),
                            planned, planned ? 100.0 * cells->size() / planned : 0.0, errors);
-  std::cout << "\n" << format_accuracy_table(accuracy_table(*cells));
+  std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));
   return 0;
 }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "privqa/data/question.h"
-#include "privqa/exp/cell.h"
+#include "privqa/store/cell.h"
 #include "privqa/exp/run_config.h"
 
 namespace privqa {

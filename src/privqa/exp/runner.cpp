@@ -27,9 +27,9 @@
 #include "privqa/embed/sif_encoder.h"
 #include "privqa/exp/answer_parser.h"
 #include "privqa/exp/plan.h"
-#include "privqa/exp/result_store.h"
+#include "privqa/store/result_store.h"
 #include "privqa/llm/http_engine.h"
-#include "privqa/llm/response_cache.h"
+#include "privqa/store/response_cache.h"
 
 namespace privqa {
 

@@ -49,7 +49,7 @@
 #include "privqa/llm/http_engine.h"
 #include "privqa/llm/openai_codec.h"
 #include "privqa/llm/provider.h"
-#include "privqa/llm/response_cache.h"
+#include "privqa/store/response_cache.h"
 #include "privqa/llm/retry_policy.h"
 
 namespace privqa {

@@ -1,7 +1,7 @@
 #include "privqa/report/run_data.h"
 
 #include "privqa/data/dataset.h"
-#include "privqa/exp/result_store.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa::report {
 

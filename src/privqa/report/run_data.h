@@ -10,7 +10,7 @@
 
 #include "privqa/base/result.h"
 #include "privqa/data/question.h"
-#include "privqa/exp/cell.h"
+#include "privqa/store/cell.h"
 
 namespace privqa::report {
 

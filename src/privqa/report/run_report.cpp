@@ -11,7 +11,7 @@
 #include "privqa/base/paths.h"
 #include "privqa/embed/embedding_table.h"
 #include "privqa/embed/sif_encoder.h"
-#include "privqa/exp/accuracy.h"
+#include "privqa/report/accuracy.h"
 #include "privqa/report/bootstrap.h"
 #include "privqa/report/privacy_metrics.h"
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "privqa/base/result.h"
-#include "privqa/exp/cell.h"
+#include "privqa/store/cell.h"
 #include "privqa/report/mcnemar.h"
 #include "privqa/report/run_data.h"
 #include "privqa/report/wilson.h"

@@ -1,4 +1,4 @@
-#include "privqa/llm/response_cache.h"
+#include "privqa/store/response_cache.h"
 
 #include <gtest/gtest.h>
 

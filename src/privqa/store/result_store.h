@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "privqa/base/result.h"
-#include "privqa/exp/cell.h"
+#include "privqa/store/cell.h"
 
 namespace privqa {
 

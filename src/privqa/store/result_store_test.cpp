@@ -1,8 +1,7 @@
-#include "privqa/exp/result_store.h"
+#include "privqa/store/result_store.h"
 
 #include <gtest/gtest.h>
 
-#include "privqa/exp/accuracy.h"
 #include "testing.h"
 
 namespace privqa {
@@ -77,24 +76,6 @@ TEST(ResultStore, ClearErrorsForMissingOrForeignFiles) {
   auto foreign = open_sqlite_store(dir / "text.db");
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.error().message().find("text.db"), std::string::npos);
-}
-
-TEST(Accuracy, ErrorsLeaveNAndUnparsedStayIn) {
-  std::vector<CellResult> cells;
-  for (int i = 0; i < 4; ++i) {
-    CellResult c;
-    c.key = {"q" + std::to_string(i), Scenario::kLocal, "", 0, 0};
-    c.gold = 0;
-    c.parsed = i == 0 ? 0 : (i == 1 ? -1 : 2);
-    c.status = i == 3 ? CellStatus::kError : CellStatus::kOk;
-    cells.push_back(c);
-  }
-  const auto rows = accuracy_table(cells);
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].n, 3u);
-  EXPECT_EQ(rows[0].correct, 1u);
-  EXPECT_EQ(rows[0].unparsed, 1u);
-  EXPECT_EQ(rows[0].errors, 1u);
 }
 
 }  // namespace

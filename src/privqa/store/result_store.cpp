@@ -1,4 +1,4 @@
-#include "privqa/exp/result_store.h"
+#include "privqa/store/result_store.h"
 
 #include <sqlite3.h>
 
