@@ -6,10 +6,10 @@
 #include <memory>
 
 #include "privqa/cli/commands.h"
-#include "privqa/report/accuracy.h"
 #include "privqa/exp/plan.h"
-#include "privqa/store/result_store.h"
 #include "privqa/exp/runner.h"
+#include "privqa/report/accuracy.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa::cli {
 
@@ -115,6 +115,12 @@ int run(const RunArgs& a) {
         "tokens, ${:.4f}\n",
         name, k.requests, k.cache_hits, k.retries, k.hedges, k.rate_limited, k.tokens_in,
         k.tokens_out, k.cost);
+    if (k.cache_errors > 0) {
+      std::cout << fmt::format(
+          "  {:<12} {} response cache errors (the calls went on without it), "
+          "the last: {}\n",
+          name, k.cache_errors, k.cache_error);
+    }
   }
   for (const auto& [name, why] : summary->paused) {
     std::cout << fmt::format(
