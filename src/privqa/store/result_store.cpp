@@ -1,36 +1,17 @@
 #include "privqa/store/result_store.h"
 
-#include <sqlite3.h>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <ctime>
+
+#include "privqa/store/sqlite.h"
 
 namespace privqa {
 
 namespace {
 
-// Owns a prepared statement; resets it on every use.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  sqlite3_stmt* get() { return stmt_; }
-  bool ok() const { return stmt_ != nullptr; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-std::string column_text(sqlite3_stmt* s, int i) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(s, i))) : "";
-}
-
-void bind_text(sqlite3_stmt* s, int i, const std::string& value) {
-  sqlite3_bind_text(s, i, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-}
+using nlohmann::json;
 
 std::string utc_now() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -40,6 +21,9 @@ std::string utc_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+// The meta key holding the session records, a JSON array.
+constexpr const char* kSessionsKey = "sessions";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS run (
@@ -81,192 +65,229 @@ CREATE TABLE IF NOT EXISTS cells (
 
 class SqliteResultStore final : public ResultStore {
  public:
-  SqliteResultStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
-  ~SqliteResultStore() override {
-    put_.reset();  // a connection with a live statement would not close
-    sqlite3_close(db_);
-  }
+  explicit SqliteResultStore(sqlite::Database db) : db_(std::move(db)) {}
 
   Status bind_run(const RunRecord& run) override {
     auto existing = this->run();
     if (!existing) return existing.error();
     if (*existing) {
       if ((*existing)->fingerprint == run.fingerprint) return Status::Ok();
-      return Error(path_.string() + ": holds results of a different configuration (created " +
+      return Error(path() + ": holds results of a different configuration (created " +
                    (*existing)->created_at +
                    "); give the run a new output path, or delete this file to start over");
     }
-    Statement s(db_, "INSERT INTO run (id, fingerprint, config_json, created_at) VALUES (1,?,?,?)");
-    if (!s.ok()) return fail("prepare");
-    bind_text(s.get(), 1, run.fingerprint);
-    bind_text(s.get(), 2, run.config_json);
-    bind_text(s.get(), 3, run.created_at.empty() ? utc_now() : run.created_at);
-    if (sqlite3_step(s.get()) != SQLITE_DONE) return fail("record the run");
-    return Status::Ok();
+    auto s = db_.prepare(
+        "INSERT INTO run (id, fingerprint, config_json, created_at) VALUES (1, ?, ?, ?)");
+    if (!s) return s.error();
+    return s->bind_text(1, run.fingerprint)
+        .bind_text(2, to_json(run).dump())
+        .bind_text(3, run.created_at.empty() ? utc_now() : run.created_at)
+        .run("record the run");
   }
 
   Result<std::optional<RunRecord>> run() override {
-    Statement s(db_, "SELECT fingerprint, config_json, created_at FROM run WHERE id = 1");
-    if (!s.ok()) return fail("prepare");
-    const int rc = sqlite3_step(s.get());
-    if (rc == SQLITE_DONE) return std::optional<RunRecord>();
-    if (rc != SQLITE_ROW) return fail("read the run");
-    return std::optional<RunRecord>(
-        RunRecord{column_text(s.get(), 0), column_text(s.get(), 1), column_text(s.get(), 2)});
+    auto s = db_.prepare("SELECT fingerprint, config_json, created_at FROM run WHERE id = 1");
+    if (!s) return s.error();
+    auto row = s->step("read the run");
+    if (!row) return row.error();
+    if (!*row) return std::optional<RunRecord>();
+    const json j = json::parse(s->column_text(1), nullptr, false);
+    if (j.is_discarded()) return Error(path() + ": the run record is not valid JSON");
+    auto run = run_from_json(j, path() + ": the run record");
+    if (!run) return run.error();
+    run->fingerprint = s->column_text(0);
+    run->created_at = s->column_text(2);
+    return std::optional<RunRecord>(std::move(*run));
+  }
+
+  Status append_session(const SessionRecord& session) override {
+    // Read, append, write back under the write lock: two processes finishing
+    // at once both keep their session. Records that cannot be read stop the
+    // append rather than being carried along or dropped.
+    auto transaction = sqlite::Transaction::begin(db_);
+    if (!transaction) return transaction.error();
+    auto stored = stored_sessions();
+    if (!stored) return stored.error();
+    json all = stored->value_or(json::array());
+    if (auto valid = parse_sessions(all); !valid) return valid.error();
+    all.push_back(to_json(session));
+    if (Status s = write_meta(kSessionsKey, all.dump()); !s) return s;
+    return transaction->commit();
+  }
+
+  Result<std::vector<SessionRecord>> sessions() override {
+    auto stored = stored_sessions();
+    if (!stored) return stored.error();
+    if (!*stored) return std::vector<SessionRecord>();
+    return parse_sessions(**stored);
   }
 
   Status set_meta(const std::string& key, const std::string& value) override {
-    Statement s(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
-    if (!s.ok()) return fail("prepare");
-    bind_text(s.get(), 1, key);
-    bind_text(s.get(), 2, value);
-    if (sqlite3_step(s.get()) != SQLITE_DONE) return fail("write meta " + key);
-    return Status::Ok();
+    if (key == kSessionsKey) {
+      return Error(path() + ": meta key 'sessions' is written by append_session only");
+    }
+    return write_meta(key, value);
   }
 
   Result<std::map<std::string, std::string>> meta() override {
-    Statement s(db_, "SELECT key, value FROM meta");
-    if (!s.ok()) return fail("prepare");
+    auto s = db_.prepare("SELECT key, value FROM meta WHERE key != ?");
+    if (!s) return s.error();
+    s->bind_text(1, kSessionsKey);
     std::map<std::string, std::string> out;
-    int rc;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-      out[column_text(s.get(), 0)] = column_text(s.get(), 1);
-    }
-    if (rc != SQLITE_DONE) return fail("read meta");
+    Result<bool> row = false;
+    while ((row = s->step("read meta")) && *row)
+      out[s->column_text(0)] = s->column_text(1);
+    if (!row) return row.error();
     return out;
   }
 
   Status put(const CellResult& c) override {
     if (!put_) {
-      put_ = std::make_unique<Statement>(db_,
-                                         "INSERT OR REPLACE INTO cells VALUES "
-                                         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-      if (!put_->ok()) return fail("prepare");
+      auto s = db_.prepare(
+          "INSERT OR REPLACE INTO cells VALUES "
+          "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      if (!s) return s.error();
+      put_.emplace(std::move(*s));
     }
-    sqlite3_stmt* s = put_->get();
-    sqlite3_reset(s);
+    sqlite::Statement& s = *put_;
     int i = 1;
-    bind_text(s, i++, c.key.str());
-    bind_text(s, i++, c.key.question_id);
-    bind_text(s, i++, scenario_id(c.key.scenario));
-    bind_text(s, i++, c.key.mechanism);
-    sqlite3_bind_double(s, i++, c.key.eps);
-    sqlite3_bind_int(s, i++, c.key.repeat);
-    bind_text(s, i++, c.status == CellStatus::kOk ? "ok" : "error");
-    bind_text(s, i++, c.sanitized);
-    bind_text(s, i++, c.cot);
-    bind_text(s, i++, c.raw_answer);
-    sqlite3_bind_int(s, i++, c.parsed);
-    bind_text(s, i++, c.parse_method);
-    sqlite3_bind_int(s, i++, c.gold);
-    sqlite3_bind_int(s, i++, c.correct() ? 1 : 0);
-    sqlite3_bind_int(s, i++, c.attempts);
-    sqlite3_bind_double(s, i++, c.latency);
-    sqlite3_bind_int64(s, i++, c.local_tokens_in);
-    sqlite3_bind_int64(s, i++, c.local_tokens_out);
-    sqlite3_bind_int64(s, i++, c.remote_tokens_in);
-    sqlite3_bind_int64(s, i++, c.remote_tokens_out);
-    bind_text(s, i++, c.error);
-    bind_text(s, i++, c.details);
-    bind_text(s, i++, utc_now());
-    if (sqlite3_step(s) != SQLITE_DONE) return fail("write cell " + c.key.str());
-    return Status::Ok();
+    s.bind_text(i++, c.key.str());
+    s.bind_text(i++, c.key.question_id);
+    s.bind_text(i++, scenario_id(c.key.scenario));
+    s.bind_text(i++, c.key.mechanism);
+    s.bind_double(i++, c.key.eps);
+    s.bind_int64(i++, c.key.repeat);
+    s.bind_text(i++, c.status == CellStatus::kOk ? "ok" : "error");
+    s.bind_text(i++, c.sanitized);
+    s.bind_text(i++, c.cot);
+    s.bind_text(i++, c.raw_answer);
+    s.bind_int64(i++, c.parsed);
+    s.bind_text(i++, c.parse_method);
+    s.bind_int64(i++, c.gold);
+    s.bind_int64(i++, c.correct() ? 1 : 0);
+    s.bind_int64(i++, c.attempts);
+    s.bind_double(i++, c.latency);
+    s.bind_int64(i++, c.local_tokens_in);
+    s.bind_int64(i++, c.local_tokens_out);
+    s.bind_int64(i++, c.remote_tokens_in);
+    s.bind_int64(i++, c.remote_tokens_out);
+    s.bind_text(i++, c.error);
+    s.bind_text(i++, c.details);
+    s.bind_text(i++, utc_now());
+    return s.run("write cell " + c.key.str());
   }
 
   Result<std::unordered_set<std::string>> finished_keys() override {
-    Statement s(db_, "SELECT cell_key FROM cells WHERE status = 'ok'");
-    if (!s.ok()) return fail("prepare");
+    auto s = db_.prepare("SELECT cell_key FROM cells WHERE status = 'ok'");
+    if (!s) return s.error();
     std::unordered_set<std::string> keys;
-    int rc;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW)
-      keys.insert(column_text(s.get(), 0));
-    if (rc != SQLITE_DONE) return fail("read cells");
+    Result<bool> row = false;
+    while ((row = s->step("read cells")) && *row)
+      keys.insert(s->column_text(0));
+    if (!row) return row.error();
     return keys;
   }
 
   Result<std::vector<CellResult>> cells() override {
-    Statement s(db_,
-                "SELECT question_id, scenario, mechanism, eps, repeat, status, sanitized, cot, "
-                "raw_answer, parsed, parse_method, gold, attempts, latency, local_tokens_in, "
-                "local_tokens_out, remote_tokens_in, remote_tokens_out, error, details "
-                "FROM cells ORDER BY cell_key");
-    if (!s.ok()) return fail("prepare");
+    auto s = db_.prepare(
+        "SELECT cell_key, question_id, scenario, mechanism, eps, repeat, status, sanitized, cot, "
+        "raw_answer, parsed, parse_method, gold, attempts, latency, local_tokens_in, "
+        "local_tokens_out, remote_tokens_in, remote_tokens_out, error, details "
+        "FROM cells ORDER BY cell_key");
+    if (!s) return s.error();
     std::vector<CellResult> out;
-    int rc;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-      sqlite3_stmt* r = s.get();
+    Result<bool> row = false;
+    while ((row = s->step("read cells")) && *row) {
       CellResult c;
       int i = 0;
-      c.key.question_id = column_text(r, i++);
-      if (!parse_scenario(column_text(r, i++), c.key.scenario)) {
-        return Error(path_.string() + ": a cell has an unknown scenario");
+      const std::string key = s->column_text(i++);
+      c.key.question_id = s->column_text(i++);
+      const std::string scenario = s->column_text(i++);
+      if (!parse_scenario(scenario, c.key.scenario)) {
+        return Error(fmt::format("{}: cell {}: unknown scenario '{}'", path(), key, scenario));
       }
-      c.key.mechanism = column_text(r, i++);
-      c.key.eps = sqlite3_column_double(r, i++);
-      c.key.repeat = sqlite3_column_int(r, i++);
-      c.status = column_text(r, i++) == "ok" ? CellStatus::kOk : CellStatus::kError;
-      c.sanitized = column_text(r, i++);
-      c.cot = column_text(r, i++);
-      c.raw_answer = column_text(r, i++);
-      c.parsed = sqlite3_column_int(r, i++);
-      c.parse_method = column_text(r, i++);
-      c.gold = sqlite3_column_int(r, i++);
-      c.attempts = sqlite3_column_int(r, i++);
-      c.latency = sqlite3_column_double(r, i++);
-      c.local_tokens_in = sqlite3_column_int64(r, i++);
-      c.local_tokens_out = sqlite3_column_int64(r, i++);
-      c.remote_tokens_in = sqlite3_column_int64(r, i++);
-      c.remote_tokens_out = sqlite3_column_int64(r, i++);
-      c.error = column_text(r, i++);
-      c.details = column_text(r, i++);
+      c.key.mechanism = s->column_text(i++);
+      c.key.eps = s->column_double(i++);
+      c.key.repeat = static_cast<int>(s->column_int64(i++));
+      const std::string status = s->column_text(i++);
+      if (status != "ok" && status != "error") {
+        return Error(fmt::format("{}: cell {}: unknown status '{}'", path(), key, status));
+      }
+      c.status = status == "ok" ? CellStatus::kOk : CellStatus::kError;
+      c.sanitized = s->column_text(i++);
+      c.cot = s->column_text(i++);
+      c.raw_answer = s->column_text(i++);
+      c.parsed = static_cast<int>(s->column_int64(i++));
+      c.parse_method = s->column_text(i++);
+      c.gold = static_cast<int>(s->column_int64(i++));
+      c.attempts = static_cast<int>(s->column_int64(i++));
+      c.latency = s->column_double(i++);
+      c.local_tokens_in = s->column_int64(i++);
+      c.local_tokens_out = s->column_int64(i++);
+      c.remote_tokens_in = s->column_int64(i++);
+      c.remote_tokens_out = s->column_int64(i++);
+      c.error = s->column_text(i++);
+      c.details = s->column_text(i++);
       out.push_back(std::move(c));
     }
-    if (rc != SQLITE_DONE) return fail("read cells");
+    if (!row) return row.error();
     return out;
   }
 
  private:
-  Error fail(const std::string& what) const {
-    return Error(path_.string() + ": cannot " + what + ": " + sqlite3_errmsg(db_));
+  std::string path() const { return db_.path().string(); }
+
+  Status write_meta(const std::string& key, const std::string& value) {
+    auto s = db_.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    if (!s) return s.error();
+    return s->bind_text(1, key).bind_text(2, value).run("write meta " + key);
   }
 
-  sqlite3* db_;
-  std::filesystem::path path_;
-  std::unique_ptr<Statement> put_;
+  // The stored session array, checked to be one; nullopt when none is stored.
+  Result<std::optional<json>> stored_sessions() {
+    auto s = db_.prepare("SELECT value FROM meta WHERE key = ?");
+    if (!s) return s.error();
+    s->bind_text(1, kSessionsKey);
+    auto row = s->step("read the session records");
+    if (!row) return row.error();
+    if (!*row) return std::optional<json>();
+    json all = json::parse(s->column_text(0), nullptr, false);
+    s->reset();
+    if (!all.is_array()) {
+      return Error(path() + ": the session records (meta 'sessions') are not a JSON array");
+    }
+    return std::optional<json>(std::move(all));
+  }
+
+  Result<std::vector<SessionRecord>> parse_sessions(const json& all) const {
+    std::vector<SessionRecord> out;
+    for (const json& j : all) {
+      auto session = session_from_json(j, fmt::format("{}: session {}", path(), out.size() + 1));
+      if (!session) return session.error();
+      out.push_back(std::move(*session));
+    }
+    return out;
+  }
+
+  sqlite::Database db_;
+  std::optional<sqlite::Statement> put_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<ResultStore>> open_sqlite_store(const std::filesystem::path& path,
                                                        bool read_only) {
-  if (read_only && !std::filesystem::exists(path)) {
-    return Error(path.string() + ": no such run store");
-  }
   if (!read_only && path.has_parent_path()) {
-    std::error_code ec;
+    std::error_code ec;  // a folder that cannot be made fails the open below
     std::filesystem::create_directories(path.parent_path(), ec);
   }
-  sqlite3* db = nullptr;
-  const int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    Error e(path.string() + ": cannot open: " + (db ? sqlite3_errmsg(db) : "out of memory"));
-    sqlite3_close(db);
-    return e;
+  auto db = sqlite::Database::open(
+      path, read_only ? sqlite::OpenMode::kReadOnly : sqlite::OpenMode::kReadWrite);
+  if (!db) return db.error();
+  if (!read_only) {
+    if (Status s = db->exec(kSchema, "create the run store tables"); !s) return s.error();
   }
-  sqlite3_busy_timeout(db, 10'000);
-  // WAL with synchronous=NORMAL: a committed row survives the process being
-  // killed (the OS has it); only a power loss can drop the last commits.
-  const char* setup = read_only ? "PRAGMA query_only = 1;"
-                                : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
-  char* message = nullptr;
-  if (sqlite3_exec(db, setup, nullptr, nullptr, &message) != SQLITE_OK ||
-      (!read_only && sqlite3_exec(db, kSchema, nullptr, nullptr, &message) != SQLITE_OK)) {
-    Error e(path.string() + ": not a usable run store: " + (message ? message : "?"));
-    sqlite3_free(message);
-    sqlite3_close(db);
-    return e;
-  }
-  return std::unique_ptr<ResultStore>(new SqliteResultStore(db, path));
+  return std::unique_ptr<ResultStore>(new SqliteResultStore(std::move(*db)));
 }
 
 }  // namespace privqa
