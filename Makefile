@@ -19,6 +19,7 @@ build:
 	scripts/setup.sh release
 
 bench: build
+	cmake --build build/release -j "$$(nproc)" --target privqa_benchmarks
 	for b in build/release/privqa_*_bench; do \
 	  $$b --benchmark_repetitions=5 --benchmark_report_aggregates_only=true || exit 1; done
 	bench/e2e/run_e2e.py --build build/release --baseline

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 
 namespace privqa::cli {
 
@@ -16,5 +17,10 @@ void register_sim_server_command(CLI::App& app, int& exit_code);
 void register_embed_command(CLI::App& app, int& exit_code);
 void register_sanitize_command(CLI::App& app, int& exit_code);
 void register_report_command(CLI::App& app, int& exit_code);
+
+// Seconds since `start`, for the timings that commands print.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 }  // namespace privqa::cli

@@ -23,10 +23,6 @@ struct EmbedArgs {
   bool no_cache = false;
 };
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // Loads FILE (through its cache unless --no-cache); prints the error and
 // returns nullopt on failure.
 std::optional<EmbeddingTable> load_or_report(const EmbedArgs& a) {
