@@ -13,7 +13,7 @@ namespace {
 using testing::run_command;
 using testing::TempDir;
 
-std::string status(const std::filesystem::path& store) {
+std::string status_command(const std::filesystem::path& store) {
   return std::string(PRIVQA_BINARY) + " status " + store.string();
 }
 
@@ -68,7 +68,7 @@ void write_store(const std::filesystem::path& path) {
 TEST(StatusCli, ShowsProgressSessionsAndProviderTotals) {
   TempDir dir;
   write_store(dir / "run.db");
-  const auto r = run_command(status(dir / "run.db"));
+  const auto r = run_command(status_command(dir / "run.db"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("config examples/x.toml"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("cells: 3 of 4 stored (75.0%), 1 of them errors"), std::string::npos)
@@ -100,7 +100,7 @@ TEST(StatusCli, ACorruptSessionRecordIsAnErrorNamingIt) {
   write_store(path);
   write_raw_sessions(path, R"([{"wall_seconds": 1, "cells_ok": 0, "cells_error": 0,
       "cells_not_run": 0, "interrupted": false, "providers": {"rem": {"model": "big"}}}])");
-  const auto missing = run_command(status(path));
+  const auto missing = run_command(status_command(path));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(
       missing.err.find(path.string() + ": session 1, provider 'rem': field 'role' is missing"),
@@ -108,14 +108,14 @@ TEST(StatusCli, ACorruptSessionRecordIsAnErrorNamingIt) {
       << missing.err;
 
   write_raw_sessions(path, "{not json");
-  const auto garbled = run_command(status(path));
+  const auto garbled = run_command(status_command(path));
   EXPECT_EQ(garbled.exit_code, 1);
   EXPECT_NE(garbled.err.find("not a JSON array"), std::string::npos) << garbled.err;
 }
 
 TEST(StatusCli, AMissingStoreIsNamed) {
   TempDir dir;
-  const auto r = run_command(status(dir / "none.db"));
+  const auto r = run_command(status_command(dir / "none.db"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find((dir / "none.db").string()), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "none.db"));

@@ -75,11 +75,11 @@ TEST(Sqlite, FailingStatementsNameThePathAndWhatFailed) {
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(db->exec("CREATE TABLE t (k TEXT PRIMARY KEY)", "create").ok());
 
-  auto bad_sql = db->prepare("SELECT nothing FROM nowhere");
+  auto bad_sql = db->prepare("SELECT k FROM nowhere");
   ASSERT_FALSE(bad_sql.ok());
   EXPECT_EQ(bad_sql.error().message(),
             path.string() +
-                ": cannot prepare \"SELECT nothing FROM nowhere\": no such table: "
+                ": cannot prepare \"SELECT k FROM nowhere\": no such table: "
                 "nowhere");
 
   auto insert = db->prepare("INSERT INTO t VALUES (?)");
