@@ -23,9 +23,9 @@
 
 #include "privqa/base/result.h"
 #include "privqa/data/dataset.h"
-#include "privqa/store/cell.h"
 #include "privqa/exp/prompts.h"
 #include "privqa/llm/provider.h"
+#include "privqa/store/cell.h"
 #include "privqa/store/response_cache.h"
 
 namespace privqa {
