@@ -133,8 +133,13 @@ TEST_F(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
             size_t{kQuestions});
   // Cost: both providers, with the simulator's token counts.
   ASSERT_EQ(j["tables"]["providers"].size(), 2u);
-  for (const auto& row : j["tables"]["providers"])
+  for (const auto& row : j["tables"]["providers"]) {
     EXPECT_GT(row["tokens_in"].get<long long>(), 0);
+    // Hedge copies are among the requests; the run's cache worked throughout.
+    ASSERT_TRUE(row.contains("hedges")) << row.dump();
+    EXPECT_LE(row["hedges"].get<long long>(), row["requests"].get<long long>());
+    EXPECT_EQ(row["cache_errors"], 0) << row.dump();
+  }
 }
 
 // Re-identification: every unsanitized question retrieves itself; sanitized

@@ -16,6 +16,7 @@
 #include "privqa/llm/llm_client.h"
 #include "privqa/sim/fault_plan.h"
 #include "privqa/sim/sim_server.h"
+#include "privqa/store/sqlite.h"
 #include "testing.h"
 
 namespace privqa {
@@ -829,6 +830,34 @@ TEST(LlmClientSim, ACacheHitSendsNothing) {
   }
   sim.stop();
   EXPECT_EQ(sim.log().size(), 3u + 3u + 2u);
+}
+
+// A cache that fails (here: its table dropped, as in a damaged file) is
+// counted on each read and write, and the calls are sent and answered anyway.
+TEST(LlmClientSim, CacheErrorsAreCountedAndTheCallsGoOn) {
+  Sim sim;
+  const auto path = sim.dir() / "cache.db";
+  auto cache = ResponseCache::open(path);
+  ASSERT_TRUE(cache.ok()) << cache.error().message();
+  {
+    auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
+    ASSERT_TRUE(db.ok()) << db.error().message();
+    ASSERT_TRUE(db->exec("DROP TABLE responses", "drop").ok());
+  }
+  Loop loop;
+  auto client = make_client(loop, sim.provider(), cache->get());
+  ASSERT_NE(client, nullptr);
+  for (const ChatOutcome& o : chat_all(loop, *client, 2)) {
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+    EXPECT_FALSE(o.from_cache);
+  }
+  EXPECT_EQ(client->counters().cache_errors, 4);  // a failed read and write per call
+  EXPECT_EQ(client->counters().cache_hits, 0);
+  EXPECT_NE(client->counters().cache_error.find(path.string() + ": cannot store a response"),
+            std::string::npos)
+      << client->counters().cache_error;
+  sim.stop();
+  EXPECT_EQ(sim.log().size(), 2u);
 }
 
 TEST(LlmClientSim, TheApiKeyAppearsInNoLogDatabaseOrOutput) {

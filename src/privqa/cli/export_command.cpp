@@ -7,7 +7,7 @@
 
 #include "privqa/base/files.h"
 #include "privqa/cli/commands.h"
-#include "privqa/exp/result_store.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa::cli {
 

@@ -6,10 +6,10 @@
 #include <memory>
 
 #include "privqa/cli/commands.h"
-#include "privqa/exp/accuracy.h"
 #include "privqa/exp/plan.h"
-#include "privqa/exp/result_store.h"
 #include "privqa/exp/runner.h"
+#include "privqa/report/accuracy.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa::cli {
 
@@ -115,6 +115,12 @@ int run(const RunArgs& a) {
         "tokens, ${:.4f}\n",
         name, k.requests, k.cache_hits, k.retries, k.hedges, k.rate_limited, k.tokens_in,
         k.tokens_out, k.cost);
+    if (k.cache_errors > 0) {
+      std::cout << fmt::format(
+          "  {:<12} {} response cache errors (the calls went on without it), "
+          "the last: {}\n",
+          name, k.cache_errors, k.cache_error);
+    }
   }
   for (const auto& [name, why] : summary->paused) {
     std::cout << fmt::format(
@@ -125,7 +131,7 @@ int run(const RunArgs& a) {
   auto store = open_sqlite_store(config->output, true);
   if (store) {
     auto cells = (*store)->cells();
-    if (cells) std::cout << "\n" << format_accuracy_table(accuracy_table(*cells));
+    if (cells) std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));
   }
   if (summary->interrupted) {
     std::cout << "interrupted: run the same command again to resume\n";

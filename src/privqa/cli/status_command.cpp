@@ -1,13 +1,12 @@
-// privqa status RUN: progress and accuracy of a run store.
+// privqa status RUN: progress, provider use and accuracy of a run store.
 #include <fmt/format.h>
 
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "privqa/cli/commands.h"
-#include "privqa/exp/accuracy.h"
-#include "privqa/exp/result_store.h"
+#include "privqa/report/accuracy.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa::cli {
 
@@ -20,25 +19,46 @@ int status(const std::string& path) {
     return 2;
   }
   auto run = (*store)->run();
-  auto cells = (*store)->cells();
-  if (!run || !cells) {
-    std::cerr << "privqa: " << (run ? cells.error() : run.error()).message() << "\n";
+  if (!run) {
+    std::cerr << "privqa: " << run.error().message() << "\n";
     return 1;
   }
   if (!*run) {
     std::cout << path << ": no run recorded yet\n";
     return 0;
   }
-  const auto info = nlohmann::json::parse((*run)->config_json, nullptr, false);
-  const size_t planned = info.is_object() ? info.value("planned_cells", size_t{0}) : 0;
+  auto cells = (*store)->cells();
+  auto sessions = (*store)->sessions();
+  if (!cells || !sessions) {
+    std::cerr << "privqa: " << (cells ? sessions.error() : cells.error()).message() << "\n";
+    return 1;
+  }
+  const RunRecord& record = **run;
+  const auto planned = static_cast<size_t>(record.planned_cells);
   size_t errors = 0;
   for (const auto& c : *cells)
     errors += c.status == CellStatus::kError;
-  std::cout << fmt::format("run {} (created {}, config {})\n", path, (*run)->created_at,
-                           info.is_object() ? info.value("config_file", std::string("?")) : "?");
+  std::cout << fmt::format("run {} (created {}, config {})\n", path, record.created_at,
+                           record.config_file);
   std::cout << fmt::format("cells: {} of {} stored ({:.1f}%), {} of them errors\n", cells->size(),
                            planned, planned ? 100.0 * cells->size() / planned : 0.0, errors);
-  std::cout << "\n" << format_accuracy_table(accuracy_table(*cells));
+
+  double wall_seconds = 0;
+  size_t interrupted = 0;
+  for (const SessionRecord& s : *sessions) {
+    wall_seconds += s.wall_seconds;
+    interrupted += s.interrupted;
+  }
+  std::cout << fmt::format("sessions: {} ({} interrupted), {:.1f} s\n", sessions->size(),
+                           interrupted, wall_seconds);
+  for (const auto& [name, k] : provider_totals(*sessions)) {
+    std::cout << fmt::format(
+        "  {:<12} {:<6} {} calls ({} from cache), {} requests, {} retries, {} hedges, {} "
+        "rate-limited, {} failures, {} cache errors, {} + {} tokens, ${:.4f}\n",
+        name, provider_role_name(k.role), k.calls, k.cache_hits, k.requests, k.retries, k.hedges,
+        k.rate_limited, k.failures, k.cache_errors, k.tokens_in, k.tokens_out, k.cost);
+  }
+  std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));
   return 0;
 }
 

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "privqa/data/question.h"
-#include "privqa/exp/cell.h"
 #include "privqa/exp/run_config.h"
+#include "privqa/store/cell.h"
 
 namespace privqa {
 

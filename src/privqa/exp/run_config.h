@@ -23,10 +23,10 @@
 
 #include "privqa/base/result.h"
 #include "privqa/data/dataset.h"
-#include "privqa/exp/cell.h"
 #include "privqa/exp/prompts.h"
 #include "privqa/llm/provider.h"
-#include "privqa/llm/response_cache.h"
+#include "privqa/store/cell.h"
+#include "privqa/store/response_cache.h"
 
 namespace privqa {
 

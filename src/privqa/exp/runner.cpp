@@ -27,9 +27,9 @@
 #include "privqa/embed/sif_encoder.h"
 #include "privqa/exp/answer_parser.h"
 #include "privqa/exp/plan.h"
-#include "privqa/exp/result_store.h"
 #include "privqa/llm/http_engine.h"
-#include "privqa/llm/response_cache.h"
+#include "privqa/store/response_cache.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa {
 
@@ -210,18 +210,17 @@ Status Experiment::prepare() {
   size_t planned = 0;
   for (const auto& q : questions_)
     planned += cells_of(q, config_).size();
-  json identity = json::parse(results_identity_json(config_));
-  if (auto s = store_->bind_run({fingerprint(config_),
-                                 json{{"config", identity},
-                                      {"config_file", config_.source.string()},
-                                      {"planned_cells", planned},
-                                      {"local", config_.local_provider},
-                                      {"remote", config_.remote_provider}}
-                                     .dump(),
-                                 ""});
-      !s) {
-    return s;
-  }
+  RunRecord record;
+  record.fingerprint = fingerprint(config_);
+  record.config = json::parse(results_identity_json(config_));
+  record.config_file = config_.source.string();
+  record.planned_cells = static_cast<int64_t>(planned);
+  record.local_provider = config_.local_provider;
+  record.remote_provider = config_.remote_provider;
+  if (auto s = store_->bind_run(record); !s) return s;
+  // Session records that cannot be read would make this run's own record
+  // fail at the end; say so before any request is paid for.
+  if (auto sessions = store_->sessions(); !sessions) return sessions.error();
   auto finished = store_->finished_keys();
   if (!finished) return finished.error();
   finished_ = std::move(*finished);
@@ -771,35 +770,32 @@ Result<RunSummary> Experiment::run() {
 }
 
 // Appends this invocation's wall time and provider counters to the store's
-// "sessions" list, which reports add up over resumed runs.
+// session records, which reports add up over resumed runs.
 Status Experiment::record_session() {
-  auto meta = store_->meta();
-  if (!meta) return meta.error();
-  json sessions = json::parse((*meta)["sessions"], nullptr, false);
-  if (!sessions.is_array()) sessions = json::array();
-  json providers = json::object();
+  SessionRecord session;
+  session.wall_seconds = summary_.wall_seconds;
+  session.cells_ok = static_cast<int64_t>(summary_.cells_ok);
+  session.cells_error = static_cast<int64_t>(summary_.cells_error);
+  session.cells_not_run = static_cast<int64_t>(summary_.cells_not_run);
+  session.interrupted = summary_.interrupted;
   for (const auto& [name, k] : summary_.providers) {
     const ProviderConfig* config = config_.provider(name);
-    providers[name] = {{"model", config ? config->model : ""},
-                       {"role", name == config_.local_provider ? "local" : "remote"},
-                       {"calls", k.calls},
-                       {"requests", k.requests},
-                       {"retries", k.retries},
-                       {"hedges", k.hedges},
-                       {"rate_limited", k.rate_limited},
-                       {"failures", k.failures},
-                       {"cache_hits", k.cache_hits},
-                       {"tokens_in", k.tokens_in},
-                       {"tokens_out", k.tokens_out},
-                       {"cost", k.cost}};
+    ProviderTotals& t = session.providers[name];
+    t.model = config ? config->model : "";
+    t.role = name == config_.local_provider ? ProviderRole::kLocal : ProviderRole::kRemote;
+    t.calls = k.calls;
+    t.requests = k.requests;
+    t.retries = k.retries;
+    t.hedges = k.hedges;
+    t.rate_limited = k.rate_limited;
+    t.failures = k.failures;
+    t.cache_hits = k.cache_hits;
+    t.cache_errors = k.cache_errors;
+    t.tokens_in = k.tokens_in;
+    t.tokens_out = k.tokens_out;
+    t.cost = k.cost;
   }
-  sessions.push_back({{"wall_seconds", summary_.wall_seconds},
-                      {"cells_ok", summary_.cells_ok},
-                      {"cells_error", summary_.cells_error},
-                      {"cells_not_run", summary_.cells_not_run},
-                      {"interrupted", summary_.interrupted},
-                      {"providers", providers}});
-  return store_->set_meta("sessions", sessions.dump());
+  return store_->append_session(session);
 }
 
 }  // namespace

@@ -185,6 +185,10 @@ class LlmClient::Impl {
   // between all of them rather than the first comers taking the budget.
   void pump_after_this_turn();
   void wake_pump_at(Clock::time_point when);
+  void note_cache_error(const Error& error) {
+    ++counters_.cache_errors;
+    counters_.cache_error = error.message();
+  }
 
   HttpEngine& engine_;
   ProviderConfig config_;
@@ -401,6 +405,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     key = ResponseCache::key(config_.base_url, config_.model, endpoint, body, options.sample_index);
     if (options.cache == CacheMode::kUse) {
       Result<std::optional<std::string>> hit = cache_->get(key);
+      if (!hit.ok()) note_cache_error(hit.error());
       if (hit.ok() && hit.value()) {
         Result<T> decoded = decode(*hit.value());
         if (decoded.ok()) {  // an undecodable entry is treated as a miss and replaced
@@ -455,7 +460,9 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
         pump();
         if (use_cache) {
           // A cache that cannot be written costs a re-request later, not this result.
-          (void)cache_->put(key, config_.name, response.body);
+          if (Status stored = cache_->put(key, config_.name, response.body); !stored) {
+            note_cache_error(stored.error());
+          }
         }
         outcome.result = std::move(decoded);
         co_return outcome;

@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "privqa/base/asio.h"
@@ -49,8 +50,8 @@
 #include "privqa/llm/http_engine.h"
 #include "privqa/llm/openai_codec.h"
 #include "privqa/llm/provider.h"
-#include "privqa/llm/response_cache.h"
 #include "privqa/llm/retry_policy.h"
+#include "privqa/store/response_cache.h"
 
 namespace privqa {
 
@@ -82,6 +83,11 @@ struct ProviderCounters {
   int64_t rate_limited = 0;  // 429 responses
   int64_t failures = 0;      // calls that returned an error
   int64_t cache_hits = 0;
+  // Response cache reads and writes that failed: the call went on without the
+  // cache (a failed read sends the request; a failed write costs a
+  // re-request in a later run). `cache_error` is the last one's message.
+  int64_t cache_errors = 0;
+  std::string cache_error;
   int64_t tokens_in = 0;   // prompt tokens reported by the provider
   int64_t tokens_out = 0;  // completion tokens
   double cost = 0;         // from the configured prices

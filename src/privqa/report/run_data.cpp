@@ -1,7 +1,7 @@
 #include "privqa/report/run_data.h"
 
 #include "privqa/data/dataset.h"
-#include "privqa/exp/result_store.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa::report {
 
@@ -22,7 +22,7 @@ Result<LoadOptions> recorded_load_options(const json& dataset) {
 }
 
 void reload_dataset(RunData& run) {
-  const json dataset = run.config.value("dataset", json::object());
+  const json dataset = run.record.config.value("dataset", json::object());
   const std::string path = dataset.value("path", std::string());
   if (path.empty()) {
     run.dataset_problem = "the run records no dataset path";
@@ -56,30 +56,17 @@ Result<RunData> load_run(const std::filesystem::path& path) {
   if (!*record) return Error(path.string() + ": no run recorded in this store");
   auto cells = (*store)->cells();
   if (!cells) return cells.error();
+  auto sessions = (*store)->sessions();
+  if (!sessions) return sessions.error();
   auto meta = (*store)->meta();
   if (!meta) return meta.error();
 
   RunData run;
   run.store = path;
   run.label = path.stem().string();
-  run.fingerprint = (*record)->fingerprint;
-  run.created_at = (*record)->created_at;
-  const json info = json::parse((*record)->config_json, nullptr, false);
-  if (!info.is_object() || !info.contains("config") || !info["config"].is_object()) {
-    return Error(path.string() + ": the recorded run configuration is not valid JSON");
-  }
-  run.config = info["config"];
-  run.config_file = info.value("config_file", std::string());
-  run.local_provider = info.value("local", std::string());
-  run.remote_provider = info.value("remote", std::string());
+  run.record = std::move(**record);
   run.cells = std::move(*cells);
-  if (const auto it = meta->find("sessions"); it != meta->end()) {
-    json sessions = json::parse(it->second, nullptr, false);
-    if (!sessions.is_array()) {
-      return Error(path.string() + ": meta 'sessions' is not a JSON array");
-    }
-    run.sessions = std::move(sessions);
-  }
+  run.sessions = std::move(*sessions);
   if (const auto it = meta->find("simulated"); it != meta->end()) {
     run.simulated = it->second == "true";
   }

@@ -11,7 +11,7 @@
 #include "privqa/base/paths.h"
 #include "privqa/embed/embedding_table.h"
 #include "privqa/embed/sif_encoder.h"
-#include "privqa/exp/accuracy.h"
+#include "privqa/report/accuracy.h"
 #include "privqa/report/bootstrap.h"
 #include "privqa/report/privacy_metrics.h"
 
@@ -151,7 +151,7 @@ struct Encoder {
 
 Result<std::unique_ptr<Encoder>> load_encoder(const RunData& run, const ReportOptions& options) {
   std::filesystem::path path = options.embeddings;
-  if (path.empty()) path = run.config.value("embeddings", std::string());
+  if (path.empty()) path = run.record.config.value("embeddings", std::string());
   if (path.empty()) path = default_embeddings_path();
   auto table = load_embeddings(path);
   if (!table) return table.error();
@@ -243,32 +243,15 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
 }
 
 void add_usage(const RunData& run, RunReport& report) {
-  std::map<std::string, ProviderUse> providers;
-  for (const json& session : run.sessions) {
-    report.wall_seconds += session.value("wall_seconds", 0.0);
-    report.interrupted_sessions += session.value("interrupted", false);
+  for (const SessionRecord& session : run.sessions) {
+    report.wall_seconds += session.wall_seconds;
+    report.interrupted_sessions += session.interrupted;
     ++report.sessions;
-    const json session_providers = session.value("providers", json::object());
-    for (const auto& [name, p] : session_providers.items()) {
-      ProviderUse& u = providers[name];
-      u.name = name;
-      u.model = p.value("model", std::string());
-      u.role = p.value("role", std::string());
-      u.calls += p.value("calls", int64_t{0});
-      u.requests += p.value("requests", int64_t{0});
-      u.retries += p.value("retries", int64_t{0});
-      u.rate_limited += p.value("rate_limited", int64_t{0});
-      u.failures += p.value("failures", int64_t{0});
-      u.cache_hits += p.value("cache_hits", int64_t{0});
-      u.tokens_in += p.value("tokens_in", int64_t{0});
-      u.tokens_out += p.value("tokens_out", int64_t{0});
-      u.cost += p.value("cost", 0.0);
-    }
   }
   double local_cost = 0, remote_cost = 0;
-  for (auto& [name, u] : providers) {
-    (u.role == "local" ? local_cost : remote_cost) += u.cost;
-    report.providers.push_back(u);
+  for (const auto& [name, totals] : provider_totals(run.sessions)) {
+    (totals.role == ProviderRole::kLocal ? local_cost : remote_cost) += totals.cost;
+    report.providers.push_back({name, totals});
   }
 
   std::map<std::tuple<int, std::string, double>, std::vector<const CellResult*>> groups;
@@ -338,16 +321,16 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
   r.store = run.store;
   r.simulated = run.simulated;
   r.title = fmt::format("{}privqa report: {}", run.simulated ? "SIMULATED " : "", run.label);
-  r.created_at = run.created_at;
-  r.fingerprint = run.fingerprint;
-  r.dataset = run.config.value("dataset", json::object()).value("path", std::string());
-  const json models = run.config.value("models", json::object());
+  r.created_at = run.record.created_at;
+  r.fingerprint = run.record.fingerprint;
+  r.dataset = run.record.config.value("dataset", json::object()).value("path", std::string());
+  const json models = run.record.config.value("models", json::object());
   r.local_model = models.value("local", json::object()).value("model", std::string());
   r.remote_model = models.value("remote", json::object()).value("model", std::string());
-  r.seed = run.config.value("seed", uint64_t{0});
-  for (const json& m : run.config.value("mechanisms", json::array()))
+  r.seed = run.record.config.value("seed", uint64_t{0});
+  for (const json& m : run.record.config.value("mechanisms", json::array()))
     r.mechanisms.push_back(m.value("name", std::string()));
-  for (const json& e : run.config.value("epsilons", json::array())) {
+  for (const json& e : run.record.config.value("epsilons", json::array())) {
     if (e.is_number()) r.epsilons.push_back(e.get<double>());
   }
   std::set<std::string> questions;

@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "privqa/base/result.h"
-#include "privqa/exp/cell.h"
 #include "privqa/report/mcnemar.h"
 #include "privqa/report/run_data.h"
 #include "privqa/report/wilson.h"
+#include "privqa/store/cell.h"
+#include "privqa/store/records.h"
 
 namespace privqa::report {
 
@@ -62,10 +63,8 @@ struct PrivacyStat {
 
 // A provider's use summed over every session of the run.
 struct ProviderUse {
-  std::string name, model, role;
-  int64_t calls = 0, requests = 0, retries = 0, rate_limited = 0, failures = 0, cache_hits = 0;
-  int64_t tokens_in = 0, tokens_out = 0;
-  double cost = 0;
+  std::string name;
+  ProviderTotals totals;
 };
 
 // Stored cells of one scenario (x mechanism x eps). Cost is the providers'

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "privqa/report/render.h"
 #include "privqa/report/tables.h"
 
@@ -28,7 +30,7 @@ RunData ten_questions() {
   RunData run;
   run.label = "demo";
   run.simulated = true;
-  run.config = nlohmann::json::parse(
+  run.record.config = nlohmann::json::parse(
       R"({"seed": 3, "mechanisms": [{"name": "santext+", "params": {}}], "epsilons": [1.0],
           "dataset": {"path": "x.json"}})");
   for (int i = 0; i < 10; ++i) {
@@ -45,12 +47,30 @@ RunData ten_questions() {
   run.cells[18].parsed = -1;
   run.cells[19].status = CellStatus::kError;
   run.cells[19].sanitized.clear();
-  run.sessions = nlohmann::json::parse(R"([
-      {"wall_seconds": 2.5, "interrupted": true, "providers": {
-        "l": {"role": "local", "model": "m1", "tokens_in": 200, "cost": 0.0, "retries": 1},
-        "r": {"role": "remote", "model": "m2", "tokens_in": 270, "cost": 0.9, "rate_limited": 2}}},
-      {"wall_seconds": 1.5, "interrupted": false, "providers": {
-        "r": {"role": "remote", "model": "m2", "tokens_in": 0, "cost": 0.1}}}])");
+  run.sessions = {{.wall_seconds = 2.5,
+                   .interrupted = true,
+                   .providers = {{"l",
+                                  {.model = "m1",
+                                   .role = ProviderRole::kLocal,
+                                   .retries = 1,
+                                   .tokens_in = 200,
+                                   .cost = 0.0}},
+                                 {"r",
+                                  {.model = "m2",
+                                   .role = ProviderRole::kRemote,
+                                   .hedges = 3,
+                                   .rate_limited = 2,
+                                   .cache_errors = 1,
+                                   .tokens_in = 270,
+                                   .cost = 0.9}}}},
+                  {.wall_seconds = 1.5,
+                   .interrupted = false,
+                   .providers = {{"r",
+                                  {.model = "m2",
+                                   .role = ProviderRole::kRemote,
+                                   .hedges = 4,
+                                   .tokens_in = 0,
+                                   .cost = 0.1}}}}};
   return run;
 }
 
@@ -92,8 +112,10 @@ TEST(BuildReport, CountsAccuracyPairsAndCost) {
   EXPECT_EQ(report->sessions, 2u);
   EXPECT_EQ(report->interrupted_sessions, 1u);
   ASSERT_EQ(report->providers.size(), 2u);
-  EXPECT_DOUBLE_EQ(report->providers[1].cost, 1.0);
-  EXPECT_EQ(report->providers[1].rate_limited, 2);
+  EXPECT_DOUBLE_EQ(report->providers[1].totals.cost, 1.0);
+  EXPECT_EQ(report->providers[1].totals.rate_limited, 2);
+  EXPECT_EQ(report->providers[1].totals.hedges, 7);  // 3 + 4
+  EXPECT_EQ(report->providers[1].totals.cache_errors, 1);
   ASSERT_EQ(report->usage.size(), 2u);
   EXPECT_DOUBLE_EQ(report->usage[0].allocated_cost, 0.0);
   EXPECT_DOUBLE_EQ(report->usage[1].allocated_cost, 1.0);
@@ -134,6 +156,41 @@ TEST(Render, EveryFormatCarriesTheSimulatedTitle) {
             std::string::npos);
   for (const auto& t : tables)
     EXPECT_EQ(render_csv(title, t).rfind("# SIMULATED privqa report: demo\n", 0), 0u) << t.name;
+}
+
+// Hedge copies and cache errors, summed over sessions, reach the provider
+// table of every format.
+TEST(Render, ProviderTableShowsHedgesAndCacheErrors) {
+  auto report = build_report(ten_questions(), {"", false, 200});
+  ASSERT_TRUE(report.ok());
+  const std::vector<RunReport> runs{*report};
+  const std::string md = render_markdown(report_title(runs), report_sections(runs));
+  const auto header = md.find("| provider | role | model |");
+  ASSERT_NE(header, std::string::npos) << md;
+  EXPECT_NE(md.find("| retries | hedges | rate-limited (429) | failures | cache errors |", header),
+            std::string::npos);
+  // r: 0 calls, 0 requests, 0 cache hits, 0 retries, 7 hedges, 2 rate-limited, 0 failures,
+  // 1 cache error.
+  EXPECT_NE(md.find("| r | remote | m2 | 0 | 0 | 0 | 0 | 7 | 2 | 0 | 1 | 270 | 0 | $1.0000 |"),
+            std::string::npos)
+      << md.substr(header, 800);
+
+  for (const auto& t : data_tables(runs)) {
+    if (t.name != "providers") continue;
+    const auto column = [&](const std::string& name) {
+      return static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), name) -
+                                 t.columns.begin());
+    };
+    ASSERT_LT(column("hedges"), t.columns.size());
+    ASSERT_LT(column("cache_errors"), t.columns.size());
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(t.rows[1][column("provider")], "r");
+    EXPECT_EQ(t.rows[1][column("hedges")], 7);
+    EXPECT_EQ(t.rows[1][column("cache_errors")], 1);
+    EXPECT_EQ(t.rows[0][column("hedges")], 0);
+    return;
+  }
+  FAIL() << "no providers table";
 }
 
 TEST(Render, CsvQuotesAndMarkdownEscapes) {

@@ -208,17 +208,21 @@ DisplayTable privacy_table(const RunReport& r) {
 }
 
 DisplayTable provider_table(const RunReport& r) {
-  DisplayTable t{"Providers (all sessions)",
-                 {"provider", "role", "model", "calls", "requests", "cache hits", "retries",
-                  "rate-limited (429)", "failures", "tokens in", "tokens out", "cost"},
-                 {},
-                 ""};
+  DisplayTable t{
+      "Providers (all sessions)",
+      {"provider", "role", "model", "calls", "requests", "cache hits", "retries", "hedges",
+       "rate-limited (429)", "failures", "cache errors", "tokens in", "tokens out", "cost"},
+      {},
+      "Requests include the hedge copies sent for slow attempts. Cache errors: "
+      "response cache reads or writes that failed (the call went on without it)."};
   for (const auto& p : r.providers) {
-    t.rows.push_back({p.name, p.role, p.model, std::to_string(p.calls), std::to_string(p.requests),
-                      std::to_string(p.cache_hits), std::to_string(p.retries),
-                      std::to_string(p.rate_limited), std::to_string(p.failures),
-                      std::to_string(p.tokens_in), std::to_string(p.tokens_out),
-                      fmt::format("${:.4f}", p.cost)});
+    const ProviderTotals& k = p.totals;
+    t.rows.push_back({p.name, provider_role_name(k.role), k.model, std::to_string(k.calls),
+                      std::to_string(k.requests), std::to_string(k.cache_hits),
+                      std::to_string(k.retries), std::to_string(k.hedges),
+                      std::to_string(k.rate_limited), std::to_string(k.failures),
+                      std::to_string(k.cache_errors), std::to_string(k.tokens_in),
+                      std::to_string(k.tokens_out), fmt::format("${:.4f}", k.cost)});
   }
   return t;
 }
@@ -246,7 +250,7 @@ DisplayTable usage_table(const RunReport& r) {
 double total_cost(const RunReport& r) {
   double cost = 0;
   for (const auto& p : r.providers)
-    cost += p.cost;
+    cost += p.totals.cost;
   return cost;
 }
 
@@ -436,10 +440,11 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
       {"run", "mechanism", "eps", "texts", "words_changed", "cosine", "rare_words",
        "rare_words_kept", "reidentified", "reidentification_rate", "ci_low", "ci_high"},
       {}};
-  DataTable providers{"providers",
-                      {"run", "provider", "role", "model", "calls", "requests", "cache_hits",
-                       "retries", "rate_limited", "failures", "tokens_in", "tokens_out", "cost"},
-                      {}};
+  DataTable providers{
+      "providers",
+      {"run", "provider", "role", "model", "calls", "requests", "cache_hits", "retries", "hedges",
+       "rate_limited", "failures", "cache_errors", "tokens_in", "tokens_out", "cost"},
+      {}};
   DataTable usage{"usage",
                   {"run", "scenario", "mechanism", "eps", "cells", "attempts", "mean_latency_s",
                    "p95_latency_s", "local_tokens_in", "local_tokens_out", "remote_tokens_in",
@@ -486,9 +491,10 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
                               p.reidentified_ci.low, p.reidentified_ci.high});
     }
     for (const auto& p : r.providers) {
-      providers.rows.push_back({run, p.name, p.role, p.model, p.calls, p.requests, p.cache_hits,
-                                p.retries, p.rate_limited, p.failures, p.tokens_in, p.tokens_out,
-                                p.cost});
+      const ProviderTotals& k = p.totals;
+      providers.rows.push_back({run, p.name, provider_role_name(k.role), k.model, k.calls,
+                                k.requests, k.cache_hits, k.retries, k.hedges, k.rate_limited,
+                                k.failures, k.cache_errors, k.tokens_in, k.tokens_out, k.cost});
     }
     for (const auto& u : r.usage) {
       usage.rows.push_back({run, scenario_id(u.scenario), u.mechanism, eps_value(u.scenario, u.eps),

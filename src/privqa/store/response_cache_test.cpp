@@ -1,9 +1,10 @@
-#include "privqa/llm/response_cache.h"
+#include "privqa/store/response_cache.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "privqa/store/sqlite.h"
 #include "testing.h"
 
 namespace privqa {
@@ -56,6 +57,31 @@ TEST(ResponseCache, OpenFailsClearlyOnAnUnusablePath) {
   Result<std::unique_ptr<ResponseCache>> c = ResponseCache::open(dir / "no" / "such" / "x.db");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message().find("x.db"), std::string::npos) << c.error().message();
+}
+
+// A cache whose table another connection dropped (as in a damaged file):
+// reads and writes fail with errors naming the file.
+TEST(ResponseCache, ReadAndWriteErrorsNameTheFile) {
+  testing::TempDir dir;
+  const auto path = dir / "cache.db";
+  Result<std::unique_ptr<ResponseCache>> cache = ResponseCache::open(path);
+  ASSERT_TRUE(cache.ok()) << cache.error().message();
+  ASSERT_TRUE((*cache)->put("k1", "prov", "body").ok());
+  {
+    auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->exec("DROP TABLE responses", "drop").ok());
+  }
+  Result<std::optional<std::string>> get = (*cache)->get("k1");
+  ASSERT_FALSE(get.ok());
+  EXPECT_NE(get.error().message().find(path.string() + ": cannot look up a cached response: "),
+            std::string::npos)
+      << get.error().message();
+  Status put = (*cache)->put("k2", "prov", "body");
+  ASSERT_FALSE(put.ok());
+  EXPECT_NE(put.error().message().find(path.string() + ": cannot store a response: "),
+            std::string::npos)
+      << put.error().message();
 }
 
 }  // namespace

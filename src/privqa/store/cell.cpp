@@ -1,4 +1,4 @@
-#include "privqa/exp/cell.h"
+#include "privqa/store/cell.h"
 
 #include <fmt/format.h>
 

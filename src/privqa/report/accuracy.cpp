@@ -1,11 +1,11 @@
-#include "privqa/exp/accuracy.h"
+#include "privqa/report/accuracy.h"
 
 #include <fmt/format.h>
 
 #include <map>
 #include <tuple>
 
-namespace privqa {
+namespace privqa::report {
 
 std::vector<AccuracyRow> accuracy_table(const std::vector<CellResult>& cells) {
   // S3 sorts between S2 and S4, as in the original study's table.
@@ -59,4 +59,4 @@ std::string format_accuracy_table(const std::vector<AccuracyRow>& rows) {
   return out;
 }
 
-}  // namespace privqa
+}  // namespace privqa::report

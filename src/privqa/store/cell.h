@@ -8,7 +8,7 @@
 
 namespace privqa {
 
-// Scenarios of DESIGN §1.
+// The scenarios of the experiment (README.md, "Running real experiments").
 enum class Scenario {
   kLocal,         // S1: local answers alone
   kRemoteCot,     // S2: remote writes a CoT on the question text; local answers

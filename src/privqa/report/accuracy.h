@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "privqa/exp/cell.h"
+#include "privqa/store/cell.h"
 
-namespace privqa {
+namespace privqa::report {
 
 struct AccuracyRow {
   Scenario scenario = Scenario::kLocal;
@@ -27,4 +27,4 @@ std::vector<AccuracyRow> accuracy_table(const std::vector<CellResult>& cells);
 // A plain-text table of the rows.
 std::string format_accuracy_table(const std::vector<AccuracyRow>& rows);
 
-}  // namespace privqa
+}  // namespace privqa::report

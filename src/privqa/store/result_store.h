@@ -1,0 +1,71 @@
+// ResultStore: the durable record of a run: the run record, one row per
+// finished cell, one session record per `privqa run` (records.h), and a few
+// facts learned while running.
+//
+// The SQLite implementation keeps a run in one database file (WAL mode), the
+// same file that holds the run's response cache (response_cache.h). A
+// process killed at any moment loses at most cells in flight; rows already
+// written survive and the file stays consistent.
+//
+// Threading: a store object is used by one thread at a time (the runner's
+// event loop thread). Several store objects, in one process or several, may
+// open the same file; SQLite serializes their writes.
+//
+// Not found: a store with no run recorded yet returns nullopt from run() and
+// empty lists from the other readers; none of that is an error. A stored
+// record that cannot be read back (a missing or mistyped field, a value that
+// is not JSON) is an error naming the file, the record and the field.
+//
+// Ownership: readers return copies; the store owns its connection.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "privqa/base/result.h"
+#include "privqa/store/cell.h"
+#include "privqa/store/records.h"
+
+namespace privqa {
+
+class ResultStore {
+ public:
+  virtual ~ResultStore() = default;
+
+  // First use of a store records the run; later uses must present the same
+  // fingerprint (the rest of `run` is then ignored), so one store never mixes
+  // results of two configurations.
+  virtual Status bind_run(const RunRecord& run) = 0;
+  // The recorded run, or nullopt when none is recorded yet.
+  virtual Result<std::optional<RunRecord>> run() = 0;
+
+  // Appends one session record, atomically with respect to other writers.
+  virtual Status append_session(const SessionRecord& session) = 0;
+  // Every session, oldest first; empty when none is recorded.
+  virtual Result<std::vector<SessionRecord>> sessions() = 0;
+
+  // Facts about the run learned while it runs, e.g. "simulated" = "true" when
+  // a provider identified itself as privqa's simulator. The key "sessions"
+  // is reserved for the session records (refused here, left out of meta()).
+  virtual Status set_meta(const std::string& key, const std::string& value) = 0;
+  virtual Result<std::map<std::string, std::string>> meta() = 0;
+
+  // Inserts or replaces the row of `cell.key` and makes it durable.
+  virtual Status put(const CellResult& cell) = 0;
+  // Keys (CellKey::str) of cells finished with status ok.
+  virtual Result<std::unordered_set<std::string>> finished_keys() = 0;
+  // Every stored cell, ordered by key.
+  virtual Result<std::vector<CellResult>> cells() = 0;
+};
+
+// Opens or creates a SQLite store (and the folders above it). With
+// `read_only`, a missing file is an error and nothing is written.
+Result<std::unique_ptr<ResultStore>> open_sqlite_store(const std::filesystem::path& path,
+                                                       bool read_only = false);
+
+}  // namespace privqa

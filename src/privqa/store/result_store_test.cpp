@@ -1,0 +1,210 @@
+#include "privqa/store/result_store.h"
+
+#include <gtest/gtest.h>
+
+#include "privqa/store/sqlite.h"
+#include "testing.h"
+
+namespace privqa {
+namespace {
+
+CellResult cell(const std::string& id, Scenario s, CellStatus status) {
+  CellResult c;
+  c.key = {id, s, s == Scenario::kPrivateCot ? "santext+" : "",
+           s == Scenario::kPrivateCot ? 2.0 : 0, 0};
+  c.status = status;
+  c.sanitized = "sanitized \xE2\x80\x93 text";
+  c.cot = "because";
+  c.raw_answer = "Answer: B";
+  c.parsed = status == CellStatus::kOk ? 1 : -1;
+  c.gold = 1;
+  c.attempts = 3;
+  c.remote_tokens_in = 42;
+  c.error = status == CellStatus::kOk ? "" : "cot (remote): HTTP 500";
+  c.details = "{}";
+  return c;
+}
+
+RunRecord run_record(const std::string& fingerprint) {
+  RunRecord r;
+  r.fingerprint = fingerprint;
+  return r;
+}
+
+TEST(ResultStore, RoundTripAndFinishedKeys) {
+  testing::TempDir dir;
+  auto store = open_sqlite_store(dir / "run.db");
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  ASSERT_TRUE((*store)->bind_run(run_record("abc")).ok());
+  ASSERT_TRUE((*store)->put(cell("q1", Scenario::kLocal, CellStatus::kOk)).ok());
+  ASSERT_TRUE((*store)->put(cell("q1", Scenario::kPrivateCot, CellStatus::kError)).ok());
+  auto finished = (*store)->finished_keys();
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(*finished, (std::unordered_set<std::string>{"q1|S1||0|0"}))
+      << "errors are retried by a later run";
+
+  // A replacement overwrites; a reopened store sees everything.
+  ASSERT_TRUE((*store)->put(cell("q1", Scenario::kPrivateCot, CellStatus::kOk)).ok());
+  store->reset();
+  auto reopened = open_sqlite_store(dir / "run.db", true);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message();
+  auto cells = (*reopened)->cells();
+  ASSERT_TRUE(cells.ok());
+  ASSERT_EQ(cells->size(), 2u);
+  const CellResult& s3 = (*cells)[1];
+  EXPECT_EQ(s3.key.str(), "q1|S3|santext+|2|0");
+  EXPECT_EQ(s3.status, CellStatus::kOk);
+  EXPECT_EQ(s3.sanitized, "sanitized \xE2\x80\x93 text");
+  EXPECT_EQ(s3.remote_tokens_in, 42);
+  EXPECT_TRUE(s3.correct());
+}
+
+TEST(ResultStore, RefusesAnotherConfiguration) {
+  testing::TempDir dir;
+  {
+    auto store = open_sqlite_store(dir / "run.db");
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->bind_run(run_record("abc")).ok());
+  }
+  auto store = open_sqlite_store(dir / "run.db");
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE((*store)->bind_run(run_record("abc")).ok()) << "the same run resumes";
+  auto other = (*store)->bind_run(run_record("xyz"));
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.error().message().find("different configuration"), std::string::npos);
+}
+
+TEST(ResultStore, ClearErrorsForMissingOrForeignFiles) {
+  testing::TempDir dir;
+  auto missing = open_sqlite_store(dir / "nope.db", true);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("nope.db"), std::string::npos);
+  testing::write_text(dir / "text.db", "this is not a database, just text that is long enough");
+  auto foreign = open_sqlite_store(dir / "text.db");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.error().message().find("text.db"), std::string::npos);
+}
+
+TEST(ResultStore, RunRecordRoundTrip) {
+  testing::TempDir dir;
+  RunRecord run;
+  run.fingerprint = "abc";
+  run.config = {{"seed", 3}, {"epsilons", {1.0, 2.0}}};
+  run.config_file = "x.toml";
+  run.planned_cells = 12;
+  run.local_provider = "l";
+  run.remote_provider = "r";
+  {
+    auto store = open_sqlite_store(dir / "run.db");
+    ASSERT_TRUE(store.ok()) << store.error().message();
+    auto none = (*store)->run();
+    ASSERT_TRUE(none.ok()) << none.error().message();
+    EXPECT_FALSE(none->has_value()) << "no run recorded yet is not an error";
+    ASSERT_TRUE((*store)->bind_run(run).ok());
+  }
+  auto store = open_sqlite_store(dir / "run.db", true);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  auto back = (*store)->run();
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  ASSERT_TRUE(back->has_value());
+  const RunRecord& r = **back;
+  EXPECT_EQ(r.fingerprint, "abc");
+  EXPECT_EQ(r.config, run.config);
+  EXPECT_EQ(r.config_file, "x.toml");
+  EXPECT_EQ(r.planned_cells, 12);
+  EXPECT_EQ(r.local_provider, "l");
+  EXPECT_EQ(r.remote_provider, "r");
+  // bind_run dates the run: "YYYY-MM-DDTHH:MM:SSZ".
+  ASSERT_EQ(r.created_at.size(), 20u) << r.created_at;
+  EXPECT_EQ(r.created_at[10], 'T');
+  EXPECT_EQ(r.created_at.back(), 'Z');
+}
+
+SessionRecord session(double wall_seconds, int64_t hedges) {
+  SessionRecord s;
+  s.wall_seconds = wall_seconds;
+  s.cells_ok = 3;
+  s.providers["remote"] = {
+      .model = "m", .role = ProviderRole::kRemote, .requests = 9, .hedges = hedges};
+  return s;
+}
+
+TEST(ResultStore, SessionsAppendInOrderAndStayOutOfMeta) {
+  testing::TempDir dir;
+  auto store = open_sqlite_store(dir / "run.db");
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  auto none = (*store)->sessions();
+  ASSERT_TRUE(none.ok()) << none.error().message();
+  EXPECT_TRUE(none->empty());
+  ASSERT_TRUE((*store)->append_session(session(1.5, 2)).ok());
+  ASSERT_TRUE((*store)->set_meta("simulated", "true").ok());
+  // A second connection appends too (another process finishing a run).
+  {
+    auto other = open_sqlite_store(dir / "run.db");
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE((*other)->append_session(session(2.5, 5)).ok());
+  }
+  auto sessions = (*store)->sessions();
+  ASSERT_TRUE(sessions.ok()) << sessions.error().message();
+  ASSERT_EQ(sessions->size(), 2u);
+  EXPECT_DOUBLE_EQ((*sessions)[0].wall_seconds, 1.5);
+  EXPECT_EQ((*sessions)[0].providers.at("remote").hedges, 2);
+  EXPECT_DOUBLE_EQ((*sessions)[1].wall_seconds, 2.5);
+  EXPECT_EQ((*sessions)[1].providers.at("remote").hedges, 5);
+  EXPECT_EQ((*sessions)[1].providers.at("remote").requests, 9);
+
+  auto meta = (*store)->meta();
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(*meta, (std::map<std::string, std::string>{{"simulated", "true"}}));
+  auto refused = (*store)->set_meta("sessions", "[]");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("append_session"), std::string::npos);
+}
+
+// Writes the raw meta value "sessions", as an older or damaged file may hold it.
+void write_raw_sessions(const std::filesystem::path& path, const std::string& value) {
+  auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
+  ASSERT_TRUE(db.ok()) << db.error().message();
+  auto s = db->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('sessions', ?)");
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  ASSERT_TRUE(s->bind_text(1, value).run("write").ok());
+}
+
+TEST(ResultStore, CorruptSessionsAreAnErrorAndAreNotReset) {
+  testing::TempDir dir;
+  const auto path = dir / "run.db";
+  auto store = open_sqlite_store(path);
+  ASSERT_TRUE(store.ok());
+
+  write_raw_sessions(path, "not json");
+  auto garbled = (*store)->sessions();
+  ASSERT_FALSE(garbled.ok());
+  EXPECT_NE(garbled.error().message().find(path.string()), std::string::npos);
+  EXPECT_NE(garbled.error().message().find("not a JSON array"), std::string::npos)
+      << garbled.error().message();
+  // Appending does not replace what it cannot read.
+  EXPECT_FALSE((*store)->append_session(session(1, 1)).ok());
+
+  nlohmann::json one = to_json(session(1, 1));
+  one["providers"]["remote"].erase("hedges");
+  write_raw_sessions(path, nlohmann::json::array({to_json(session(1, 1)), one}).dump());
+  auto missing = (*store)->sessions();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message(),
+            path.string() + ": session 2, provider 'remote': field 'hedges' is missing");
+  auto append = (*store)->append_session(session(1, 1));
+  ASSERT_FALSE(append.ok());
+  EXPECT_EQ(append.error().message(), missing.error().message());
+
+  // Neither failed append changed the stored value.
+  auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  auto s = db->prepare("SELECT value FROM meta WHERE key = 'sessions'");
+  ASSERT_TRUE(s.ok());
+  auto row = s->step("read");
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(nlohmann::json::parse(s->column_text(0)).size(), 2u);
+}
+
+}  // namespace
+}  // namespace privqa
