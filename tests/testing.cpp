@@ -18,16 +18,11 @@
 extern char** environ;
 
 #include "privqa/base/build_info.h"
+#include "privqa/base/paths.h"
 
 namespace privqa::testing {
 
 namespace {
-std::filesystem::path from_env_or(const char* variable, const char* fallback) {
-  const char* value = std::getenv(variable);
-  if (value != nullptr && *value != '\0') return value;
-  return fallback;
-}
-
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -41,15 +36,40 @@ std::filesystem::path fixtures_dir() {
 }
 
 std::optional<std::filesystem::path> shared_data_file(const std::string& relative) {
-  const auto path = from_env_or("PRIVQA_DATA_DIR", build_info::kDefaultDataDir) / relative;
+  const auto path = shared_data_dir() / relative;
   if (!std::filesystem::exists(path)) return std::nullopt;
   return path;
 }
 
 std::optional<std::filesystem::path> wink_embeddings_file() {
-  const auto path = from_env_or("PRIVQA_EMBEDDINGS", build_info::kDefaultEmbeddings);
+  const auto path = default_embeddings_path();
   if (!std::filesystem::exists(path)) return std::nullopt;
   return path;
+}
+
+namespace {
+// Question files hold one question per non-empty line (JSON Lines).
+int count_questions(const std::filesystem::path& jsonl) {
+  std::ifstream in(jsonl);
+  int n = 0;
+  for (std::string line; std::getline(in, line);)
+    n += !line.empty();
+  return n;
+}
+}  // namespace
+
+EngineData sample_engine_data() {
+  const auto questions =
+      std::filesystem::path(build_info::kSourceDir) / "data" / "sample" / "medmcqa_sample.jsonl";
+  return {"sample", questions, fixtures_dir() / "embed" / "sample_table.txt",
+          count_questions(questions)};
+}
+
+std::optional<EngineData> shared_engine_data() {
+  const auto dev = shared_data_file("medmcqa/dev.json");
+  const auto wink = wink_embeddings_file();
+  if (!dev || !wink) return std::nullopt;
+  return EngineData{"medmcqa", *dev, *wink, count_questions(*dev)};
 }
 
 TempDir::TempDir() {

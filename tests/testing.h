@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,56 @@ std::filesystem::path fixtures_dir();
 // or nullopt when it is missing; use PRIVQA_REQUIRE_SHARED_DATA to skip.
 std::optional<std::filesystem::path> shared_data_file(const std::string& relative);
 
-// The wink embeddings JSON fetched by scripts/setup.sh, or nullopt.
+// The wink embeddings JSON fetched by scripts/setup.sh (PRIVQA_EMBEDDINGS
+// overrides the path), or nullopt when the file is missing: setting
+// PRIVQA_EMBEDDINGS to a missing path (e.g. /nonexistent) says "no wink".
 std::optional<std::filesystem::path> wink_embeddings_file();
+
+// The questions and word vectors an end-to-end test of the engine runs on.
+struct EngineData {
+  std::string name;                  // "sample" or "medmcqa": names the test variant
+  std::filesystem::path questions;   // question file
+  std::filesystem::path embeddings;  // word-vector table
+  int available = 0;                 // questions in the file
+  // A test that wants `wanted` questions uses this many.
+  int questions_for(int wanted) const { return wanted < available ? wanted : available; }
+};
+
+// Test names show the data's name, not its bytes.
+inline void PrintTo(const EngineData& data, std::ostream* os) {
+  *os << data.name;
+}
+
+// The bundled sample (data/sample, 30 questions) with the small table of
+// tests/fixtures/embed (made by make_sample_table.py): always present.
+EngineData sample_engine_data();
+
+// MedMCQA dev (PRIVQA_DATA_DIR) with the wink table, or nullopt when either
+// is missing.
+std::optional<EngineData> shared_engine_data();
+
+// Names a parameterized test by its EngineData (INSTANTIATE_TEST_SUITE_P).
+struct EngineDataName {
+  std::string operator()(const ::testing::TestParamInfo<EngineData>& info) const {
+    return info.param.name;
+  }
+};
+
+// Instantiates the value-parameterized end-to-end suite `suite` on the sample
+// always, and on MedMCQA when the shared data and the wink table exist (CI
+// requires them): the sample variants run everywhere, none is skipped.
+#define PRIVQA_INSTANTIATE_ENGINE_DATA(suite)                                          \
+  INSTANTIATE_TEST_SUITE_P(Sample, suite,                                              \
+                           ::testing::Values(::privqa::testing::sample_engine_data()), \
+                           ::privqa::testing::EngineDataName());                       \
+  INSTANTIATE_TEST_SUITE_P(SharedData, suite, ::testing::ValuesIn([] {                 \
+                             std::vector<::privqa::testing::EngineData> out;           \
+                             if (auto d = ::privqa::testing::shared_engine_data()) {   \
+                               out.push_back(*d);                                      \
+                             }                                                         \
+                             return out;                                               \
+                           }()),                                                       \
+                           ::privqa::testing::EngineDataName())
 
 // A fresh empty directory under the system temp dir, removed at exit of the test.
 class TempDir {

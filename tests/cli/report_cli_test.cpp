@@ -1,5 +1,6 @@
-// `privqa report` end to end: a MedMCQA run against the simulated provider,
-// then the report's files, its privacy metrics, and the HTML in Chromium.
+// `privqa report` end to end: a run against the simulated provider (on the
+// bundled sample, and on MedMCQA when present), then the report's files, its
+// privacy metrics, and the HTML in Chromium.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -19,7 +20,6 @@ using testing::TempDir;
 using testing::write_text;
 
 const std::string kBinary = PRIVQA_BINARY;
-constexpr int kQuestions = 120;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -28,21 +28,25 @@ std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// One simulated run shared by the tests of this file (made on first use).
-class ReportCli : public ::testing::Test {
+// One simulated run per EngineData, shared by the tests of this file (made
+// on first use).
+class ReportCli : public ::testing::TestWithParam<testing::EngineData> {
  protected:
+  ReportCli() : questions_(GetParam().questions_for(120)) {}
+
   void SetUp() override {
-    const auto data = testing::shared_data_file("medmcqa/dev.json");
-    if (!data) GTEST_SKIP() << "medmcqa/dev.json not found (set PRIVQA_DATA_DIR)";
-    if (!testing::wink_embeddings_file()) {
-      GTEST_SKIP() << "wink embeddings not found (run scripts/setup.sh or set PRIVQA_EMBEDDINGS)";
-    }
-    if (store_.empty()) make_run(*data);
-    ASSERT_FALSE(store_.empty()) << "the simulated run failed";
+    std::filesystem::path& store = stores_[GetParam().name];
+    if (store.empty()) make_run(GetParam(), questions_, store);
+    ASSERT_FALSE(store.empty()) << "the simulated run failed";
+    store_ = store;
   }
 
-  static void make_run(const std::filesystem::path& dev) {
-    static TempDir dir;
+  static void make_run(const testing::EngineData& data, int questions,
+                       std::filesystem::path& store) {
+    static TempDir runs;
+    const auto dir = runs / data.name;
+    std::filesystem::create_directories(dir);
+    const auto dev = data.questions;
     std::unique_ptr<ChildProcess> sim;
     const std::string url = testing::start_sim_server(
         sim, kBinary,
@@ -51,8 +55,9 @@ class ReportCli : public ::testing::Test {
         dir / "sim.out");
     ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
     std::string config = "[dataset]\npath = \"" + dev.string() +
-                         "\"\nfirst = " + std::to_string(kQuestions) +
+                         "\"\nfirst = " + std::to_string(questions) +
                          "\n\n[experiment]\noutput = \"" + (dir / "run.db").string() +
+                         "\"\nembeddings = \"" + data.embeddings.string() +
                          "\"\nseed = 11\nscenarios = [\"S1\", \"S2\", \"S3\", \"S4\"]\n"
                          "mechanisms = [\"santext+\", \"inferdpt\"]\nepsilons = [1.0, 2.0, 3.0]\n"
                          "local = \"local\"\nremote = \"remote\"\n";
@@ -65,10 +70,12 @@ class ReportCli : public ::testing::Test {
     const auto r = run_command("PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " +
                                (dir / "run.toml").string());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    store_ = dir / "run.db";
+    store = dir / "run.db";
   }
 
-  static inline std::filesystem::path store_;
+  static inline std::map<std::string, std::filesystem::path> stores_;
+  const int questions_;
+  std::filesystem::path store_;
   TempDir out_;
 };
 
@@ -76,7 +83,7 @@ json report_json(const std::filesystem::path& dir) {
   return json::parse(slurp(dir / "report.json"));
 }
 
-TEST_F(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
+TEST_P(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
   const auto r =
       run_command(kBinary + " report " + store_.string() + " --out " + out_.path().string());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -110,7 +117,8 @@ TEST_F(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
   // Accuracy rows: n + errors covers every question; the interval holds the estimate.
   size_t s3_rows = 0;
   for (const auto& row : j["tables"]["accuracy"]) {
-    EXPECT_EQ(row["n"].get<size_t>() + row["errors"].get<size_t>(), size_t{kQuestions});
+    EXPECT_EQ(row["n"].get<size_t>() + row["errors"].get<size_t>(),
+              static_cast<size_t>(questions_));
     EXPECT_LE(row["ci_low"].get<double>(), row["accuracy"].get<double>());
     EXPECT_GE(row["ci_high"].get<double>(), row["accuracy"].get<double>());
     s3_rows += row["scenario"] == "S3";
@@ -130,7 +138,7 @@ TEST_F(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
     if (row["scenario"] == "S1") subject_n["S1"] += row["n"].get<size_t>();
   }
   EXPECT_EQ(subject_n["S1"] + j["tables"]["accuracy"][0]["errors"].get<size_t>(),
-            size_t{kQuestions});
+            static_cast<size_t>(questions_));
   // Cost: both providers, with the simulator's token counts.
   ASSERT_EQ(j["tables"]["providers"].size(), 2u);
   for (const auto& row : j["tables"]["providers"]) {
@@ -144,7 +152,7 @@ TEST_F(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
 
 // Re-identification: every unsanitized question retrieves itself; sanitized
 // texts do so less often, and less often still at smaller eps.
-TEST_F(ReportCli, ReidentificationIsCompleteOnOriginalsAndFallsWithEps) {
+TEST_P(ReportCli, ReidentificationIsCompleteOnOriginalsAndFallsWithEps) {
   const auto r = run_command(kBinary + " report " + store_.string() + " --format json --out " +
                              out_.path().string());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -154,18 +162,25 @@ TEST_F(ReportCli, ReidentificationIsCompleteOnOriginalsAndFallsWithEps) {
     privacy[row["mechanism"]][row["eps"].is_null() ? 0.0 : row["eps"].get<double>()] = row;
   }
   const json& original = privacy["original"][0.0];
-  EXPECT_EQ(original["texts"], kQuestions);
+  EXPECT_EQ(original["texts"], questions_);
   EXPECT_EQ(original["reidentification_rate"], 1.0);
   EXPECT_EQ(original["words_changed"], 0.0);
   EXPECT_NEAR(original["cosine"].get<double>(), 1.0, 1e-5);
+  // A text is re-identified among every question of its file. Among a few
+  // dozen, one rare word kept is enough, so rates reach 1 by eps 2, and one
+  // question moves a rate by over 3 points: the checks of each eps on its
+  // own need a file of thousands (MedMCQA dev).
+  const bool per_eps_checks = GetParam().available >= 1000;
   for (const char* m : {"santext+", "inferdpt"}) {
     ASSERT_EQ(privacy[m].size(), 3u) << m;
     double previous = -1;
     for (const auto& [eps, row] : privacy[m]) {
-      EXPECT_EQ(row["texts"], kQuestions) << m << " " << eps;
+      EXPECT_EQ(row["texts"], questions_) << m << " " << eps;
       const double rate = row["reidentification_rate"].get<double>();
-      EXPECT_LT(rate, 1.0) << m << " eps " << eps;
-      EXPECT_GE(rate, previous) << m << " eps " << eps;
+      if (per_eps_checks) {
+        EXPECT_LT(rate, 1.0) << m << " eps " << eps;
+        EXPECT_GE(rate, previous) << m << " eps " << eps;
+      }
       EXPECT_GT(row["words_changed"].get<double>(), 0.0) << m << " eps " << eps;
       previous = rate;
     }
@@ -177,7 +192,7 @@ TEST_F(ReportCli, ReidentificationIsCompleteOnOriginalsAndFallsWithEps) {
   }
 }
 
-TEST_F(ReportCli, TwoRunsSideBySide) {
+TEST_P(ReportCli, TwoRunsSideBySide) {
   const auto r = run_command(kBinary + " report " + store_.string() + " " + store_.string() +
                              " --format md --no-privacy --out " + out_.path().string());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -192,7 +207,7 @@ TEST_F(ReportCli, TwoRunsSideBySide) {
   EXPECT_TRUE(std::filesystem::exists(out_ / "run2_accuracy_vs_eps.svg"));
 }
 
-TEST_F(ReportCli, BadInputIsRefusedAndNothingIsWritten) {
+TEST_P(ReportCli, BadInputIsRefusedAndNothingIsWritten) {
   const auto missing = run_command(kBinary + " report " + (out_ / "none.db").string() + " --out " +
                                    (out_ / "r").string());
   EXPECT_EQ(missing.exit_code, 2);
@@ -214,7 +229,7 @@ std::pair<uint32_t, uint32_t> png_size(const std::string& png) {
   return {be32(16), be32(20)};
 }
 
-TEST_F(ReportCli, HtmlOpensInHeadlessChromiumWithoutConsoleErrors) {
+TEST_P(ReportCli, HtmlOpensInHeadlessChromiumWithoutConsoleErrors) {
   if (run_command("command -v chromium").exit_code != 0) {
     GTEST_SKIP() << "chromium not installed (scripts/setup.sh installs Debian's chromium)";
   }
@@ -250,6 +265,8 @@ TEST_F(ReportCli, HtmlOpensInHeadlessChromiumWithoutConsoleErrors) {
     std::filesystem::copy_file(png, keep, std::filesystem::copy_options::overwrite_existing);
   }
 }
+
+PRIVQA_INSTANTIATE_ENGINE_DATA(ReportCli);
 
 }  // namespace
 }  // namespace privqa

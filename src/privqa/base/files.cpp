@@ -45,15 +45,31 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
     }
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string reason = std::strerror(errno);
+  // The descriptor is closed whether or not fsync succeeds.
+  const int synced = ::fsync(fd) == 0 ? 0 : errno;
+  const int closed = ::close(fd) == 0 ? 0 : errno;
+  if (synced != 0 || closed != 0) {
     ::unlink(tmp.c_str());
-    return Error(tmp + ": flush failed: " + reason);
+    return Error(tmp + ": flush failed: " + std::strerror(synced != 0 ? synced : closed));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(tmp.c_str());
     return Error(path.string() + ": cannot replace: " + reason);
+  }
+  // The rename lives in the directory: flushing it makes the replacement
+  // itself survive a crash, not only the new file's contents.
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    return Error(path.string() + ": replaced, but its directory cannot be opened to flush it: " +
+                 std::strerror(errno));
+  }
+  const int dir_synced = ::fsync(dir_fd) == 0 ? 0 : errno;
+  ::close(dir_fd);
+  if (dir_synced != 0) {
+    return Error(path.string() +
+                 ": replaced, but flushing its directory failed: " + std::strerror(dir_synced));
   }
   return Status::Ok();
 }

@@ -1,12 +1,16 @@
 // One register function per subcommand file. Each adds its subcommand to the
 // app; when the subcommand runs, it stores the process exit code in `exit_code`
-// (0 ok, 1 runtime failure, 2 invalid input).
+// (0 ok, 1 runtime failure, 2 invalid input, 130 `run` interrupted). An
+// exception escaping a command is reported by main as "privqa: error: WHAT"
+// with kExitUnexpected.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 
 namespace privqa::cli {
+
+inline constexpr int kExitUnexpected = 3;
 
 void register_data_command(CLI::App& app, int& exit_code);
 void register_chat_command(CLI::App& app, int& exit_code);

@@ -108,6 +108,10 @@ Rng::Rng(const StreamKey& key) {
   std::memcpy(&state_[4], words, sizeof words);
 }
 
+void chacha20_blocks(const std::array<uint32_t, 16>& state, std::array<uint32_t, 128>& out) {
+  chacha_blocks(state.data(), out.data());
+}
+
 void Rng::refill() {
   static_assert(kBlocks == 8, "chacha_blocks computes 8 blocks");
   chacha_blocks(state_.data(), buffer_.data());

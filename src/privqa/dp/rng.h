@@ -55,6 +55,14 @@ class Rng {
   unsigned used_ = kWords;                 // 32-bit words of buffer_ consumed
 };
 
+// The ChaCha20 block function (RFC 8439 section 2.3) that Rng draws from, on
+// eight consecutive blocks: `state` holds the constants, the key, a 64-bit
+// block counter in words 12-13 (low word first) and a 64-bit nonce in words
+// 14-15; `out` receives the blocks of counters counter .. counter + 7, 16
+// words each. RFC 8439's 32-bit counter and 96-bit nonce are the same state
+// while the counter's low word does not wrap. Public for the RFC's vectors.
+void chacha20_blocks(const std::array<uint32_t, 16>& state, std::array<uint32_t, 128>& out);
+
 // The stream of one experiment cell (DESIGN §2 "Randomness is per cell").
 Rng cell_rng(uint64_t run_seed, std::string_view question_id, std::string_view scenario,
              std::string_view mechanism, double eps, uint64_t repeat);
