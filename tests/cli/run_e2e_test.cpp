@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,8 @@
 
 #include "privqa/data/dataset.h"
 #include "privqa/exp/prompts.h"
+#include "privqa/exp/run_config.h"
+#include "privqa/exp/scenarios.h"
 #include "testing.h"
 
 namespace privqa {
@@ -141,7 +144,7 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
   }
 
   // The requests (model + user message) each finished cell of a store made,
-  // rebuilt from what it stored and the default prompts.
+  // rebuilt from what it stored, the scenario table and the default prompts.
   std::set<std::string> requests_of_finished_cells(const std::filesystem::path& store) {
     if (questions_.empty()) {
       auto dataset = load_dataset(dev_);
@@ -149,24 +152,20 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
       for (auto& q : dataset->questions)
         questions_[q.id] = q;
     }
-    const Prompts p = default_prompts();
+    RunConfig config;  // as config_text() writes it: the default prompts, no options shown
+    config.prompts = default_prompts();
     std::set<std::string> out;
     for (const auto& c : read_jsonl(export_of(store))) {
       if (c["status"] != "ok") continue;
       const Question& q = questions_.at(c["question_id"].get<std::string>());
-      const std::string options = format_options(q.options);
-      const std::string scenario = c["scenario"];
-      const std::string cot = c["cot"];
-      if (scenario == "S1" || scenario == "S4") {
-        out.insert(std::string(scenario == "S1" ? "sim-local" : "sim-remote") + "\n" +
-                   render_template(p.answer, {{"question", q.text}, {"options", options}}));
-        continue;
+      Scenario scenario;
+      EXPECT_TRUE(parse_scenario(c["scenario"], scenario)) << c.dump();
+      std::string cot;  // the CoT, once a step wrote it
+      for (const ScenarioStep& step : steps_of(scenario)) {
+        out.insert(std::string(step.model == Role::kLocal ? "sim-local" : "sim-remote") + "\n" +
+                   step_prompt(step, config, q, c["sanitized"].get<std::string>(), cot));
+        if (step.purpose == CallPurpose::kCot) cot = c["cot"].get<std::string>();
       }
-      const std::string shown = scenario == "S2" ? q.text : c["sanitized"].get<std::string>();
-      out.insert("sim-remote\n" + render_template(p.cot, {{"question", shown}}));
-      out.insert("sim-local\n" +
-                 render_template(p.answer_with_cot,
-                                 {{"question", q.text}, {"options", options}, {"cot", cot}}));
     }
     return out;
   }
@@ -298,34 +297,49 @@ TEST_P(RunE2E, RemoteNeverSeesTheOriginalInS3AndNothingFromS1) {
   std::map<std::string, const Question*> by_id;
   for (const auto& q : dataset->questions)
     by_id[q.id] = &q;
-  const Prompts prompts = default_prompts();
-  std::set<std::string> s2_prompts, s4_prompts;
-  for (int i = 0; i < n; ++i) {
-    const Question& q = dataset->questions[i];
-    s2_prompts.insert(render_template(prompts.cot, {{"question", q.text}}));
-    s4_prompts.insert(render_template(
-        prompts.answer, {{"question", q.text}, {"options", format_options(q.options)}}));
-  }
-  // Every S3 cell's CoT prompt, built from the sanitized text it stored. A
-  // word-level mechanism may return a text unchanged (at eps 3 SanText+ keeps
-  // a rare word with high probability: Pr(y = x) dominates when every other
-  // word is far away); that is the mechanism's output, not a leak of the
-  // engine, and it is counted. PhraseDP's filter never returns the original.
+  ::setenv("PRIVQA_SIM_URL", url.c_str(), 1);  // the config reads it
+  const auto config = load_run_config(dir_ / "egress.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  // What each stored cell may have sent the remote model: its scenario's
+  // remote steps (scenarios.h), rendered from its question and what the cell
+  // stored (the sanitized text, the CoT). On the question's text: by
+  // scenario. On a sanitized text: every S3 cell's prompt. A word-level
+  // mechanism may return a text unchanged (at eps 3 SanText+ keeps a rare
+  // word with high probability: Pr(y = x) dominates when every other word is
+  // far away); that is the mechanism's output, not a leak of the engine, and
+  // it is counted. PhraseDP's filter never returns the original.
+  std::map<Scenario, std::set<std::string>> question_prompts;
   std::map<std::string, std::set<std::string>> s3_prompt_questions;
   std::set<std::string> unchanged;  // prompts of S3 cells whose output equals the input
   for (const auto& c : read_jsonl(export_of(dir_ / "egress.db"))) {
-    if (c["scenario"] != "S3") continue;
-    const std::string sanitized = c["sanitized"];
-    ASSERT_FALSE(sanitized.empty());
+    Scenario scenario;
+    ASSERT_TRUE(parse_scenario(c["scenario"], scenario)) << c.dump();
     const std::string id = c["question_id"];
-    const std::string prompt = render_template(prompts.cot, {{"question", sanitized}});
-    if (sanitized == by_id.at(id)->text) {
-      EXPECT_NE(c["mechanism"], "phrasedp") << id;
-      unchanged.insert(prompt);
-      continue;
+    const Question& q = *by_id.at(id);
+    const std::string sanitized = c["sanitized"];
+    std::string cot;  // the CoT, once a step wrote it
+    for (const ScenarioStep& step : steps_of(scenario)) {
+      const std::string prompt = step_prompt(step, *config, q, sanitized, cot);
+      if (step.purpose == CallPurpose::kCot) cot = c["cot"].get<std::string>();
+      if (step.model != Role::kRemote) continue;
+      if (step.text == StepText::kQuestion) {
+        question_prompts[scenario].insert(prompt);
+        continue;
+      }
+      ASSERT_FALSE(sanitized.empty());
+      if (sanitized == q.text) {
+        EXPECT_NE(c["mechanism"], "phrasedp") << id;
+        unchanged.insert(prompt);
+        continue;
+      }
+      s3_prompt_questions[prompt].insert(id);
     }
-    s3_prompt_questions[prompt].insert(id);
   }
+  EXPECT_EQ(question_prompts.size(), 2u) << "only S2 and S4 show the remote the question";
+  const std::set<std::string>& s2_prompts = question_prompts[Scenario::kRemoteCot];
+  const std::set<std::string>& s4_prompts = question_prompts[Scenario::kRemote];
+  EXPECT_EQ(s2_prompts.size(), 200u);
+  EXPECT_EQ(s4_prompts.size(), 200u);
   size_t s2 = 0, s3 = 0, s4 = 0;
   for (const auto& entry : read_jsonl(slurp(dir_ / "egress.log"))) {
     if (entry.value("model", "") != "sim-remote") continue;

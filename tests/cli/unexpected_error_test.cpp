@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "privqa/exp/result_store.h"
+#include "privqa/store/result_store.h"
 #include "testing.h"
 
 namespace privqa {

@@ -56,26 +56,38 @@ Result<PhraseScoring> parse_phrase_scoring(const std::string& name) {
   return Error("phrasedp: parameter 'scoring': '" + name + "' is not one of original|em");
 }
 
-std::vector<std::string> filter_paraphrase_candidates(std::string_view original,
-                                                      const std::vector<std::string>& candidates) {
+std::vector<UsableParaphrase> usable_paraphrases(std::string_view original,
+                                                 const std::vector<std::string>& candidates) {
   const std::string original_folded = fold_case(trim(original));
   std::unordered_set<std::string> seen;
-  std::vector<std::string> out;
-  for (const auto& candidate : candidates) {
-    std::string text = std::string(trim(candidate));
+  std::vector<UsableParaphrase> out;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    std::string text(trim(candidates[i]));
     if (text.size() <= kMinCandidateChars) continue;
     const std::string folded = fold_case(text);
     if (folded == original_folded || is_meta_text(folded)) continue;
     if (!seen.insert(folded).second) continue;
-    out.push_back(std::move(text));
+    out.push_back({i, std::move(text)});
   }
   return out;
 }
 
+std::vector<std::string> filter_paraphrase_candidates(std::string_view original,
+                                                      const std::vector<std::string>& candidates) {
+  std::vector<std::string> out;
+  for (auto& usable : usable_paraphrases(original, candidates))
+    out.push_back(std::move(usable.text));
+  return out;
+}
+
+SimilarityBand similarity_band(int band) {
+  return {static_cast<double>(band) / kSimilarityBands,
+          static_cast<double>(band + 1) / kSimilarityBands};
+}
+
 bool in_similarity_band(double similarity, int band) {
-  const double low = band / 10.0 - kBandMargin;
-  const double high = (band + 1) / 10.0 + kBandMargin;
-  return similarity >= low && similarity < high;
+  const SimilarityBand b = similarity_band(band);
+  return similarity >= b.low - kBandMargin && similarity < b.high + kBandMargin;
 }
 
 std::vector<double> phrase_scores(const std::vector<double>& similarities, double eps,

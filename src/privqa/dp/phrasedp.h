@@ -35,8 +35,25 @@ Result<PhraseScoring> parse_phrase_scoring(const std::string& name);
 std::vector<std::string> filter_paraphrase_candidates(std::string_view original,
                                                       const std::vector<std::string>& candidates);
 
-// Band variant: whether similarity u is within band [b/10, (b+1)/10) widened
-// by 0.05 on each side; band in 0..9.
+// The same filter, with the index in `candidates` each usable line came from
+// (to find what its request asked for, e.g. its band).
+struct UsableParaphrase {
+  size_t index = 0;
+  std::string text;  // trimmed
+};
+std::vector<UsableParaphrase> usable_paraphrases(std::string_view original,
+                                                 const std::vector<std::string>& candidates);
+
+// Band variant: the similarity range [0, 1] cut into kSimilarityBands bands
+// of equal width. The local model is asked for paraphrases within band b's
+// bounds; a line is kept when its similarity u is within them widened by 0.05
+// on each side. band in 0..kSimilarityBands-1.
+inline constexpr int kSimilarityBands = 10;
+struct SimilarityBand {
+  double low = 0;
+  double high = 0;
+};
+SimilarityBand similarity_band(int band);
 bool in_similarity_band(double similarity, int band);
 
 struct PhraseSelection {

@@ -42,6 +42,13 @@ TEST(PhraseDp, FiltersCandidatesAsSpecified) {
   EXPECT_EQ(filter_paraphrase_candidates(kOriginal, in),
             (std::vector<std::string>{"A middle-aged man presents with chest pain.",
                                       "An adult reports pain in the chest area."}));
+  // Each usable line knows the candidate it came from, also when trimmed.
+  const auto usable = usable_paraphrases(kOriginal, in);
+  ASSERT_EQ(usable.size(), 2u);
+  EXPECT_EQ(usable[0].index, 0u);
+  EXPECT_EQ(usable[0].text, "A middle-aged man presents with chest pain.");
+  EXPECT_EQ(usable[1].index, 7u);
+  EXPECT_EQ(usable[1].text, "An adult reports pain in the chest area.");
 }
 
 TEST(PhraseDp, ScoringRulesFollowTheirFormulas) {
@@ -102,6 +109,16 @@ TEST(PhraseDp, BandsAreWidenedByAMargin) {
   EXPECT_TRUE(in_similarity_band(0.44, 3));
   EXPECT_FALSE(in_similarity_band(0.24, 3));
   EXPECT_FALSE(in_similarity_band(0.46, 3));
+}
+
+TEST(PhraseDp, TenBandsOfWidthOneTenthCoverZeroToOne) {
+  EXPECT_EQ(kSimilarityBands, 10);
+  EXPECT_DOUBLE_EQ(similarity_band(0).low, 0.0);
+  EXPECT_DOUBLE_EQ(similarity_band(3).low, 0.3);
+  EXPECT_DOUBLE_EQ(similarity_band(3).high, 0.4);
+  EXPECT_DOUBLE_EQ(similarity_band(kSimilarityBands - 1).high, 1.0);
+  for (int b = 1; b < kSimilarityBands; ++b)
+    EXPECT_DOUBLE_EQ(similarity_band(b).low, similarity_band(b - 1).high) << b;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The plan of a run: which cells each question has, and what they will cost.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,14 +16,8 @@ namespace privqa {
 // first (once per question and repeat), then S3 by mechanism and eps.
 std::vector<CellKey> cells_of(const Question& question, const RunConfig& config);
 
-// PhraseDP candidate requests (DESIGN §3): sampling settings and length.
-inline constexpr int kParaphraseMaxTokens = 150;
-inline constexpr double kParaphraseTemperature = 0.7;
-inline constexpr double kParaphraseTopP = 0.95;
-
-// Whether the mechanism is PhraseDP (candidates from the local model) rather
-// than a word-level mechanism.
-bool is_phrasedp(const std::string& mechanism);
+// The prompt tokens the plan counts for one message: about 4 characters each.
+int64_t estimate_prompt_tokens(const std::string& text);
 
 struct ProviderEstimate {
   int64_t requests = 0;
@@ -40,6 +35,11 @@ struct PlanEstimate {
   double lower_bound_seconds = 0;                     // the largest seconds_at_limits
 };
 
+// The requests every cell and every PhraseDP candidate set will send, walked
+// through the scenario table (scenarios.h) and candidate_requests()
+// (phrasedp_candidates.h) as the runner walks them. What the plan cannot know
+// is assumed: a mechanism's output is as long as the question, and a CoT uses
+// its whole max_cot_tokens at 4 characters a token.
 PlanEstimate estimate_plan(const std::vector<Question>& questions, const RunConfig& config);
 
 }  // namespace privqa

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "privqa/base/environment.h"
+#include "privqa/exp/scenarios.h"
 #include "privqa/llm/provider_config.h"
 
 namespace privqa {
@@ -359,10 +360,11 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
   if (!providers) return providers.error();
   c.providers = std::move(*providers);
 
-  const bool needs_local = !c.scenarios.empty();
-  const bool needs_remote = c.has_scenario(Scenario::kRemoteCot) ||
-                            c.has_scenario(Scenario::kPrivateCot) ||
-                            c.has_scenario(Scenario::kRemote);
+  bool needs_local = false, needs_remote = false;
+  for (Scenario s : c.scenarios) {
+    needs_local |= scenario_calls(s, Role::kLocal);
+    needs_remote |= scenario_calls(s, Role::kRemote);
+  }
   if (needs_local && c.provider(c.local_provider) == nullptr) {
     return Error(fmt::format("{}: [experiment] local = '{}' names no [providers.NAME] table", file,
                              c.local_provider));

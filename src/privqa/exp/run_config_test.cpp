@@ -85,6 +85,27 @@ TEST(RunConfig, BadValuesNameKeyAndLine) {
   }
 }
 
+TEST(RunConfig, OnlyTheModelsTheScenariosCallNeedAProvider) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("remote = \"r\""), 12,
+               "remote = \"nobody\"\nscenarios = [\"S1\", \"S5\"]");
+  auto local_only = load(dir, text);
+  EXPECT_TRUE(local_only.ok()) << local_only.error().message();
+
+  text = kMinimal;
+  text.replace(text.find("local = \"l\""), 11, "local = \"nobody\"\nscenarios = [\"S4\"]");
+  auto remote_only = load(dir, text);
+  EXPECT_TRUE(remote_only.ok()) << remote_only.error().message();
+
+  text.replace(text.find("[\"S4\"]"), 6, "[\"S4\", \"S3\"]");
+  auto private_cot = load(dir, text);
+  ASSERT_FALSE(private_cot.ok()) << "S3's answer is local";
+  EXPECT_NE(private_cot.error().message().find("local = 'nobody' names no [providers.NAME]"),
+            std::string::npos)
+      << private_cot.error().message();
+}
+
 TEST(RunConfig, ProvidersMustExistAndUrlsFollowTheRules) {
   TempDir dir;
   std::string text = kMinimal;

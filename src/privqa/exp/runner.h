@@ -1,9 +1,10 @@
 // Running an experiment: every cell of every question through one global
-// scheduler (DESIGN §2 "Concurrency model").
+// scheduler.
 //
-// One event loop drives all requests; each cell is a coroutine that reads top
-// to bottom (sanitize -> remote CoT -> local answer). All cells share the
-// providers' limits (LlmClient). Questions enter in file order through a
+// One event loop drives all requests; each cell is a coroutine that walks
+// its scenario's steps (scenarios.h) top to bottom: sanitize (S3), CoT,
+// answer. All cells share the providers' limits (LlmClient, behind the
+// ChatModel interface of model.h). Questions enter in file order through a
 // bounded window, so memory stays bounded and the oldest questions finish
 // first. Sanitization and sentence encoding run on a worker pool. A finished
 // cell is written to the store at once; cells already in the store are
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "privqa/base/result.h"
+#include "privqa/exp/model.h"
 #include "privqa/exp/run_config.h"
 #include "privqa/llm/llm_client.h"
 
@@ -29,6 +31,11 @@ struct RunOptions {
   std::ostream* progress = nullptr;   // live progress; nullptr = silent
   bool progress_is_terminal = false;  // redraw one line; otherwise a plain line every 10 s
   bool handle_signals = true;
+  // Models to call instead of the providers over HTTP, by provider name (a
+  // provider not named here gets an LlmClient). Owned by the caller; they
+  // must outlive run_experiment, which calls them on its own thread. Tests
+  // run the whole pipeline in-process with scripted models this way.
+  std::map<std::string, ChatModel*> models;
 };
 
 struct RunSummary {

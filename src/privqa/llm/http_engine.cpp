@@ -1,5 +1,4 @@
 #include "privqa/llm/http_engine.h"
-#include "privqa/base/strings.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -10,6 +9,8 @@
 #include <cctype>
 #include <mutex>
 #include <unordered_map>
+
+#include "privqa/base/strings.h"
 
 namespace privqa {
 namespace {

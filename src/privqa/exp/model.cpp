@@ -1,0 +1,26 @@
+#include "privqa/exp/model.h"
+
+namespace privqa {
+
+namespace {
+
+class ClientModel final : public ChatModel {
+ public:
+  explicit ClientModel(std::unique_ptr<LlmClient> client) : client_(std::move(client)) {}
+  asio::awaitable<ChatOutcome> chat(ChatRequest request, CallOptions options) override {
+    return client_->chat(std::move(request), options);
+  }
+  const ProviderConfig& config() const override { return client_->config(); }
+  ProviderCounters counters() const override { return client_->counters(); }
+
+ private:
+  std::unique_ptr<LlmClient> client_;
+};
+
+}  // namespace
+
+std::unique_ptr<ChatModel> client_model(std::unique_ptr<LlmClient> client) {
+  return std::make_unique<ClientModel>(std::move(client));
+}
+
+}  // namespace privqa

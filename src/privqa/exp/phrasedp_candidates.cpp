@@ -1,0 +1,96 @@
+#include "privqa/exp/phrasedp_candidates.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/redirect_error.hpp>
+#include <limits>
+#include <memory>
+
+#include "privqa/dp/phrasedp.h"
+#include "privqa/exp/prompts.h"
+
+namespace privqa {
+
+bool is_phrasedp(const std::string& mechanism) {
+  return mechanism == "phrasedp";
+}
+
+std::vector<CandidateRequest> candidate_requests(const RunConfig& config, const Question& q) {
+  const PhraseDpConfig& p = config.phrasedp;
+  std::vector<CandidateRequest> out;
+  if (p.variant == PhraseVariant::kBands) {
+    for (int band = 0; band < kSimilarityBands; ++band) {
+      const SimilarityBand bounds = similarity_band(band);
+      out.push_back({.prompt = render_template(config.prompts.paraphrase_band,
+                                               {{"question", q.text},
+                                                {"low", fmt::format("{:.1f}", bounds.low)},
+                                                {"high", fmt::format("{:.1f}", bounds.high)}}),
+                     .band = band,
+                     .sample_offset = band,
+                     .calls_after = kSimilarityBands - 1 - band + kCallsAfterCandidates});
+    }
+    return out;
+  }
+  const std::string prompt =
+      render_template(p.medical ? config.prompts.paraphrase_medical : config.prompts.paraphrase,
+                      {{"question", q.text}});
+  if (p.use_n) {
+    out.push_back({.prompt = prompt, .n = p.candidates, .calls_after = kCallsAfterCandidates});
+    return out;
+  }
+  for (int i = 0; i < p.candidates; ++i) {
+    out.push_back({.prompt = prompt,
+                   .sample_offset = i,
+                   .calls_after = p.candidates - 1 - i + kCallsAfterCandidates});
+  }
+  return out;
+}
+
+void append_candidates(const std::vector<std::string>& replies, std::optional<int> band,
+                       std::vector<Candidate>& out) {
+  for (const auto& reply : replies) {
+    size_t pos = 0;
+    while (pos <= reply.size()) {
+      size_t end = reply.find('\n', pos);
+      if (end == std::string::npos) end = reply.size();
+      out.push_back({band, reply.substr(pos, end - pos)});
+      pos = end + 1;
+    }
+  }
+}
+
+struct CandidateSlots::Slot {
+  explicit Slot(const asio::any_io_executor& executor) : ready(executor) {
+    ready.expires_at(asio::steady_timer::time_point::max());
+  }
+  bool done = false;
+  CandidateSet result;
+  asio::steady_timer ready;  // cancelled when `result` is set
+};
+
+asio::awaitable<CandidateSet> CandidateSlots::get(const std::string& question_id, int repeat,
+                                                  Fetch fetch) {
+  const auto key = std::make_pair(question_id, repeat);
+  if (const auto it = slots_.find(key); it != slots_.end()) {
+    // Held here: forget() may drop the entry while this cell waits.
+    const std::shared_ptr<Slot> slot = it->second;
+    while (!slot->done) {
+      boost::system::error_code ec;
+      co_await slot->ready.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return slot->result;
+  }
+  const auto slot = std::make_shared<Slot>(co_await asio::this_coro::executor);
+  slots_[key] = slot;
+  slot->result = co_await fetch();
+  slot->done = true;
+  slot->ready.cancel();
+  co_return slot->result;
+}
+
+void CandidateSlots::forget(const std::string& question_id) {
+  slots_.erase(slots_.lower_bound({question_id, std::numeric_limits<int>::min()}),
+               slots_.upper_bound({question_id, std::numeric_limits<int>::max()}));
+}
+
+}  // namespace privqa

@@ -1,0 +1,59 @@
+#include "privqa/exp/scenarios.h"
+
+#include "privqa/exp/phrasedp_candidates.h"
+#include "privqa/exp/prompts.h"
+
+namespace privqa {
+
+const std::string& provider_of(const RunConfig& config, Role role) {
+  return role == Role::kLocal ? config.local_provider : config.remote_provider;
+}
+
+const char* call_purpose_name(CallPurpose purpose) {
+  switch (purpose) {
+    case CallPurpose::kParaphrase:
+      return "paraphrase";
+    case CallPurpose::kCot:
+      return "cot";
+    case CallPurpose::kAnswer:
+      return "answer";
+  }
+  return "?";
+}
+
+int max_tokens_of(CallPurpose purpose, const RunConfig& config) {
+  switch (purpose) {
+    case CallPurpose::kParaphrase:
+      return kParaphraseMaxTokens;
+    case CallPurpose::kCot:
+      return config.max_cot_tokens;
+    case CallPurpose::kAnswer:
+      return config.max_answer_tokens;
+  }
+  return 0;
+}
+
+bool needs_sanitized_text(Scenario scenario) {
+  for (const ScenarioStep& step : steps_of(scenario)) {
+    if (step.text == StepText::kSanitized) return true;
+  }
+  return false;
+}
+
+std::string step_prompt(const ScenarioStep& step, const RunConfig& config, const Question& q,
+                        std::string_view sanitized, std::string_view cot) {
+  const Prompts& p = config.prompts;
+  const std::string text(step.text == StepText::kSanitized ? sanitized : q.text);
+  const bool options = step.options == StepOptions::kAlways ||
+                       (step.options == StepOptions::kIfAllowed && config.include_options_remote);
+  const std::string listed = options ? format_options(q.options) : "";
+  if (step.purpose == CallPurpose::kAnswer) {
+    if (cot.empty()) return render_template(p.answer, {{"question", text}, {"options", listed}});
+    return render_template(p.answer_with_cot,
+                           {{"question", text}, {"options", listed}, {"cot", std::string(cot)}});
+  }
+  return render_template(options ? p.cot_with_options : p.cot,
+                         {{"question", text}, {"options", listed}});
+}
+
+}  // namespace privqa

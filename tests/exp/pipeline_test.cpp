@@ -1,0 +1,352 @@
+// The runner's cell pipeline in-process, with scripted local and remote
+// models: which calls each scenario makes, in which order, to which model,
+// showing what; how failures and a quota end a cell; how PhraseDP's
+// candidates are shared.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "exp/in_process_run.h"
+#include "privqa/store/result_store.h"
+
+namespace privqa {
+namespace {
+
+using testing::InProcessRun;
+using testing::rotations;
+using testing::scripted_failure;
+using testing::ScriptedCall;
+
+// The first test question and its options as the prompts list them, written
+// out here rather than formatted by the code under test.
+const std::string kQ1 = "alpha bravo delta gamma kappa";
+const std::string kQ1Options = "A) omega\nB) theta\nC) sigma\nD) tango";
+
+// What the scripted models write as a CoT with max_cot_tokens = 16: 64
+// characters naming the writer.
+std::string cot_by(const std::string& provider) {
+  std::string cot = "cot by " + provider + " ";
+  cot.resize(64, '.');
+  return cot;
+}
+
+std::map<std::string, CellResult> stored_cells(const RunConfig& config) {
+  std::map<std::string, CellResult> out;
+  auto store = open_sqlite_store(config.output, /*read_only=*/true);
+  EXPECT_TRUE(store.ok()) << store.error().message();
+  if (!store.ok()) return out;
+  auto cells = (*store)->cells();
+  EXPECT_TRUE(cells.ok());
+  if (!cells.ok()) return out;
+  for (auto& c : *cells)
+    out[c.key.str()] = std::move(c);
+  return out;
+}
+
+// The calls a cell recorded in its details, by purpose.
+std::vector<std::string> recorded_purposes(const CellResult& cell) {
+  std::vector<std::string> out;
+  const auto details = nlohmann::json::parse(cell.details);
+  for (const auto& call : details.at("calls"))
+    out.push_back(call["purpose"].get<std::string>());
+  return out;
+}
+
+struct ExpectedCall {
+  std::string provider;
+  std::string user;
+  int calls_after;
+  int max_tokens;
+};
+
+void expect_calls(const std::vector<ScriptedCall>& log, const std::vector<ExpectedCall>& expected) {
+  ASSERT_EQ(log.size(), expected.size());
+  for (size_t i = 0; i < log.size(); ++i) {
+    SCOPED_TRACE("call " + std::to_string(i));
+    EXPECT_EQ(log[i].provider, expected[i].provider);
+    EXPECT_EQ(log[i].user, expected[i].user);
+    EXPECT_EQ(log[i].system, "SYSTEM");
+    EXPECT_EQ(log[i].options.calls_after, expected[i].calls_after);
+    EXPECT_EQ(log[i].request.max_tokens, expected[i].max_tokens);
+    EXPECT_EQ(log[i].request.temperature, 0.0) << "CoT and answers are greedy";
+    EXPECT_EQ(log[i].request.n, std::nullopt);
+  }
+}
+
+// One question under one scenario (S3: SanText+ at eps 1).
+class OneCell : public ::testing::TestWithParam<bool> {
+ protected:
+  OneCell() {
+    run_.config.dataset.filter.first_n = 1;
+    run_.config.epsilons = {1.0};
+    run_.config.mechanisms = {{"santext+", {}}};
+    run_.config.include_options_remote = GetParam();
+  }
+  // Runs `scenario` alone; returns its stored cell.
+  CellResult run(Scenario scenario) {
+    run_.config.scenarios = {scenario};
+    auto summary = run_.run();
+    EXPECT_TRUE(summary.ok()) << summary.error().message();
+    EXPECT_EQ(summary.ok() ? summary->cells_ok : 0, 1u);
+    auto cells = stored_cells(run_.config);
+    EXPECT_EQ(cells.size(), 1u);
+    return cells.empty() ? CellResult{} : cells.begin()->second;
+  }
+  bool options_allowed() const { return GetParam(); }
+
+  InProcessRun run_;
+};
+
+TEST_P(OneCell, S1TheLocalModelAnswersAlone) {
+  const CellResult cell = run(Scenario::kLocal);
+  expect_calls(run_.log, {{"local", "ANSWER\n" + kQ1 + "\n" + kQ1Options, 0, 8}});
+  EXPECT_EQ(cell.status, CellStatus::kOk);
+  EXPECT_EQ(cell.raw_answer, "Answer: B");
+  EXPECT_EQ(cell.parsed, 1);
+  EXPECT_EQ(cell.gold, 1);
+  EXPECT_TRUE(cell.cot.empty());
+  EXPECT_EQ(cell.local_tokens_in, static_cast<int64_t>(run_.log[0].user.size()));
+  EXPECT_EQ(cell.remote_tokens_in, 0);
+  EXPECT_EQ(recorded_purposes(cell), (std::vector<std::string>{"answer"}));
+}
+
+TEST_P(OneCell, S2TheRemoteWritesACotOnTheQuestionAndTheLocalAnswersWithIt) {
+  const CellResult cell = run(Scenario::kRemoteCot);
+  const std::string cot_prompt =
+      options_allowed() ? "COT WITH OPTIONS\n" + kQ1 + "\n" + kQ1Options : "COT\n" + kQ1;
+  expect_calls(
+      run_.log,
+      {{"remote", cot_prompt, 1, 16},
+       {"local", "ANSWER WITH COT\n" + cot_by("remote") + "\n" + kQ1 + "\n" + kQ1Options, 0, 8}});
+  EXPECT_EQ(cell.cot, cot_by("remote"));
+  EXPECT_EQ(cell.parsed, 1);
+  EXPECT_EQ(cell.remote_tokens_in, static_cast<int64_t>(cot_prompt.size()));
+  EXPECT_EQ(cell.remote_tokens_out, 64);
+  EXPECT_EQ(cell.local_tokens_in, static_cast<int64_t>(run_.log[1].user.size()));
+  EXPECT_EQ(recorded_purposes(cell), (std::vector<std::string>{"cot", "answer"}));
+}
+
+TEST_P(OneCell, S3TheRemoteSeesTheSanitizedTextOnly) {
+  const CellResult cell = run(Scenario::kPrivateCot);
+  // SanText+ replaced words (the table's far-apart vectors make keeping all
+  // five unlikely, and the run is seeded): the remote must see its output.
+  ASSERT_NE(cell.sanitized, kQ1);
+  EXPECT_EQ(testing::words_of(cell.sanitized).size(), 5u);
+  const std::string cot_prompt = options_allowed()
+                                     ? "COT WITH OPTIONS\n" + cell.sanitized + "\n" + kQ1Options
+                                     : "COT\n" + cell.sanitized;
+  expect_calls(
+      run_.log,
+      {{"remote", cot_prompt, 1, 16},
+       {"local", "ANSWER WITH COT\n" + cot_by("remote") + "\n" + kQ1 + "\n" + kQ1Options, 0, 8}});
+  for (const auto& call : run_.log) {
+    if (call.provider == "remote") {
+      EXPECT_EQ(call.user.find(kQ1), std::string::npos);
+    }
+  }
+  EXPECT_EQ(cell.parsed, 1);
+  EXPECT_EQ(recorded_purposes(cell), (std::vector<std::string>{"cot", "answer"}));
+  const auto mechanism = nlohmann::json::parse(cell.details)["mechanism"];
+  EXPECT_EQ(mechanism["words"], 5);
+  EXPECT_GT(mechanism["replaced"].get<int>(), 0);
+}
+
+TEST_P(OneCell, S4TheRemoteAnswersAlone) {
+  const CellResult cell = run(Scenario::kRemote);
+  expect_calls(run_.log, {{"remote", "ANSWER\n" + kQ1 + "\n" + kQ1Options, 0, 8}});
+  EXPECT_EQ(cell.parsed, 1);
+  EXPECT_EQ(cell.local_tokens_in, 0);
+  EXPECT_EQ(cell.remote_tokens_in, static_cast<int64_t>(run_.log[0].user.size()));
+}
+
+TEST_P(OneCell, S5TheLocalWritesItsOwnCotWithoutOptionsAndAnswers) {
+  const CellResult cell = run(Scenario::kLocalSelfCot);
+  // include_options_remote is about the remote model: S5 never lists options.
+  expect_calls(
+      run_.log,
+      {{"local", "COT\n" + kQ1, 1, 16},
+       {"local", "ANSWER WITH COT\n" + cot_by("local") + "\n" + kQ1 + "\n" + kQ1Options, 0, 8}});
+  EXPECT_EQ(cell.cot, cot_by("local"));
+  EXPECT_EQ(cell.remote_tokens_in, 0);
+  EXPECT_EQ(cell.remote_tokens_out, 0);
+}
+
+TEST_P(OneCell, S3PhraseDpAsksTheLocalModelForCandidatesFirst) {
+  run_.config.mechanisms = {{"phrasedp", {}}};
+  run_.config.phrasedp.candidates = 4;
+  const CellResult cell = run(Scenario::kPrivateCot);
+  ASSERT_EQ(run_.log.size(), 3u);
+  const ScriptedCall& paraphrase = run_.log[0];
+  EXPECT_EQ(paraphrase.provider, "local");
+  EXPECT_EQ(paraphrase.user, "PARAPHRASE\n" + kQ1);
+  EXPECT_EQ(paraphrase.request.n, 4);
+  EXPECT_EQ(paraphrase.request.temperature, 0.7);
+  EXPECT_EQ(paraphrase.request.top_p, 0.95);
+  EXPECT_EQ(paraphrase.request.max_tokens, 150);
+  EXPECT_EQ(paraphrase.options.calls_after, 2);
+  // The selected paraphrase is one of the lines the local model wrote.
+  const std::string lines = "\n" + rotations(kQ1) + "\n";
+  EXPECT_NE(lines.find("\n" + cell.sanitized + "\n"), std::string::npos) << cell.sanitized;
+  const std::string cot_prompt = options_allowed()
+                                     ? "COT WITH OPTIONS\n" + cell.sanitized + "\n" + kQ1Options
+                                     : "COT\n" + cell.sanitized;
+  EXPECT_EQ(run_.log[1].provider, "remote");
+  EXPECT_EQ(run_.log[1].user, cot_prompt);
+  EXPECT_EQ(run_.log[1].user.find(kQ1), std::string::npos);
+  EXPECT_EQ(run_.log[2].provider, "local");
+  EXPECT_EQ(run_.log[2].user,
+            "ANSWER WITH COT\n" + cot_by("remote") + "\n" + kQ1 + "\n" + kQ1Options);
+  EXPECT_EQ(recorded_purposes(cell), (std::vector<std::string>{"paraphrase", "cot", "answer"}));
+  // The only eps of the grid: the candidates' tokens count in this cell.
+  EXPECT_EQ(cell.local_tokens_in,
+            static_cast<int64_t>(run_.log[0].user.size() + run_.log[2].user.size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Pipeline, OneCell, ::testing::Bool(), [](const auto& info) {
+  return info.param ? "OptionsShownToTheRemote" : "OptionsKeptLocal";
+});
+
+TEST(Pipeline, AFailedCallStoresAnErrorAndNoAnswer) {
+  InProcessRun run;
+  run.config.dataset.filter.first_n = 1;
+  run.config.scenarios = {Scenario::kLocal, Scenario::kRemoteCot, Scenario::kRemote};
+  auto remote = [](const ScriptedCall& call) {
+    if (testing::first_line(call.user) == "COT") {
+      return scripted_failure(FailureKind::kServer, "HTTP 503 after 6 attempts");
+    }
+    return testing::default_script(call);
+  };
+  auto summary = run.run(testing::default_script, remote);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  EXPECT_EQ(summary->cells_ok, 2u);
+  EXPECT_EQ(summary->cells_error, 1u);
+  EXPECT_EQ(summary->cells_not_run, 0u);
+  const auto cells = stored_cells(run.config);
+  ASSERT_EQ(cells.size(), 3u);
+  const CellResult& s2 = cells.at(run.questions()[0].id + "|S2||0|0");
+  EXPECT_EQ(s2.status, CellStatus::kError);
+  EXPECT_EQ(s2.error, "cot (remote): HTTP 503 after 6 attempts");
+  EXPECT_EQ(s2.raw_answer, "");
+  EXPECT_EQ(s2.parsed, -1);
+  EXPECT_FALSE(s2.correct());
+  EXPECT_EQ(recorded_purposes(s2), (std::vector<std::string>{"cot"}));
+  for (const auto& call : run.log) {
+    EXPECT_NE(testing::first_line(call.user), "ANSWER WITH COT") << "S2 asked nobody to answer";
+  }
+  for (const char* other : {"|S1||0|0", "|S4||0|0"})
+    EXPECT_EQ(cells.at(run.questions()[0].id + other).status, CellStatus::kOk) << other;
+}
+
+TEST(Pipeline, FailedCandidatesAreAskedForOnceAndFailEveryEps) {
+  InProcessRun run;
+  run.config.dataset.filter.first_n = 1;
+  run.config.scenarios = {Scenario::kPrivateCot};
+  run.config.mechanisms = {{"phrasedp", {}}};
+  auto local = [](const ScriptedCall& call) {
+    if (testing::first_line(call.user) == "PARAPHRASE") {
+      return scripted_failure(FailureKind::kTimeout, "no reply within 120 s");
+    }
+    return testing::default_script(call);
+  };
+  auto summary = run.run(local);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  EXPECT_EQ(summary->cells_error, 3u);
+  ASSERT_EQ(run.log.size(), 1u) << "one candidate request, no CoT, no answer";
+  for (const auto& [key, cell] : stored_cells(run.config)) {
+    EXPECT_EQ(cell.status, CellStatus::kError) << key;
+    EXPECT_EQ(cell.error, "paraphrase (local): no reply within 120 s") << key;
+    EXPECT_EQ(cell.parsed, -1) << key;
+  }
+}
+
+TEST(Pipeline, AnExhaustedQuotaLeavesTheCellsUnrunUntilTheNextRun) {
+  InProcessRun run;
+  run.config.dataset.filter.first_n = 1;
+  run.config.epsilons = {1.0};
+  run.config.mechanisms = {{"santext+", {}}};
+  auto dry = [](const ScriptedCall&) {
+    return scripted_failure(FailureKind::kQuota, "You exceeded your current quota");
+  };
+  auto first = run.run(testing::default_script, dry);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(first->paused.count("remote"), 1u);
+  EXPECT_EQ(first->cells_ok, 2u) << "S1 and S5 need the local model only";
+  EXPECT_EQ(first->cells_error, 0u) << "a quota failure is no cell's error";
+  EXPECT_EQ(first->cells_not_run, 3u);
+  const auto after_first = stored_cells(run.config);
+  ASSERT_EQ(after_first.size(), 2u);
+  const std::string id = run.questions()[0].id;
+  EXPECT_EQ(after_first.count(id + "|S1||0|0"), 1u);
+  EXPECT_EQ(after_first.count(id + "|S5||0|0"), 1u);
+
+  // With credit again the same run finishes the rest and sends nothing for
+  // the cells it finished before.
+  const size_t sent_before = run.log.size();
+  auto second = run.run();
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  EXPECT_EQ(second->cells_already_done, 2u);
+  EXPECT_EQ(second->cells_ok, 3u);
+  EXPECT_TRUE(second->paused.empty());
+  EXPECT_EQ(stored_cells(run.config).size(), 5u);
+  for (size_t i = sent_before; i < run.log.size(); ++i) {
+    const ScriptedCall& call = run.log[i];
+    EXPECT_FALSE(call.provider == "local" && testing::first_line(call.user) == "ANSWER")
+        << "S1 again";
+    EXPECT_FALSE(call.provider == "local" && testing::first_line(call.user) == "COT") << "S5 again";
+  }
+}
+
+TEST(Pipeline, PhraseDpCandidatesAreRequestedOncePerQuestionAndRepeatForEveryEps) {
+  InProcessRun run;
+  run.config.scenarios = {Scenario::kPrivateCot};
+  run.config.mechanisms = {{"phrasedp", {}}};
+  run.config.repeats = 2;
+  run.config.phrasedp.use_n = false;
+  run.config.phrasedp.candidates = 3;
+  auto summary = run.run();
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  const auto questions = run.questions();
+  ASSERT_EQ(questions.size(), 3u);
+  EXPECT_EQ(summary->cells_ok, 3u * 2 * 3);
+
+  // (question, repeat) -> the sample offsets of its paraphrase requests.
+  std::map<std::pair<std::string, int>, std::multiset<int>> requests;
+  for (const auto& call : run.log) {
+    if (testing::first_line(call.user) != "PARAPHRASE") continue;
+    EXPECT_EQ(call.provider, "local");
+    EXPECT_EQ(call.request.n, std::nullopt);
+    const int sample = call.options.sample_index;
+    requests[{testing::after_first_line(call.user), sample / 1000}].insert(sample % 1000);
+  }
+  ASSERT_EQ(requests.size(), 3u * 2);
+  for (const auto& [question_repeat, offsets] : requests) {
+    EXPECT_EQ(offsets, (std::multiset<int>{0, 1, 2})) << question_repeat.first;
+  }
+
+  const auto cells = stored_cells(run.config);
+  for (const auto& q : questions) {
+    const std::string paraphrase_prompt = "PARAPHRASE\n" + q.text;
+    const std::string lines = "\n" + rotations(q.text) + "\n";
+    for (int repeat = 0; repeat < 2; ++repeat) {
+      std::map<double, const CellResult*> by_eps;
+      for (double eps : {1.0, 2.0, 3.0}) {
+        const CellKey key{q.id, Scenario::kPrivateCot, "phrasedp", eps, repeat};
+        const CellResult& cell = cells.at(key.str());
+        EXPECT_EQ(cell.status, CellStatus::kOk) << key.str();
+        EXPECT_NE(lines.find("\n" + cell.sanitized + "\n"), std::string::npos) << key.str();
+        by_eps[eps] = &cell;
+      }
+      // The candidates' tokens count once, in the cell of the first eps.
+      const int64_t candidates_in = 3 * static_cast<int64_t>(paraphrase_prompt.size());
+      EXPECT_EQ(by_eps[1.0]->local_tokens_in - by_eps[2.0]->local_tokens_in, candidates_in);
+      EXPECT_EQ(by_eps[2.0]->local_tokens_in, by_eps[3.0]->local_tokens_in);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace privqa

@@ -1,0 +1,89 @@
+// A ChatModel for in-process runs (tests only): it records every request it
+// receives and answers with what a script says, without any HTTP.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "privqa/base/asio.h"
+#include "privqa/exp/model.h"
+
+namespace privqa::testing {
+
+// One request as a scripted model received it.
+struct ScriptedCall {
+  std::string provider;  // ProviderConfig::name of the model called
+  std::string system;    // the system message, "" when none was sent
+  std::string user;      // the user message
+  ChatRequest request;
+  CallOptions options;
+};
+
+// The script's reply: a list of choices, or a failure of a kind.
+inline ChatOutcome scripted_reply(const std::vector<std::string>& choices,
+                                  const ScriptedCall& call) {
+  ChatResponse response;
+  response.model = call.provider;
+  for (const auto& text : choices)
+    response.choices.push_back({.content = text});
+  // Distinct, checkable usage: prompt tokens = characters of the user
+  // message, completion tokens = characters of the replies.
+  response.usage.prompt_tokens = static_cast<int64_t>(call.user.size());
+  for (const auto& text : choices)
+    response.usage.completion_tokens += static_cast<int64_t>(text.size());
+  ChatOutcome out;
+  out.result = std::move(response);
+  out.attempts = 1;
+  return out;
+}
+
+inline ChatOutcome scripted_failure(FailureKind kind, const std::string& message) {
+  ChatOutcome out;
+  out.result = Error(message);
+  out.failure = kind;
+  out.attempts = 1;
+  return out;
+}
+
+class ScriptedModel final : public ChatModel {
+ public:
+  using Script = std::function<ChatOutcome(const ScriptedCall&)>;
+
+  // Appends each request to `log` (shared by the models of a run, so it
+  // shows the order across them); `log` must outlive the model.
+  ScriptedModel(std::string name, std::vector<ScriptedCall>& log, Script script)
+      : log_(log), script_(std::move(script)) {
+    config_.name = std::move(name);
+    config_.model = "scripted-" + config_.name;
+  }
+
+  asio::awaitable<ChatOutcome> chat(ChatRequest request, CallOptions options) override {
+    ScriptedCall call{.provider = config_.name, .request = std::move(request), .options = options};
+    for (const auto& m : call.request.messages)
+      (m.role == "system" ? call.system : call.user) = m.content;
+    log_.push_back(call);
+    ++counters_.calls;
+    ++counters_.requests;
+    // Yield once, as a real provider would: other cells run meanwhile.
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    ChatOutcome out = script_(call);
+    if (out.result.ok()) {
+      counters_.tokens_in += out.result->usage.prompt_tokens;
+      counters_.tokens_out += out.result->usage.completion_tokens;
+    } else {
+      ++counters_.failures;
+    }
+    co_return out;
+  }
+  const ProviderConfig& config() const override { return config_; }
+  ProviderCounters counters() const override { return counters_; }
+
+ private:
+  ProviderConfig config_;
+  std::vector<ScriptedCall>& log_;
+  Script script_;
+  ProviderCounters counters_;
+};
+
+}  // namespace privqa::testing
