@@ -51,12 +51,13 @@ Differences from privqa's requests and work:
     (with 3 eps values); each eps task waits for one paraphrase request
     either way, so its critical path is the same.
     --share-candidates sends it once per question, as privqa does.
-    The selection step (DESIGN section 3) is implemented here with a
-    bag-of-words cosine similarity standing in for privqa's SIF sentence
-    encoder over word vectors: candidates are filtered as privqa filters
-    them, scored u_i = cos(bow(candidate), bow(original)), and one is drawn
-    with Pr(i) proportional to exp(-eps * (1 - u_i)). The chosen text can
-    therefore differ from privqa's choice.
+    The selection step (docs/mechanisms.md, "PhraseDP (selection step)")
+    is implemented here with a bag-of-words cosine similarity standing in
+    for privqa's SIF sentence encoder over word vectors: candidates are
+    filtered as privqa filters them, scored u_i = cos(bow(candidate),
+    bow(original)), and one is drawn with Pr(i) proportional to
+    exp(-eps * (1 - u_i)). The chosen text can therefore differ from
+    privqa's choice.
   * Retries are a simple script's: on HTTP 429 or 5xx, a connection error,
     a timeout or an unreadable reply, sleep (Retry-After when the server
     sends it, else --backoff seconds doubling per attempt, capped at 30 s)
@@ -594,7 +595,8 @@ def parse_answer(reply: str, options: list[str]) -> int:
 
 
 # ---------------------------------------------------------------------------
-# PhraseDP selection (DESIGN section 3), with a bag-of-words encoder.
+# PhraseDP selection (docs/mechanisms.md, "PhraseDP (selection step)"), with a
+# bag-of-words encoder.
 
 _META_FIRST_WORDS = {"here", "sure", "certainly", "okay", "ok", "paraphrase", "paraphrased", "rewrite", "rewritten", "note", "generalized", "below"}
 _STOPWORDS = set(

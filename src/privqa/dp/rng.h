@@ -63,7 +63,7 @@ class Rng {
 // while the counter's low word does not wrap. Public for the RFC's vectors.
 void chacha20_blocks(const std::array<uint32_t, 16>& state, std::array<uint32_t, 128>& out);
 
-// The stream of one experiment cell (DESIGN §2 "Randomness is per cell").
+// The stream of one experiment cell (docs/architecture.md, "Randomness").
 Rng cell_rng(uint64_t run_seed, std::string_view question_id, std::string_view scenario,
              std::string_view mechanism, double eps, uint64_t repeat);
 

@@ -1,6 +1,6 @@
 // Extracting the chosen option from a model's free-text reply.
 //
-// Rules, in order (DESIGN §4); the first that yields exactly one valid letter wins:
+// Rules, in order; the first that yields exactly one valid letter wins:
 //   1. explicit statements, the last one in the reply: "Answer: C", "the answer is (b)",
 //      "correct option is D", "C is correct";
 //   2. one distinct letter written as "(C)", "C)" or "option C";

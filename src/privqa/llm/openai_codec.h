@@ -1,5 +1,6 @@
 // The OpenAI-compatible wire format: chat completions and embeddings requests
-// and responses as JSON (DESIGN §4). Decoding never throws: a body that is
+// and responses as JSON, which every supported provider and the simulator
+// speak (docs/sim.md, "Endpoints"). Decoding never throws: a body that is
 // malformed, truncated or of an unexpected shape becomes an Error naming the
 // provider and quoting the start of the body.
 #pragma once

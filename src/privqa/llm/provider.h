@@ -1,5 +1,6 @@
 // A configured model provider: where to send requests, with which key
-// variable, within which limits, at which price (DESIGN §4).
+// variable, within which limits, at which price (README, "Running real
+// experiments").
 #pragma once
 
 #include <cstdint>

@@ -11,7 +11,8 @@ namespace privqa::sim {
 
 ProfileMap builtin_profiles() {
   // Calibrated so a run against the simulator lands near the reference study
-  // (DESIGN §1): local alone ~50%, remote alone ~80%, local with a remote CoT ~62%.
+  // (docs/sim.md, "Profiles"): local alone ~50%, remote alone ~80%, local
+  // with a remote CoT ~62%.
   const Profile local{.name = "sim-local",
                       .skill = 0.33,
                       .cot_helpfulness = 0.3,

@@ -1,6 +1,7 @@
-// The text a simulated model writes for an answer request or a chain-of-thought
-// request (DESIGN §5). `recognized` is the dataset question the prompt was
-// matched to (nullptr if none) and `confidence` the match confidence in [0, 1].
+// The text a simulated model writes for an answer request or a
+// chain-of-thought request (docs/sim.md, "How requests are recognised").
+// `recognized` is the dataset question the prompt was matched to (nullptr if
+// none) and `confidence` the match confidence in [0, 1].
 #pragma once
 
 #include <string>

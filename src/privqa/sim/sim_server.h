@@ -1,5 +1,5 @@
 // privqa sim-server: an OpenAI-compatible HTTP provider on loopback that
-// simulates models answering the questions of a dataset (DESIGN §5), so runs,
+// simulates models answering the questions of a dataset (docs/sim.md), so runs,
 // tests and load/fault benchmarks work offline. Results obtained against it
 // are SIMULATED and must be labelled so.
 //
