@@ -338,8 +338,8 @@ TEST_P(RunE2E, RemoteNeverSeesTheOriginalInS3AndNothingFromS1) {
   EXPECT_EQ(question_prompts.size(), 2u) << "only S2 and S4 show the remote the question";
   const std::set<std::string>& s2_prompts = question_prompts[Scenario::kRemoteCot];
   const std::set<std::string>& s4_prompts = question_prompts[Scenario::kRemote];
-  EXPECT_EQ(s2_prompts.size(), 200u);
-  EXPECT_EQ(s4_prompts.size(), 200u);
+  EXPECT_EQ(s2_prompts.size(), size_t(n));
+  EXPECT_EQ(s4_prompts.size(), size_t(n));
   size_t s2 = 0, s3 = 0, s4 = 0;
   for (const auto& entry : read_jsonl(slurp(dir_ / "egress.log"))) {
     if (entry.value("model", "") != "sim-remote") continue;
@@ -394,9 +394,13 @@ TEST_P(RunE2E, TenPercentFaultsOfEveryKindLeaveEveryCellAnsweredOrAnError) {
   const std::string url = start_sim(
       sim, "faults",
       {"--fault-429", share, "--fault-500", share, "--fault-503", share, "--fault-reset", share,
-       "--fault-stall", share, "--fault-malformed", share, "--stall-seconds", "3"});
+       "--fault-stall", share, "--fault-malformed", share, "--stall-seconds", "6"});
   ConfigSpec spec = config_spec("faults.db", n);
-  spec.timeout = 1;  // a stall outlasts it
+  spec.timeout = 2;  // a stall outlasts it
+  // Few requests in flight, so that an answered request never waits in the
+  // simulator's queue for as long as the timeout on a loaded machine: only
+  // the injected stalls time out.
+  spec.max_in_flight = 24;
   write_text(dir_ / "faults.toml", config_text(spec));
   const auto r = run_command(privqa_run(url, dir_ / "faults.toml"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -404,11 +408,13 @@ TEST_P(RunE2E, TenPercentFaultsOfEveryKindLeaveEveryCellAnsweredOrAnError) {
   ASSERT_EQ(cells.size(), n * 12u);
   std::set<std::string> keys;
   size_t errors = 0;
+  std::map<std::string, size_t> error_kinds;  // shown when there are too many
   for (const auto& c : cells) {
     keys.insert(c["question_id"].get<std::string>() + "|" + c["scenario"].get<std::string>() + "|" +
                 c["mechanism"].get<std::string>() + "|" + c["eps"].dump());
     if (c["status"] == "error") {
       ++errors;
+      ++error_kinds[c["error"].get<std::string>().substr(0, 120)];
       EXPECT_FALSE(c["error"].get<std::string>().empty());
       EXPECT_EQ(c["answer"], "") << "an error is never scored";
     } else {
@@ -418,7 +424,7 @@ TEST_P(RunE2E, TenPercentFaultsOfEveryKindLeaveEveryCellAnsweredOrAnError) {
   EXPECT_EQ(keys.size(), cells.size()) << "no cell stored twice";
   // With 6 attempts per call and 10% faults, a call fails for good with
   // probability 1e-6: errors should be (almost) none.
-  EXPECT_LE(errors, 2u);
+  EXPECT_LE(errors, 2u) << ::testing::PrintToString(error_kinds);
   const auto log = read_jsonl(slurp(dir_ / "faults.log"));
   std::map<std::string, size_t> faults;
   for (const auto& e : log)
