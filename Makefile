@@ -1,7 +1,7 @@
 # The two commands of the README, plus the developer targets.
 #   make demo   set up, build, and run the main job offline
 #   make test   set up, build with sanitizers, and run every test
-.PHONY: demo test build bench fuzz format format-check clean
+.PHONY: demo test test-tsan lint build bench fuzz format format-check clean
 
 # make demo DATA=../shared/data/medmcqa/dev.json LIMIT=500 runs on another file.
 DATA ?=
@@ -14,6 +14,15 @@ demo:
 test:
 	scripts/setup.sh asan
 	ctest --test-dir build/asan -j 2 --output-on-failure --timeout 900
+
+# The suites with code on several threads, under ThreadSanitizer.
+test-tsan:
+	scripts/setup.sh tsan
+	ctest --test-dir build/tsan -j 2 --output-on-failure --timeout 900 -L '^(dp|store|llm|exp)$$'
+
+# clang-tidy and GCC's -Wshadow -Wconversion over the whole tree.
+lint:
+	scripts/lint.sh
 
 build:
 	scripts/setup.sh release

@@ -4,6 +4,7 @@
 # configures and builds one variant.
 #   scripts/setup.sh release   build/release: optimized, for runs and benchmarks
 #   scripts/setup.sh asan      build/asan: AddressSanitizer + UBSan, warnings as errors, for tests
+#   scripts/setup.sh tsan      build/tsan: ThreadSanitizer, the multi-threaded suites only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant="${1:-release}"
@@ -51,7 +52,13 @@ case "$variant" in
            -DPRIVQA_BENCH=OFF)
     targets=(all)
     ;;
-  *) echo "setup: unknown variant '$variant' (release|asan)" >&2; exit 2 ;;
+  tsan)
+    # The suites with code on several threads (make test-tsan).
+    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRIVQA_TSAN=ON -DPRIVQA_WERROR=ON
+           -DPRIVQA_BENCH=OFF)
+    targets=(privqa_dp_tests privqa_store_tests privqa_llm_tests privqa_exp_tests)
+    ;;
+  *) echo "setup: unknown variant '$variant' (release|asan|tsan)" >&2; exit 2 ;;
 esac
 build="build/$variant"
 started=$(date +%s)

@@ -47,6 +47,7 @@ struct ConfigSpec {
   double timeout = 30;
   int max_attempts = 6;
   double hedge_after = 1.5;  // the client's default
+  double backoff = 0.5;      // the client's default
 };
 
 std::string config_text(const ConfigSpec& s) {
@@ -62,7 +63,8 @@ std::string config_text(const ConfigSpec& s) {
          model + "\"\nmax_in_flight = " + std::to_string(s.max_in_flight) +
          "\ntimeout = " + std::to_string(s.timeout) +
          "\nmax_attempts = " + std::to_string(s.max_attempts) +
-         "\nhedge_after = " + std::to_string(s.hedge_after) + "\n";
+         "\nhedge_after = " + std::to_string(s.hedge_after) +
+         "\nbackoff = " + std::to_string(s.backoff) + "\n";
   }
   return t;
 }
@@ -391,16 +393,20 @@ TEST_P(RunE2E, TenPercentFaultsOfEveryKindLeaveEveryCellAnsweredOrAnError) {
   std::unique_ptr<ChildProcess> sim;
   // 10% of requests fail, spread over the six kinds of fault.
   const std::string share = "0.0167";
-  const std::string url = start_sim(
-      sim, "faults",
-      {"--fault-429", share, "--fault-500", share, "--fault-503", share, "--fault-reset", share,
-       "--fault-stall", share, "--fault-malformed", share, "--stall-seconds", "6"});
+  const std::string url =
+      start_sim(sim, "faults",
+                {"--fault-429", share, "--fault-500", share, "--fault-503", share, "--fault-reset",
+                 share, "--fault-stall", share, "--fault-malformed", share, "--stall-seconds", "6",
+                 // An injected 429 pauses its provider for this long; at the default
+                 // (1 s), some 200 of them make the run wait minutes.
+                 "--fault-retry-after", "0.1"});
   ConfigSpec spec = config_spec("faults.db", n);
   spec.timeout = 2;  // a stall outlasts it
   // Few requests in flight, so that an answered request never waits in the
   // simulator's queue for as long as the timeout on a loaded machine: only
   // the injected stalls time out.
   spec.max_in_flight = 24;
+  spec.backoff = 0.05;  // retries soon: the run waits on the faults' chains of retries
   write_text(dir_ / "faults.toml", config_text(spec));
   const auto r = run_command(privqa_run(url, dir_ / "faults.toml"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
