@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <boost/asio/redirect_error.hpp>
 #include <limits>
 #include <memory>
 
+#include "privqa/base/event.h"
 #include "privqa/dp/phrasedp.h"
 #include "privqa/exp/prompts.h"
 
@@ -60,12 +60,10 @@ void append_candidates(const std::vector<std::string>& replies, std::optional<in
 }
 
 struct CandidateSlots::Slot {
-  explicit Slot(const asio::any_io_executor& executor) : ready(executor) {
-    ready.expires_at(asio::steady_timer::time_point::max());
-  }
+  explicit Slot(const asio::any_io_executor& executor) : ready(executor) {}
   bool done = false;
   CandidateSet result;
-  asio::steady_timer ready;  // cancelled when `result` is set
+  Event ready;  // notified when `result` is set
 };
 
 asio::awaitable<CandidateSet> CandidateSlots::get(const std::string& question_id, int repeat,
@@ -74,17 +72,15 @@ asio::awaitable<CandidateSet> CandidateSlots::get(const std::string& question_id
   if (const auto it = slots_.find(key); it != slots_.end()) {
     // Held here: forget() may drop the entry while this cell waits.
     const std::shared_ptr<Slot> slot = it->second;
-    while (!slot->done) {
-      boost::system::error_code ec;
-      co_await slot->ready.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    while (!slot->done)
+      co_await slot->ready.wait();
     co_return slot->result;
   }
   const auto slot = std::make_shared<Slot>(co_await asio::this_coro::executor);
   slots_[key] = slot;
   slot->result = co_await fetch();
   slot->done = true;
-  slot->ready.cancel();
+  slot->ready.notify();
   co_return slot->result;
 }
 

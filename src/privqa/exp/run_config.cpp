@@ -11,6 +11,7 @@
 #include <set>
 
 #include "privqa/base/environment.h"
+#include "privqa/base/toml_section.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/provider_config.h"
 
@@ -18,100 +19,16 @@ namespace privqa {
 
 namespace {
 
-// Reads the keys of one TOML table, remembering which were read, so that the
-// leftovers can be reported as unknown. Every error names file:line and key.
-class Section {
- public:
-  Section(const toml::table& table, std::string name, std::string file)
-      : table_(table), name_(std::move(name)), file_(std::move(file)) {}
-
-  const toml::node* get(const std::string& key) {
-    seen_.insert(key);
-    return table_.get(key);
-  }
-
-  Error error(const std::string& key, const std::string& message) const {
-    const toml::node* node = table_.get(key);
-    const auto line = node ? node->source().begin.line : table_.source().begin.line;
-    return Error(fmt::format("{}:{}: [{}] {}: {}", file_, line, name_, key, message));
-  }
-
-  Result<std::string> expand(const std::string& key, const std::string& text) const {
-    auto expanded = expand_environment(text);
-    if (!expanded) return error(key, expanded.error().message());
-    return expanded;
-  }
-
-  Status read(const std::string& key, std::string& out) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return Status::Ok();
-    const auto* s = n->as_string();
-    if (s == nullptr) return error(key, "expected a string");
-    auto expanded = expand(key, s->get());
-    if (!expanded) return expanded.error();
-    out = *expanded;
-    return Status::Ok();
-  }
-
-  Status read(const std::string& key, bool& out) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return Status::Ok();
-    const auto* b = n->as_boolean();
-    if (b == nullptr) return error(key, "expected true or false");
-    out = b->get();
-    return Status::Ok();
-  }
-
-  Status read(const std::string& key, int64_t& out, int64_t min, int64_t max) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return Status::Ok();
-    const auto* i = n->as_integer();
-    if (i == nullptr) return error(key, "expected an integer");
-    if (i->get() < min || i->get() > max) {
-      return error(key, fmt::format("must be between {} and {}", min, max));
-    }
-    out = i->get();
-    return Status::Ok();
-  }
-
-  Status read(const std::string& key, int& out, int min, int max) {
-    int64_t value = out;
-    if (auto s = read(key, value, min, max); !s) return s;
-    out = static_cast<int>(value);
-    return Status::Ok();
-  }
-
-  Status read(const std::string& key, std::vector<std::string>& out) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return Status::Ok();
-    const auto* a = n->as_array();
-    if (a == nullptr) return error(key, "expected an array of strings");
-    out.clear();
-    for (const auto& item : *a) {
-      const auto* s = item.as_string();
-      if (s == nullptr) return error(key, "expected an array of strings");
-      out.push_back(s->get());
-    }
-    return Status::Ok();
-  }
-
-  // Keys present but never asked for.
-  Status check_unknown(const std::string& known_list) const {
-    for (const auto& [key, node] : table_) {
-      if (seen_.count(std::string(key.str())) == 0) {
-        return Error(fmt::format("{}:{}: [{}] unknown key '{}' (known: {})", file_,
-                                 node.source().begin.line, name_, key.str(), known_list));
-      }
-    }
-    return Status::Ok();
-  }
-
- private:
-  const toml::table& table_;
-  std::string name_;
-  std::string file_;
-  std::set<std::string> seen_;
-};
+// A string value with ${VAR} expanded from the environment.
+Status read_text(TomlSection& s, std::string_view key, std::string& out) {
+  if (s.get(key) == nullptr) return Status::Ok();
+  std::string text;
+  if (Status st = s.read(key, text); !st) return st;
+  auto expanded = expand_environment(text);
+  if (!expanded) return s.error(key, expanded.error().message());
+  out = std::move(*expanded);
+  return Status::Ok();
+}
 
 std::string scalar_text(const toml::node& node) {
   if (const auto* s = node.as_string()) return s->get();
@@ -129,19 +46,19 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
 
 Status read_dataset(const toml::table& t, const std::string& file,
                     const std::filesystem::path& base, DatasetConfig& d) {
-  Section s(t, "dataset", file);
+  TomlSection s(t, "dataset", file);
   std::string path, format = "auto", map;
-  if (auto st = s.read("path", path); !st) return st;
+  if (auto st = read_text(s, "path", path); !st) return st;
   if (path.empty()) return Error(file + ": [dataset] path is required");
   d.path = resolve(base, path);
-  if (auto st = s.read("format", format); !st) return st;
+  if (auto st = read_text(s, "format", format); !st) return st;
   auto f = parse_dataset_format(format);
   if (!f) return s.error("format", f.error().message());
   d.load.format = *f;
   int base_value = -1;
   if (auto st = s.read("answer_base", base_value, 0, 1); !st) return st;
   if (base_value >= 0) d.load.answer_base = base_value;
-  if (auto st = s.read("map", map); !st) return st;
+  if (auto st = read_text(s, "map", map); !st) return st;
   if (!map.empty()) {
     auto m = parse_field_mapping(map);
     if (!m) return s.error("map", m.error().message());
@@ -151,7 +68,7 @@ Status read_dataset(const toml::table& t, const std::string& file,
   bool lenient = false;
   if (auto st = s.read("skip_bad_records", lenient); !st) return st;
   d.load.strict = !lenient;
-  if (auto st = s.read("choice_type", d.filter.choice_type); !st) return st;
+  if (auto st = read_text(s, "choice_type", d.filter.choice_type); !st) return st;
   if (auto st = s.read("subjects", d.filter.subjects); !st) return st;
   if (auto st = s.read("ids", d.filter.ids); !st) return st;
   int64_t first = 0, sample = 0, seed = 0;
@@ -162,16 +79,14 @@ Status read_dataset(const toml::table& t, const std::string& file,
   if (sample > 0) d.filter.sample_n = static_cast<size_t>(sample);
   if (first > 0 && sample > 0) return s.error("sample", "give either first or sample, not both");
   d.filter.sample_seed = static_cast<uint64_t>(seed);
-  return s.check_unknown(
-      "path, format, answer_base, map, skip_bad_records, choice_type, subjects, ids, first, "
-      "sample, sample_seed");
+  return s.check_unknown();
 }
 
 Status read_experiment(const toml::table& t, const std::string& file,
                        const std::filesystem::path& base, RunConfig& c) {
-  Section s(t, "experiment", file);
+  TomlSection s(t, "experiment", file);
   std::string output, cache = "use", embeddings;
-  if (auto st = s.read("output", output); !st) return st;
+  if (auto st = read_text(s, "output", output); !st) return st;
   if (output.empty()) return Error(file + ": [experiment] output is required");
   c.output = resolve(base, output);
   int64_t seed = static_cast<int64_t>(c.seed);
@@ -208,14 +123,14 @@ Status read_experiment(const toml::table& t, const std::string& file,
   for (const auto& m : mechanisms)
     c.mechanisms.push_back({m, {}});
 
-  if (auto st = s.read("local", c.local_provider); !st) return st;
-  if (auto st = s.read("remote", c.remote_provider); !st) return st;
+  if (auto st = read_text(s, "local", c.local_provider); !st) return st;
+  if (auto st = read_text(s, "remote", c.remote_provider); !st) return st;
   if (auto st = s.read("include_options_remote", c.include_options_remote); !st) return st;
   if (auto st = s.read("window", c.window, 1, 1'000'000); !st) return st;
   if (auto st = s.read("workers", c.workers, 0, 256); !st) return st;
   if (auto st = s.read("max_cot_tokens", c.max_cot_tokens, 1, 1'000'000); !st) return st;
   if (auto st = s.read("max_answer_tokens", c.max_answer_tokens, 1, 1'000'000); !st) return st;
-  if (auto st = s.read("cache", cache); !st) return st;
+  if (auto st = read_text(s, "cache", cache); !st) return st;
   if (cache == "use") {
     c.cache = CacheMode::kUse;
   } else if (cache == "refresh") {
@@ -225,18 +140,15 @@ Status read_experiment(const toml::table& t, const std::string& file,
   } else {
     return s.error("cache", "must be use, refresh or bypass");
   }
-  if (auto st = s.read("embeddings", embeddings); !st) return st;
+  if (auto st = read_text(s, "embeddings", embeddings); !st) return st;
   c.embeddings = resolve(base, embeddings);
-  return s.check_unknown(
-      "output, seed, repeats, scenarios, epsilons, mechanisms, local, remote, "
-      "include_options_remote, window, workers, max_cot_tokens, max_answer_tokens, cache, "
-      "embeddings");
+  return s.check_unknown();
 }
 
 Status read_phrasedp(const toml::table& t, const std::string& file, PhraseDpConfig& p) {
-  Section s(t, "phrasedp", file);
+  TomlSection s(t, "phrasedp", file);
   std::string variant = "old";
-  if (auto st = s.read("variant", variant); !st) return st;
+  if (auto st = read_text(s, "variant", variant); !st) return st;
   if (variant == "old") {
     p.variant = PhraseVariant::kOld;
   } else if (variant == "bands") {
@@ -247,11 +159,11 @@ Status read_phrasedp(const toml::table& t, const std::string& file, PhraseDpConf
   if (auto st = s.read("medical", p.medical); !st) return st;
   if (auto st = s.read("candidates", p.candidates, 1, 128); !st) return st;
   if (auto st = s.read("use_n", p.use_n); !st) return st;
-  return s.check_unknown("variant, medical, candidates, use_n");
+  return s.check_unknown();
 }
 
 Status read_prompts(const toml::table& t, const std::string& file, Prompts& p) {
-  Section s(t, "prompts", file);
+  TomlSection s(t, "prompts", file);
   const std::vector<std::pair<const char*, std::string*>> fields = {
       {"system", &p.system},
       {"answer", &p.answer},
@@ -266,13 +178,11 @@ Status read_prompts(const toml::table& t, const std::string& file, Prompts& p) {
     const toml::node* n = s.get(key);
     if (n == nullptr) continue;
     const auto* text = n->as_string();
-    if (text == nullptr) return s.error(key, "expected a string");
+    if (text == nullptr) return s.error(key, "must be a string");
     if (auto st = check_template(key, text->get()); !st) return s.error(key, st.error().message());
     *target = text->get();
   }
-  return s.check_unknown(
-      "system, answer, answer_with_cot, cot, cot_with_options, paraphrase, paraphrase_medical, "
-      "paraphrase_band");
+  return s.check_unknown();
 }
 
 }  // namespace
@@ -293,12 +203,9 @@ bool RunConfig::has_scenario(Scenario s) const {
 
 Result<RunConfig> load_run_config(const std::filesystem::path& path) {
   const std::string file = path.string();
-  toml::table doc;
-  try {
-    doc = toml::parse_file(file);
-  } catch (const toml::parse_error& e) {
-    return Error(fmt::format("{}:{}: {}", file, e.source().begin.line, e.description()));
-  }
+  Result<toml::table> parsed = parse_toml_file(path);
+  if (!parsed) return parsed.error();
+  const toml::table& doc = *parsed;
   RunConfig c;
   c.source = path;
   c.prompts = default_prompts();

@@ -57,7 +57,7 @@ TEST(RunConfig, UnknownKeysNameTheirLine) {
   text.replace(text.find("local = \"l\""), 0, "colour = \"red\"\n");
   auto c = load(dir, text);
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.error().message().find("run.toml:6: [experiment] unknown key 'colour'"),
+  EXPECT_NE(c.error().message().find("run.toml:6: experiment.colour: unknown key"),
             std::string::npos)
       << c.error().message();
 
@@ -73,7 +73,7 @@ TEST(RunConfig, BadValuesNameKeyAndLine) {
       {"scenarios = [\"S9\"]", "unknown scenario 'S9'"},
       {"repeats = 0", "repeats: must be between 1 and 1000"},
       {"cache = \"sometimes\"", "cache: must be use, refresh or bypass"},
-      {"window = \"wide\"", "window: expected an integer"},
+      {"window = \"wide\"", "window: must be an integer"},
   };
   for (const auto& [line, message] : cases) {
     std::string text = kMinimal;

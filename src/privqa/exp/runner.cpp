@@ -8,10 +8,10 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -19,6 +19,7 @@
 #include <optional>
 #include <thread>
 
+#include "privqa/base/event.h"
 #include "privqa/base/paths.h"
 #include "privqa/dp/phrasedp.h"
 #include "privqa/dp/registry.h"
@@ -82,7 +83,7 @@ uint64_t request_seed(uint64_t run_seed, const std::string& question_id, CallPur
 
 std::string format_duration(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "?";
-  const auto s = static_cast<long>(seconds + 0.5);
+  const auto s = std::lround(seconds);
   if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
   if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}s", s);
@@ -95,11 +96,8 @@ class Experiment {
         options_(options),
         pool_(config.workers > 0 ? static_cast<size_t>(config.workers)
                                  : std::max(1u, std::thread::hardware_concurrency())),
-        slot_timer_(io_),
-        states_ready_(io_) {
-    slot_timer_.expires_at(Clock::time_point::max());
-    states_ready_.expires_at(Clock::time_point::max());
-  }
+        slot_freed_(io_.get_executor()),
+        states_ready_(io_.get_executor()) {}
   ~Experiment() { pool_.join(); }
 
   Result<RunSummary> run();
@@ -135,9 +133,10 @@ class Experiment {
   RunOptions options_;
   asio::io_context io_;
   asio::thread_pool pool_;
-  asio::steady_timer slot_timer_;
-  // Cancelled once the mechanisms and the encoder are built (or failed to be).
-  asio::steady_timer states_ready_;
+  // Notified when a question of the window finishes, or the run stops.
+  Event slot_freed_;
+  // Notified once the mechanisms and the encoder are built (or failed to be).
+  Event states_ready_;
   bool states_done_ = false;
   bool states_failed_ = false;
 
@@ -271,9 +270,9 @@ void Experiment::start_building_states() {
         states_failed_ = true;
         if (!fatal_) fatal_ = built.error();
         stopping_ = true;
-        slot_timer_.cancel();
+        slot_freed_.notify();
       }
-      states_ready_.cancel();
+      states_ready_.notify();
     });
   });
 }
@@ -302,10 +301,8 @@ Status Experiment::build_states() {
 
 // False when the states could not be built: the cell is then left unrun.
 asio::awaitable<bool> Experiment::wait_for_states() {
-  while (!states_done_) {
-    boost::system::error_code ec;
-    co_await states_ready_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
+  while (!states_done_)
+    co_await states_ready_.wait();
   co_return !states_failed_;
 }
 
@@ -544,7 +541,7 @@ asio::awaitable<void> Experiment::run_and_store(size_t question, CellKey key,
   if (--*remaining == 0) {
     --active_questions_;
     candidate_slots_.forget(questions_[question].id);
-    slot_timer_.cancel();
+    slot_freed_.notify();
   }
 }
 
@@ -556,10 +553,8 @@ asio::awaitable<void> Experiment::feed() {
     }
     summary_.cells_already_done += cells_of(questions_[i], config_).size() - cells.size();
     if (cells.empty()) continue;
-    while (active_questions_ >= static_cast<size_t>(config_.window) && !stopping_) {
-      boost::system::error_code ec;
-      co_await slot_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    while (active_questions_ >= static_cast<size_t>(config_.window) && !stopping_)
+      co_await slot_freed_.wait();
     if (stopping_) break;
     ++active_questions_;
     auto remaining = std::make_shared<size_t>(cells.size());
@@ -639,7 +634,7 @@ Result<RunSummary> Experiment::run() {
       }
       stopping_ = true;
       summary_.interrupted = true;
-      slot_timer_.cancel();
+      slot_freed_.notify();
       if (options_.progress) {
         *options_.progress << "\nprivqa: stopping: finishing the cells in flight (signal "
                               "again to abandon them)\n";

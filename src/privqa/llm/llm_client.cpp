@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 
+#include "privqa/base/event.h"
 #include "privqa/llm/adaptive_concurrency.h"
 #include "privqa/llm/latency_tracker.h"
 #include "privqa/llm/rate_limit_share.h"
@@ -132,13 +133,13 @@ class LlmClient::Impl {
  private:
   struct Waiter {
     double tokens;
-    asio::steady_timer wake;
+    Event wake;
     bool admitted = false;
   };
 
   // The copies of one attempt: the request and its hedge copies.
   struct Race {
-    explicit Race(asio::io_context& io) : settled(io) {}
+    explicit Race(asio::io_context& io) : settled(io.get_executor()) {}
     struct Copy {
       HttpEngine::TransferId id;
       LatencyTracker::Ticket ticket;
@@ -147,7 +148,7 @@ class LlmClient::Impl {
     };
     std::vector<Copy> copies;
     std::optional<HttpResponse> reply;  // the attempt's outcome, once known
-    asio::steady_timer settled;         // cancelled when `reply` is set
+    Event settled;                      // notified when `reply` is set
   };
 
   // Which waiting request goes first: more calls after it, then the call
@@ -228,15 +229,12 @@ class LlmClient::Impl {
 
 asio::awaitable<bool> LlmClient::Impl::admit(double tokens, Precedence precedence) {
   if (out_of_quota_) co_return false;
-  Waiter waiter{tokens, asio::steady_timer(engine_.context()), false};
+  Waiter waiter{tokens, Event(engine_.context().get_executor()), false};
   waiters_.emplace(precedence, &waiter);  // after any waiter with the same key
   pump_after_this_turn();
   // pump() cancels the wait to admit us; a quota failure, to let us go.
-  while (!waiter.admitted && !out_of_quota_) {
-    waiter.wake.expires_at(Clock::time_point::max());
-    boost::system::error_code ignored;
-    co_await waiter.wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-  }
+  while (!waiter.admitted && !out_of_quota_)
+    co_await waiter.wake.wait();
   if (waiter.admitted && out_of_quota_) release_slot();  // found before we resumed
   co_return !out_of_quota_;
 }
@@ -267,11 +265,11 @@ void LlmClient::Impl::pump() {
     ++in_flight_;
     waiters_.erase(waiters_.begin());
     next->admitted = true;
-    next->wake.cancel();
+    next->wake.notify();
   }
   if (backlogged_ && idle_hedging(now)) {
     for (auto& [sequence, race] : unsettled_)
-      race->settled.cancel();
+      race->settled.notify();
   }
   backlogged_ = false;
 }
@@ -339,7 +337,7 @@ void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRe
               latencies_.finish(other.ticket, Clock::now(), false);
             }
           }
-          race->settled.cancel();
+          race->settled.notify();
         }
         pump();
       });
@@ -386,9 +384,7 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
       start_copy(race, request, latency_kind);
       continue;
     }
-    race->settled.expires_at(may_hedge ? due : Clock::time_point::max());
-    boost::system::error_code ignored;  // a reply cancels the wait
-    co_await race->settled.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    co_await race->settled.wait_until(may_hedge ? due : Clock::time_point::max());
   }
   co_return std::move(*race->reply);
 }
@@ -481,7 +477,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
         out_of_quota_ = message;
         // Let every waiting call go, to fail at once.
         for (auto& waiting : waiters_)
-          waiting.second->wake.cancel();
+          waiting.second->wake.notify();
         waiters_.clear();
       }
       recent_429s_.record(kind == FailureKind::kRateLimited);

@@ -10,16 +10,12 @@
 #include <sstream>
 
 #include "privqa/base/environment.h"
-#include "privqa/base/files.h"
+#include "privqa/base/toml_section.h"
 
 namespace privqa {
 namespace {
 
 using json = nlohmann::json;
-
-std::string where(std::string_view source, const toml::node& node) {
-  return fmt::format("{}:{}", source, node.source().begin.line);
-}
 
 json to_json(const toml::node& node) {
   if (const toml::table* t = node.as_table()) {
@@ -43,82 +39,6 @@ json to_json(const toml::node& node) {
   return text.str();
 }
 
-// Reads one key of a provider table into `config`; false when the value has
-// the wrong type (the caller reports it).
-using FieldReader = std::function<bool(const toml::node&, ProviderConfig&)>;
-
-FieldReader string_field(std::string ProviderConfig::*field) {
-  return [field](const toml::node& n, ProviderConfig& c) {
-    const auto* s = n.as_string();
-    if (s == nullptr) return false;
-    c.*field = s->get();
-    return true;
-  };
-}
-
-FieldReader int_field(int ProviderConfig::*field) {
-  return [field](const toml::node& n, ProviderConfig& c) {
-    const auto* i = n.as_integer();
-    if (i == nullptr || i->get() < std::numeric_limits<int>::min() ||
-        i->get() > std::numeric_limits<int>::max()) {
-      return false;
-    }
-    c.*field = static_cast<int>(i->get());
-    return true;
-  };
-}
-
-FieldReader number_field(double ProviderConfig::*field) {
-  return [field](const toml::node& n, ProviderConfig& c) {
-    if (!n.is_number()) return false;
-    c.*field = n.value<double>().value_or(0);
-    return true;
-  };
-}
-
-const std::map<std::string, std::pair<FieldReader, const char*>, std::less<>>& readers() {
-  static const auto* table =
-      new std::map<std::string, std::pair<FieldReader, const char*>, std::less<>>{
-          {"name", {string_field(&ProviderConfig::name), "a string"}},
-          {"base_url", {string_field(&ProviderConfig::base_url), "a string"}},
-          {"model", {string_field(&ProviderConfig::model), "a string"}},
-          {"api_key_env", {string_field(&ProviderConfig::api_key_env), "a string"}},
-          {"max_in_flight", {int_field(&ProviderConfig::max_in_flight), "an integer"}},
-          {"min_in_flight", {int_field(&ProviderConfig::min_in_flight), "an integer"}},
-          {"rpm", {number_field(&ProviderConfig::rpm), "a number"}},
-          {"tpm", {number_field(&ProviderConfig::tpm), "a number"}},
-          {"burst", {number_field(&ProviderConfig::burst_seconds), "a number of seconds"}},
-          {"timeout", {number_field(&ProviderConfig::timeout_seconds), "a number of seconds"}},
-          {"max_attempts", {int_field(&ProviderConfig::max_attempts), "an integer"}},
-          {"backoff", {number_field(&ProviderConfig::backoff_seconds), "a number of seconds"}},
-          {"backoff_cap",
-           {number_field(&ProviderConfig::backoff_cap_seconds), "a number of seconds"}},
-          {"hedge_after", {number_field(&ProviderConfig::hedge_after), "a number"}},
-          {"hedge_min_delay",
-           {number_field(&ProviderConfig::hedge_min_delay_seconds), "a number of seconds"}},
-          {"input_price_per_million",
-           {number_field(&ProviderConfig::input_price_per_million), "a number"}},
-          {"output_price_per_million",
-           {number_field(&ProviderConfig::output_price_per_million), "a number"}},
-          {"allow_insecure_http",
-           {[](const toml::node& n, ProviderConfig& c) {
-              const auto* b = n.as_boolean();
-              if (b == nullptr) return false;
-              c.allow_insecure_http = b->get();
-              return true;
-            },
-            "true or false"}},
-          {"extra_body",
-           {[](const toml::node& n, ProviderConfig& c) {
-              if (!n.is_table()) return false;
-              c.extra_body = to_json(n);
-              return true;
-            },
-            "a table"}},
-      };
-  return *table;
-}
-
 // The key whose value validate() blames in `message` ("base_url: ..."), if any.
 std::string_view blamed_key(std::string_view message) {
   const auto colon = message.find(':');
@@ -131,35 +51,55 @@ Result<ProviderConfig> parse_provider_config(const toml::table& table, std::stri
                                              std::string_view source) {
   ProviderConfig config;
   config.name = std::string(name);
-  for (const auto& [key, value] : table) {
-    const auto it = readers().find(key.str());
-    if (it == readers().end()) {
-      return Error(
-          fmt::format("{}: providers.{}.{}: unknown key", where(source, value), name, key.str()));
-    }
-    if (!it->second.first(value, config)) {
-      return Error(fmt::format("{}: providers.{}.{}: must be {}", where(source, value), name,
-                               key.str(), it->second.second));
-    }
+  TomlSection s(table, fmt::format("providers.{}", name), std::string(source));
+  constexpr double kAny = std::numeric_limits<double>::infinity();  // validate() checks ranges
+  constexpr int kIntMin = std::numeric_limits<int>::min(),
+                kIntMax = std::numeric_limits<int>::max();
+  for (Status st : {
+           s.read("name", config.name),
+           s.read("base_url", config.base_url),
+           s.read("model", config.model),
+           s.read("api_key_env", config.api_key_env),
+           s.read("max_in_flight", config.max_in_flight, kIntMin, kIntMax),
+           s.read("min_in_flight", config.min_in_flight, kIntMin, kIntMax),
+           s.read("rpm", config.rpm, -kAny, kAny),
+           s.read("tpm", config.tpm, -kAny, kAny),
+           s.read("burst", config.burst_seconds, -kAny, kAny),
+           s.read("timeout", config.timeout_seconds, -kAny, kAny),
+           s.read("max_attempts", config.max_attempts, kIntMin, kIntMax),
+           s.read("backoff", config.backoff_seconds, -kAny, kAny),
+           s.read("backoff_cap", config.backoff_cap_seconds, -kAny, kAny),
+           s.read("hedge_after", config.hedge_after, -kAny, kAny),
+           s.read("hedge_min_delay", config.hedge_min_delay_seconds, -kAny, kAny),
+           s.read("input_price_per_million", config.input_price_per_million, -kAny, kAny),
+           s.read("output_price_per_million", config.output_price_per_million, -kAny, kAny),
+           s.read("allow_insecure_http", config.allow_insecure_http),
+       }) {
+    if (!st) return st.error();
   }
+  if (const toml::node* extra = s.get("extra_body")) {
+    if (!extra->is_table()) return s.error("extra_body", "must be a table");
+    config.extra_body = to_json(*extra);
+  }
+  if (Status st = s.check_unknown(); !st) return st.error();
   for (const char* required : {"base_url", "model"}) {
     if (!table.contains(required)) {
-      return Error(
-          fmt::format("{}: providers.{}: missing key '{}'", where(source, table), name, required));
+      return Error(fmt::format("{}: providers.{}: missing key '{}'", toml_where(source, table),
+                               name, required));
     }
   }
   if (const toml::node* url = table.get("base_url")) {
     Result<std::string> expanded = expand_environment(config.base_url);
     if (!expanded) {
-      return Error(fmt::format("{}: providers.{}.base_url: {}", where(source, *url), name,
+      return Error(fmt::format("{}: providers.{}.base_url: {}", toml_where(source, *url), name,
                                expanded.error().message()));
     }
     config.base_url = std::move(expanded.value());
   }
   if (Status s = validate(config); !s.ok()) {
     const toml::node* blamed = table.get(blamed_key(s.error().message()));
-    return Error(fmt::format("{}: providers.{}.{}", where(source, blamed ? *blamed : table), name,
-                             s.error().message()));
+    return Error(fmt::format("{}: providers.{}.{}", toml_where(source, blamed ? *blamed : table),
+                             name, s.error().message()));
   }
   return config;
 }
@@ -172,20 +112,20 @@ Result<std::vector<ProviderConfig>> parse_provider_configs(const toml::table& do
   const toml::table* tables = providers->as_table();
   if (tables == nullptr) {
     return Error(fmt::format("{}: 'providers' must be a table of [providers.NAME] tables",
-                             where(source, *providers)));
+                             toml_where(source, *providers)));
   }
   std::set<std::string> names;
   for (const auto& [key, value] : *tables) {
     const toml::table* t = value.as_table();
     if (t == nullptr) {
       return Error(
-          fmt::format("{}: providers.{}: must be a table", where(source, value), key.str()));
+          fmt::format("{}: providers.{}: must be a table", toml_where(source, value), key.str()));
     }
     Result<ProviderConfig> config = parse_provider_config(*t, key.str(), source);
     if (!config) return config.error();
     if (!names.insert(config->name).second) {
       return Error(fmt::format("{}: providers.{}: a second provider is named '{}'",
-                               where(source, value), key.str(), config->name));
+                               toml_where(source, value), key.str(), config->name));
     }
     out.push_back(std::move(config.value()));
   }
@@ -194,16 +134,9 @@ Result<std::vector<ProviderConfig>> parse_provider_configs(const toml::table& do
 
 Result<ProviderConfig> load_provider_config(const std::filesystem::path& file,
                                             std::string_view name) {
-  Result<std::string> text = read_file(file);
-  if (!text) return text.error();
-  toml::table document;
-  try {
-    document = toml::parse(text.value(), file.string());
-  } catch (const toml::parse_error& e) {
-    return Error(fmt::format("{}:{}:{}: {}", file.string(), e.source().begin.line,
-                             e.source().begin.column, e.description()));
-  }
-  Result<std::vector<ProviderConfig>> all = parse_provider_configs(document, file.string());
+  Result<toml::table> document = parse_toml_file(file);
+  if (!document) return document.error();
+  Result<std::vector<ProviderConfig>> all = parse_provider_configs(*document, file.string());
   if (!all) return all.error();
   std::string known;
   for (ProviderConfig& config : all.value()) {

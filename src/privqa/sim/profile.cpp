@@ -1,11 +1,12 @@
 #include "privqa/sim/profile.h"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <functional>
 #include <utility>
 #include <vector>
+
+#include "privqa/base/toml_section.h"
 
 namespace privqa::sim {
 
@@ -63,55 +64,34 @@ const std::vector<Field>& fields() {
   return table;
 }
 
-std::string where(const std::filesystem::path& path, const toml::node& node) {
-  return fmt::format("{}:{}", path.string(), node.source().begin.line);
-}
-
 }  // namespace
 
 Result<ProfileMap> load_profiles(const std::filesystem::path& path) {
-  toml::table root;
-  try {
-    root = toml::parse_file(path.string());
-  } catch (const toml::parse_error& e) {
-    return Error(fmt::format("{}:{}: {}", path.string(), e.source().begin.line, e.description()));
-  }
+  Result<toml::table> root = parse_toml_file(path);
+  if (!root) return root.error();
+  const std::string file = path.string();
   ProfileMap profiles;
-  for (const auto& [top_key, top_node] : root) {
+  for (const auto& [top_key, top_node] : *root) {
     if (top_key.str() != "profile" || !top_node.is_table()) {
       return Error(fmt::format("{}: unknown top-level key '{}' (expected [profile.NAME] tables)",
-                               where(path, top_node), top_key.str()));
+                               toml_where(file, top_node), top_key.str()));
     }
     for (const auto& [name, node] : *top_node.as_table()) {
       if (!node.is_table()) {
-        return Error(fmt::format("{}: profile.{} must be a table", where(path, node), name.str()));
+        return Error(
+            fmt::format("{}: profile.{} must be a table", toml_where(file, node), name.str()));
       }
       Profile profile;
       profile.name = std::string(name.str());
-      for (const auto& [key, value] : *node.as_table()) {
-        const Field* field = nullptr;
-        for (const Field& f : fields()) {
-          if (key.str() == f.key) field = &f;
-        }
-        if (field == nullptr) {
-          return Error(fmt::format("{}: profile.{}: unknown key '{}'", where(path, value),
-                                   name.str(), key.str()));
-        }
-        const std::optional<double> number = value.value<double>();
-        if (!number) {
-          return Error(fmt::format("{}: profile.{}.{}: expected a number", where(path, value),
-                                   name.str(), key.str()));
-        }
-        if (*number < field->min || *number > field->max) {
-          return Error(fmt::format("{}: profile.{}.{}: {} is outside [{}, {}]", where(path, value),
-                                   name.str(), key.str(), *number, field->min, field->max));
-        }
-        profile.*(field->member) = *number;
+      TomlSection section(*node.as_table(), "profile." + profile.name, file);
+      for (const Field& f : fields()) {
+        if (Status s = section.read(f.key, profile.*(f.member), f.min, f.max); !s) return s.error();
       }
+      if (Status s = section.check_unknown(); !s) return s.error();
       profiles[profile.name] = profile;
     }
   }
-  if (profiles.empty()) return Error(path.string() + ": no [profile.NAME] table");
+  if (profiles.empty()) return Error(file + ": no [profile.NAME] table");
   return profiles;
 }
 
