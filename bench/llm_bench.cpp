@@ -118,7 +118,7 @@ void BM_EngineOnly(benchmark::State& state) {
       request.body = to_body(encode_chat_request(bench_request(next++), "sim-local", no_extra));
       request.headers = {{"Content-Type", "application/json"}};
       ++started;
-      engine.start(std::move(request), [&](HttpResponse r) {
+      engine.start(std::move(request), [&](const HttpResponse& r) {
         if (r.status != 200) ++failures;
         if (started < kBatch) start_one();
       });

@@ -132,11 +132,11 @@ std::string start_sim_server(std::unique_ptr<ChildProcess>& sim, const std::stri
     GTEST_SKIP() << "shared data file " << (relative)                            \
                  << " not found (set PRIVQA_DATA_DIR to the folder holding it)"; \
   }                                                                              \
-  const std::filesystem::path var = *var##_opt
+  [[maybe_unused]] const auto& var = *var##_opt  // NOLINT(bugprone-macro-parentheses)
 
 #define PRIVQA_REQUIRE_WINK(var)                                                                 \
   const auto var##_opt = ::privqa::testing::wink_embeddings_file();                              \
   if (!var##_opt) {                                                                              \
     GTEST_SKIP() << "wink embeddings not found (run scripts/setup.sh or set PRIVQA_EMBEDDINGS)"; \
   }                                                                                              \
-  const std::filesystem::path var = *var##_opt
+  [[maybe_unused]] const auto& var = *var##_opt  // NOLINT(bugprone-macro-parentheses)

@@ -1,6 +1,7 @@
 // `privqa data inspect|validate` and `privqa --version`, run as a user would.
 #include <gtest/gtest.h>
 
+#include "cli/cli_testing.h"
 #include "privqa/base/build_info.h"
 #include "testing.h"
 
@@ -10,13 +11,9 @@ namespace {
 using testing::fixtures_dir;
 using testing::run_command;
 
-std::string privqa(const std::string& args) {
-  return std::string(PRIVQA_BINARY) + " " + args;
-}
+using cli_testing::privqa;
 
-std::string sample() {
-  return std::string(build_info::kSourceDir) + "/data/sample/medmcqa_sample.jsonl";
-}
+using cli_testing::sample;
 
 TEST(Cli, Version) {
   const auto r = run_command(privqa("--version"));

@@ -2,6 +2,7 @@
 // the hand-made table whose answers are known by construction.
 #include <gtest/gtest.h>
 
+#include "cli/cli_testing.h"
 #include "embed/hand_made_table.h"
 #include "testing.h"
 
@@ -13,9 +14,7 @@ using testing::run_command;
 using testing::TempDir;
 using testing::write_hand_made;
 
-std::string privqa(const std::string& args) {
-  return std::string(PRIVQA_BINARY) + " " + args;
-}
+using cli_testing::privqa;
 
 TEST(EmbedCli, ConvertThenInfoOnTheCache) {
   TempDir dir;

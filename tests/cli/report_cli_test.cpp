@@ -1,13 +1,17 @@
 // `privqa report` end to end: a run against the simulated provider (on the
 // bundled sample, and on MedMCQA when present), then the report's files, its
 // privacy metrics, and the HTML in Chromium.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/cli_testing.h"
 #include "testing.h"
 
 namespace privqa {
@@ -19,33 +23,55 @@ using testing::run_command;
 using testing::TempDir;
 using testing::write_text;
 
-const std::string kBinary = PRIVQA_BINARY;
+using cli_testing::kBinary;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using cli_testing::slurp;
 
-// One simulated run per EngineData, shared by the tests of this file (made
-// on first use).
+// One simulated run per EngineData, shared by the tests of this file. ctest
+// runs each test in a process of its own, so the run is kept in the build
+// folder, keyed by the binaries' modification times: the first test makes it
+// while holding a lock, the others wait for it and then only read it.
 class ReportCli : public ::testing::TestWithParam<testing::EngineData> {
  protected:
   ReportCli() : questions_(GetParam().questions_for(120)) {}
 
   void SetUp() override {
     std::filesystem::path& store = stores_[GetParam().name];
-    if (store.empty()) make_run(GetParam(), questions_, store);
+    if (store.empty()) shared_run(GetParam(), questions_, store);
     ASSERT_FALSE(store.empty()) << "the simulated run failed";
     store_ = store;
   }
 
+  static void shared_run(const testing::EngineData& data, int questions,
+                         std::filesystem::path& store) {
+    const std::filesystem::path root =
+        std::filesystem::path(kBinary).parent_path() / "test-runs" / "report";
+    // A new privqa, or new test code (which writes the run's config), makes a new run.
+    const auto stamp =
+        std::filesystem::last_write_time(kBinary).time_since_epoch().count() ^
+        std::filesystem::last_write_time("/proc/self/exe").time_since_epoch().count();
+    const std::filesystem::path dir =
+        root / (data.name + "-" + std::to_string(questions) + "-" + std::to_string(stamp));
+    std::filesystem::create_directories(root);
+    const int lock = ::open((root / (data.name + ".lock")).c_str(), O_CREAT | O_RDWR, 0644);
+    ASSERT_GE(lock, 0) << "cannot open the lock file in " << root;
+    ASSERT_EQ(::flock(lock, LOCK_EX), 0);
+    if (!std::filesystem::exists(dir / "done")) {
+      // Runs of an earlier binary, or one that failed half-way, go first.
+      for (const auto& old : std::filesystem::directory_iterator(root)) {
+        if (old.is_directory() && old.path().filename().string().rfind(data.name + "-", 0) == 0)
+          std::filesystem::remove_all(old.path());
+      }
+      std::filesystem::create_directories(dir);
+      make_run(data, questions, dir);
+      if (!::testing::Test::HasFatalFailure()) write_text(dir / "done", "");
+    }
+    ::close(lock);  // releases the lock
+    if (std::filesystem::exists(dir / "done")) store = dir / "run.db";
+  }
+
   static void make_run(const testing::EngineData& data, int questions,
-                       std::filesystem::path& store) {
-    static TempDir runs;
-    const auto dir = runs / data.name;
-    std::filesystem::create_directories(dir);
+                       const std::filesystem::path& dir) {
     const auto dev = data.questions;
     std::unique_ptr<ChildProcess> sim;
     const std::string url = testing::start_sim_server(
@@ -70,7 +96,6 @@ class ReportCli : public ::testing::TestWithParam<testing::EngineData> {
     const auto r = run_command("PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " +
                                (dir / "run.toml").string());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    store = dir / "run.db";
   }
 
   static inline std::map<std::string, std::filesystem::path> stores_;

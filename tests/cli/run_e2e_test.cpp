@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/cli_testing.h"
 #include "privqa/data/dataset.h"
 #include "privqa/exp/prompts.h"
 #include "privqa/exp/run_config.h"
@@ -29,7 +30,7 @@ using testing::run_command;
 using testing::TempDir;
 using testing::write_text;
 
-const std::string kBinary = PRIVQA_BINARY;
+using cli_testing::kBinary;
 // The simulator's time scale that makes a run of a few dozen questions last
 // seconds (with a small window), as a run of hundreds does without latency.
 constexpr double kShortRunTimeScale = 0.3;
@@ -69,12 +70,7 @@ std::string config_text(const ConfigSpec& s) {
   return t;
 }
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using cli_testing::slurp;
 
 std::vector<nlohmann::json> read_jsonl(const std::string& text) {
   std::vector<nlohmann::json> out;
@@ -130,7 +126,7 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
         "--profiles",   (testing::fixtures_dir() / "sim" / "unlimited.toml").string(),
         "--log",        (dir_ / (name + ".log")).string()};
     args.insert(args.end(), extra.begin(), extra.end());
-    const std::string url = testing::start_sim_server(sim, kBinary, args, dir_ / (name + ".out"));
+    std::string url = testing::start_sim_server(sim, kBinary, args, dir_ / (name + ".out"));
     EXPECT_FALSE(url.empty()) << slurp(dir_ / (name + ".out"));
     return url;
   }

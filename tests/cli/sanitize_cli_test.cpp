@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/cli_testing.h"
 #include "privqa/base/build_info.h"
 #include "privqa/data/dataset.h"
 #include "privqa/text/normalize.h"
@@ -18,9 +19,7 @@ namespace {
 
 using testing::run_command;
 
-std::string sample() {
-  return std::string(build_info::kSourceDir) + "/data/sample/medmcqa_sample.jsonl";
-}
+using cli_testing::sample;
 
 // GloVe text file: every folded word of the sample with a 4-d vector derived
 // from its bytes (similar spellings, similar vectors).
@@ -41,7 +40,7 @@ class SanitizeCli : public ::testing::Test {
       glove << w;
       for (int j = 0; j < 4; ++j) {
         const unsigned char c = static_cast<unsigned char>(w[j % w.size()]);
-        glove << ' ' << (c % 17) / 4.0 + j * 0.1 + w.size() * 0.05;
+        glove << ' ' << (c % 17) / 4.0 + j * 0.1 + static_cast<double>(w.size()) * 0.05;
       }
       glove << '\n';
     }

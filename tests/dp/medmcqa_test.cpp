@@ -39,10 +39,11 @@ const RealData* real_data(const std::filesystem::path& wink, const std::filesyst
   return data;
 }
 
-#define PRIVQA_REQUIRE_REAL_DATA(var)                       \
-  PRIVQA_REQUIRE_WINK(wink_file);                           \
-  PRIVQA_REQUIRE_SHARED_DATA(dev_file, "medmcqa/dev.json"); \
-  const RealData* var = real_data(wink_file, dev_file);     \
+// `var` names the variable it declares, so it takes no parentheses.
+#define PRIVQA_REQUIRE_REAL_DATA(var)                                                            \
+  PRIVQA_REQUIRE_WINK(wink_file);                                                                \
+  PRIVQA_REQUIRE_SHARED_DATA(dev_file, "medmcqa/dev.json");                                      \
+  const RealData* var = real_data(wink_file, dev_file); /* NOLINT(bugprone-macro-parentheses) */ \
   ASSERT_NE(var, nullptr)
 
 const Mechanism& mechanism(const RealData& data, const std::string& name) {
@@ -73,7 +74,7 @@ TEST(MedMcqa, SanTextPlusVocabularyComesFromTheCorpus) {
   EXPECT_GT(santext.vocabulary().size(), 5000u);
   // ceil(0.9 |V|) sensitive words.
   EXPECT_EQ(santext.sensitive().size(),
-            static_cast<size_t>(std::ceil(0.9 * santext.vocabulary().size())));
+            static_cast<size_t>(std::ceil(0.9 * static_cast<double>(santext.vocabulary().size()))));
   for (const char* word : {"myelinated", "glomerular", "thyroid", "carcinoma", "anaesthesia"}) {
     const auto row = data->table.find(word);
     ASSERT_TRUE(row.has_value()) << word;
@@ -137,11 +138,12 @@ struct Movement {
 
 // Three standard errors of the difference of two means (distance) or shares (kept).
 double distance_margin(const Movement& a, const Movement& b) {
-  return 3 * std::sqrt(a.distance_variance / a.measured + b.distance_variance / b.measured);
+  return 3 * std::sqrt(a.distance_variance / static_cast<double>(a.measured) +
+                       b.distance_variance / static_cast<double>(b.measured));
 }
 double kept_margin(const Movement& a, const Movement& b) {
-  return 3 * std::sqrt(a.kept_share * (1 - a.kept_share) / a.words +
-                       b.kept_share * (1 - b.kept_share) / b.words);
+  return 3 * std::sqrt(a.kept_share * (1 - a.kept_share) / static_cast<double>(a.words) +
+                       b.kept_share * (1 - b.kept_share) / static_cast<double>(b.words));
 }
 
 Movement movement(const RealData& data, const Mechanism& m, double eps) {
@@ -166,9 +168,10 @@ Movement movement(const RealData& data, const Mechanism& m, double eps) {
       ++measured;
     }
   }
-  out.kept_share = static_cast<double>(kept) / out.words;
-  out.mean_distance = total_distance / measured;
-  out.distance_variance = total_squared / measured - out.mean_distance * out.mean_distance;
+  out.kept_share = static_cast<double>(kept) / static_cast<double>(out.words);
+  out.mean_distance = total_distance / static_cast<double>(measured);
+  out.distance_variance =
+      total_squared / static_cast<double>(measured) - out.mean_distance * out.mean_distance;
   out.measured = measured;
   return out;
 }

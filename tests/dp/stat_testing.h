@@ -84,7 +84,7 @@ inline ChiSquare chi_square(const std::vector<size_t>& counts,
     ++cells;
   }
   out.degrees = cells > 1 ? cells - 1 : 1;
-  out.p_value = upper_incomplete_gamma(out.degrees / 2.0, out.statistic / 2.0);
+  out.p_value = upper_incomplete_gamma(static_cast<double>(out.degrees) / 2.0, out.statistic / 2.0);
   return out;
 }
 

@@ -206,8 +206,8 @@ TEST_P(OneCell, S3PhraseDpAsksTheLocalModelForCandidatesFirst) {
             static_cast<int64_t>(run_.log[0].user.size() + run_.log[2].user.size()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Pipeline, OneCell, ::testing::Bool(), [](const auto& info) {
-  return info.param ? "OptionsShownToTheRemote" : "OptionsKeptLocal";
+INSTANTIATE_TEST_SUITE_P(Pipeline, OneCell, ::testing::Bool(), [](const auto& param_info) {
+  return param_info.param ? "OptionsShownToTheRemote" : "OptionsKeptLocal";
 });
 
 TEST(Pipeline, AFailedCallStoresAnErrorAndNoAnswer) {

@@ -95,7 +95,7 @@ INSTANTIATE_TEST_SUITE_P(
                       GridCase{"OneRequestPerCandidateMedicalOptionsShown", PhraseVariant::kOld,
                                true, false, 3, true},
                       GridCase{"BandsOptionsShown", PhraseVariant::kBands, false, true, 10, true}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace
 }  // namespace privqa

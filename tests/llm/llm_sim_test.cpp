@@ -54,7 +54,7 @@ std::vector<Question> sample_questions() {
 class Sim {
  public:
   // time_scale 0: every reply at once, whatever its profile's latency.
-  explicit Sim(FaultRates faults = {}, std::string profiles_toml = "", uint64_t seed = 11,
+  explicit Sim(FaultRates faults = {}, const std::string& profiles_toml = "", uint64_t seed = 11,
                std::map<std::string, int64_t> quota = {}, double time_scale = 0) {
     SimOptions options;
     options.questions = sample_questions();
@@ -110,7 +110,7 @@ struct Loop {
 
   template <class F>
   void spawn(F f) {
-    asio::co_spawn(io, std::move(f), [](std::exception_ptr e) {
+    asio::co_spawn(io, std::move(f), [](const std::exception_ptr& e) {
       if (e) std::rethrow_exception(e);
     });
   }
@@ -206,9 +206,10 @@ TEST(LlmClientSim, TwoThousandRequestsWithTwentyPercentFaultsAllCompleteCorrectl
   }
 
   FaultRates faults;
-  // 429s are the rarest: each one pauses the whole provider for the sim's
-  // one-second Retry-After, which would dominate the test's run time.
+  // Each 429 pauses the whole provider for its Retry-After: a short one, or
+  // the pauses would dominate the test's run time.
   faults.rate_429 = 0.02;
+  faults.retry_after_seconds = 0.1;
   faults.rate_500 = 0.04;
   faults.rate_503 = 0.04;
   faults.reset = 0.04;
@@ -218,7 +219,9 @@ TEST(LlmClientSim, TwoThousandRequestsWithTwentyPercentFaultsAllCompleteCorrectl
   Sim faulty(faults);
   Loop loop;
   ProviderConfig config = faulty.provider();
-  config.timeout_seconds = 3;  // a stall times out
+  // A stall times out; an answer waiting behind 500 others in a loaded
+  // simulator does not.
+  config.timeout_seconds = 5;
   config.max_in_flight = 500;
   auto client = make_client(loop, config);
   ASSERT_NE(client, nullptr);
@@ -712,7 +715,7 @@ TEST(HttpEngineSim, ACancelledTransferNeverCallsBackAndFreesItsSlot) {
   request.timeout = std::chrono::milliseconds(30'000);
   bool called = false;
   const HttpEngine::TransferId id =
-      loop.engine.start(request, [&](HttpResponse) { called = true; });
+      loop.engine.start(request, [&](const HttpResponse&) { called = true; });
   EXPECT_EQ(loop.engine.in_flight(), 1u);
   // Cancel once the request has reached the server.
   asio::steady_timer timer(loop.io, std::chrono::milliseconds(300));

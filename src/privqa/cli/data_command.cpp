@@ -57,7 +57,9 @@ Result<LoadOptions> load_options(const DataArgs& a) {
 }
 
 std::string percent(size_t part, size_t whole) {
-  return whole == 0 ? "-" : fmt::format("{:.1f}%", 100.0 * part / whole);
+  return whole == 0 ? "-"
+                    : fmt::format("{:.1f}%",
+                                  100.0 * static_cast<double>(part) / static_cast<double>(whole));
 }
 
 int run_inspect(const DataArgs& a) {

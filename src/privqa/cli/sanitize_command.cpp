@@ -164,7 +164,7 @@ int run(const SanitizeArgs& a) {
           const double eps = (*eps_list)[e];
           Rng rng = cell_rng(a.seed, items[i].id, "sanitize", name, eps, 0);
           // eps was checked above, so sanitize cannot fail.
-          results[e][i] = std::move(*(*mechanism)->sanitize(items[i].text, eps, rng));
+          results[e][i] = *(*mechanism)->sanitize(items[i].text, eps, rng);
         }
       }
     };
@@ -198,8 +198,8 @@ int run(const SanitizeArgs& a) {
     if (batch) {
       std::cerr << fmt::format(
           "{} eps {}: {} texts, {} words in {:.3f} s ({:.0f} words/s); state built in {:.3f} s\n",
-          name, a.eps, items.size(), words, run_seconds, words / std::max(run_seconds, 1e-9),
-          build_seconds);
+          name, a.eps, items.size(), words, run_seconds,
+          static_cast<double>(words) / std::max(run_seconds, 1e-9), build_seconds);
     }
   }
   if (batch) {

@@ -40,8 +40,10 @@ int status(const std::string& path) {
     errors += c.status == CellStatus::kError;
   std::cout << fmt::format("run {} (created {}, config {})\n", path, record.created_at,
                            record.config_file);
-  std::cout << fmt::format("cells: {} of {} stored ({:.1f}%), {} of them errors\n", cells->size(),
-                           planned, planned ? 100.0 * cells->size() / planned : 0.0, errors);
+  std::cout << fmt::format(
+      "cells: {} of {} stored ({:.1f}%), {} of them errors\n", cells->size(), planned,
+      planned ? 100.0 * static_cast<double>(cells->size()) / static_cast<double>(planned) : 0.0,
+      errors);
 
   double wall_seconds = 0;
   size_t interrupted = 0;

@@ -66,7 +66,7 @@ std::map<std::string, double> exact(const std::string& x, double eps, double bet
 }
 
 std::shared_ptr<const Mechanism> make(const EmbeddingTable& table,
-                                      std::map<std::string, std::string> params) {
+                                      const std::map<std::string, std::string>& params) {
   auto mechanism = create_mechanism("inferdpt", params, table, {});
   EXPECT_TRUE(mechanism.ok()) << mechanism.error().message();
   return *mechanism;
@@ -166,7 +166,8 @@ TEST(InferDpt, ReachableSetMatchesBruteForceBelowAndBeyondTheNearestList) {
     for (size_t n = i; n > 0 || name.size() == 1; n /= 26)
       name += static_cast<char>('a' + n % 26);
     words.push_back(name);
-    values.push_back(static_cast<float>((i * 7919 % 3001) / 300.0));  // in [0, 10]
+    values.push_back(
+        static_cast<float>(static_cast<double>(i * 7919 % 3001) / 300.0));  // in [0, 10]
   }
   auto table = EmbeddingTable::from_rows(words, values, 1);
   ASSERT_TRUE(table.ok());

@@ -77,10 +77,10 @@ std::array<uint32_t, 16> rfc_state(const std::array<uint8_t, 32>& key, uint32_t 
     return uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
   };
   for (int i = 0; i < 8; ++i)
-    state[4 + i] = word(&key[4 * i]);
+    state[4 + i] = word(&key[size_t{4} * i]);
   state[12] = counter;
   for (int i = 0; i < 3; ++i)
-    state[13 + i] = word(&nonce[4 * i]);
+    state[13 + i] = word(&nonce[size_t{4} * i]);
   return state;
 }
 
@@ -161,7 +161,7 @@ TEST(ChaCha20, EightBlocksAreConsecutiveCounters) {
     std::array<uint32_t, 128> one{};
     chacha20_blocks(moved, one);
     for (size_t k = 0; k < 16; ++k)
-      EXPECT_EQ(eight[b * 16 + k], one[k]) << "block " << b << " word " << k;
+      EXPECT_EQ(eight[size_t{b} * 16 + k], one[k]) << "block " << b << " word " << k;
   }
 }
 

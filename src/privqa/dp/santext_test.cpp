@@ -54,7 +54,7 @@ std::map<std::string, double> exact(const std::string& x, const std::vector<std:
 class SanTextTest : public ::testing::Test {
  protected:
   std::shared_ptr<const Mechanism> make(const std::string& name,
-                                        std::map<std::string, std::string> params = {}) {
+                                        const std::map<std::string, std::string>& params = {}) {
     auto mechanism = create_mechanism(name, params, table_, kSanTextCorpus);
     EXPECT_TRUE(mechanism.ok()) << mechanism.error().message();
     return *mechanism;

@@ -90,12 +90,12 @@ TEST(CandidateSlots, TheFirstCellFetchesAndTheOthersShareItsResult) {
   asio::steady_timer release(io);  // holds the first fetch until all cells asked
   release.expires_at(asio::steady_timer::time_point::max());
   auto fetch = [&]() -> asio::awaitable<CandidateSet> {
-    const int fetch = ++fetches;
+    const int nth = ++fetches;
     boost::system::error_code ec;
     co_await release.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     CandidateSet set;
     set.ok = true;
-    set.candidates = {{std::nullopt, "a paraphrase " + std::to_string(fetch)}};
+    set.candidates = {{std::nullopt, "a paraphrase " + std::to_string(nth)}};
     co_return set;
   };
   std::vector<std::string> got;

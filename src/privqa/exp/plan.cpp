@@ -65,7 +65,8 @@ PlanEstimate estimate_plan(const std::vector<Question>& questions, const RunConf
     if (config == nullptr) continue;
     pe.max_cost = config->cost(pe.tokens_in, pe.max_tokens_out);
     if (config->rpm > 0) {
-      pe.seconds_at_limits = std::max(pe.seconds_at_limits, 60.0 * pe.requests / config->rpm);
+      pe.seconds_at_limits =
+          std::max(pe.seconds_at_limits, 60.0 * static_cast<double>(pe.requests) / config->rpm);
     }
     // Output tokens are unknown before the run; prompt tokens alone keep the
     // bound a lower bound.

@@ -80,7 +80,7 @@ struct RunConfig {
   bool has_scenario(Scenario s) const;
 };
 
-Result<RunConfig> load_run_config(const std::filesystem::path& file);
+Result<RunConfig> load_run_config(const std::filesystem::path& path);
 
 // JSON of everything that decides the results (not limits, URLs, output path
 // or concurrency), and its hash: a store only resumes a run with the same one.

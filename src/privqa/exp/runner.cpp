@@ -570,20 +570,22 @@ void Experiment::print_progress(bool final_line) {
   if (options_.progress == nullptr) return;
   const size_t done = summary_.cells_ok + summary_.cells_error;
   const double elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
-  const double rate = elapsed > 0 ? done / elapsed : 0;
+  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
   const size_t todo = cells_to_run_ > done ? cells_to_run_ - done : 0;
   std::string line = fmt::format(
       "[{}/{}] {:.1f}% | {:.1f} cells/s | ETA {} | errors {}", done + summary_.cells_already_done,
       summary_.cells_planned,
-      summary_.cells_planned ? 100.0 * (done + summary_.cells_already_done) / summary_.cells_planned
+      summary_.cells_planned ? 100.0 * static_cast<double>(done + summary_.cells_already_done) /
+                                   static_cast<double>(summary_.cells_planned)
                              : 100.0,
-      rate, rate > 0 ? format_duration(todo / rate) : "?", summary_.cells_error);
+      rate, rate > 0 ? format_duration(static_cast<double>(todo) / rate) : "?",
+      summary_.cells_error);
   for (const ChatModel* c : {local_, remote_}) {
     if (c == nullptr) continue;
     const ProviderCounters k = c->counters();
     line += fmt::format(" | {}: {} req, {} retries, {} hedges, {} 429s, {:.1f}k tok, ${:.4f}",
                         c->config().name, k.requests, k.retries, k.hedges, k.rate_limited,
-                        (k.tokens_in + k.tokens_out) / 1000.0, k.cost);
+                        static_cast<double>(k.tokens_in + k.tokens_out) / 1000.0, k.cost);
   }
   if (options_.progress_is_terminal) {
     *options_.progress << "\r\033[K" << line << (final_line ? "\n" : "") << std::flush;

@@ -224,7 +224,7 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
   // A socket curl asked the engine to watch. The descriptor only registers
   // the fd with the reactor: curl owns the fd and closes it.
   struct Socket {
-    Socket(asio::io_context& io, curl_socket_t fd) : descriptor(io), fd(fd) {}
+    Socket(asio::io_context& io, curl_socket_t socket) : descriptor(io), fd(socket) {}
     ~Socket() {
       if (descriptor.is_open()) descriptor.release();
     }
@@ -367,10 +367,10 @@ class HttpEngine::Impl : public std::enable_shared_from_this<Impl> {
     std::weak_ptr<Impl> weak = self->weak_from_this();
     self->timer_.async_wait([weak](const boost::system::error_code& ec) {
       if (ec) return;
-      if (auto self = weak.lock()) {
+      if (auto impl = weak.lock()) {
         int running = 0;
-        curl_multi_socket_action(self->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-        self->collect_finished();
+        curl_multi_socket_action(impl->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+        impl->collect_finished();
       }
     });
     return 0;
@@ -450,7 +450,7 @@ bool HttpEngine::cancel(TransferId id) {
 
 asio::awaitable<HttpResponse> HttpEngine::perform(HttpRequest request) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpResponse)>(
-      [this](auto handler, HttpRequest req) {
+      [this](auto handler, HttpRequest&& req) {
         // The awaitable's handler is move-only; Callback must be copyable.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         start(std::move(req), [shared](HttpResponse response) { (*shared)(std::move(response)); });

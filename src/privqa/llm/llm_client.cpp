@@ -525,7 +525,7 @@ Result<std::unique_ptr<LlmClient>> LlmClient::create(HttpEngine& engine, Provide
 LlmClient::LlmClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LlmClient::~LlmClient() = default;
 
-asio::awaitable<ChatOutcome> LlmClient::chat(ChatRequest request, CallOptions options) {
+asio::awaitable<ChatOutcome> LlmClient::chat(const ChatRequest& request, CallOptions options) {
   const ProviderConfig& config = impl_->config();
   const double tokens = estimate_chat_tokens(request, impl_->options().assumed_completion_tokens);
   std::string body = to_body(encode_chat_request(request, config.model, config.extra_body));
@@ -538,7 +538,8 @@ asio::awaitable<ChatOutcome> LlmClient::chat(ChatRequest request, CallOptions op
       [name = config.name](std::string_view b) { return decode_chat_response(name, b); });
 }
 
-asio::awaitable<EmbeddingOutcome> LlmClient::embed(EmbeddingRequest request, CallOptions options) {
+asio::awaitable<EmbeddingOutcome> LlmClient::embed(const EmbeddingRequest& request,
+                                                   CallOptions options) {
   const ProviderConfig& config = impl_->config();
   double chars = 0;
   for (const std::string& input : request.inputs)

@@ -110,8 +110,9 @@ class LlmClient {
   LlmClient(const LlmClient&) = delete;
   LlmClient& operator=(const LlmClient&) = delete;
 
-  asio::awaitable<ChatOutcome> chat(ChatRequest request, CallOptions options = {});
-  asio::awaitable<EmbeddingOutcome> embed(EmbeddingRequest request, CallOptions options = {});
+  asio::awaitable<ChatOutcome> chat(const ChatRequest& request, CallOptions options = {});
+  asio::awaitable<EmbeddingOutcome> embed(const EmbeddingRequest& request,
+                                          CallOptions options = {});
 
   // Receives describe_request() of every attempt sent (Authorization redacted).
   void set_debug_sink(std::function<void(std::string_view)> sink);

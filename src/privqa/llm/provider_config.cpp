@@ -55,7 +55,7 @@ Result<ProviderConfig> parse_provider_config(const toml::table& table, std::stri
   constexpr double kAny = std::numeric_limits<double>::infinity();  // validate() checks ranges
   constexpr int kIntMin = std::numeric_limits<int>::min(),
                 kIntMax = std::numeric_limits<int>::max();
-  for (Status st : {
+  for (const Status& st : {
            s.read("name", config.name),
            s.read("base_url", config.base_url),
            s.read("model", config.model),
@@ -96,10 +96,10 @@ Result<ProviderConfig> parse_provider_config(const toml::table& table, std::stri
     }
     config.base_url = std::move(expanded.value());
   }
-  if (Status s = validate(config); !s.ok()) {
-    const toml::node* blamed = table.get(blamed_key(s.error().message()));
+  if (Status valid = validate(config); !valid.ok()) {
+    const toml::node* blamed = table.get(blamed_key(valid.error().message()));
     return Error(fmt::format("{}: providers.{}.{}", toml_where(source, blamed ? *blamed : table),
-                             name, s.error().message()));
+                             name, valid.error().message()));
   }
   return config;
 }

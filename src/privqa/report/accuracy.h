@@ -18,7 +18,9 @@ struct AccuracyRow {
   size_t correct = 0;
   size_t unparsed = 0;
   size_t errors = 0;
-  double accuracy() const { return n == 0 ? 0.0 : static_cast<double>(correct) / n; }
+  double accuracy() const {
+    return n == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(n);
+  }
 };
 
 // Rows in scenario order (S1, S2, S3 by mechanism and eps, S4, S5).

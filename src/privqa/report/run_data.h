@@ -28,9 +28,10 @@ struct RunData {
   std::string dataset_problem;
 };
 
-// Opens the store read-only. A missing or unreadable store, one without a
-// recorded run, or a record that cannot be read is an error; a dataset that cannot be reloaded is
-// not (the report then leaves out what needs it).
-Result<RunData> load_run(const std::filesystem::path& store);
+// Opens the store at `path` read-only. A missing or unreadable store, one
+// without a recorded run, or a record that cannot be read is an error; a
+// dataset that cannot be reloaded is not (the report then leaves out what
+// needs it).
+Result<RunData> load_run(const std::filesystem::path& path);
 
 }  // namespace privqa::report

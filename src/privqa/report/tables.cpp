@@ -358,7 +358,10 @@ Section comparison_section(const std::vector<RunReport>& runs) {
       }
     }
   }
-  for (const auto& [mechanism, eps] : privacy_keys) {
+  for (const auto& key : privacy_keys) {
+    // Plain variables: clang 14 cannot capture a structured binding in a lambda.
+    const std::string& mechanism = key.first;
+    const double eps = key.second;
     std::vector<std::string> row{mechanism,
                                  mechanism == "original" ? "-" : fmt::format("{:g}", eps)};
     std::vector<const PrivacyStat*> found;

@@ -81,7 +81,7 @@ std::string Paraphraser::one_variant(std::string_view text, Draw& draw) const {
 }
 
 std::vector<std::string> Paraphraser::variants(std::string_view text, size_t count,
-                                               Draw draw) const {
+                                               const Draw& draw) const {
   std::set<std::string> seen = {fold_case(tidy(std::string(text)))};
   std::vector<std::string> out;
   for (size_t i = 0; i < count; ++i) {

@@ -25,7 +25,7 @@ class Paraphraser {
   // it. Each variant changes a share of the content words drawn in
   // [0.15, 0.75), so their similarity to the original spreads out. Each
   // content word picked is replaced by a neighbour, deleted, or generalised.
-  std::vector<std::string> variants(std::string_view text, size_t count, Draw draw) const;
+  std::vector<std::string> variants(std::string_view text, size_t count, const Draw& draw) const;
 
  private:
   std::string one_variant(std::string_view text, Draw& draw) const;

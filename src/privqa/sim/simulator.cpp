@@ -159,7 +159,8 @@ Simulator::Simulator(const SimOptions& options, ProfileMap profiles)
 double Simulator::latency(const Profile& profile, size_t output_tokens, Draw draw,
                           uint64_t arrival) const {
   if (arrival > 0) draw.with(arrival);
-  const double ms = profile.latency_base_ms + profile.latency_per_token_ms * output_tokens;
+  const double ms =
+      profile.latency_base_ms + profile.latency_per_token_ms * static_cast<double>(output_tokens);
   return ms / 1000.0 * std::exp(profile.latency_jitter_sigma * draw.normal()) * time_scale_;
 }
 

@@ -9,7 +9,7 @@
 namespace privqa::sqlite {
 
 struct Database::Connection {
-  Connection(sqlite3* db, std::filesystem::path path) : db(db), path(std::move(path)) {}
+  Connection(sqlite3* handle, std::filesystem::path file) : db(handle), path(std::move(file)) {}
   ~Connection() { sqlite3_close(db); }  // every Statement, holding a reference, is gone
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
