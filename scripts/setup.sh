@@ -53,9 +53,10 @@ case "$variant" in
     targets=(all)
     ;;
   tsan)
-    # The suites with code on several threads (make test-tsan).
-    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRIVQA_TSAN=ON -DPRIVQA_WERROR=ON
-           -DPRIVQA_BENCH=OFF)
+    # The suites with code on several threads (make test-tsan). Warnings are
+    # the asan build's to enforce: GCC 12 under TSan reports false
+    # -Warray-bounds in libstdc++'s string code.
+    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRIVQA_TSAN=ON -DPRIVQA_BENCH=OFF)
     targets=(privqa_dp_tests privqa_store_tests privqa_llm_tests privqa_exp_tests)
     ;;
   *) echo "setup: unknown variant '$variant' (release|asan|tsan)" >&2; exit 2 ;;

@@ -1,6 +1,7 @@
 // Helpers shared by the command-line tests, which run the built binary.
 #pragma once
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>

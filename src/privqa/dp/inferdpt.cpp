@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "privqa/base/target_clones.h"
 #include "privqa/dp/corpus_words.h"
 #include "privqa/dp/exponential_mechanism.h"
 
@@ -25,8 +26,7 @@ size_t bin_of(float distance, float scale) {
 
 // |a - b|^2 in float with 16 independent partial sums, so that it vectorizes
 // (the widest instruction set is chosen at load time).
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float
-squared_distance(const float* a, const float* b, size_t n) {
+PRIVQA_TARGET_CLONES float squared_distance(const float* a, const float* b, size_t n) {
   float partial[16] = {};
   size_t j = 0;
   for (; j + 16 <= n; j += 16) {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "privqa/base/target_clones.h"
+
 namespace privqa {
 namespace {
 
@@ -36,8 +38,7 @@ inline void quarter_round(Lanes* x, int a, int b, int c, int d) {
   rotate_left(x[b], 7);
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void chacha_blocks(
-    const uint32_t* state, uint32_t* out) {
+PRIVQA_TARGET_CLONES void chacha_blocks(const uint32_t* state, uint32_t* out) {
   Lanes input[16];
   for (int k = 0; k < 16; ++k) {
     for (int b = 0; b < 8; ++b)
