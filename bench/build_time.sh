@@ -21,7 +21,11 @@ for i in $(seq 1 "$runs"); do
   # The npm packages are not part of the build; reuse them.
   [ -d .cache ] && ln -s "$PWD/.cache" "$work/clone/.cache"
   start=$(date +%s)
-  (cd "$work/clone" && scripts/setup.sh asan >"$work/build.log" 2>&1)
+  if ! (cd "$work/clone" && scripts/setup.sh asan >"$work/build.log" 2>&1); then
+    echo "run $i: the build failed:" >&2
+    grep -E "error|FAILED" "$work/build.log" | head -20 >&2
+    exit 1
+  fi
   built=$(date +%s)
   result="skipped"
   if [ "$tests" = 1 ]; then
