@@ -8,7 +8,7 @@ class ClientModel final : public ChatModel {
  public:
   explicit ClientModel(std::unique_ptr<LlmClient> client) : client_(std::move(client)) {}
   asio::awaitable<ChatOutcome> chat(ChatRequest request, CallOptions options) override {
-    return client_->chat(std::move(request), options);
+    return client_->chat(request, options);
   }
   const ProviderConfig& config() const override { return client_->config(); }
   ProviderCounters counters() const override { return client_->counters(); }
