@@ -5,6 +5,7 @@
 
 #include "privqa/store/result_store.h"
 #include "privqa/store/sqlite.h"
+#include "store/store_testing.h"
 #include "testing.h"
 
 namespace privqa {
@@ -86,13 +87,7 @@ TEST(StatusCli, ShowsProgressSessionsAndProviderTotals) {
       << r.out;
 }
 
-void write_raw_sessions(const std::filesystem::path& path, const std::string& value) {
-  auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
-  ASSERT_TRUE(db.ok()) << db.error().message();
-  auto s = db->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('sessions', ?)");
-  ASSERT_TRUE(s.ok()) << s.error().message();
-  ASSERT_TRUE(s->bind_text(1, value).run("write").ok());
-}
+using store_testing::write_raw_sessions;
 
 TEST(StatusCli, ACorruptSessionRecordIsAnErrorNamingIt) {
   TempDir dir;

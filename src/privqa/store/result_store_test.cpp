@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "privqa/store/sqlite.h"
+#include "store/store_testing.h"
 #include "testing.h"
 
 namespace privqa {
@@ -161,14 +162,7 @@ TEST(ResultStore, SessionsAppendInOrderAndStayOutOfMeta) {
   EXPECT_NE(refused.error().message().find("append_session"), std::string::npos);
 }
 
-// Writes the raw meta value "sessions", as an older or damaged file may hold it.
-void write_raw_sessions(const std::filesystem::path& path, const std::string& value) {
-  auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
-  ASSERT_TRUE(db.ok()) << db.error().message();
-  auto s = db->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('sessions', ?)");
-  ASSERT_TRUE(s.ok()) << s.error().message();
-  ASSERT_TRUE(s->bind_text(1, value).run("write").ok());
-}
+using store_testing::write_raw_sessions;
 
 TEST(ResultStore, CorruptSessionsAreAnErrorAndAreNotReset) {
   testing::TempDir dir;
