@@ -1,9 +1,14 @@
-// Adaptive concurrency (AIMD, as in TCP congestion control): the number of
-// requests a provider may have in flight grows by `increase` per window of
-// successful requests (limit += increase / limit per success) and is
-// multiplied by `decrease` on a 429, within [floor, ceiling]. A burst of 429s
-// from requests that were all sent before the last decrease counts as one
-// signal, so one overload does not collapse the limit to the floor.
+// Adaptive concurrency (AIMD with fast recovery, as in TCP congestion
+// control): the number of requests a provider may have in flight is
+// multiplied by `decrease` on a 429, within [floor, ceiling]. Below the
+// level it had before its last decrease it grows by one per success, so a
+// window of successes doubles it and a cut by an overload that has passed
+// (a run's opening burst) is undone within a few rounds of replies. From
+// that level on it grows by `increase` per window of successes (limit +=
+// increase / limit per success), probing slowly where the overload came. A
+// burst of 429s from requests that were all sent before the last decrease
+// counts as one signal, so one overload does not collapse the limit to the
+// floor.
 #pragma once
 
 #include <chrono>
@@ -31,6 +36,7 @@ class AdaptiveConcurrency {
   double decrease_;
   double increase_;
   double limit_;
+  double recovery_level_;  // the limit before the last decrease
   Clock::time_point last_decrease_{};
 };
 

@@ -36,26 +36,42 @@ TEST(AdaptiveConcurrency, NeverBelowTheFloor) {
   EXPECT_EQ(c.limit(), 3);
 }
 
-TEST(AdaptiveConcurrency, GrowsByAboutOnePerWindowOfSuccessesUpToTheCeiling) {
-  AdaptiveConcurrency c(1, 40);
+TEST(AdaptiveConcurrency, BelowTheLevelBeforeACutEachSuccessAddsOne) {
+  AdaptiveConcurrency c(1, 100);
   const Clock::time_point t0 = Clock::now();
-  c.on_rate_limited(t0, t0);  // 40 -> 20
-  ASSERT_EQ(c.limit(), 20);
+  c.on_rate_limited(t0, t0);  // 100 -> 50; the level before: 100
+  ASSERT_EQ(c.limit(), 50);
   c.on_success();
-  EXPECT_DOUBLE_EQ(c.exact_limit(), 20.0 + 1.0 / 20.0);
-  // Each success adds 1/limit, so a window of `limit` successes adds about one.
-  AdaptiveConcurrency d(1, 40);
-  d.on_rate_limited(t0, t0);
+  EXPECT_DOUBLE_EQ(c.exact_limit(), 51.0);
+  // One window of successes (the 50 requests in flight) undoes the cut.
+  for (int i = 1; i < 50; ++i)
+    c.on_success();
+  EXPECT_DOUBLE_EQ(c.exact_limit(), 100.0);
+}
+
+TEST(AdaptiveConcurrency, FromTheLevelBeforeTheLastCutAWindowOfSuccessesAddsAboutOne) {
+  AdaptiveConcurrency c(1, 100);
+  const Clock::time_point t0 = Clock::now();
+  c.on_rate_limited(t0, t0);  // 100 -> 50
+  for (int i = 0; i < 10; ++i)
+    c.on_success();                     // 60
+  c.on_rate_limited(t0 + 1s, t0 + 1s);  // 60 -> 30; the level before: 60
+  for (int i = 0; i < 30; ++i)
+    c.on_success();
+  ASSERT_DOUBLE_EQ(c.exact_limit(), 60.0);
+  c.on_success();
+  EXPECT_DOUBLE_EQ(c.exact_limit(), 60.0 + 1.0 / 60.0);
+  // Each success adds 1/limit: five windows of `limit` successes add about five.
   for (int window = 0; window < 5; ++window) {
-    const int size = d.limit();
+    const int size = c.limit();
     for (int i = 0; i < size; ++i)
-      d.on_success();
+      c.on_success();
   }
-  EXPECT_GE(d.exact_limit(), 24.5);
-  EXPECT_LE(d.exact_limit(), 25.0);
+  EXPECT_GE(c.exact_limit(), 64.5);
+  EXPECT_LE(c.exact_limit(), 65.1);
   for (int i = 0; i < 100'000; ++i)
-    d.on_success();
-  EXPECT_EQ(d.limit(), 40);
+    c.on_success();
+  EXPECT_EQ(c.limit(), 100);
 }
 
 }  // namespace
