@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 variant="${1:-release}"
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates mold
   clang clang-format libclang-rt-14-dev
   libboost-dev libboost-system-dev libcurl4-openssl-dev libsqlite3-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev

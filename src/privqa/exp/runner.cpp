@@ -5,7 +5,6 @@
 // clang-format on
 #include <fmt/format.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <boost/asio/signal_set.hpp>
@@ -21,13 +20,8 @@
 
 #include "privqa/base/event.h"
 #include "privqa/base/paths.h"
-#include "privqa/dp/phrasedp.h"
-#include "privqa/dp/registry.h"
-#include "privqa/dp/rng.h"
-#include "privqa/embed/embedding_table.h"
-#include "privqa/embed/sif_encoder.h"
-#include "privqa/exp/answer_parser.h"
-#include "privqa/exp/phrasedp_candidates.h"
+#include "privqa/exp/cell_runner.h"
+#include "privqa/exp/cell_sanitizer.h"
 #include "privqa/exp/plan.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/http_engine.h"
@@ -40,46 +34,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-// What one chat call returned, for the cell's pipeline.
-struct CallResult {
-  bool ok = false;
-  bool paused = false;  // the provider ran out of quota; the cell must be left unrun
-  std::vector<std::string> choices;
-  std::string error;
-  Usage usage;  // as the provider reported it, also for answers from the cache
-};
-
-// A cell records the tokens its calls used as the provider reported them,
-// whether this run paid for them or found them in the cache, so a resumed
-// run stores the same numbers as an uninterrupted one.
-void add_usage(CellResult& cell, Role role, const Usage& usage) {
-  (role == Role::kLocal ? cell.local_tokens_in : cell.remote_tokens_in) += usage.prompt_tokens;
-  (role == Role::kLocal ? cell.local_tokens_out : cell.remote_tokens_out) +=
-      usage.completion_tokens;
-}
-
-// Cache memory per mechanism in a run. A run sanitizes each question once
-// per eps, so a word's cached state is reused far less than in batch
-// sanitization; a small cache keeps the runner's memory low at the cost of
-// recomputing some distances (a fraction of a millisecond per text).
-constexpr size_t kMechanismCacheBytes = size_t{24} << 20;
-
-// Result of CPU work done on the worker pool (default-constructible, as
-// co_spawn requires).
-struct PoolResult {
-  bool ok = false;
-  std::string text;
-  std::string error;
-  json details;
-};
-
-uint64_t request_seed(uint64_t run_seed, const std::string& question_id, CallPurpose purpose,
-                      int repeat) {
-  const std::string key =
-      fmt::format("{}|{}|{}|{}", run_seed, question_id, call_purpose_name(purpose), repeat);
-  return XXH3_64bits(key.data(), key.size()) >> 1;  // non-negative as int64
-}
 
 std::string format_duration(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "?";
@@ -96,8 +50,7 @@ class Experiment {
         options_(options),
         pool_(config.workers > 0 ? static_cast<size_t>(config.workers)
                                  : std::max(1u, std::thread::hardware_concurrency())),
-        slot_freed_(io_.get_executor()),
-        states_ready_(io_.get_executor()) {}
+        slot_freed_(io_.get_executor()) {}
   ~Experiment() { pool_.join(); }
 
   Result<RunSummary> run();
@@ -106,25 +59,13 @@ class Experiment {
   Status prepare();
   Status open_models();
   void start_building_states();
-  Status build_states();
-  asio::awaitable<bool> wait_for_states();
   asio::awaitable<void> feed();
   asio::awaitable<void> run_and_store(size_t question, CellKey key,
                                       std::shared_ptr<size_t> remaining);
-  asio::awaitable<std::optional<CellResult>> run_cell(const Question& q, const CellKey& key);
-  asio::awaitable<CallResult> call(Role role, CallPurpose purpose, std::string prompt,
-                                   const Question& q, const CellKey& key, CellResult& cell,
-                                   json& calls, int calls_after,
-                                   std::optional<int> n = std::nullopt, int sample_offset = 0);
-  asio::awaitable<CandidateSet> phrasedp_candidates(const Question& q, const CellKey& key,
-                                                    CellResult& cell, json& calls);
-  asio::awaitable<PoolResult> sanitize(const Question& q, const CellKey& key,
-                                       std::vector<Candidate> candidates);
   asio::awaitable<void> report_progress();
   void print_progress(bool final_line);
   Status record_session();
 
-  ChatModel& model(Role role) { return role == Role::kLocal ? *local_ : *remote_; }
   std::filesystem::path embeddings_path() const {
     return config_.embeddings.empty() ? default_embeddings_path() : config_.embeddings;
   }
@@ -135,10 +76,6 @@ class Experiment {
   asio::thread_pool pool_;
   // Notified when a question of the window finishes, or the run stops.
   Event slot_freed_;
-  // Notified once the mechanisms and the encoder are built (or failed to be).
-  Event states_ready_;
-  bool states_done_ = false;
-  bool states_failed_ = false;
 
   std::vector<Question> corpus_;     // the whole dataset: mechanisms' and encoder's corpus
   std::vector<Question> questions_;  // after the filters
@@ -148,12 +85,8 @@ class Experiment {
   std::vector<std::unique_ptr<ChatModel>> owned_models_;  // HTTP clients made by the run
   ChatModel* local_ = nullptr;
   ChatModel* remote_ = nullptr;
-  std::optional<EmbeddingTable> table_;
-  std::optional<SifEncoder> encoder_;
-  std::map<std::string, std::shared_ptr<const Mechanism>> mechanisms_;
-  PhraseScoring phrase_scoring_ = PhraseScoring::kOriginal;
+  std::optional<CellRunner> cells_;  // once the models are open
   std::unordered_set<std::string> finished_;
-  CandidateSlots candidate_slots_;
 
   size_t active_questions_ = 0;
   bool stopping_ = false;
@@ -199,21 +132,7 @@ Status Experiment::prepare() {
 
   // Parameters are checked now; the states themselves are built by
   // start_building_states() while the first requests are under way.
-  for (const auto& m : config_.mechanisms) {
-    if (is_phrasedp(m.name)) {
-      auto params = resolve_params("phrasedp", phrasedp_param_specs(), m.params);
-      if (!params) return params.error().wrap(config_.source.string());
-      auto scoring = parse_phrase_scoring(params->text("scoring"));
-      if (!scoring) return scoring.error();
-      phrase_scoring_ = *scoring;
-      continue;
-    }
-    auto info = find_mechanism(m.name);
-    if (!info) return info.error().wrap(config_.source.string());
-    if (auto params = resolve_params(m.name, (*info)->params, m.params); !params) {
-      return params.error().wrap(config_.source.string());
-    }
-  }
+  if (auto s = check_mechanisms(config_); !s) return s;
   if (config_.has_scenario(Scenario::kPrivateCot)) {
     std::error_code ec;
     if (!std::filesystem::exists(embeddings_path(), ec)) {
@@ -258,277 +177,34 @@ Status Experiment::open_models() {
 // fraction of a second; S1, S2, S4 and PhraseDP's candidate requests need
 // none of it, so it runs on the worker pool while they are already sent.
 void Experiment::start_building_states() {
-  if (!config_.has_scenario(Scenario::kPrivateCot)) {
-    states_done_ = true;
-    return;
-  }
+  if (!config_.has_scenario(Scenario::kPrivateCot)) return;
   asio::post(pool_, [this] {
-    Status built = build_states();
-    asio::post(io_, [this, built = std::move(built)] {
-      states_done_ = true;
-      if (!built) {
-        states_failed_ = true;
-        if (!fatal_) fatal_ = built.error();
-        stopping_ = true;
-        slot_freed_.notify();
+    auto built = CellSanitizer::build(config_, embeddings_path(), corpus_);
+    asio::post(io_, [this, built = std::move(built)]() mutable {
+      if (built) {
+        cells_->mechanisms_ready(std::move(*built));
+        return;
       }
-      states_ready_.notify();
+      if (!fatal_) fatal_ = built.error();
+      stopping_ = true;
+      slot_freed_.notify();
+      cells_->mechanisms_ready(nullptr);
     });
   });
-}
-
-Status Experiment::build_states() {
-  auto table = load_embeddings(embeddings_path());
-  if (!table) return table.error().wrap("embeddings for the mechanisms");
-  table_.emplace(std::move(*table));
-  std::vector<std::string> texts;
-  texts.reserve(corpus_.size());
-  for (const auto& q : corpus_)
-    texts.push_back(q.text);
-  for (const auto& m : config_.mechanisms) {
-    if (is_phrasedp(m.name)) {
-      auto encoder = SifEncoder::build(*table_, texts);
-      if (!encoder) return encoder.error();
-      encoder_.emplace(std::move(*encoder));
-      continue;
-    }
-    auto mechanism = create_mechanism(m.name, m.params, *table_, texts, kMechanismCacheBytes);
-    if (!mechanism) return mechanism.error().wrap(config_.source.string());
-    mechanisms_[m.name] = std::move(*mechanism);
-  }
-  return Status::Ok();
-}
-
-// False when the states could not be built: the cell is then left unrun.
-asio::awaitable<bool> Experiment::wait_for_states() {
-  while (!states_done_)
-    co_await states_ready_.wait();
-  co_return !states_failed_;
-}
-
-asio::awaitable<CallResult> Experiment::call(Role role, CallPurpose purpose, std::string prompt,
-                                             const Question& q, const CellKey& key,
-                                             CellResult& cell, json& calls, int calls_after,
-                                             std::optional<int> n, int sample_offset) {
-  ChatModel& c = model(role);
-  CallResult out;
-  if (summary_.paused.count(c.config().name) != 0) {
-    out.paused = true;
-    co_return out;
-  }
-  ChatRequest request;
-  if (!config_.prompts.system.empty())
-    request.messages.push_back({"system", config_.prompts.system});
-  request.messages.push_back({"user", std::move(prompt)});
-  const bool paraphrase = purpose == CallPurpose::kParaphrase;
-  request.temperature = paraphrase ? kParaphraseTemperature : 0.0;
-  if (paraphrase) request.top_p = kParaphraseTopP;
-  request.max_tokens = max_tokens_of(purpose, config_);
-  request.n = n;
-  request.seed = static_cast<int64_t>(
-      request_seed(config_.seed, q.id, purpose, key.repeat * 1000 + sample_offset));
-  const auto start = Clock::now();
-  ChatOutcome outcome =
-      co_await c.chat(std::move(request), {.sample_index = key.repeat * 1000 + sample_offset,
-                                           .cache = config_.cache,
-                                           .calls_after = calls_after});
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  const char* name = call_purpose_name(purpose);
-  calls.push_back({{"purpose", name},
-                   {"provider", c.config().name},
-                   {"seconds", seconds},
-                   {"attempts", outcome.attempts},
-                   {"cached", outcome.from_cache}});
-  cell.attempts += outcome.attempts;
-  if (!outcome.result.ok()) {
-    if (outcome.failure == FailureKind::kQuota) {
-      summary_.paused.emplace(c.config().name, outcome.result.error().message());
-      out.paused = true;
-    }
-    out.error = fmt::format("{} ({}): {}", name, c.config().name, outcome.result.error().message());
-    co_return out;
-  }
-  const ChatResponse& response = *outcome.result;
-  if (response.system_fingerprint == "privqa-sim" && !simulated_) {
-    // Reports of this run must say SIMULATED.
-    simulated_ = true;
-    if (auto s = store_->set_meta("simulated", "true"); !s) fatal_ = s.error();
-  }
-  out.usage = response.usage;
-  if (response.choices.empty()) {
-    out.error = fmt::format("{} ({}): the reply has no choices", name, c.config().name);
-    co_return out;
-  }
-  for (const auto& choice : response.choices)
-    out.choices.push_back(choice.content);
-  out.ok = true;
-  co_return out;
-}
-
-asio::awaitable<CandidateSet> Experiment::phrasedp_candidates(const Question& q, const CellKey& key,
-                                                              CellResult& cell, json& calls) {
-  // Runs in the first cell of the question and repeat to ask; its calls are
-  // recorded in that cell's details.
-  auto fetch = [&]() -> asio::awaitable<CandidateSet> {
-    CandidateSet set;
-    for (const CandidateRequest& request : candidate_requests(config_, q)) {
-      CallResult r =
-          co_await call(Role::kLocal, CallPurpose::kParaphrase, request.prompt, q, key, cell, calls,
-                        request.calls_after, request.n, request.sample_offset);
-      if (!r.ok) {
-        set.paused = r.paused;
-        set.error = std::move(r.error);
-        set.candidates.clear();
-        co_return set;
-      }
-      set.usage.prompt_tokens += r.usage.prompt_tokens;
-      set.usage.completion_tokens += r.usage.completion_tokens;
-      append_candidates(r.choices, request.band, set.candidates);
-    }
-    set.ok = true;
-    co_return set;
-  };
-  co_return co_await candidate_slots_.get(q.id, key.repeat, fetch);
-}
-
-asio::awaitable<PoolResult> Experiment::sanitize(const Question& q, const CellKey& key,
-                                                 std::vector<Candidate> candidates) {
-  auto work = [this, &q, &key,
-               candidates = std::move(candidates)]() -> asio::awaitable<PoolResult> {
-    PoolResult out;
-    Rng rng = cell_rng(config_.seed, q.id, scenario_id(key.scenario), key.mechanism, key.eps,
-                       static_cast<uint64_t>(key.repeat));
-    if (!is_phrasedp(key.mechanism)) {
-      auto sanitized = mechanisms_.at(key.mechanism)->sanitize(q.text, key.eps, rng);
-      if (!sanitized) {
-        out.error = sanitized.error().message();
-        co_return out;
-      }
-      const SanitizeStats& s = sanitized->stats;
-      out.details = {{"words", s.words}, {"numbers", s.numbers}, {"replaced", s.replaced},
-                     {"kept", s.kept},   {"dropped", s.dropped}, {"oov", s.oov}};
-      out.text = std::move(sanitized->text);
-      out.ok = true;
-      co_return out;
-    }
-    // PhraseDP: filter, (bands: keep lines within their band), score, select.
-    std::vector<std::string> lines;
-    for (const auto& c : candidates)
-      lines.push_back(c.text);
-    std::vector<std::string> usable;
-    const bool bands = config_.phrasedp.variant == PhraseVariant::kBands;
-    std::vector<float> original;
-    if (bands) {
-      auto encoded = encoder_->encode(q.text);
-      if (!encoded) {
-        out.error = encoded.error().message();
-        co_return out;
-      }
-      original = std::move(*encoded);
-    }
-    for (auto& line : usable_paraphrases(q.text, lines)) {
-      if (bands) {
-        const std::optional<int> band = candidates[line.index].band;
-        auto v = encoder_->encode(line.text);
-        if (!band || !v || !in_similarity_band(cosine_similarity(original, *v), *band)) continue;
-      }
-      usable.push_back(std::move(line.text));
-    }
-    if (usable.empty()) {
-      out.error = fmt::format("phrasedp: none of the {} candidate lines is a usable paraphrase",
-                              lines.size());
-      co_return out;
-    }
-    auto selection = select_paraphrase(q.text, usable, *encoder_, key.eps, phrase_scoring_, rng);
-    if (!selection) {
-      out.error = selection.error().message();
-      co_return out;
-    }
-    out.text = usable[selection->index];
-    out.details = {{"candidates", usable.size()},
-                   {"similarity", selection->similarities[selection->index]},
-                   {"probability", selection->probabilities[selection->index]}};
-    out.ok = true;
-    co_return out;
-  };
-  co_return co_await asio::co_spawn(pool_.get_executor(), std::move(work), asio::use_awaitable);
-}
-
-asio::awaitable<std::optional<CellResult>> Experiment::run_cell(const Question& q,
-                                                                const CellKey& key) {
-  CellResult cell;
-  cell.key = key;
-  cell.gold = q.answer;
-  json calls = json::array();
-  json details = json::object();
-  const auto start = Clock::now();
-  // A failed step ends the cell as an error, or leaves it unrun when its
-  // provider ran out of quota.
-  bool abandoned = false;
-  const auto fail = [&](bool paused, std::string error) {
-    abandoned = paused;
-    cell.status = CellStatus::kError;
-    cell.error = std::move(error);
-  };
-  const auto finish = [&]() -> std::optional<CellResult> {
-    if (abandoned) return std::nullopt;
-    cell.latency = std::chrono::duration<double>(Clock::now() - start).count();
-    details["calls"] = std::move(calls);
-    cell.details = details.dump();
-    return cell;
-  };
-
-  if (needs_sanitized_text(key.scenario)) {
-    std::vector<Candidate> candidates;
-    if (is_phrasedp(key.mechanism)) {
-      CandidateSet set = co_await phrasedp_candidates(q, key, cell, calls);
-      if (!set.ok) {
-        fail(set.paused, std::move(set.error));
-        co_return finish();
-      }
-      // The candidates serve every eps; their tokens count once, in the
-      // cell of the first eps of the grid.
-      if (key.eps == config_.epsilons.front()) add_usage(cell, Role::kLocal, set.usage);
-      candidates = std::move(set.candidates);
-    }
-    if (!co_await wait_for_states()) co_return std::nullopt;
-    PoolResult sanitized = co_await sanitize(q, key, std::move(candidates));
-    details["mechanism"] = sanitized.details;
-    if (!sanitized.ok) {
-      fail(false, std::move(sanitized.error));
-      co_return finish();
-    }
-    cell.sanitized = std::move(sanitized.text);
-  }
-
-  const auto steps = steps_of(key.scenario);
-  for (size_t i = 0; i < steps.size(); ++i) {
-    const ScenarioStep& step = steps[i];
-    CallResult r = co_await call(step.model, step.purpose,
-                                 step_prompt(step, config_, q, cell.sanitized, cell.cot), q, key,
-                                 cell, calls, static_cast<int>(steps.size() - 1 - i));
-    if (!r.ok) {
-      fail(r.paused, std::move(r.error));
-      co_return finish();
-    }
-    add_usage(cell, step.model, r.usage);
-    if (step.purpose == CallPurpose::kCot) {
-      cell.cot = r.choices[0];
-      continue;
-    }
-    cell.status = CellStatus::kOk;
-    cell.raw_answer = r.choices[0];
-    const ParsedAnswer parsed = parse_answer(cell.raw_answer, q.options);
-    cell.parsed = parsed.index;
-    cell.parse_method = parsed.method;
-  }
-  co_return finish();
 }
 
 asio::awaitable<void> Experiment::run_and_store(size_t question, CellKey key,
                                                 std::shared_ptr<size_t> remaining) {
   std::optional<CellResult> cell;
-  if (!stopping_) cell = co_await run_cell(questions_[question], key);
+  if (!stopping_) cell = co_await cells_->run(questions_[question], key);
+  if (cells_->saw_simulator() && !simulated_) {
+    // Reports of this run must say SIMULATED: recorded before its first cell.
+    simulated_ = true;
+    if (auto s = store_->set_meta("simulated", "true"); !s) {
+      fatal_ = s.error();
+      stopping_ = true;
+    }
+  }
   if (!cell) {
     // Left for a later run: counted as not run at the end.
   } else if (auto s = store_->put(*cell); !s) {
@@ -540,7 +216,7 @@ asio::awaitable<void> Experiment::run_and_store(size_t question, CellKey key,
   --cells_in_flight_;
   if (--*remaining == 0) {
     --active_questions_;
-    candidate_slots_.forget(questions_[question].id);
+    cells_->forget(questions_[question].id);
     slot_freed_.notify();
   }
 }
@@ -612,6 +288,7 @@ asio::awaitable<void> Experiment::report_progress() {
 Result<RunSummary> Experiment::run() {
   if (auto s = prepare(); !s) return s.error();
   if (auto s = open_models(); !s) return s.error();
+  cells_.emplace(config_, local_, remote_, pool_, io_.get_executor());
   start_building_states();
   started_ = Clock::now();
   last_plain_line_ = started_;
@@ -656,6 +333,7 @@ Result<RunSummary> Experiment::run() {
   io_.run();
 
   summary_.cells_not_run = cells_to_run_ - summary_.cells_ok - summary_.cells_error;
+  summary_.paused = cells_->paused();
   summary_.wall_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   for (const ChatModel* c : {local_, remote_}) {
     if (c != nullptr) summary_.providers[c->config().name] = c->counters();

@@ -1,0 +1,226 @@
+#include "privqa/exp/cell_runner.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "privqa/exp/answer_parser.h"
+#include "privqa/exp/plan.h"
+#include "privqa/exp/scenarios.h"
+
+namespace privqa {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+// A cell records the tokens its calls used as the provider reported them,
+// whether this run paid for them or found them in the cache, so a resumed
+// run stores the same numbers as an uninterrupted one.
+void add_usage(CellResult& cell, Role role, const Usage& usage) {
+  (role == Role::kLocal ? cell.local_tokens_in : cell.remote_tokens_in) += usage.prompt_tokens;
+  (role == Role::kLocal ? cell.local_tokens_out : cell.remote_tokens_out) +=
+      usage.completion_tokens;
+}
+
+uint64_t request_seed(uint64_t run_seed, const std::string& question_id, CallPurpose purpose,
+                      int repeat) {
+  const std::string key =
+      fmt::format("{}|{}|{}|{}", run_seed, question_id, call_purpose_name(purpose), repeat);
+  return XXH3_64bits(key.data(), key.size()) >> 1;  // non-negative as int64
+}
+
+}  // namespace
+
+// What one chat call returned, for the cell's pipeline.
+struct CellRunner::CallResult {
+  bool ok = false;
+  bool paused = false;  // the provider ran out of quota; the cell must be left unrun
+  std::vector<std::string> choices;
+  std::string error;
+  Usage usage;  // as the provider reported it, also for answers from the cache
+};
+
+CellRunner::CellRunner(const RunConfig& config, ChatModel* local, ChatModel* remote,
+                       boost::asio::thread_pool& pool, asio::any_io_executor executor)
+    : config_(config),
+      local_(local),
+      remote_(remote),
+      pool_(pool),
+      mechanisms_ready_(executor),
+      mechanisms_done_(!config.has_scenario(Scenario::kPrivateCot)) {}
+
+void CellRunner::mechanisms_ready(std::unique_ptr<CellSanitizer> sanitizer) {
+  sanitizer_ = std::move(sanitizer);
+  mechanisms_done_ = true;
+  mechanisms_ready_.notify();
+}
+
+asio::awaitable<CellRunner::CallResult> CellRunner::call(Role role, CallPurpose purpose,
+                                                         std::string prompt, const Question& q,
+                                                         const CellKey& key, CellResult& cell,
+                                                         json& calls, int calls_after,
+                                                         std::optional<int> n, int sample_offset) {
+  ChatModel& c = model(role);
+  CallResult out;
+  if (paused_.count(c.config().name) != 0) {
+    out.paused = true;
+    co_return out;
+  }
+  ChatRequest request;
+  if (!config_.prompts.system.empty())
+    request.messages.push_back({"system", config_.prompts.system});
+  request.messages.push_back({"user", std::move(prompt)});
+  const bool paraphrase = purpose == CallPurpose::kParaphrase;
+  request.temperature = paraphrase ? kParaphraseTemperature : 0.0;
+  if (paraphrase) request.top_p = kParaphraseTopP;
+  request.max_tokens = max_tokens_of(purpose, config_);
+  request.n = n;
+  request.seed = static_cast<int64_t>(
+      request_seed(config_.seed, q.id, purpose, key.repeat * 1000 + sample_offset));
+  const auto start = Clock::now();
+  ChatOutcome outcome =
+      co_await c.chat(std::move(request), {.sample_index = key.repeat * 1000 + sample_offset,
+                                           .cache = config_.cache,
+                                           .calls_after = calls_after});
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const char* name = call_purpose_name(purpose);
+  calls.push_back({{"purpose", name},
+                   {"provider", c.config().name},
+                   {"seconds", seconds},
+                   {"attempts", outcome.attempts},
+                   {"cached", outcome.from_cache}});
+  cell.attempts += outcome.attempts;
+  if (!outcome.result.ok()) {
+    if (outcome.failure == FailureKind::kQuota) {
+      paused_.emplace(c.config().name, outcome.result.error().message());
+      out.paused = true;
+    }
+    out.error = fmt::format("{} ({}): {}", name, c.config().name, outcome.result.error().message());
+    co_return out;
+  }
+  const ChatResponse& response = *outcome.result;
+  if (response.system_fingerprint == "privqa-sim") saw_simulator_ = true;
+  out.usage = response.usage;
+  if (response.choices.empty()) {
+    out.error = fmt::format("{} ({}): the reply has no choices", name, c.config().name);
+    co_return out;
+  }
+  for (const auto& choice : response.choices)
+    out.choices.push_back(choice.content);
+  out.ok = true;
+  co_return out;
+}
+
+asio::awaitable<CandidateSet> CellRunner::phrasedp_candidates(const Question& q, const CellKey& key,
+                                                              CellResult& cell, json& calls) {
+  // Runs in the first cell of the question and repeat to ask; its calls are
+  // recorded in that cell's details.
+  auto fetch = [&]() -> asio::awaitable<CandidateSet> {
+    CandidateSet set;
+    for (const CandidateRequest& request : candidate_requests(config_, q)) {
+      CallResult r =
+          co_await call(Role::kLocal, CallPurpose::kParaphrase, request.prompt, q, key, cell, calls,
+                        request.calls_after, request.n, request.sample_offset);
+      if (!r.ok) {
+        set.paused = r.paused;
+        set.error = std::move(r.error);
+        set.candidates.clear();
+        co_return set;
+      }
+      set.usage.prompt_tokens += r.usage.prompt_tokens;
+      set.usage.completion_tokens += r.usage.completion_tokens;
+      append_candidates(r.choices, request.band, set.candidates);
+    }
+    set.ok = true;
+    co_return set;
+  };
+  co_return co_await candidate_slots_.get(q.id, key.repeat, fetch);
+}
+
+// On the worker pool: the mechanisms' CPU work must not hold up the I/O.
+asio::awaitable<SanitizedCell> CellRunner::sanitize(const Question& q, const CellKey& key,
+                                                    std::vector<Candidate> candidates) {
+  auto work = [this, &q, &key,
+               candidates = std::move(candidates)]() -> asio::awaitable<SanitizedCell> {
+    co_return sanitizer_->sanitize(q, key, candidates);
+  };
+  co_return co_await asio::co_spawn(pool_.get_executor(), std::move(work), asio::use_awaitable);
+}
+
+asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, const CellKey& key) {
+  CellResult cell;
+  cell.key = key;
+  cell.gold = q.answer;
+  json calls = json::array();
+  json details = json::object();
+  const auto start = Clock::now();
+  // A failed step ends the cell as an error, or leaves it unrun when its
+  // provider ran out of quota.
+  bool abandoned = false;
+  const auto fail = [&](bool paused, std::string error) {
+    abandoned = paused;
+    cell.status = CellStatus::kError;
+    cell.error = std::move(error);
+  };
+  const auto finish = [&]() -> std::optional<CellResult> {
+    if (abandoned) return std::nullopt;
+    cell.latency = std::chrono::duration<double>(Clock::now() - start).count();
+    details["calls"] = std::move(calls);
+    cell.details = details.dump();
+    return cell;
+  };
+
+  if (needs_sanitized_text(key.scenario)) {
+    std::vector<Candidate> candidates;
+    if (is_phrasedp(key.mechanism)) {
+      CandidateSet set = co_await phrasedp_candidates(q, key, cell, calls);
+      if (!set.ok) {
+        fail(set.paused, std::move(set.error));
+        co_return finish();
+      }
+      // The candidates serve every eps; their tokens count once, in the
+      // cell of the first eps of the grid.
+      if (key.eps == config_.epsilons.front()) add_usage(cell, Role::kLocal, set.usage);
+      candidates = std::move(set.candidates);
+    }
+    while (!mechanisms_done_)
+      co_await mechanisms_ready_.wait();
+    if (!sanitizer_) co_return std::nullopt;
+    SanitizedCell sanitized = co_await sanitize(q, key, std::move(candidates));
+    details["mechanism"] = sanitized.details;
+    if (!sanitized.ok) {
+      fail(false, std::move(sanitized.error));
+      co_return finish();
+    }
+    cell.sanitized = std::move(sanitized.text);
+  }
+
+  const auto steps = steps_of(key.scenario);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const ScenarioStep& step = steps[i];
+    CallResult r = co_await call(step.model, step.purpose,
+                                 step_prompt(step, config_, q, cell.sanitized, cell.cot), q, key,
+                                 cell, calls, static_cast<int>(steps.size() - 1 - i));
+    if (!r.ok) {
+      fail(r.paused, std::move(r.error));
+      co_return finish();
+    }
+    add_usage(cell, step.model, r.usage);
+    if (step.purpose == CallPurpose::kCot) {
+      cell.cot = r.choices[0];
+      continue;
+    }
+    cell.status = CellStatus::kOk;
+    cell.raw_answer = r.choices[0];
+    const ParsedAnswer parsed = parse_answer(cell.raw_answer, q.options);
+    cell.parsed = parsed.index;
+    cell.parse_method = parsed.method;
+  }
+  co_return finish();
+}
+
+}  // namespace privqa

@@ -1,0 +1,165 @@
+#include "privqa/exp/cell_sanitizer.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <optional>
+
+#include "privqa/dp/phrasedp.h"
+#include "privqa/dp/registry.h"
+#include "privqa/dp/rng.h"
+#include "privqa/embed/embedding_table.h"
+#include "privqa/embed/sif_encoder.h"
+#include "privqa/exp/scenarios.h"
+
+namespace privqa {
+
+namespace {
+
+// Cache memory per mechanism in a run. A run sanitizes each question once
+// per eps, so a word's cached state is reused far less than in batch
+// sanitization; a small cache keeps the runner's memory low at the cost of
+// recomputing some distances (a fraction of a millisecond per text).
+constexpr size_t kMechanismCacheBytes = size_t{24} << 20;
+
+Result<PhraseScoring> phrasedp_scoring(const RunConfig& config, const MechanismConfig& m) {
+  auto params = resolve_params("phrasedp", phrasedp_param_specs(), m.params);
+  if (!params) return params.error().wrap(config.source.string());
+  return parse_phrase_scoring(params->text("scoring"));
+}
+
+class Sanitizer : public CellSanitizer {
+ public:
+  explicit Sanitizer(const RunConfig& config) : config_(config) {}
+
+  Status build(const std::filesystem::path& embeddings, const std::vector<Question>& corpus);
+  SanitizedCell sanitize(const Question& q, const CellKey& key,
+                         const std::vector<Candidate>& candidates) const override;
+
+ private:
+  SanitizedCell select_paraphrase_of(const Question& q, const CellKey& key,
+                                     const std::vector<Candidate>& candidates, Rng& rng) const;
+
+  const RunConfig& config_;
+  std::unique_ptr<EmbeddingTable> table_;  // the encoder and the mechanisms point into it
+  std::optional<SifEncoder> encoder_;
+  PhraseScoring phrase_scoring_ = PhraseScoring::kOriginal;
+  std::map<std::string, std::shared_ptr<const Mechanism>> mechanisms_;
+};
+
+Status Sanitizer::build(const std::filesystem::path& embeddings,
+                        const std::vector<Question>& corpus) {
+  auto table = load_embeddings(embeddings);
+  if (!table) return table.error().wrap("embeddings for the mechanisms");
+  table_ = std::make_unique<EmbeddingTable>(std::move(*table));
+  std::vector<std::string> texts;
+  texts.reserve(corpus.size());
+  for (const auto& q : corpus)
+    texts.push_back(q.text);
+  for (const auto& m : config_.mechanisms) {
+    if (is_phrasedp(m.name)) {
+      auto scoring = phrasedp_scoring(config_, m);
+      if (!scoring) return scoring.error();
+      phrase_scoring_ = *scoring;
+      auto encoder = SifEncoder::build(*table_, texts);
+      if (!encoder) return encoder.error();
+      encoder_.emplace(std::move(*encoder));
+      continue;
+    }
+    auto mechanism = create_mechanism(m.name, m.params, *table_, texts, kMechanismCacheBytes);
+    if (!mechanism) return mechanism.error().wrap(config_.source.string());
+    mechanisms_[m.name] = std::move(*mechanism);
+  }
+  return Status::Ok();
+}
+
+SanitizedCell Sanitizer::sanitize(const Question& q, const CellKey& key,
+                                  const std::vector<Candidate>& candidates) const {
+  Rng rng = cell_rng(config_.seed, q.id, scenario_id(key.scenario), key.mechanism, key.eps,
+                     static_cast<uint64_t>(key.repeat));
+  if (is_phrasedp(key.mechanism)) return select_paraphrase_of(q, key, candidates, rng);
+  SanitizedCell out;
+  auto sanitized = mechanisms_.at(key.mechanism)->sanitize(q.text, key.eps, rng);
+  if (!sanitized) {
+    out.error = sanitized.error().message();
+    return out;
+  }
+  const SanitizeStats& s = sanitized->stats;
+  out.details = {{"words", s.words}, {"numbers", s.numbers}, {"replaced", s.replaced},
+                 {"kept", s.kept},   {"dropped", s.dropped}, {"oov", s.oov}};
+  out.text = std::move(sanitized->text);
+  out.ok = true;
+  return out;
+}
+
+// PhraseDP: filter, (bands: keep lines within their band), score, select.
+SanitizedCell Sanitizer::select_paraphrase_of(const Question& q, const CellKey& key,
+                                              const std::vector<Candidate>& candidates,
+                                              Rng& rng) const {
+  SanitizedCell out;
+  std::vector<std::string> lines;
+  for (const auto& c : candidates)
+    lines.push_back(c.text);
+  std::vector<std::string> usable;
+  const bool bands = config_.phrasedp.variant == PhraseVariant::kBands;
+  std::vector<float> original;
+  if (bands) {
+    auto encoded = encoder_->encode(q.text);
+    if (!encoded) {
+      out.error = encoded.error().message();
+      return out;
+    }
+    original = std::move(*encoded);
+  }
+  for (auto& line : usable_paraphrases(q.text, lines)) {
+    if (bands) {
+      const std::optional<int> band = candidates[line.index].band;
+      auto v = encoder_->encode(line.text);
+      if (!band || !v || !in_similarity_band(cosine_similarity(original, *v), *band)) continue;
+    }
+    usable.push_back(std::move(line.text));
+  }
+  if (usable.empty()) {
+    out.error = fmt::format("phrasedp: none of the {} candidate lines is a usable paraphrase",
+                            lines.size());
+    return out;
+  }
+  auto selection = select_paraphrase(q.text, usable, *encoder_, key.eps, phrase_scoring_, rng);
+  if (!selection) {
+    out.error = selection.error().message();
+    return out;
+  }
+  out.text = usable[selection->index];
+  out.details = {{"candidates", usable.size()},
+                 {"similarity", selection->similarities[selection->index]},
+                 {"probability", selection->probabilities[selection->index]}};
+  out.ok = true;
+  return out;
+}
+
+}  // namespace
+
+Status check_mechanisms(const RunConfig& config) {
+  for (const auto& m : config.mechanisms) {
+    if (is_phrasedp(m.name)) {
+      if (auto scoring = phrasedp_scoring(config, m); !scoring) return scoring.error();
+      continue;
+    }
+    auto info = find_mechanism(m.name);
+    if (!info) return info.error().wrap(config.source.string());
+    if (auto params = resolve_params(m.name, (*info)->params, m.params); !params) {
+      return params.error().wrap(config.source.string());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<CellSanitizer>> CellSanitizer::build(const RunConfig& config,
+                                                            const std::filesystem::path& embeddings,
+                                                            const std::vector<Question>& corpus) {
+  auto sanitizer = std::make_unique<Sanitizer>(config);
+  if (auto s = sanitizer->build(embeddings, corpus); !s) return s.error();
+  return std::unique_ptr<CellSanitizer>(std::move(sanitizer));
+}
+
+}  // namespace privqa

@@ -1,0 +1,49 @@
+// The mechanisms of a run and what they make of one cell's question: the
+// text the remote model may see in S3. Built once per run from the whole
+// dataset; sanitize() is then called from the worker pool, several cells at
+// a time.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "privqa/base/result.h"
+#include "privqa/data/question.h"
+#include "privqa/exp/phrasedp_candidates.h"
+#include "privqa/exp/run_config.h"
+#include "privqa/store/cell.h"
+
+namespace privqa {
+
+// Checks each configured mechanism's name and parameters, before anything is
+// built or sent; errors name the config file.
+Status check_mechanisms(const RunConfig& config);
+
+// A cell's sanitized question, or why there is none.
+struct SanitizedCell {
+  bool ok = false;
+  std::string text;
+  std::string error;
+  nlohmann::json details;  // the mechanism's statistics, stored with the cell
+};
+
+class CellSanitizer {
+ public:
+  // Loads the embeddings at `embeddings` and builds each mechanism of
+  // `config` (which must outlive the result) on the corpus, the texts of the
+  // whole dataset; PhraseDP gets a sentence encoder instead.
+  static Result<std::unique_ptr<CellSanitizer>> build(const RunConfig& config,
+                                                      const std::filesystem::path& embeddings,
+                                                      const std::vector<Question>& corpus);
+  virtual ~CellSanitizer() = default;
+
+  // Sanitizes q.text for the cell `key` with the cell's own random stream.
+  // PhraseDP selects among `candidates`, the local model's paraphrases.
+  virtual SanitizedCell sanitize(const Question& q, const CellKey& key,
+                                 const std::vector<Candidate>& candidates) const = 0;
+};
+
+}  // namespace privqa
