@@ -29,8 +29,13 @@ fraction of the time. With --baseline, bench/e2e/original_plan.py (the
 user's original plan in Python) runs against a fresh simulator with the same
 setting, and its wall time is reported beside privqa's.
 
+Each case runs --repeat times (default 5); a summary table then gives per
+case the median and the worst wall time and ratio: these machines are noisy,
+and one run (or the best of several) says little.
+
 Usage: bench/e2e/run_e2e.py [--build build/release] [--sizes 100,500,...]
-       [--settings default,high] [--faults 0,0.1] [--baseline] [--json FILE]
+       [--settings default,high] [--faults 0,0.1] [--repeat 5] [--baseline]
+       [--json FILE]
 """
 
 from __future__ import annotations
@@ -368,8 +373,11 @@ def main() -> None:
                         "at the default setting, 500 at the high one)")
     parser.add_argument("--window", type=int, default=None,
                         help="questions in flight for privqa (default: its config default)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each case")
     parser.add_argument("--json", default=None, help="append one JSON line per run here")
     args = parser.parse_args()
+    if args.repeat < 1:
+        fail("--repeat must be at least 1")
 
     binary = Path(args.build) / "privqa"
     if not binary.exists():
@@ -392,6 +400,7 @@ def main() -> None:
           "burst ratio | requests (hedges) | CPU s/1k req | peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     json_out = open(args.json, "a") if args.json else None
+    runs: dict[tuple[str, float, int], list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="privqa-e2e-") as tmp:
         work = Path(tmp)
         sanitized = work / "sanitized.jsonl"
@@ -406,11 +415,14 @@ def main() -> None:
             for size in sizes:
                 rows = []
                 for share in faults:
-                    run_dir = work / f"{setting.name}-{size}-{share}"
-                    run_dir.mkdir()
-                    rows.append(bench_privqa(binary, dataset, size, setting, share, run_dir,
-                                             args.window))
-                    shutil.rmtree(run_dir)
+                    for _ in range(args.repeat):
+                        run_dir = work / f"{setting.name}-{size}-{share}"
+                        run_dir.mkdir()
+                        row = bench_privqa(binary, dataset, size, setting, share, run_dir,
+                                           args.window)
+                        rows.append(row)
+                        runs.setdefault((setting.name, share, size), []).append(row)
+                        shutil.rmtree(run_dir)
                 if args.baseline and size <= baseline_cap(setting):
                     run_dir = work / f"{setting.name}-{size}-baseline"
                     run_dir.mkdir()
@@ -426,6 +438,19 @@ def main() -> None:
                 if args.baseline and size <= baseline_cap(setting):
                     print(f"|  | speedup over the original plan: "
                           f"{rows[-1]['privqa_speedup']:.1f}x | | | | | | | |", flush=True)
+    print_summary(runs)
+
+
+def print_summary(runs: dict[tuple[str, float, int], list[dict]]) -> None:
+    print("\n| setting | faults | questions | runs | wall s median / max | "
+          "ratio median / max |")
+    print("|---|---|---|---|---|---|")
+    for (setting, share, size), rows in runs.items():
+        walls = [r["wall"] for r in rows]
+        ratios = [r["ratio"] for r in rows if r["ratio"] is not None]
+        ratio = (f"{statistics.median(ratios):.3f} / {max(ratios):.3f}" if ratios else "")
+        print(f"| {setting} | {share:.0%} | {size} | {len(rows)} | "
+              f"{statistics.median(walls):.1f} / {max(walls):.1f} | {ratio} |", flush=True)
 
 
 if __name__ == "__main__":
