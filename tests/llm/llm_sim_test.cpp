@@ -297,6 +297,55 @@ TEST(LlmClientSim, FollowsAConfiguredRpmWithin10Percent) {
   EXPECT_LE(client->counters().rate_limited, 5);
 }
 
+// A provider that answers a run's opening burst with 429s, then admits its
+// rate: the 429s cut the concurrency limit from 64 to 32. Replies take 1 s,
+// so the configured 3,000 rpm (50 a second) needs 50 requests in flight;
+// while the cut lasts, the client sends 32 a second. Below the level before
+// the cut each success allows one more request, so the first round of
+// replies (at 1 s) undoes it; growing by one per round, as before, would
+// take 18 s to reach 50.
+const char* kSlowLimitedProfile = R"(
+[profile.sim-slow]
+rpm = 3000
+burst_seconds = 1
+latency_base_ms = 1000
+latency_per_token_ms = 0
+latency_jitter_sigma = 0
+)";
+
+TEST(LlmClientSim, AfterAnOpeningBurstOf429sTheConfiguredRpmIsBackWithinThreeSeconds) {
+  FaultRates faults;
+  faults.opening_429s = 40;
+  faults.retry_after_seconds = 0.1;
+  Sim sim(faults, kSlowLimitedProfile, 11, {}, /*time_scale=*/1.0);
+  Loop loop;
+  ProviderConfig config = sim.provider("sim-slow");
+  config.rpm = 3000;
+  config.burst_seconds = 1;
+  config.max_in_flight = 64;
+  config.max_attempts = 20;
+  config.hedge_after = 0;  // a reply's 1 s is no stall
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  constexpr int kRequests = 400;  // about 8 s at 50 a second
+  for (const ChatOutcome& o : chat_all(loop, *client, kRequests))
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  sim.stop();
+  const std::vector<json> log = sim.log();
+  EXPECT_EQ(std::count_if(log.begin(), log.end(), is_429), 40) << "only the opening was refused";
+  // Requests accepted a second from 3 s after the first arrival until the last.
+  std::vector<double> times;
+  for (const json& e : log) {
+    if (e["status"] == 200) times.push_back(e["time"].get<double>());
+  }
+  ASSERT_EQ(times.size(), static_cast<size_t>(kRequests));
+  std::sort(times.begin(), times.end());
+  const double from = times.front() + 3.0;
+  const auto after = std::count_if(times.begin(), times.end(), [&](double t) { return t >= from; });
+  const double rate = static_cast<double>(after) / (times.back() - from);
+  EXPECT_GE(rate, 0.95 * 50) << "accepted " << rate << " requests a second";
+}
+
 TEST(LlmClientSim, SpendsTheConfiguredBurstAtOnceThenPaces) {
   Sim sim;
   Loop loop;

@@ -163,6 +163,34 @@ TEST(SimServer, RateLimitAnswers429WithRetryAfter) {
   EXPECT_EQ(logged_limits, limited);
 }
 
+TEST(SimServer, TheOpeningCallsAreAnswered429ThenTheRestAsPlanned) {
+  testing::TempDir dir;
+  SimOptions options = base_options();
+  options.faults.opening_429s = 5;
+  options.faults.retry_after_seconds = 2;
+  options.log_path = dir / "log.jsonl";
+  auto server = start(options);
+  ASSERT_TRUE(server);
+  SimHttpClient client(server->port());
+  // Listing the models is no API call: it neither counts nor is refused.
+  EXPECT_EQ(client.get("/v1/models").status, 200);
+  for (int i = 0; i < 8; ++i) {
+    const HttpReply r =
+        client.post("/v1/chat/completions", chat("sim-local", "q" + std::to_string(i)));
+    if (i < 5) {
+      ASSERT_EQ(r.status, 429) << i << ": " << r.body;
+      EXPECT_EQ(r.header("retry-after"), "2");
+    } else {
+      EXPECT_EQ(r.status, 200) << i << ": " << r.body;
+    }
+  }
+  server->stop();
+  int logged = 0;
+  for (const json& line : read_log(dir / "log.jsonl"))
+    logged += line["fault"] == "429";
+  EXPECT_EQ(logged, 5);
+}
+
 // Every injected fault looks to a client as it should, and matches the log.
 // Counts: each kind ~ Binomial(240, 0.05); |z| < 4.42 per kind (two-sided
 // p = 1e-5; 7 kinds: false-failure < 1e-4); seed fixed, so reproducible.
@@ -284,6 +312,9 @@ TEST(SimServer, RejectsBadFaultRatesAndProfiles) {
   EXPECT_FALSE(SimServer::start(options).ok());
   options = base_options();
   options.profiles_path = "/nonexistent/profiles.toml";
+  EXPECT_FALSE(SimServer::start(options).ok());
+  options = base_options();
+  options.faults.opening_429s = -1;
   EXPECT_FALSE(SimServer::start(options).ok());
 }
 

@@ -123,6 +123,9 @@ void register_sim_server_command(CLI::App& app, int& exit_code) {
                   "the wait an injected 429 asks for, in seconds")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--opening-429s", args->faults.opening_429s,
+                  "answer the first N API calls 429, as a provider answers an opening burst")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--quota", args->quota,
                   "MODEL=N: after N answered requests every further one to MODEL gets 429 "
                   "insufficient_quota (repeatable)");

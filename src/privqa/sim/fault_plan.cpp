@@ -44,6 +44,9 @@ Status validate(const FaultRates& rates) {
   if (!(rates.stall_seconds >= 0)) {
     return Error(fmt::format("stall seconds = {} must be >= 0", rates.stall_seconds));
   }
+  if (rates.opening_429s < 0) {
+    return Error(fmt::format("opening 429s = {} must be >= 0", rates.opening_429s));
+  }
   if (!(rates.retry_after_seconds >= 0)) {
     return Error(fmt::format("retry-after seconds = {} must be >= 0", rates.retry_after_seconds));
   }

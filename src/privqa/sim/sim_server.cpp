@@ -92,6 +92,7 @@ class SimServer::Impl {
   std::unordered_map<uint64_t, uint64_t> arrivals_;
   Clock::time_point start_;
   uint64_t seq_ = 0;
+  int64_t api_calls_ = 0;
   uint16_t port_ = 0;
 
   std::mutex stop_mutex_;
@@ -241,7 +242,10 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
 
   const bool api_call =
       method == "POST" && (path == "/v1/chat/completions" || path == "/v1/embeddings");
-  if (api_call) decision.fault = faults_.next(path, body);
+  if (api_call) {
+    decision.fault = faults_.next(path, body);
+    if (api_calls_++ < options_.faults.opening_429s) decision.fault = Fault::k429;
+  }
   // An error reply sent at once, replacing the simulated one.
   auto fail = [&decision](unsigned status, std::string_view message, std::string_view type,
                           std::string_view code) {

@@ -29,6 +29,9 @@ struct FaultRates {
   double rate_429 = 0, rate_500 = 0, rate_503 = 0, reset = 0, stall = 0, malformed = 0;
   double stall_seconds = 30;       // a stalled request is held this long (past the client timeout)
   double retry_after_seconds = 1;  // the wait an injected 429 asks for
+  // The first this many API calls are answered 429 (with retry_after_seconds),
+  // as a provider answers a client's opening burst; later ones are not.
+  int64_t opening_429s = 0;
 };
 
 struct SimOptions {
