@@ -7,13 +7,16 @@ For every limit setting, fault setting and question count, this starts
 `privqa run`, and reports:
 
   wall        seconds from the start of `privqa run` to its exit
-  bound       max(critical path of one cell, requests_p / rate_p) over
-              providers p, where requests_p counts the requests that reached
-              p (retries of injected faults included; hedge copies and
-              refusals by p's limit left out), and the critical path is that
-              of the cell holding the slowest request: its simulated latency
-              plus the fastest possible steps before and after it in
-              PhraseDP's chain (local paraphrases, remote CoT, local answer)
+  bound       max(critical path of one cell, requests_p / rate_p + tail_p)
+              over providers p, where requests_p counts the requests that
+              reached p (retries of injected faults included; hedge copies
+              and refusals by p's limit left out); tail_p is the shortest
+              chain after p's last request (its fastest reply that ends a
+              cell, or that leads to the fastest final step); and the
+              critical path is that of the cell holding the slowest request:
+              its simulated latency plus the fastest possible steps before
+              and after it in PhraseDP's chain (local paraphrases, remote
+              CoT, local answer)
   ratio       wall / bound
   burst ratio wall / the bound with the rate term less the simulator's burst
               allowance (BURST_SECONDS): the provider admits that many seconds
@@ -266,7 +269,13 @@ def lower_bound(summary: LogSummary, rates: dict[str, float],
         slowest("sim-local", "answer_with_cot"),
         slowest("sim-local", "answer"),
         slowest("sim-remote", "answer"))
-    rate_term = max(((n - hedges.get(m, 0)) / rates[m]
+    # After a provider's last request the run still waits for its reply and
+    # for the steps its cell has left: at least the shortest such chain.
+    tail = {
+        "sim-local": min(answer, fastest("sim-local", "answer")),
+        "sim-remote": min(fastest("sim-remote", "answer"), cot + answer),
+    }
+    rate_term = max(((n - hedges.get(m, 0)) / rates[m] + tail.get(m, 0.0)
                      for m, n in summary.charged.items() if m in rates), default=0.0)
     return max(critical, rate_term), critical, rate_term
 
