@@ -3,8 +3,10 @@
 #   bench/build_time.sh [RUNS] [--no-tests]
 # Clones HEAD into a temporary folder RUNS times (default 3), runs
 # `make test` there with ccache disabled (a fresh machine has no cache), and
-# prints per run the build's and the tests' wall time; then, from the last
-# run's ninja log, the compile time per target and the slowest units.
+# prints per run the build's and the tests' wall time, the five slowest tests,
+# and the time of a fixed CPU task (hashing 1 GB of zeros on one core), so
+# that a run slowed by the machine shows as such; then, from the last run's
+# ninja log, the compile time per target and the slowest units.
 # The Debian packages must be installed already (scripts/setup.sh does it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,9 @@ for i in $(seq 1 "$runs"); do
   git clone -q . "$work/clone"
   # The npm packages are not part of the build; reuse them.
   [ -d .cache ] && ln -s "$PWD/.cache" "$work/clone/.cache"
+  calibration_start=$(date +%s%N)
+  head -c 1000000000 /dev/zero | sha256sum >/dev/null
+  calibration=$((($(date +%s%N) - calibration_start) / 1000000))
   start=$(date +%s)
   if ! (cd "$work/clone" && scripts/setup.sh asan >"$work/build.log" 2>&1); then
     echo "run $i: the build failed:" >&2
@@ -36,7 +41,11 @@ for i in $(seq 1 "$runs"); do
     fi
   fi
   done_at=$(date +%s)
-  echo "run $i: build $((built - start)) s, tests $((done_at - built)) s, make test $((done_at - start)) s ($result)"
+  echo "run $i: build $((built - start)) s, tests $((done_at - built)) s, make test $((done_at - start)) s ($result); CPU task ${calibration} ms"
+  if [ "$tests" = 1 ]; then
+    grep -E "Test +#[0-9]+:" "$work/test.log" | awk '{ print $(NF - 1), $4 }' | sort -rn | head -5 |
+      sed 's/^/    /'
+  fi
 done
 log="$work/clone/build/asan/.ninja_log"
 echo
