@@ -18,7 +18,7 @@ class Bm25Index {
   // k1 and b: the usual defaults.
   explicit Bm25Index(const std::vector<std::string>& documents, double k1 = 1.2, double b = 0.75);
 
-  size_t size() const { return doc_terms_.size(); }
+  size_t size() const { return self_score_.size(); }
 
   // The score of every document for `query`, indexed like the documents. A
   // document scores the sum of its term weights over the distinct query terms
@@ -31,14 +31,16 @@ class Bm25Index {
   double self_score(size_t doc) const { return self_score_[doc]; }
 
  private:
-  double term_weight(size_t doc, const std::string& term) const;
+  struct Posting {
+    int doc;
+    double weight;  // the term's BM25 weight in `doc`
+  };
 
-  double k1_, b_;
-  std::vector<std::unordered_map<std::string, int>> doc_terms_;  // term -> count, per document
-  std::vector<double> doc_length_;
-  std::unordered_map<std::string, std::vector<int>> postings_;  // term -> documents holding it
+  // term -> the documents holding it, with the term's weight in each: the
+  // weights depend on the documents only, so a query just adds them up (a
+  // simulated provider ranks every request it receives this way).
+  std::unordered_map<std::string, std::vector<Posting>> postings_;
   std::vector<double> self_score_;
-  double mean_length_ = 1;
 };
 
 }  // namespace privqa
