@@ -36,9 +36,13 @@ Each case runs --repeat times (default 5); a summary table then gives per
 case the median and the worst wall time and ratio: these machines are noisy,
 and one run (or the best of several) says little.
 
+With --trace, the first run of each case also prints its admitted-rate
+trace: per second of the run, the requests each simulated provider admitted
+and those its limit refused (429), from the simulator's log.
+
 Usage: bench/e2e/run_e2e.py [--build build/release] [--sizes 100,500,...]
        [--settings default,high] [--faults 0,0.1] [--repeat 5] [--baseline]
-       [--json FILE]
+       [--trace] [--json FILE]
 """
 
 from __future__ import annotations
@@ -171,6 +175,8 @@ class SimServer:
                 args += [f"--fault-{kind}", str(faults / len(FAULT_KINDS))]
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline().strip() if self.process.stdout else ""
+        # The log's clock starts just before the server listens.
+        self.started = time.monotonic()
         prefix = "listening on "
         if not line.startswith(prefix):
             self.stop()
@@ -239,6 +245,33 @@ def read_log(path: Path) -> LogSummary:
     return summary
 
 
+def rate_trace(path: Path, offset: float, rates: dict[str, float]) -> str:
+    """A markdown table: per second from the start of `privqa run` (the
+    simulator's log time less `offset`), the requests each provider admitted
+    and those its limit refused, against its configured rate."""
+    models = sorted(rates)
+    admitted: dict[tuple[int, str], int] = {}
+    refused: dict[tuple[int, str], int] = {}
+    last = 0
+    with path.open() as f:
+        for line in f:
+            entry = json.loads(line)
+            model = entry.get("model")
+            if model not in rates:
+                continue
+            second = max(0, int(entry["time"] - offset))
+            last = max(last, second)
+            counts = refused if entry.get("fault") == "rate_limit" else admitted
+            counts[(second, model)] = counts.get((second, model), 0) + 1
+    head = " | ".join(f"{m} admitted (of {rates[m]:.0f}/s) | {m} 429" for m in models)
+    lines = [f"| second | {head} |", "|---|" + "---|---|" * len(models)]
+    for second in range(last + 1):
+        cells = " | ".join(f"{admitted.get((second, m), 0)} | {refused.get((second, m), 0)}"
+                           for m in models)
+        lines.append(f"| {second} | {cells} |")
+    return "\n".join(lines)
+
+
 def hedges_by_model(output: str) -> dict[str, int]:
     """Hedge copies per simulated model, from privqa run's summary lines."""
     found = {}
@@ -294,7 +327,7 @@ def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[float
 
 
 def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, faults: float,
-                 work: Path, window: int | None) -> dict:
+                 work: Path, window: int | None, trace: bool = False) -> dict:
     profiles = work / "profiles.toml"
     rates = write_profiles(profiles, setting)
     # 30 s, on the setting's clock: above the slowest normal reply (a long
@@ -307,6 +340,8 @@ def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, fault
     sim = SimServer(binary, dataset, profiles, setting, faults, log, stall_seconds=2 * timeout)
     try:
         env = dict(os.environ, PRIVQA_SIM_URL=sim.url)
+        # The simulator's log counts from its start; the trace, from the run's.
+        offset = time.monotonic() - sim.started
         db = work / "run.db"
         wall, cpu, rss = run_measured(
             [str(binary), "run", str(config), "--limit", str(size), "--output", str(db),
@@ -317,6 +352,9 @@ def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, fault
     summary = read_log(log)
     hedges = hedges_by_model((work / "privqa.out").read_text())
     bound, critical, rate_term = lower_bound(summary, rates, hedges)
+    if trace:
+        print(f"\nAdmitted-rate trace, {setting.name} setting, {faults:.0%} faults, {size} "
+              f"questions ({wall:.1f} s):\n\n{rate_trace(log, offset, rates)}\n", flush=True)
     return {"runner": "privqa", "setting": setting.name, "faults": faults, "size": size,
             "wall": wall, "bound": bound, "critical_path": critical, "rate_term": rate_term,
             "ratio": wall / bound if bound > 0 else None,
@@ -383,6 +421,8 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=None,
                         help="questions in flight for privqa (default: its config default)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each case")
+    parser.add_argument("--trace", action="store_true",
+                        help="print the admitted-rate trace of each case's first run")
     parser.add_argument("--json", default=None, help="append one JSON line per run here")
     args = parser.parse_args()
     if args.repeat < 1:
@@ -424,11 +464,11 @@ def main() -> None:
             for size in sizes:
                 rows = []
                 for share in faults:
-                    for _ in range(args.repeat):
+                    for repeat in range(args.repeat):
                         run_dir = work / f"{setting.name}-{size}-{share}"
                         run_dir.mkdir()
                         row = bench_privqa(binary, dataset, size, setting, share, run_dir,
-                                           args.window)
+                                           args.window, trace=args.trace and repeat == 0)
                         rows.append(row)
                         runs.setdefault((setting.name, share, size), []).append(row)
                         shutil.rmtree(run_dir)

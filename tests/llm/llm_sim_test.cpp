@@ -299,12 +299,12 @@ TEST(LlmClientSim, FollowsAConfiguredRpmWithin10Percent) {
 }
 
 // A provider that answers a run's opening burst with 429s, then admits its
-// rate: the 429s cut the concurrency limit from 64 to 32. Replies take 1 s,
-// so the configured 3,000 rpm (50 a second) needs 50 requests in flight;
-// while the cut lasts, the client sends 32 a second. Below the level before
-// the cut each success allows one more request, so the first round of
-// replies (at 1 s) undoes it; growing by one per round, as before, would
-// take 18 s to reach 50.
+// rate. Replies take 1 s, so the configured 3,000 rpm (50 a second) needs 50
+// requests in flight. Had the 429s cut the concurrency limit from 64 to 32,
+// the client would send 32 a second while the cut lasts; below the level
+// before a cut each success allows one more request, so the first round of
+// replies (at 1 s) would undo it, where growing by one per round would take
+// 18 s to reach 50.
 const char* kSlowLimitedProfile = R"(
 [profile.sim-slow]
 rpm = 3000
@@ -338,6 +338,38 @@ TEST(LlmClientSim, AfterAnOpeningBurstOf429sTheConfiguredRpmIsBackWithinThreeSec
             kRequests);
   const double rate = accepted_rate(log, 3.0);
   EXPECT_GE(rate, 0.95 * 50) << "accepted " << rate << " requests a second";
+}
+
+// The same opening: its 40 429s, all of requests sent before the first reply,
+// are one event, 1 of the last 256 replies rather than 40 (the 10% that says
+// the configured rpm is too high). So nothing is cut or paused: within the
+// first second the provider admits the 10 requests of the burst it did not
+// refuse, the 40 retried ones and those of the refilled rpm bucket, about
+// 60. Counted as 40, they would cut the limit to 32 for that second.
+TEST(LlmClientSim, TheOpeningBurstsRefusalsCountAsOneAndCutNothing) {
+  FaultRates faults;
+  faults.opening_429s = 40;
+  faults.retry_after_seconds = 0.1;
+  Sim sim(faults, kSlowLimitedProfile, 11, {}, /*time_scale=*/1.0);
+  Loop loop;
+  ProviderConfig config = sim.provider("sim-slow");
+  config.rpm = 3000;
+  config.burst_seconds = 1;
+  config.max_in_flight = 64;
+  config.max_attempts = 20;
+  config.hedge_after = 0;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  for (const ChatOutcome& o : chat_all(loop, *client, 150))
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  sim.stop();
+  const std::vector<json> log = sim.log();
+  ASSERT_EQ(std::count_if(log.begin(), log.end(), is_429), 40);
+  const double start = log.front()["time"].get<double>();
+  const auto first_second = std::count_if(log.begin(), log.end(), [&](const json& e) {
+    return e["status"] == 200 && e["time"].get<double>() < start + 1.0;
+  });
+  EXPECT_GE(first_second, 45) << "admitted in the first second";
 }
 
 TEST(LlmClientSim, SpendsTheConfiguredBurstAtOnceThenPaces) {

@@ -45,7 +45,7 @@ struct CellRunner::CallResult {
 };
 
 CellRunner::CellRunner(const RunConfig& config, ChatModel* local, ChatModel* remote,
-                       boost::asio::thread_pool& pool, asio::any_io_executor executor)
+                       boost::asio::thread_pool& pool, const asio::any_io_executor& executor)
     : config_(config),
       local_(local),
       remote_(remote),

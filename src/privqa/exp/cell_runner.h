@@ -32,7 +32,7 @@ class CellRunner {
   // nullptr when the run has no such provider (and no cell calls it). S3
   // cells wait until the mechanisms are ready (mechanisms_ready).
   CellRunner(const RunConfig& config, ChatModel* local, ChatModel* remote,
-             boost::asio::thread_pool& pool, asio::any_io_executor executor);
+             boost::asio::thread_pool& pool, const asio::any_io_executor& executor);
 
   // The mechanisms, once built; nullptr when building them failed, and the
   // S3 cells are then left unrun.

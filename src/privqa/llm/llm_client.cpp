@@ -206,6 +206,11 @@ class LlmClient::Impl {
   std::multimap<Precedence, Waiter*> waiters_;
   int in_flight_ = 0;
   Clock::time_point paused_until_{};
+  // When the provider's first reply came (of any kind). The 429s of requests
+  // sent before it are one event: a run's opening burst met the provider's
+  // own allowance, which says nothing yet about the configured rate.
+  std::optional<Clock::time_point> first_reply_;
+  bool opening_429_recorded_ = false;
   // Set by the first quota failure: the account is out of credit, so calls
   // waiting and later fail at once without a request.
   std::optional<std::string> out_of_quota_;
@@ -433,6 +438,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     if (attempt > 1) ++counters_.retries;
     const Clock::time_point sent_at = Clock::now();
     const HttpResponse response = co_await send_hedged(request, tokens, latency_kind, precedence);
+    if (!first_reply_) first_reply_ = Clock::now();
 
     FailureKind kind = FailureKind::kNone;
     std::string message;
@@ -480,10 +486,13 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
           waiting.second->wake.notify();
         waiters_.clear();
       }
-      recent_429s_.record(kind == FailureKind::kRateLimited);
+      const bool rate_limited = kind == FailureKind::kRateLimited;
+      const bool in_opening = rate_limited && sent_at < *first_reply_;
+      if (!in_opening || !opening_429_recorded_) recent_429s_.record(rate_limited);
+      opening_429_recorded_ = opening_429_recorded_ || in_opening;
       // Without a configured rpm, 429s are how the limit is found; with one,
       // only a share of 429s above kOverLimitShare says it is set too high.
-      if (kind == FailureKind::kRateLimited && (!rpm_ || recent_429s_.share() > kOverLimitShare)) {
+      if (rate_limited && (!rpm_ || recent_429s_.share() > kOverLimitShare)) {
         const Clock::time_point now = Clock::now();
         concurrency_.on_rate_limited(sent_at, now);
         if (hint) paused_until_ = std::max(paused_until_, now + *hint);  // for every call

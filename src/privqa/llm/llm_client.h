@@ -27,6 +27,11 @@
 // lets retries and hedge copies go before calls that began after theirs.
 // Calls started in one turn of the event loop are all waiting before the
 // first of them is admitted, so these rules decide between them.
+// A 429 delays its own request. It also pauses the provider and cuts the
+// concurrency limit (adaptive_concurrency.h) when there is no configured rpm,
+// or when 429s make up over 10% of the recent replies; the 429s of requests
+// sent before the provider's first reply (a run's opening burst meeting the
+// provider's own allowance) count as one.
 // Failures are values with a kind; a failure of one call never affects
 // others, except a quota failure (out of credit): after it, calls waiting and
 // later fail as kQuota at once, without a request.
