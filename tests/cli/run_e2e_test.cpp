@@ -494,5 +494,52 @@ TEST_P(RunE2E, AnExhaustedQuotaPausesTheProviderAndTheSameCommandFinishesTheRun)
 
 PRIVQA_INSTANTIATE_ENGINE_DATA(RunE2E);
 
+// A config with a mistake is invalid input (exit 2), refused before the
+// store file exists, with the file and line of the mistake: a typo must not
+// leave behind a store that then refuses the corrected config.
+TEST(RunCli, ConfigMistakesAreRefusedBeforeTheStoreIsCreated) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  const std::filesystem::path config = dir / "run.toml";
+  const std::filesystem::path store = dir / "run.db";
+  // Line 7 holds the mechanisms, line 8 the epsilons, line 10 the remote
+  // model and line 19 the [mechanism.inferdpt] table.
+  auto text = [&](const std::string& mechanisms, const std::string& epsilons,
+                  const std::string& remote, const std::string& inferdpt_noise) {
+    return "[dataset]\npath = \"" + data.questions.string() + "\"\n[experiment]\noutput = \"" +
+           store.string() + "\"\nembeddings = \"" + data.embeddings.string() +
+           "\"\nscenarios = [\"S1\", \"S3\"]\nmechanisms = " + mechanisms +
+           "\nepsilons = " + epsilons + "\nlocal = \"local\"\nremote = \"" + remote +
+           "\"\n[providers.local]\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n"
+           "max_attempts = 1\n[providers.remote]\nbase_url = \"http://127.0.0.1:9/v1\"\n"
+           "model = \"n\"\nmax_attempts = 1\n[mechanism.inferdpt]\nnoise = \"" +
+           inferdpt_noise + "\"\n";
+  };
+  const std::string good_mechanisms = R"(["inferdpt", "santext+"])";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {text(R"(["inferdpt", "santext++"])", "[1.0]", "remote", "laplace"),
+       "run.toml:7: unknown mechanism 'santext++'"},
+      {text(good_mechanisms, "[1.0, 1.0]", "remote", "laplace"),
+       "run.toml:8: experiment.epsilons: eps 1 is listed twice"},
+      {text(R"(["inferdpt", "inferdpt"])", "[1.0]", "remote", "laplace"),
+       "run.toml:7: experiment.mechanisms: 'inferdpt' is listed twice"},
+      {text(good_mechanisms, "[1.0]", "local", "laplace"),
+       "run.toml:10: experiment.remote: must name another provider than local"},
+      {text(good_mechanisms, "[1.0]", "remote", "cauchy"), "run.toml:19: "},
+  };
+  for (const auto& [config_text, message] : cases) {
+    write_text(config, config_text);
+    const auto r = run_command(kBinary + " run --quiet " + config.string());
+    EXPECT_EQ(r.exit_code, 2) << message << "\n" << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(store)) << message;
+  }
+  // The same config without the mistake creates its store (and fails on the
+  // closed port only when it sends).
+  write_text(config, text(good_mechanisms, "[1.0]", "remote", "laplace"));
+  run_command(kBinary + " run --quiet --limit 1 " + config.string());
+  EXPECT_TRUE(std::filesystem::exists(store));
+}
+
 }  // namespace
 }  // namespace privqa

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "privqa/cli/commands.h"
+#include "privqa/exp/cell_sanitizer.h"
 #include "privqa/exp/plan.h"
 #include "privqa/exp/runner.h"
 #include "privqa/report/accuracy.h"
@@ -90,6 +91,12 @@ int run(const RunArgs& a) {
     return 2;
   }
   if (auto s = apply_overrides(a, *config); !s) {
+    std::cerr << "privqa: " << s.error().message() << "\n";
+    return 2;
+  }
+  // The mechanisms and their parameters are part of the config: a mistake
+  // there is invalid input, found by a dry run too.
+  if (auto s = check_mechanisms(*config); !s) {
     std::cerr << "privqa: " << s.error().message() << "\n";
     return 2;
   }

@@ -22,10 +22,17 @@ namespace {
 // recomputing some distances (a fraction of a millisecond per text).
 constexpr size_t kMechanismCacheBytes = size_t{24} << 20;
 
+// Where an error about mechanism `m` points: its entry in the config file.
+std::string where_of(const RunConfig& config, const MechanismConfig& m) {
+  return m.where.empty() ? config.source.string() : m.where;
+}
+
 Result<PhraseScoring> phrasedp_scoring(const RunConfig& config, const MechanismConfig& m) {
   auto params = resolve_params("phrasedp", phrasedp_param_specs(), m.params);
-  if (!params) return params.error().wrap(config.source.string());
-  return parse_phrase_scoring(params->text("scoring"));
+  if (!params) return params.error().wrap(where_of(config, m));
+  auto scoring = parse_phrase_scoring(params->text("scoring"));
+  if (!scoring) return scoring.error().wrap(where_of(config, m));
+  return scoring;
 }
 
 class Sanitizer : public CellSanitizer {
@@ -67,7 +74,7 @@ Status Sanitizer::build(const std::filesystem::path& embeddings,
       continue;
     }
     auto mechanism = create_mechanism(m.name, m.params, *table_, texts, kMechanismCacheBytes);
-    if (!mechanism) return mechanism.error().wrap(config_.source.string());
+    if (!mechanism) return mechanism.error().wrap(where_of(config_, m));
     mechanisms_[m.name] = std::move(*mechanism);
   }
   return Status::Ok();
@@ -146,9 +153,9 @@ Status check_mechanisms(const RunConfig& config) {
       continue;
     }
     auto info = find_mechanism(m.name);
-    if (!info) return info.error().wrap(config.source.string());
+    if (!info) return info.error().wrap(where_of(config, m));
     if (auto params = resolve_params(m.name, (*info)->params, m.params); !params) {
-      return params.error().wrap(config.source.string());
+      return params.error().wrap(where_of(config, m));
     }
   }
   return Status::Ok();

@@ -19,7 +19,7 @@
 namespace privqa {
 
 // Checks each configured mechanism's name and parameters, before anything is
-// built or sent; errors name the config file.
+// built or sent; errors name the config file and the mechanism's line.
 Status check_mechanisms(const RunConfig& config);
 
 // A cell's sanitized question, or why there is none.

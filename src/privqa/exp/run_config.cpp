@@ -114,17 +114,30 @@ Status read_experiment(const toml::table& t, const std::string& file,
       if (!v || !std::isfinite(*v) || *v <= 0) {
         return s.error("epsilons", "every eps must be a finite number > 0");
       }
+      if (std::find(c.epsilons.begin(), c.epsilons.end(), *v) != c.epsilons.end()) {
+        return s.error("epsilons", fmt::format("eps {} is listed twice", *v));
+      }
       c.epsilons.push_back(*v);
     }
   }
 
   std::vector<std::string> mechanisms = {"phrasedp", "inferdpt", "santext+"};
   if (auto st = s.read("mechanisms", mechanisms); !st) return st;
-  for (const auto& m : mechanisms)
-    c.mechanisms.push_back({m, {}});
+  const toml::node* listed = s.get("mechanisms");
+  const std::string where = toml_where(file, listed != nullptr ? *listed : t);
+  for (const auto& m : mechanisms) {
+    if (std::any_of(c.mechanisms.begin(), c.mechanisms.end(),
+                    [&](const MechanismConfig& other) { return other.name == m; })) {
+      return s.error("mechanisms", fmt::format("'{}' is listed twice", m));
+    }
+    c.mechanisms.push_back({m, {}, where});
+  }
 
   if (auto st = read_text(s, "local", c.local_provider); !st) return st;
   if (auto st = read_text(s, "remote", c.remote_provider); !st) return st;
+  if (!c.local_provider.empty() && c.local_provider == c.remote_provider) {
+    return s.error("remote", "must name another provider than local");
+  }
   if (auto st = s.read("include_options_remote", c.include_options_remote); !st) return st;
   if (auto st = s.read("window", c.window, 1, 1'000'000); !st) return st;
   if (auto st = s.read("workers", c.workers, 0, 256); !st) return st;
@@ -244,6 +257,7 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
         return Error(fmt::format("{}:{}: [mechanism.{}] is not in [experiment] mechanisms", file,
                                  node.source().begin.line, name.str()));
       }
+      it->where = toml_where(file, node);
       const auto* params = node.as_table();
       if (params == nullptr) {
         return Error(fmt::format("{}:{}: mechanism.{} must be a table", file,

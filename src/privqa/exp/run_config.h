@@ -39,6 +39,9 @@ struct DatasetConfig {
 struct MechanismConfig {
   std::string name;                           // registry name, e.g. "santext+"
   std::map<std::string, std::string> params;  // as written, checked by the registry
+  // "file:line" where the config names it ([mechanism.NAME] when present),
+  // for errors about its parameters; empty for a config built in code.
+  std::string where;
 };
 
 enum class PhraseVariant { kOld, kBands };

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "privqa/exp/plan.h"
 #include "testing.h"
 
@@ -74,6 +77,9 @@ TEST(RunConfig, BadValuesNameKeyAndLine) {
       {"repeats = 0", "repeats: must be between 1 and 1000"},
       {"cache = \"sometimes\"", "cache: must be use, refresh or bypass"},
       {"window = \"wide\"", "window: must be an integer"},
+      {"epsilons = [1.0, 2.0, 1.0]", "epsilons: eps 1 is listed twice"},
+      {"mechanisms = [\"inferdpt\", \"santext+\", \"inferdpt\"]",
+       "mechanisms: 'inferdpt' is listed twice"},
   };
   for (const auto& [line, message] : cases) {
     std::string text = kMinimal;
@@ -83,6 +89,18 @@ TEST(RunConfig, BadValuesNameKeyAndLine) {
     EXPECT_NE(c.error().message().find("run.toml:6:"), std::string::npos) << c.error().message();
     EXPECT_NE(c.error().message().find(message), std::string::npos) << c.error().message();
   }
+}
+
+TEST(RunConfig, TheRemoteModelMustNotBeTheLocalOne) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("remote = \"r\""), 12, "remote = \"l\"");
+  auto c = load(dir, text);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message().find("run.toml:7: experiment.remote: must name another provider "
+                                     "than local"),
+            std::string::npos)
+      << c.error().message();
 }
 
 TEST(RunConfig, OnlyTheModelsTheScenariosCallNeedAProvider) {
@@ -144,6 +162,12 @@ TEST(RunConfig, MechanismParametersAndPrompts) {
                          "\n[prompts]\ncot = \"Explain: {question}\"\n");
   ASSERT_TRUE(c.ok()) << c.error().message();
   EXPECT_EQ(c->mechanisms[2].params.at("sensitive_ratio"), "0.5");
+  // Errors about a mechanism point at its table, or at [experiment] (line 4)
+  // when it has none and the default list names it.
+  const std::string file = (dir / "run.toml").string();
+  const auto minimal_lines = std::count(kMinimal, kMinimal + std::strlen(kMinimal), '\n');
+  EXPECT_EQ(c->mechanisms[2].where, file + ":" + std::to_string(minimal_lines + 2));
+  EXPECT_EQ(c->mechanisms[0].where, file + ":4");
   EXPECT_EQ(c->prompts.cot, "Explain: {question}");
 
   auto bad = load(dir, std::string(kMinimal) + "\n[prompts]\ncot = \"Explain: {options}\"\n");

@@ -108,6 +108,19 @@ Status Experiment::prepare() {
   if (!selected) return selected.error().wrap(config_.source.string());
   questions_ = std::move(*selected);
 
+  // Everything a config can get wrong is checked before the store file is
+  // created: a typo must not leave a store that refuses the corrected config.
+  // (The mechanisms' states are built by start_building_states() while the
+  // first requests are under way.)
+  if (auto s = check_mechanisms(config_); !s) return s;
+  if (config_.has_scenario(Scenario::kPrivateCot)) {
+    std::error_code ec;
+    if (!std::filesystem::exists(embeddings_path(), ec)) {
+      return Error(fmt::format("embeddings for the mechanisms: {} does not exist",
+                               embeddings_path().string()));
+    }
+  }
+
   auto store = open_sqlite_store(config_.output);
   if (!store) return store.error();
   store_ = std::move(*store);
@@ -129,28 +142,12 @@ Status Experiment::prepare() {
   if (!finished) return finished.error();
   finished_ = std::move(*finished);
   summary_.cells_planned = planned;
-
-  // Parameters are checked now; the states themselves are built by
-  // start_building_states() while the first requests are under way.
-  if (auto s = check_mechanisms(config_); !s) return s;
-  if (config_.has_scenario(Scenario::kPrivateCot)) {
-    std::error_code ec;
-    if (!std::filesystem::exists(embeddings_path(), ec)) {
-      return Error(fmt::format("embeddings for the mechanisms: {} does not exist",
-                               embeddings_path().string()));
-    }
-  }
-
   return Status::Ok();
 }
 
 // The local and remote models: those the options inject, else an LlmClient
 // per provider, sharing one HTTP engine and the run's response cache.
 Status Experiment::open_models() {
-  if (config_.local_provider == config_.remote_provider &&
-      config_.provider(config_.local_provider) != nullptr) {
-    return Error(config_.source.string() + ": local and remote must be different providers");
-  }
   for (Role role : {Role::kLocal, Role::kRemote}) {
     const ProviderConfig* p = config_.provider(provider_of(config_, role));
     if (p == nullptr) continue;
