@@ -145,6 +145,15 @@ int run(const RunArgs& a) {
     return 130;
   }
   if (!summary->paused.empty()) return 1;
+  if (summary->cells_error > 0) {
+    // A run whose cells fail must not look like a success to the script or
+    // job scheduler that started it.
+    std::cout << fmt::format(
+        "{} cells ended as errors (privqa export shows why): run the same command again to "
+        "retry them\n",
+        summary->cells_error);
+    return 4;
+  }
   return 0;
 }
 
