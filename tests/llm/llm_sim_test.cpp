@@ -314,7 +314,10 @@ latency_per_token_ms = 0
 latency_jitter_sigma = 0
 )";
 
-TEST(LlmClientSim, AfterAnOpeningBurstOf429sTheConfiguredRpmIsBackWithinThreeSeconds) {
+// Sends `requests` calls to that provider, whose first 40 answers are 429s
+// asking for 0.1 s, from a client configured with its rpm, a 1 s burst and 64
+// requests in flight; returns the simulator's log.
+std::vector<json> log_after_an_opening_burst(int requests) {
   FaultRates faults;
   faults.opening_429s = 40;
   faults.retry_after_seconds = 0.1;
@@ -327,12 +330,19 @@ TEST(LlmClientSim, AfterAnOpeningBurstOf429sTheConfiguredRpmIsBackWithinThreeSec
   config.max_attempts = 20;
   config.hedge_after = 0;  // a reply's 1 s is no stall
   auto client = make_client(loop, config);
-  ASSERT_NE(client, nullptr);
-  constexpr int kRequests = 400;  // about 8 s at 50 a second
-  for (const ChatOutcome& o : chat_all(loop, *client, kRequests))
-    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  if (client == nullptr) {
+    ADD_FAILURE() << "no client";
+    return {};
+  }
+  for (const ChatOutcome& o : chat_all(loop, *client, requests))
+    EXPECT_TRUE(o.result.ok()) << o.result.error().message();
   sim.stop();
-  const std::vector<json> log = sim.log();
+  return sim.log();
+}
+
+TEST(LlmClientSim, AfterAnOpeningBurstOf429sTheConfiguredRpmIsBackWithinThreeSeconds) {
+  constexpr int kRequests = 400;  // about 8 s at 50 a second
+  const std::vector<json> log = log_after_an_opening_burst(kRequests);
   EXPECT_EQ(std::count_if(log.begin(), log.end(), is_429), 40) << "only the opening was refused";
   ASSERT_EQ(std::count_if(log.begin(), log.end(), [](const json& e) { return e["status"] == 200; }),
             kRequests);
@@ -347,23 +357,7 @@ TEST(LlmClientSim, AfterAnOpeningBurstOf429sTheConfiguredRpmIsBackWithinThreeSec
 // refuse, the 40 retried ones and those of the refilled rpm bucket, about
 // 60. Counted as 40, they would cut the limit to 32 for that second.
 TEST(LlmClientSim, TheOpeningBurstsRefusalsCountAsOneAndCutNothing) {
-  FaultRates faults;
-  faults.opening_429s = 40;
-  faults.retry_after_seconds = 0.1;
-  Sim sim(faults, kSlowLimitedProfile, 11, {}, /*time_scale=*/1.0);
-  Loop loop;
-  ProviderConfig config = sim.provider("sim-slow");
-  config.rpm = 3000;
-  config.burst_seconds = 1;
-  config.max_in_flight = 64;
-  config.max_attempts = 20;
-  config.hedge_after = 0;
-  auto client = make_client(loop, config);
-  ASSERT_NE(client, nullptr);
-  for (const ChatOutcome& o : chat_all(loop, *client, 150))
-    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
-  sim.stop();
-  const std::vector<json> log = sim.log();
+  const std::vector<json> log = log_after_an_opening_burst(150);
   ASSERT_EQ(std::count_if(log.begin(), log.end(), is_429), 40);
   const double start = log.front()["time"].get<double>();
   const auto first_second = std::count_if(log.begin(), log.end(), [&](const json& e) {
