@@ -287,6 +287,29 @@ TEST(SimServer, LogRecordsEveryRequestButNeverTheAuthorizationValue) {
   EXPECT_EQ(log[2]["body"], "{oops");  // an unparsable body is logged as a string
 }
 
+// A client may nest a body as deep as it likes; the log writes what is too
+// deep to write as JSON as text, and the server goes on.
+TEST(SimServer, ADeeplyNestedBodyIsLoggedAsText) {
+  testing::TempDir dir;
+  SimOptions options = base_options();
+  options.log_path = dir / "log.jsonl";
+  auto server = start(options);
+  ASSERT_TRUE(server);
+  SimHttpClient client(server->port());
+  // A valid chat request with an extra field 100,000 levels deep.
+  std::string deep = chat("sim-local", "hello there");
+  deep.insert(deep.rfind('}'),
+              R"(, "extra": )" + std::string(100000, '[') + std::string(100000, ']'));
+  ASSERT_EQ(client.post("/v1/chat/completions", deep).status, 200);
+  ASSERT_EQ(client.post("/v1/chat/completions", chat("sim-local", "and again")).status, 200);
+  server->stop();
+  const auto log = read_log(dir / "log.jsonl");
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0]["body"], deep);
+  EXPECT_EQ(log[0]["model"], "sim-local");
+  EXPECT_EQ(log[1]["body"]["messages"][0]["content"], "and again");
+}
+
 TEST(SimServer, RefusesNonLoopbackBindUnlessAllowed) {
   for (const char* address : {"0.0.0.0", "192.0.2.7", "::"}) {
     SimOptions options = base_options();

@@ -1,9 +1,33 @@
 #include "privqa/sim/request_log.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace privqa::sim {
+
+size_t json_nesting_depth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
 
 Result<RequestLog> RequestLog::open(const std::filesystem::path& path) {
   RequestLog log;

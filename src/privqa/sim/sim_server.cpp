@@ -319,7 +319,7 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
   if (reply.request.is_object() && reply.request.contains("model")) {
     entry["model"] = reply.request["model"];
   }
-  if (!reply.request.is_null()) {
+  if (!reply.request.is_null() && sim::json_nesting_depth(body) <= sim::kMaxLoggedDepth) {
     entry["body"] = std::move(reply.request);
   } else if (!body.empty()) {
     entry["body"] = body;
