@@ -14,4 +14,19 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+bool JsonLiteralTracker::in_literal(char c) {
+  if (in_string_) {
+    if (escaped_) {
+      escaped_ = false;
+    } else if (c == '\\') {
+      escaped_ = true;
+    } else if (c == '"') {
+      in_string_ = false;
+    }
+    return true;
+  }
+  in_string_ = c == '"';
+  return in_string_;
+}
+
 }  // namespace privqa

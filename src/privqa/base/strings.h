@@ -12,4 +12,17 @@ bool is_ascii_space(char c);
 // `text` without leading and trailing ASCII whitespace (a view into `text`).
 std::string_view trim(std::string_view text);
 
+// Follows a JSON text one character at a time and tells the characters of its
+// string literals (quotes included) from the structure around them, so that a
+// scan for brackets and commas skips those inside strings.
+class JsonLiteralTracker {
+ public:
+  // Whether `c`, the text's next character, belongs to a string literal.
+  bool in_literal(char c);
+
+ private:
+  bool in_string_ = false;
+  bool escaped_ = false;
+};
+
 }  // namespace privqa

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <string>
 
+#include "privqa/base/strings.h"
 #include "privqa/base/utf8.h"
 #include "privqa/data/records.h"
 
@@ -111,28 +112,18 @@ RawRecords read_array(std::string_view contents, size_t open_bracket) {
   RawRecords out;
   const LineIndex lines(contents);
   size_t depth = 0;
-  bool in_string = false, escaped = false;
+  JsonLiteralTracker literals;
   size_t element_start = std::string_view::npos;
   bool closed = false;
   for (size_t i = open_bracket + 1; i < contents.size() && !closed; ++i) {
     const char c = contents[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
+    // An element starts at its first character, a string's opening quote too
+    // (inside a string the element has started already).
     if (element_start == std::string_view::npos && !is_space(c) && c != ',' && c != ']') {
       element_start = i;
     }
+    if (literals.in_literal(c)) continue;
     switch (c) {
-      case '"':
-        in_string = true;
-        break;
       case '{':
       case '[':
         ++depth;

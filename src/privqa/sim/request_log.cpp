@@ -4,23 +4,16 @@
 #include <cerrno>
 #include <cstring>
 
+#include "privqa/base/strings.h"
+
 namespace privqa::sim {
 
 size_t json_nesting_depth(std::string_view text) {
   size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
+  JsonLiteralTracker literals;
   for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
+    if (literals.in_literal(c)) continue;
+    if (c == '[' || c == '{') {
       deepest = std::max(deepest, ++depth);
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;

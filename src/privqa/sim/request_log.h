@@ -27,6 +27,7 @@ class RequestLog {
   // Creates (truncates) the file.
   static Result<RequestLog> open(const std::filesystem::path& path);
 
+  bool enabled() const { return out_.is_open(); }
   void write(const nlohmann::json& entry);  // one line, flushed
 
  private:

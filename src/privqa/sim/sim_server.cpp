@@ -302,6 +302,7 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
       break;
   }
 
+  if (!log_.enabled()) return decision;  // the entry below is for the log only
   nlohmann::json entry = {
       {"seq", seq},
       {"time", std::chrono::duration<double>(now - start_).count()},

@@ -1,0 +1,27 @@
+#include "privqa/base/strings.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+namespace privqa {
+namespace {
+
+// Marks each character of `text`: 's' in a string literal, '.' outside.
+std::string literal_marks(std::string_view text) {
+  JsonLiteralTracker literals;
+  std::string marks;
+  for (const char c : text)
+    marks += literals.in_literal(c) ? 's' : '.';
+  return marks;
+}
+
+TEST(JsonLiteralTracker, QuotesAndEscapesBelongToTheLiteral) {
+  EXPECT_EQ(literal_marks(R"([1, "a]"])"), "....ssss.");
+  EXPECT_EQ(literal_marks(R"({"q\"]": 2})"), ".ssssss....");
+  EXPECT_EQ(literal_marks(R"(["\\", 3])"), ".ssss....");
+}
+
+}  // namespace
+}  // namespace privqa
