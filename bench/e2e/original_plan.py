@@ -23,15 +23,16 @@ as the original script did for its incremental writes (here as compact JSON
 through a temporary file and a rename; see ResultsFile for its cost).
 Every request opens its own connection, as urllib does.
 
-Requests are the ones privqa sends, byte for byte where possible: the same
-prompt texts, a system message then a user message, temperature 0 (0.7 and
-top_p 0.95 for paraphrases), max_tokens 512 for a chain of thought, 64 for an
-answer, 150 for paraphrases, `n` = --candidates for PhraseDP, and the same
-per-request `seed` (xxh3 of "run_seed|question_id|purpose|0", computed here
-in pure Python). The JSON body is serialised as privqa's library does
-(sorted keys, no spaces, UTF-8), so the simulator, whose replies and
-latencies are a function of the exact body, answers the S1, S2, S4 and
-PhraseDP-candidate requests exactly as it answers privqa's.
+Requests are the ones privqa sends, field for field: the same prompt texts,
+a system message then a user message, temperature 0 (0.7 and top_p 0.95 for
+paraphrases), max_tokens 512 for a chain of thought, 64 for an answer, 150
+for paraphrases, `n` = --candidates for PhraseDP, and a per-request `seed`.
+The JSON body is serialised as privqa's library does (sorted keys, no
+spaces, UTF-8). Only the `seed` values differ: privqa derives them from its
+secret run seed through a ChaCha20 stream, this plan from a BLAKE2b hash of
+(run seed, question id, purpose, sample). The simulator's replies and
+latencies are a function of the exact body, so the two runs draw them
+independently from the same distributions.
 
 Differences from privqa's requests and work:
   * InferDPT and SanText+ texts are not computed here: they are read from
@@ -80,6 +81,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import hashlib
 import http.client
 import json
 import math
@@ -151,110 +153,12 @@ def format_options(options: list[str]) -> str:
     return "\n".join(f"{chr(ord('A') + i)}) {text}" for i, text in enumerate(options))
 
 
-# ---------------------------------------------------------------------------
-# XXH3-64 (seed 0, default secret), for inputs up to 240 bytes: privqa derives
-# each request's `seed` field from xxh3 of a short key, and the simulator's
-# replies depend on that field.
-
-_M64 = (1 << 64) - 1
-_P32_1, _P32_2, _P32_3 = 0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D
-_P64_1, _P64_2, _P64_3 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
-_XXH3_SECRET = bytes.fromhex(
-    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
-    "cb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c"
-    "3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8"
-    "a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364"
-    "eac5ac8334d3ebc3c581a0fffa1363eb170ddd51b7f0da49d316552629d4689e"
-    "2b16be587d47a1fc8ff8b8d17ad031ce45cb3a8f95160428afd7fbcabb4b407e"
-)
-
-
-def _r64(data: bytes, at: int) -> int:
-    return int.from_bytes(data[at : at + 8], "little")
-
-
-def _r32(data: bytes, at: int) -> int:
-    return int.from_bytes(data[at : at + 4], "little")
-
-
-def _fold64(a: int, b: int) -> int:
-    product = a * b
-    return (product ^ (product >> 64)) & _M64
-
-
-def _rotl64(x: int, r: int) -> int:
-    return ((x << r) | (x >> (64 - r))) & _M64
-
-
-def _xxh64_avalanche(h: int) -> int:
-    h ^= h >> 33
-    h = (h * _P64_2) & _M64
-    h ^= h >> 29
-    h = (h * _P64_3) & _M64
-    return h ^ (h >> 32)
-
-
-def _xxh3_avalanche(h: int) -> int:
-    h ^= h >> 37
-    h = (h * 0x165667919E3779F9) & _M64
-    return h ^ (h >> 32)
-
-
-def _mix16(data: bytes, at: int, secret_at: int) -> int:
-    s = _XXH3_SECRET
-    return _fold64(_r64(data, at) ^ _r64(s, secret_at), _r64(data, at + 8) ^ _r64(s, secret_at + 8))
-
-
-def xxh3_64(data: bytes) -> int:
-    """XXH3_64bits(data) for len(data) <= 240."""
-    s, n = _XXH3_SECRET, len(data)
-    if n > 240:
-        raise ValueError("xxh3_64 here handles inputs up to 240 bytes")
-    if n == 0:
-        return _xxh64_avalanche(_r64(s, 56) ^ _r64(s, 64))
-    if n <= 3:
-        combined = (data[0] << 16) | (data[n >> 1] << 24) | data[n - 1] | (n << 8)
-        return _xxh64_avalanche(combined ^ (_r32(s, 0) ^ _r32(s, 4)))
-    if n <= 8:
-        keyed = ((_r32(data, n - 4) + (_r32(data, 0) << 32)) & _M64) ^ (_r64(s, 8) ^ _r64(s, 16))
-        h = keyed ^ _rotl64(keyed, 49) ^ _rotl64(keyed, 24)
-        h = (h * 0x9FB21C651E98DF25) & _M64
-        h ^= (h >> 35) + n
-        h = (h * 0x9FB21C651E98DF25) & _M64
-        return h ^ (h >> 28)
-    if n <= 16:
-        lo = _r64(data, 0) ^ (_r64(s, 24) ^ _r64(s, 32))
-        hi = _r64(data, n - 8) ^ (_r64(s, 40) ^ _r64(s, 48))
-        swapped = int.from_bytes(lo.to_bytes(8, "little"), "big")
-        return _xxh3_avalanche((n + swapped + hi + _fold64(lo, hi)) & _M64)
-    acc = (n * _P64_1) & _M64
-    if n <= 128:
-        pairs = [(0, 0, n - 16, 16)]
-        if n > 32:
-            pairs.append((16, 32, n - 32, 48))
-        if n > 64:
-            pairs.append((32, 64, n - 48, 80))
-        if n > 96:
-            pairs.append((48, 96, n - 64, 112))
-        for front, front_secret, back, back_secret in reversed(pairs):
-            acc += _mix16(data, front, front_secret) + _mix16(data, back, back_secret)
-        return _xxh3_avalanche(acc & _M64)
-    for i in range(8):
-        acc += _mix16(data, 16 * i, 16 * i)
-    acc = _xxh3_avalanche(acc & _M64)
-    for i in range(8, n // 16):
-        acc += _mix16(data, 16 * i, 16 * (i - 8) + 3)
-    acc += _mix16(data, n - 16, 136 - 17)
-    return _xxh3_avalanche(acc & _M64)
-
-
 def request_seed(run_seed: int, question_id: str, purpose: str, sample: int = 0) -> int:
-    """The `seed` field privqa sends (runner.cpp request_seed)."""
+    """A per-request `seed` field: distinct per question, purpose and sample,
+    the same on a rerun. privqa draws its from a stream keyed by the secret
+    run seed, so the numbers differ while their role is the same."""
     key = f"{run_seed}|{question_id}|{purpose}|{sample}".encode("utf-8")
-    if len(key) <= 240:
-        return xxh3_64(key) >> 1
-    # Ids this long do not occur in the benchmark files; any stable seed will do.
-    return int.from_bytes(key[-8:].ljust(8, b"\0"), "little") >> 1
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little") >> 1
 
 
 # ---------------------------------------------------------------------------

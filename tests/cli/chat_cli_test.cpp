@@ -53,6 +53,9 @@ TEST_F(ChatCli, PrintsTheReplyAndNeverTheKey) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(r.out.empty());
   EXPECT_NE(r.err.find("Authorization: [redacted]"), std::string::npos) << r.err;
+  // The body sent, as the help says: the prompt is in it.
+  EXPECT_NE(r.err.find("\n\n{"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"content\":\"Which vitamin prevents scurvy?"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("prompt +"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("FAKE-KEY"), std::string::npos);
   EXPECT_EQ(r.err.find("FAKE-KEY"), std::string::npos);

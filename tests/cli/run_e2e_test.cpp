@@ -264,6 +264,14 @@ TEST_P(RunE2E, CtrlCFinishesCellsInFlightAndTheSameCommandResumes) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  // Meanwhile a second run of the same store is refused at once, naming the
+  // first; reading the store needs no claim.
+  const auto second = run_command(privqa_run(url, dir_ / "interrupted.toml"));
+  EXPECT_EQ(second.exit_code, 1) << second.out << second.err;
+  EXPECT_NE(second.err.find("another privqa run (pid " + std::to_string(runner.pid()) + " on "),
+            std::string::npos)
+      << second.err;
+  EXPECT_EQ(run_command(kBinary + " status " + (dir_ / "interrupted.db").string()).exit_code, 0);
   runner.signal(SIGINT);
   const int code = runner.wait();
   const std::string out = slurp(dir_ / "interrupted.out");
@@ -283,6 +291,26 @@ TEST_P(RunE2E, CtrlCFinishesCellsInFlightAndTheSameCommandResumes) {
   EXPECT_NE(resumed.out.find(std::to_string(stored) + " already done"), std::string::npos)
       << resumed.out;
   EXPECT_EQ(read_jsonl(export_of(dir_ / "interrupted.db")).size(), n * 12u);
+  sim.reset();
+
+  // Two questions, all their cells under way at once (the window holds
+  // both), about 2 s each: an interrupt at the first request stops nothing,
+  // so the run finishes as complete, not interrupted.
+  url = start_sim(sim, "late_interrupt", {}, 1.0);
+  ConfigSpec whole = config_spec("whole.db", 2);
+  write_text(dir_ / "whole.toml", config_text(whole));
+  ChildProcess late({kBinary, "run", (dir_ / "whole.toml").string()}, dir_ / "whole.out",
+                    {"PRIVQA_SIM_URL=" + url});
+  for (int i = 0; i < 300 && count_lines(dir_ / "late_interrupt.log") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  late.signal(SIGINT);
+  const int late_code = late.wait();
+  const std::string late_out = slurp(dir_ / "whole.out");
+  EXPECT_NE(late_out.find("stopping: finishing the cells in flight"), std::string::npos)
+      << late_out;
+  EXPECT_EQ(late_code, 0) << late_out;
+  EXPECT_EQ(late_out.find("interrupted"), std::string::npos) << late_out;
+  EXPECT_EQ(read_jsonl(export_of(dir_ / "whole.db")).size(), 2 * 12u);
 }
 
 TEST_P(RunE2E, RemoteNeverSeesTheOriginalInS3AndNothingFromS1) {
@@ -543,6 +571,64 @@ TEST(RunCli, ConfigMistakesAreRefusedBeforeTheStoreIsCreated) {
   EXPECT_TRUE(std::filesystem::exists(store));
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_NE(r.out.find("3 cells ended as errors"), std::string::npos) << r.out;
+}
+
+// A server that quotes the key it was sent in its 401 (the simulator with
+// --api-key-env does): the key reaches no file, output, export or report;
+// the error says where it was.
+TEST(RunCli, AKeyTheServerQuotesBackIsRedactedEverywhere) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  const std::string wrong_key = "sk-privqa-ECHOED-4d2b8e61f0";
+  ASSERT_EQ(setenv("PRIVQA_TEST_SIM_KEY", "sk-the-right-one", 1), 0);
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = testing::start_sim_server(
+      sim, kBinary,
+      {"--dataset", data.questions.string(), "--time-scale", "0", "--api-key-env",
+       "PRIVQA_TEST_SIM_KEY", "--log", (dir / "sim.log").string()},
+      dir / "sim.out");
+  unsetenv("PRIVQA_TEST_SIM_KEY");
+  ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+  const std::filesystem::path store = dir / "run.db";
+  write_text(dir / "run.toml",
+             "[dataset]\npath = \"" + data.questions.string() + "\"\n[experiment]\noutput = \"" +
+                 store.string() +
+                 "\"\nscenarios = [\"S1\", \"S2\", \"S4\"]\n"
+                 "local = \"local\"\nremote = \"remote\"\n[providers.local]\nbase_url = \"" +
+                 url + "\"\nmodel = \"sim-local\"\napi_key_env = \"PRIVQA_TEST_RIGHT_KEY\"\n" +
+                 "[providers.remote]\nbase_url = \"" + url +
+                 "\"\nmodel = \"sim-remote\"\napi_key_env = \"PRIVQA_TEST_WRONG_KEY\"\n");
+  const std::string keys =
+      "PRIVQA_TEST_RIGHT_KEY=sk-the-right-one PRIVQA_TEST_WRONG_KEY=" + wrong_key + " ";
+  const auto run = run_command(keys + kBinary + " run --limit 2 " + (dir / "run.toml").string());
+  EXPECT_EQ(run.exit_code, 4) << run.out << run.err;
+  const auto exported = run_command(kBinary + " export " + store.string());
+  const auto status = run_command(kBinary + " status " + store.string());
+  const auto report = run_command(kBinary + " report --no-privacy --out " +
+                                  (dir / "report").string() + " " + store.string());
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  sim.reset();
+
+  // The wrong key was sent and refused; the refusals were stored as errors.
+  size_t refused = 0;
+  for (const auto& e : read_jsonl(slurp(dir / "sim.log")))
+    refused += e.value("fault", "") == "unauthorized" ? 1 : 0;
+  EXPECT_EQ(refused, 4u) << "S2 and S4 of two questions, each refused once";
+  EXPECT_NE(exported.out.find("Incorrect API key provided: [redacted]"), std::string::npos)
+      << exported.out;
+  for (const auto& [what, text] : {std::pair{"run", run.out + run.err},
+                                   {"export", exported.out + exported.err},
+                                   {"status", status.out + status.err},
+                                   {"report", report.out + report.err}}) {
+    EXPECT_EQ(text.find("ECHOED"), std::string::npos) << what << ":\n" << text;
+  }
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (!entry.is_regular_file() || entry.path().filename() == "sim.log") continue;
+    EXPECT_EQ(slurp(entry.path()).find("ECHOED"), std::string::npos) << entry.path();
+    ++files;
+  }
+  EXPECT_GE(files, 4u);  // config, store, response cache, report
 }
 
 }  // namespace

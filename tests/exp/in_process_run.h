@@ -159,6 +159,7 @@ class InProcessRun {
     config.dataset.load.format = DatasetFormat::kMedQA;
     config.output = dir_ / "run.db";
     config.seed = 7;
+    config.seed_from_os = false;
     config.scenarios = {Scenario::kLocal, Scenario::kRemoteCot, Scenario::kPrivateCot,
                         Scenario::kRemote, Scenario::kLocalSelfCot};
     config.epsilons = {1.0, 2.0, 3.0};

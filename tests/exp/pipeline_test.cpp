@@ -300,6 +300,85 @@ TEST(Pipeline, AnExhaustedQuotaLeavesTheCellsUnrunUntilTheNextRun) {
   }
 }
 
+RunRecord run_record(const RunConfig& config) {
+  auto store = open_sqlite_store(config.output, /*read_only=*/true);
+  EXPECT_TRUE(store.ok()) << store.error().message();
+  if (!store.ok()) return {};
+  auto record = (*store)->run();
+  EXPECT_TRUE(record.ok() && record->has_value());
+  return record.ok() && record->has_value() ? **record : RunRecord{};
+}
+
+// The remote's S3 requests (chains of thought on sanitized text) from call
+// `from` of the log on: (the text it saw, the request's seed field).
+std::multiset<std::pair<std::string, int64_t>> private_cot_requests(const InProcessRun& run,
+                                                                    size_t from = 0) {
+  std::multiset<std::pair<std::string, int64_t>> out;
+  for (size_t i = from; i < run.log.size(); ++i) {
+    const ScriptedCall& call = run.log[i];
+    if (call.provider == "remote" && testing::first_line(call.user) == "COT") {
+      out.emplace(testing::after_first_line(call.user), call.request.seed.value_or(-1));
+    }
+  }
+  return out;
+}
+
+// Without `seed` in the config, the store draws a seed from the OS when it is
+// created and keeps it: the identity records only that it was drawn, a later
+// session of the same store uses it, and another store draws another one.
+TEST(Pipeline, WithoutASeedEachStoreKeepsASecretSeedOfItsOwn) {
+  auto configure = [](InProcessRun& run) {
+    run.config.seed_from_os = true;
+    run.config.scenarios = {Scenario::kPrivateCot};
+    run.config.mechanisms = {{"santext+", {}}};
+    run.config.epsilons = {1.0};
+  };
+  auto dry = [](const ScriptedCall&) {
+    return scripted_failure(FailureKind::kQuota, "You exceeded your current quota");
+  };
+  // Store a: the first session leaves every cell unrun, the second runs them.
+  InProcessRun a;
+  configure(a);
+  ASSERT_TRUE(a.run(testing::default_script, dry).ok());
+  EXPECT_EQ(stored_cells(a.config).size(), 0u);
+  const RunRecord first = run_record(a.config);
+  ASSERT_TRUE(first.secret_seed.has_value());
+  EXPECT_EQ(first.config.at("seed"), "os");
+  const size_t second_session = a.log.size();
+  ASSERT_TRUE(a.run().ok());
+  EXPECT_EQ(run_record(a.config).secret_seed, first.secret_seed);
+  const auto a_requests = private_cot_requests(a, second_session);
+  ASSERT_EQ(a_requests.size(), 3u);
+
+  // The same run with the store's seed fixed in the config draws exactly the
+  // same: the second session used the stored seed, not a new one.
+  InProcessRun fixed;
+  configure(fixed);
+  fixed.config.seed_from_os = false;
+  fixed.config.seed = *first.secret_seed;
+  ASSERT_TRUE(fixed.run().ok());
+  EXPECT_EQ(private_cot_requests(fixed), a_requests);
+  EXPECT_FALSE(run_record(fixed.config).secret_seed.has_value());
+  EXPECT_EQ(run_record(fixed.config).config.at("seed"), *first.secret_seed);
+
+  // Another store: another seed (equal with probability 2^-64), so every
+  // request's seed field differs (each equal with probability 2^-63).
+  InProcessRun b;
+  configure(b);
+  ASSERT_TRUE(b.run().ok());
+  const RunRecord other = run_record(b.config);
+  ASSERT_TRUE(other.secret_seed.has_value());
+  EXPECT_NE(*other.secret_seed, *first.secret_seed);
+  std::set<int64_t> a_seeds, b_seeds;
+  for (const auto& [text, seed] : a_requests)
+    a_seeds.insert(seed);
+  for (const auto& [text, seed] : private_cot_requests(b))
+    b_seeds.insert(seed);
+  ASSERT_EQ(b_seeds.size(), 3u);
+  for (int64_t seed : b_seeds)
+    EXPECT_EQ(a_seeds.count(seed), 0u);
+}
+
 TEST(Pipeline, PhraseDpCandidatesAreRequestedOncePerQuestionAndRepeatForEveryEps) {
   InProcessRun run;
   run.config.scenarios = {Scenario::kPrivateCot};

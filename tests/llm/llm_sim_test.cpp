@@ -54,9 +54,12 @@ std::vector<Question> sample_questions() {
 class Sim {
  public:
   // time_scale 0: every reply at once, whatever its profile's latency.
+  // api_key: the key API calls must carry ("": none).
   explicit Sim(FaultRates faults = {}, const std::string& profiles_toml = "", uint64_t seed = 11,
-               std::map<std::string, int64_t> quota = {}, double time_scale = 0) {
+               std::map<std::string, int64_t> quota = {}, double time_scale = 0,
+               std::string api_key = "") {
     SimOptions options;
+    options.api_key = std::move(api_key);
     options.questions = sample_questions();
     options.quota = std::move(quota);
     options.faults = faults;
@@ -988,6 +991,29 @@ TEST(LlmClientSim, TheApiKeyAppearsInNoLogDatabaseOrOutput) {
   EXPECT_GE(files, 2);  // the request log and the cache database (+ WAL)
   EXPECT_EQ(debug_output.find("FAKE-KEY"), std::string::npos);
   EXPECT_EQ(messages.find("FAKE-KEY"), std::string::npos);
+}
+
+// A server quoting the key it got in its 401: the call fails at once (a
+// client error), its message keeps the server's words but not the key.
+TEST(LlmClientSim, AKeyTheServerQuotesBackIsRedactedFromTheError) {
+  ASSERT_EQ(setenv("PRIVQA_TEST_WRONG_KEY", "sk-privqa-WRONG-e5b1c", 1), 0);
+  Sim sim({}, "", 11, {}, 0, "sk-privqa-right");
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.api_key_env = "PRIVQA_TEST_WRONG_KEY";
+  auto client = make_client(loop, config);
+  unsetenv("PRIVQA_TEST_WRONG_KEY");
+  ASSERT_NE(client, nullptr);
+  const std::vector<ChatOutcome> outcomes = chat_all(loop, *client, 1);
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_FALSE(outcomes[0].result.ok());
+  EXPECT_EQ(outcomes[0].failure, FailureKind::kClient);
+  EXPECT_EQ(outcomes[0].result.error().message(),
+            "sim: HTTP 401: Incorrect API key provided: [redacted]. Check the key of this "
+            "account (simulated).");
+  sim.stop();
+  ASSERT_EQ(sim.log().size(), 1u);
+  EXPECT_EQ(sim.log()[0]["fault"], "unauthorized");
 }
 
 TEST(LlmClientSim, EmbeddingsRoundTrip) {

@@ -14,6 +14,15 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+std::string replace_all(std::string text, std::string_view what, std::string_view with) {
+  if (what.empty()) return text;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at)) {
+    text.replace(at, what.size(), with);
+    at += with.size();
+  }
+  return text;
+}
+
 bool JsonLiteralTracker::in_literal(char c) {
   if (in_string_) {
     if (escaped_) {

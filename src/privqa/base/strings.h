@@ -1,6 +1,7 @@
 // Small string helpers shared by every module.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace privqa {
@@ -11,6 +12,10 @@ bool is_ascii_space(char c);
 
 // `text` without leading and trailing ASCII whitespace (a view into `text`).
 std::string_view trim(std::string_view text);
+
+// `text` with every occurrence of `what` replaced by `with`, left to right,
+// without rescanning the replacements; an empty `what` replaces nothing.
+std::string replace_all(std::string text, std::string_view what, std::string_view with);
 
 // Follows a JSON text one character at a time and tells the characters of its
 // string literals (quotes included) from the structure around them, so that a

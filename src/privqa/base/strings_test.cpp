@@ -23,5 +23,12 @@ TEST(JsonLiteralTracker, QuotesAndEscapesBelongToTheLiteral) {
   EXPECT_EQ(literal_marks(R"(["\\", 3])"), ".ssss....");
 }
 
+TEST(ReplaceAll, ReplacesEveryOccurrenceOnceAndNeverItsReplacement) {
+  EXPECT_EQ(replace_all("key, key and keykey", "key", "[k]"), "[k], [k] and [k][k]");
+  EXPECT_EQ(replace_all("aaa", "a", "aa"), "aaaaaa");
+  EXPECT_EQ(replace_all("abc", "", "x"), "abc");
+  EXPECT_EQ(replace_all("", "a", "b"), "");
+}
+
 }  // namespace
 }  // namespace privqa

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "privqa/cli/commands.h"
 #include "privqa/data/dataset.h"
 #include "privqa/dp/registry.h"
+#include "privqa/dp/rng.h"
 #include "privqa/embed/embedding_table.h"
 
 namespace privqa::cli {
@@ -24,7 +26,7 @@ struct SanitizeArgs {
   std::string mechanisms;  // comma-separated
   std::string eps;         // comma-separated
   std::vector<std::string> params;
-  uint64_t seed = 0;
+  std::optional<uint64_t> seed;  // none: drawn from the OS
   std::string embeddings;
   std::string corpus;
   std::string dataset;
@@ -143,6 +145,16 @@ int run(const SanitizeArgs& a) {
 
   const unsigned threads =
       a.threads > 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
+  // The seed is a secret key of the mechanisms' randomness: from the OS unless
+  // a reproducible experiment fixes it.
+  uint64_t seed = 0;
+  if (a.seed) {
+    seed = *a.seed;
+  } else {
+    auto drawn = os_entropy_seed();
+    if (!drawn) return usage_error(drawn.error().message());
+    seed = *drawn;
+  }
   std::string jsonl;
   for (const auto& name : names) {
     auto params = params_for(name, a.params);
@@ -162,7 +174,7 @@ int run(const SanitizeArgs& a) {
       for (size_t i = next++; i < items.size(); i = next++) {
         for (size_t e = 0; e < eps_list->size(); ++e) {
           const double eps = (*eps_list)[e];
-          Rng rng = cell_rng(a.seed, items[i].id, "sanitize", name, eps, 0);
+          Rng rng = cell_rng(seed, items[i].id, "sanitize", name, eps, 0);
           // eps was checked above, so sanitize cannot fail.
           results[e][i] = *(*mechanism)->sanitize(items[i].text, eps, rng);
         }
@@ -233,7 +245,9 @@ void register_sanitize_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--param", args->params,
                   "mechanism parameter key=value (NAME:key=value for one of several); repeatable")
       ->allow_extra_args(false);  // one value per --param: TEXT stays positional
-  cmd->add_option("--seed", args->seed, "run seed of the random streams")->capture_default_str();
+  cmd->add_option("--seed", args->seed,
+                  "fix the run seed of the random streams (default: from the OS; a seed is a "
+                  "secret key, docs/mechanisms.md)");
   cmd->add_option("--embeddings", args->embeddings,
                   "word embeddings file (default: PRIVQA_EMBEDDINGS or the fetched wink table)");
   cmd->add_option("--corpus", args->corpus,

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@ struct SimServerArgs {
   bool allow_remote = false;
   FaultRates faults;
   std::vector<std::string> quota;  // MODEL=N
+  std::string api_key_env;
 };
 
 int run_sim_server(const SimServerArgs& a) {
@@ -47,6 +49,15 @@ int run_sim_server(const SimServerArgs& a) {
   options.port = a.port;
   options.time_scale = a.time_scale;
   options.allow_remote = a.allow_remote;
+  if (!a.api_key_env.empty()) {
+    const char* key = std::getenv(a.api_key_env.c_str());
+    if (key == nullptr || *key == '\0') {
+      std::cerr << "privqa sim-server: --api-key-env: environment variable " << a.api_key_env
+                << " is not set\n";
+      return 2;
+    }
+    options.api_key = key;
+  }
   for (const std::string& entry : a.quota) {
     const size_t eq = entry.find('=');
     int64_t count = -1;
@@ -102,6 +113,9 @@ void register_sim_server_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--profiles", args->profiles, "TOML file of [profile.NAME] model profiles");
   cmd->add_option("--seed", args->seed, "seed of every simulated draw")->capture_default_str();
   cmd->add_option("--log", args->log, "request log (JSON Lines)");
+  cmd->add_option("--api-key-env", args->api_key_env,
+                  "require the key in this environment variable; answer other API calls 401, "
+                  "quoting the key they sent");
   cmd->add_option("--time-scale", args->time_scale, "multiplies simulated latencies (0 = none)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -41,8 +41,10 @@ int status(const std::string& path) {
   std::cout << fmt::format("run {} (created {}, config {})\n", path, record.created_at,
                            record.config_file);
   std::cout << fmt::format(
-      "cells: {} of {} stored ({:.1f}%), {} of them errors\n", cells->size(), planned,
-      planned ? 100.0 * static_cast<double>(cells->size()) / static_cast<double>(planned) : 0.0,
+      "cells: {} of {} stored ({}), {} of them errors\n", cells->size(), planned,
+      planned ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(cells->size()) /
+                                           static_cast<double>(planned))
+              : "-",
       errors);
 
   double wall_seconds = 0;

@@ -95,7 +95,9 @@ std::optional<Problem> read_options(const RawRecord& r, const FieldMapping& m, Q
     return problem(r.line, name, "wrong type", type_problem(opts, "an object or an array"));
   }
   if (q.options.size() < 2) {
-    return problem(r.line, name, "missing option", "fewer than two options");
+    return problem(r.line, name, "too few options",
+                   std::string(q.options.empty() ? "no options" : "only 1 option") +
+                       "; a question needs at least 2");
   }
   return std::nullopt;
 }

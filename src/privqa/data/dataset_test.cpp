@@ -284,6 +284,22 @@ TEST(BadInput, MissingOption) {
   EXPECT_EQ(problems[0].reason, "missing option");
 }
 
+TEST(BadInput, FewerThanTwoOptions) {
+  TempDir dir;
+  write_text(dir / "d.jsonl",
+             "{\"question\": \"q0\", \"options\": [], \"answer_idx\": \"A\"}\n"
+             "{\"question\": \"q1\", \"options\": {\"A\": \"x\"}, \"answer_idx\": \"A\"}\n");
+  auto loaded = load_dataset(dir / "d.jsonl", lenient());
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+  ASSERT_EQ(loaded->problems.size(), 2u);
+  EXPECT_EQ(loaded->problems[0].describe("d.jsonl"),
+            "d.jsonl:1: field 'options': no options; a question needs at least 2 "
+            "[too few options]");
+  EXPECT_EQ(loaded->problems[1].describe("d.jsonl"),
+            "d.jsonl:2: field 'options': only 1 option; a question needs at least 2 "
+            "[too few options]");
+}
+
 TEST(BadInput, CopOutOfRange) {
   auto problems = expect_one_bad_record("cop5.jsonl", 2);
   ASSERT_EQ(problems.size(), 1u);

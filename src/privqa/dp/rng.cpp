@@ -1,7 +1,9 @@
 #include "privqa/dp/rng.h"
 
+#include <sys/random.h>
 #include <xxhash.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 
@@ -161,6 +163,19 @@ double Rng::laplace(double scale) {
 
 double Rng::gumbel() {
   return -std::log(-std::log(uniform_open()));
+}
+
+Result<uint64_t> os_entropy_seed() {
+  uint64_t seed = 0;
+  ssize_t got = -1;
+  do {
+    got = getrandom(&seed, sizeof seed, 0);  // blocks only until the pool is first seeded
+  } while (got < 0 && errno == EINTR);
+  if (got != static_cast<ssize_t>(sizeof seed)) {
+    return Error(std::string("cannot draw a seed from the operating system (getrandom): ") +
+                 std::strerror(errno));
+  }
+  return seed;
 }
 
 Rng cell_rng(uint64_t run_seed, std::string_view question_id, std::string_view scenario,

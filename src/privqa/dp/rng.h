@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "privqa/base/result.h"
+
 namespace privqa {
 
 // The tuple a stream is derived from. Each part is written with its type and
@@ -62,6 +64,10 @@ class Rng {
 // words each. RFC 8439's 32-bit counter and 96-bit nonce are the same state
 // while the counter's low word does not wrap. Public for the RFC's vectors.
 void chacha20_blocks(const std::array<uint32_t, 16>& state, std::array<uint32_t, 128>& out);
+
+// 64 bits from the operating system's entropy source (getrandom), for seeds
+// that protect privacy: a run seed is a secret key (docs/mechanisms.md).
+Result<uint64_t> os_entropy_seed();
 
 // The stream of one experiment cell (docs/architecture.md, "Randomness").
 Rng cell_rng(uint64_t run_seed, std::string_view question_id, std::string_view scenario,

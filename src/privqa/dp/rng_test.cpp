@@ -235,5 +235,13 @@ TEST(Rng, GumbelMatchesItsDistribution) {
   EXPECT_FITS(counts, probabilities);
 }
 
+// Two independent 64-bit draws are equal with probability 2^-64.
+TEST(Rng, OsEntropySeedsDiffer) {
+  auto a = os_entropy_seed();
+  auto b = os_entropy_seed();
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(*a, *b);
+}
+
 }  // namespace
 }  // namespace privqa

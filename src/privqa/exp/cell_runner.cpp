@@ -1,11 +1,11 @@
 #include "privqa/exp/cell_runner.h"
 
 #include <fmt/format.h>
-#include <xxhash.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "privqa/dp/rng.h"
 #include "privqa/exp/answer_parser.h"
 #include "privqa/exp/plan.h"
 #include "privqa/exp/scenarios.h"
@@ -26,11 +26,17 @@ void add_usage(CellResult& cell, Role role, const Usage& usage) {
       usage.completion_tokens;
 }
 
+// The remote model sees this number, so it comes from a stream keyed by the
+// run seed: the seed is not recoverable from it.
 uint64_t request_seed(uint64_t run_seed, const std::string& question_id, CallPurpose purpose,
                       int repeat) {
-  const std::string key =
-      fmt::format("{}|{}|{}|{}", run_seed, question_id, call_purpose_name(purpose), repeat);
-  return XXH3_64bits(key.data(), key.size()) >> 1;  // non-negative as int64
+  Rng rng(StreamKey()
+              .add(run_seed)
+              .add("request")
+              .add(question_id)
+              .add(call_purpose_name(purpose))
+              .add(static_cast<uint64_t>(repeat)));
+  return rng.next_u64() >> 1;  // non-negative as int64
 }
 
 }  // namespace

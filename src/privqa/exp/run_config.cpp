@@ -89,9 +89,12 @@ Status read_experiment(const toml::table& t, const std::string& file,
   if (auto st = read_text(s, "output", output); !st) return st;
   if (output.empty()) return Error(file + ": [experiment] output is required");
   c.output = resolve(base, output);
-  int64_t seed = static_cast<int64_t>(c.seed);
-  if (auto st = s.read("seed", seed, 0, INT64_MAX); !st) return st;
-  c.seed = static_cast<uint64_t>(seed);
+  if (s.get("seed") != nullptr) {
+    int64_t seed = 0;
+    if (auto st = s.read("seed", seed, 0, INT64_MAX); !st) return st;
+    c.seed = static_cast<uint64_t>(seed);
+    c.seed_from_os = false;
+  }
   if (auto st = s.read("repeats", c.repeats, 1, 1000); !st) return st;
 
   std::vector<std::string> scenarios = {"S1", "S2", "S3", "S4"};
@@ -311,7 +314,13 @@ std::string results_identity_json(const RunConfig& c) {
                   {"first", c.dataset.filter.first_n.value_or(0)},
                   {"sample", c.dataset.filter.sample_n.value_or(0)},
                   {"sample_seed", c.dataset.filter.sample_seed}};
-  j["seed"] = c.seed;
+  // A seed from the OS is the store's own (RunRecord::secret_seed): only that
+  // it was drawn is part of the identity, and so of the published fingerprint.
+  if (c.seed_from_os) {
+    j["seed"] = "os";
+  } else {
+    j["seed"] = c.seed;
+  }
   j["repeats"] = c.repeats;
   for (auto s : c.scenarios)
     j["scenarios"].push_back(scenario_id(s));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "privqa/exp/plan.h"
 #include "testing.h"
@@ -52,6 +53,27 @@ TEST(RunConfig, DefaultsFollowTheOriginalStudy) {
   EXPECT_EQ(c->scenarios.size(), 4u);
   EXPECT_FALSE(c->include_options_remote) << "options stay local by default";
   EXPECT_EQ(c->provider("r")->api_key_env, "EXAMPLE_KEY");
+  EXPECT_TRUE(c->seed_from_os) << "a seed is a secret key: from the OS unless fixed";
+}
+
+// A fixed seed is part of the identity; a seed from the OS is recorded only
+// as drawn ("os"), its value staying out of the config and fingerprint.
+TEST(RunConfig, AFixedSeedIsPartOfTheIdentityAnOsSeedOnlyAsDrawn) {
+  TempDir dir;
+  std::string seven = kMinimal;
+  seven.replace(seven.find("local = "), 0, "seed = 7\n");
+  auto fixed = load(dir, seven);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message();
+  EXPECT_FALSE(fixed->seed_from_os);
+  EXPECT_EQ(fixed->seed, 7u);
+  EXPECT_EQ(nlohmann::json::parse(results_identity_json(*fixed))["seed"], 7);
+  auto drawn = load(dir, kMinimal);
+  ASSERT_TRUE(drawn.ok());
+  EXPECT_EQ(nlohmann::json::parse(results_identity_json(*drawn))["seed"], "os");
+  const std::string before = fingerprint(*drawn);
+  drawn->seed = 123456789;  // what prepare() sets once the store has the seed
+  EXPECT_EQ(fingerprint(*drawn), before);
+  EXPECT_NE(fingerprint(*fixed), before);
 }
 
 TEST(RunConfig, UnknownKeysNameTheirLine) {

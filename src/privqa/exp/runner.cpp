@@ -20,6 +20,7 @@
 
 #include "privqa/base/event.h"
 #include "privqa/base/paths.h"
+#include "privqa/dp/rng.h"
 #include "privqa/exp/cell_runner.h"
 #include "privqa/exp/cell_sanitizer.h"
 #include "privqa/exp/plan.h"
@@ -70,7 +71,7 @@ class Experiment {
     return config_.embeddings.empty() ? default_embeddings_path() : config_.embeddings;
   }
 
-  const RunConfig& config_;
+  RunConfig config_;  // a copy: prepare() sets a seed drawn from the OS
   RunOptions options_;
   asio::io_context io_;
   asio::thread_pool pool_;
@@ -124,6 +125,7 @@ Status Experiment::prepare() {
   auto store = open_sqlite_store(config_.output);
   if (!store) return store.error();
   store_ = std::move(*store);
+  if (auto s = store_->claim_writer(); !s) return s;
   size_t planned = 0;
   for (const auto& q : questions_)
     planned += cells_of(q, config_).size();
@@ -134,7 +136,22 @@ Status Experiment::prepare() {
   record.planned_cells = static_cast<int64_t>(planned);
   record.local_provider = config_.local_provider;
   record.remote_provider = config_.remote_provider;
+  if (config_.seed_from_os) {
+    auto seed = os_entropy_seed();
+    if (!seed) return seed.error();
+    record.secret_seed = *seed;
+  }
   if (auto s = store_->bind_run(record); !s) return s;
+  if (config_.seed_from_os) {
+    // The store's seed, drawn by whichever process created it.
+    auto bound = store_->run();
+    if (!bound) return bound.error();
+    if (!*bound || !(*bound)->secret_seed) {
+      return Error(config_.output.string() + ": the run record holds no seed, though the " +
+                   "config gives none; give the run a new output path");
+    }
+    config_.seed = *(*bound)->secret_seed;
+  }
   // Session records that cannot be read would make this run's own record
   // fail at the end; say so before any request is paid for.
   if (auto sessions = store_->sessions(); !sessions) return sessions.error();
@@ -330,6 +347,9 @@ Result<RunSummary> Experiment::run() {
   io_.run();
 
   summary_.cells_not_run = cells_to_run_ - summary_.cells_ok - summary_.cells_error;
+  // A stop asked for once every cell was under way leaves nothing to resume:
+  // the run is complete, not interrupted.
+  if (summary_.cells_not_run == 0) summary_.interrupted = false;
   summary_.paused = cells_->paused();
   summary_.wall_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   for (const ChatModel* c : {local_, remote_}) {

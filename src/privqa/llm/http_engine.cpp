@@ -102,6 +102,7 @@ std::string describe_request(const HttpRequest& request) {
   for (const auto& [name, value] : request.headers) {
     out += fmt::format("{}: {}\n", name, is_secret_header(name) ? "[redacted]" : value);
   }
+  if (!request.body.empty()) out += "\n" + request.body + "\n";
   return out;
 }
 

@@ -36,8 +36,9 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{120'000};  // whole transfer, connect included
 };
 
-// One line per request line and header for debug output, with the value of
-// any Authorization or api-key header replaced by "[redacted]".
+// For debug output: the request line, one line per header (the value of any
+// Authorization or api-key header replaced by "[redacted]"), then a blank
+// line and the body when there is one.
 std::string describe_request(const HttpRequest& request);
 
 // Why a request got no HTTP response.

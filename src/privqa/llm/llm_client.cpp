@@ -11,6 +11,7 @@
 #include <random>
 
 #include "privqa/base/event.h"
+#include "privqa/base/strings.h"
 #include "privqa/llm/adaptive_concurrency.h"
 #include "privqa/llm/latency_tracker.h"
 #include "privqa/llm/rate_limit_share.h"
@@ -101,6 +102,19 @@ double estimate_chat_tokens(const ChatRequest& request, int assumed_completion_t
          static_cast<double>(request.max_tokens.value_or(assumed_completion_tokens)) * choices;
 }
 
+namespace {
+
+// The key of an "Authorization: Bearer KEY" header, "" when there is none.
+std::string api_key_of(const std::vector<std::pair<std::string, std::string>>& headers) {
+  constexpr std::string_view kBearer = "Bearer ";
+  for (const auto& [name, value] : headers) {
+    if (name == "Authorization" && value.starts_with(kBearer)) return value.substr(kBearer.size());
+  }
+  return "";
+}
+
+}  // namespace
+
 class LlmClient::Impl {
  public:
   Impl(HttpEngine& engine, ProviderConfig config, ResponseCache* cache, ClientOptions options,
@@ -110,6 +124,7 @@ class LlmClient::Impl {
         cache_(cache),
         options_(options),
         headers_(std::move(headers)),
+        api_key_(api_key_of(headers_)),
         rpm_(per_minute_bucket(config_.rpm, config_.burst_seconds)),
         tpm_(per_minute_bucket(config_.tpm, config_.burst_seconds)),
         concurrency_(config_.min_in_flight, config_.max_in_flight),
@@ -117,6 +132,12 @@ class LlmClient::Impl {
         backoff_cap_(to_ms(config_.backoff_cap_seconds)),
         pump_timer_(engine.context()),
         jitter_(std::random_device{}()) {}
+
+  // `text` from the server with every copy of the API key replaced by
+  // "[redacted]": error messages reach the store, the output and the report.
+  std::string without_key(std::string text) const {
+    return api_key_.empty() ? text : replace_all(std::move(text), api_key_, "[redacted]");
+  }
 
   // `latency_kind` groups requests expected to take alike, for hedging.
   template <class T>
@@ -196,6 +217,7 @@ class LlmClient::Impl {
   ResponseCache* cache_;
   ClientOptions options_;
   std::vector<std::pair<std::string, std::string>> headers_;  // holds the Authorization header
+  std::string api_key_;                                       // "" without one
   std::optional<TokenBucket> rpm_;
   std::optional<TokenBucket> tpm_;
   AdaptiveConcurrency concurrency_;
@@ -470,13 +492,14 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
         co_return outcome;
       }
       kind = FailureKind::kDecode;
-      message = decoded.error().message();
+      message = without_key(decoded.error().message());
     } else {
       const ProviderError error = decode_provider_error(response.body);
       kind = classify_status(response.status, error);
-      message = fmt::format(
+      // Some servers quote the key they were sent in a 401's body.
+      message = without_key(fmt::format(
           "{}: HTTP {}: {}", config_.name, response.status,
-          error.message.empty() ? "\"" + body_snippet(response.body) + "\"" : error.message);
+          error.message.empty() ? "\"" + body_snippet(response.body) + "\"" : error.message));
       hint = retry_hint(response, std::chrono::system_clock::now());
       if (response.status == 429) ++counters_.rate_limited;
       if (kind == FailureKind::kQuota && !out_of_quota_) {

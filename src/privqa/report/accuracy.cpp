@@ -51,10 +51,12 @@ std::string format_accuracy_table(const std::vector<AccuracyRow>& rows) {
                   "mechanism", "eps", "n", "right", "acc", "unparsed", "errors");
   for (const auto& r : rows) {
     const bool s3 = r.scenario == Scenario::kPrivateCot;
-    out += fmt::format("{:<4} {:<12} {:<10} {:>5} {:>4} {:>6} {:>5.1f}% {:>8} {:>6}\n",
+    // A group without an answered cell has no accuracy, not 0%.
+    const std::string accuracy = r.n == 0 ? "-" : fmt::format("{:.1f}%", 100 * r.accuracy());
+    out += fmt::format("{:<4} {:<12} {:<10} {:>5} {:>4} {:>6} {:>6} {:>8} {:>6}\n",
                        scenario_id(r.scenario), scenario_name(r.scenario), s3 ? r.mechanism : "-",
-                       s3 ? fmt::format("{:g}", r.eps) : "-", r.n, r.correct, 100 * r.accuracy(),
-                       r.unparsed, r.errors);
+                       s3 ? fmt::format("{:g}", r.eps) : "-", r.n, r.correct, accuracy, r.unparsed,
+                       r.errors);
   }
   return out;
 }

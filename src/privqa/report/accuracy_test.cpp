@@ -24,5 +24,23 @@ TEST(Accuracy, ErrorsLeaveNAndUnparsedStayIn) {
   EXPECT_EQ(rows[0].errors, 1u);
 }
 
+// S1 answered once of two, S4 only errors: 50.0% and "-", never 0.0%.
+TEST(Accuracy, AGroupWithoutAnAnsweredCellShowsNoAccuracy) {
+  std::vector<CellResult> cells(3);
+  cells[0].key = {"q0", Scenario::kLocal, "", 0, 0};
+  cells[0].gold = 1;
+  cells[0].parsed = 1;
+  cells[1].key = {"q1", Scenario::kLocal, "", 0, 0};
+  cells[1].gold = 1;
+  cells[1].parsed = 2;
+  cells[2].key = {"q0", Scenario::kRemote, "", 0, 0};
+  cells[2].status = CellStatus::kError;
+  const std::string table = format_accuracy_table(accuracy_table(cells));
+  EXPECT_NE(table.find("S1 "), std::string::npos) << table;
+  EXPECT_NE(table.find("  50.0% "), std::string::npos) << table;
+  EXPECT_NE(table.find("      -        0      1\n"), std::string::npos) << table;
+  EXPECT_EQ(table.find(" 0.0%"), std::string::npos) << table;
+}
+
 }  // namespace
 }  // namespace privqa::report

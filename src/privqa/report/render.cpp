@@ -134,7 +134,7 @@ std::string render_json(const std::string& title, const std::vector<RunReport>& 
                            {"dataset", r.dataset},
                            {"local_model", r.local_model},
                            {"remote_model", r.remote_model},
-                           {"seed", r.seed},
+                           {"seed", r.seed ? json(*r.seed) : json("os")},
                            {"questions", r.questions},
                            {"wall_seconds", r.wall_seconds},
                            {"sessions", r.sessions},

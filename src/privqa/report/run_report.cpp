@@ -117,7 +117,8 @@ std::vector<PairedComparison> paired_comparisons(const RunReport& report,
       }
       p.test = mcnemar_test(b, c);
       p.difference = paired_bootstrap_difference(
-          pairs, bootstrap_seed(report.seed, s3.mechanism, s3.eps, baseline), resamples);
+          pairs, bootstrap_seed(report.seed.value_or(0), s3.mechanism, s3.eps, baseline),
+          resamples);
       out.push_back(p);
     }
   }
@@ -327,7 +328,10 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
   const json models = run.record.config.value("models", json::object());
   r.local_model = models.value("local", json::object()).value("model", std::string());
   r.remote_model = models.value("remote", json::object()).value("model", std::string());
-  r.seed = run.record.config.value("seed", uint64_t{0});
+  if (const auto seed = run.record.config.find("seed");
+      seed != run.record.config.end() && seed->is_number_unsigned()) {
+    r.seed = seed->get<uint64_t>();
+  }
   for (const json& m : run.record.config.value("mechanisms", json::array()))
     r.mechanisms.push_back(m.value("name", std::string()));
   for (const json& e : run.record.config.value("epsilons", json::array())) {

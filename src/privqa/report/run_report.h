@@ -86,7 +86,9 @@ struct RunReport {
   bool simulated = false;
   std::string title;  // starts with "SIMULATED" for a simulated run
   std::string created_at, fingerprint, dataset, local_model, remote_model;
-  uint64_t seed = 0;
+  // The config's seed; none when it was drawn from the OS, a secret the
+  // report leaves in the store.
+  std::optional<uint64_t> seed;
   size_t questions = 0;                 // distinct questions with a stored cell
   std::vector<std::string> mechanisms;  // in the run's S3 order
   std::vector<double> epsilons;

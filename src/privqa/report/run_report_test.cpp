@@ -158,6 +158,33 @@ TEST(Render, EveryFormatCarriesTheSimulatedTitle) {
     EXPECT_EQ(render_csv(title, t).rfind("# SIMULATED privqa report: demo\n", 0), 0u) << t.name;
 }
 
+// A seed drawn from the OS stays in the store: no format shows it, the
+// header says it was drawn, and a fixed seed is shown as it is.
+TEST(Render, ASeedFromTheOsAppearsInNoFormat) {
+  RunData run = ten_questions();
+  run.record.config["seed"] = "os";
+  run.record.secret_seed = 8070450532247928832u;
+  auto report = build_report(run, {"", false, 200});
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  const std::vector<RunReport> runs{*report};
+  const std::string title = report_title(runs);
+  const auto sections = report_sections(runs);
+  const auto tables = data_tables(runs);
+  std::vector<std::string> outputs = {render_markdown(title, sections),
+                                      render_html(title, sections),
+                                      render_json(title, runs, tables)};
+  for (const auto& t : tables)
+    outputs.push_back(render_csv(title, t));
+  for (const auto& out : outputs)
+    EXPECT_EQ(out.find("8070450532247928832"), std::string::npos) << out.substr(0, 400);
+  EXPECT_NE(outputs[0].find("Seed drawn from the OS (kept secret)."), std::string::npos);
+  EXPECT_NE(outputs[2].find("\"seed\": \"os\""), std::string::npos);
+
+  auto fixed = build_report(ten_questions(), {"", false, 200});
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_NE(render_markdown(title, report_sections({*fixed})).find("Seed 3."), std::string::npos);
+}
+
 // Hedge copies and cache errors, summed over sessions, reach the provider
 // table of every format.
 TEST(Render, ProviderTableShowsHedgesAndCacheErrors) {

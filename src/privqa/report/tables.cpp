@@ -261,12 +261,12 @@ std::vector<std::string> run_paragraphs(const RunReport& r) {
         "SIMULATED: this run used privqa's simulated provider. Its numbers exercise the "
         "engine; they say nothing about real models.");
   }
-  out.push_back(
-      fmt::format("Store {} (run {}, created {}). Dataset {}: {} questions. Local model "
-                  "{}, remote model {}. Seed {}.",
-                  r.store.string(), r.fingerprint.substr(0, 12), r.created_at, r.dataset,
-                  r.questions, r.local_model.empty() ? "-" : r.local_model,
-                  r.remote_model.empty() ? "-" : r.remote_model, r.seed));
+  out.push_back(fmt::format(
+      "Store {} (run {}, created {}). Dataset {}: {} questions. Local model "
+      "{}, remote model {}. Seed {}.",
+      r.store.string(), r.fingerprint.substr(0, 12), r.created_at, r.dataset, r.questions,
+      r.local_model.empty() ? "-" : r.local_model, r.remote_model.empty() ? "-" : r.remote_model,
+      r.seed ? fmt::format("{}", *r.seed) : "drawn from the OS (kept secret)"));
   out.push_back(
       fmt::format("Wall time {:.1f} s over {} session(s) ({} interrupted); total cost "
                   "${:.4f}.",

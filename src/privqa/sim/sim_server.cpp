@@ -44,6 +44,7 @@ struct Decision {
   Fault fault = Fault::kNone;
   bool rate_limited = false;
   bool out_of_quota = false;
+  bool unauthorized = false;
   unsigned status = 200;
   std::string body;
   double delay_seconds = 0;
@@ -242,10 +243,6 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
 
   const bool api_call =
       method == "POST" && (path == "/v1/chat/completions" || path == "/v1/embeddings");
-  if (api_call) {
-    decision.fault = faults_.next(path, body);
-    if (api_calls_++ < options_.faults.opening_429s) decision.fault = Fault::k429;
-  }
   // An error reply sent at once, replacing the simulated one.
   auto fail = [&decision](unsigned status, std::string_view message, std::string_view type,
                           std::string_view code) {
@@ -253,6 +250,22 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
     decision.body = sim::error_body(message, type, code);
     decision.delay_seconds = 0;
   };
+  if (api_call && !options_.api_key.empty()) {
+    const auto sent = request.find(http::field::authorization);
+    const std::string credential = sent == request.end() ? "" : std::string(sent->value());
+    if (credential != "Bearer " + options_.api_key) {
+      decision.unauthorized = true;
+      fail(401,
+           fmt::format("Incorrect API key provided: {}. Check the key of this account "
+                       "(simulated).",
+                       credential.starts_with("Bearer ") ? credential.substr(7) : credential),
+           "invalid_request_error", "invalid_api_key");
+    }
+  }
+  if (api_call && !decision.unauthorized) {
+    decision.fault = faults_.next(path, body);
+    if (api_calls_++ < options_.faults.opening_429s) decision.fault = Fault::k429;
+  }
   switch (decision.fault) {
     case Fault::kNone:
       if (reply.profile != nullptr && reply.status == 200) {
@@ -312,6 +325,7 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
       {"status", decision.status},
       {"fault", decision.rate_limited   ? "rate_limit"
                 : decision.out_of_quota ? "quota"
+                : decision.unauthorized ? "unauthorized"
                                         : sim::fault_name(decision.fault)},
       {"delay", decision.delay_seconds},
       {"body", nullptr},

@@ -47,6 +47,10 @@ struct SimOptions {
   // later request gets 429 insufficient_quota, as a provider's does.
   std::map<std::string, int64_t> quota;
   bool allow_remote = false;  // permit a bind address that is not loopback
+  // Non-empty: an API call without "Authorization: Bearer <api_key>" gets 401
+  // invalid_api_key, its message quoting the key it was sent, as some
+  // providers' do.
+  std::string api_key;
 };
 
 class SimServer {

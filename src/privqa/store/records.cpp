@@ -34,6 +34,17 @@ class FieldReader {
     }
     return v->get<int64_t>();
   }
+  // Any integer in [0, 2^64).
+  uint64_t whole(const char* name) {
+    const json* v = field(name, &json::is_number_integer, "an integer");
+    if (v == nullptr) return 0;
+    if (!v->is_number_unsigned() && v->get<int64_t>() < 0) {
+      fail(fmt::format("field '{}' must be 0 or more, not {}", name, v->dump()));
+      return 0;
+    }
+    return v->get<uint64_t>();
+  }
+  bool has(const char* name) const { return j_.is_object() && j_.contains(name); }
   double number(const char* name) {
     const json* v = field(name, &json::is_number, "a number");
     return v ? v->get<double>() : 0.0;
@@ -187,11 +198,13 @@ Result<SessionRecord> session_from_json(const json& j, const std::string& record
 }
 
 json to_json(const RunRecord& run) {
-  return {{"config", run.config},
-          {"config_file", run.config_file},
-          {"planned_cells", run.planned_cells},
-          {"local", run.local_provider},
-          {"remote", run.remote_provider}};
+  json j = {{"config", run.config},
+            {"config_file", run.config_file},
+            {"planned_cells", run.planned_cells},
+            {"local", run.local_provider},
+            {"remote", run.remote_provider}};
+  if (run.secret_seed) j["secret_seed"] = *run.secret_seed;
+  return j;
 }
 
 Result<RunRecord> run_from_json(const json& j, const std::string& record) {
@@ -202,6 +215,7 @@ Result<RunRecord> run_from_json(const json& j, const std::string& record) {
   run.planned_cells = r.count("planned_cells");
   run.local_provider = r.text("local");
   run.remote_provider = r.text("remote");
+  if (r.has("secret_seed")) run.secret_seed = r.whole("secret_seed");
   if (Status s = r.finish(); !s) return s.error();
   return run;
 }

@@ -63,6 +63,10 @@ struct RunRecord {
   int64_t planned_cells = 0;                         // cells of the run's plan
   std::string local_provider;                        // provider names; "" when not used
   std::string remote_provider;
+  // The run seed when the config gives none: drawn from the OS by the process
+  // that created the store, read back by every later one. A secret key of the
+  // mechanisms' randomness, so nothing but the store holds it.
+  std::optional<uint64_t> secret_seed;
 };
 
 // JSON forms. A RunRecord's fingerprint and created_at are not part of its

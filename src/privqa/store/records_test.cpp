@@ -94,6 +94,21 @@ TEST(StoreRecords, RunRoundTripLeavesFingerprintAndDateToTheStore) {
   EXPECT_EQ(back->local_provider, "local");
   EXPECT_EQ(back->remote_provider, "");
   EXPECT_EQ(back->fingerprint, "");
+  EXPECT_FALSE(back->secret_seed.has_value());
+}
+
+// A seed drawn from the OS uses all 64 bits: one above INT64_MAX survives.
+TEST(StoreRecords, ASecretSeedOfAnySizeRoundTrips) {
+  RunRecord run;
+  run.secret_seed = 0xfedcba9876543210;
+  auto back = run_from_json(json::parse(to_json(run).dump()), "run");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->secret_seed, std::optional<uint64_t>(0xfedcba9876543210));
+  json negative = to_json(run);
+  negative["secret_seed"] = -1;
+  auto refused = run_from_json(negative, "run record");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(), "run record: field 'secret_seed' must be 0 or more, not -1");
 }
 
 // The message of reading `j` as a session, which must fail.

@@ -1,8 +1,13 @@
 #include "privqa/store/result_store.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 
 #include "privqa/store/sqlite.h"
@@ -24,6 +29,8 @@ std::string utc_now() {
 
 // The meta key holding the session records, a JSON array.
 constexpr const char* kSessionsKey = "sessions";
+// The meta key naming the process that last claimed the store for writing.
+constexpr const char* kWriterKey = "writer";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS run (
@@ -66,6 +73,37 @@ CREATE TABLE IF NOT EXISTS cells (
 class SqliteResultStore final : public ResultStore {
  public:
   explicit SqliteResultStore(sqlite::Database db) : db_(std::move(db)) {}
+  ~SqliteResultStore() override {
+    if (writer_fd_ >= 0) ::close(writer_fd_);  // releases the claim
+  }
+  SqliteResultStore(const SqliteResultStore&) = delete;
+  SqliteResultStore& operator=(const SqliteResultStore&) = delete;
+
+  // An flock on a descriptor of our own: SQLite's locks are fcntl locks on
+  // its own descriptors, which an flock neither blocks nor releases.
+  Status claim_writer() override {
+    if (writer_fd_ >= 0) return Status::Ok();
+    const int fd = ::open(path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error(fmt::format("{}: cannot open: {}", path(), std::strerror(errno)));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd);
+      if (error != EWOULDBLOCK) {
+        return Error(fmt::format("{}: cannot lock: {}", path(), std::strerror(error)));
+      }
+      std::string holder = "another privqa run";
+      if (auto meta = this->meta(); meta && meta->count(kWriterKey) != 0) {
+        holder += " (" + meta->at(kWriterKey) + ")";
+      }
+      return Error(path() + ": " + holder +
+                   " is writing this store; wait for it to finish or stop it, then run again");
+    }
+    writer_fd_ = fd;
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    return write_meta(kWriterKey,
+                      fmt::format("pid {} on {}, since {}", ::getpid(), host, utc_now()));
+  }
 
   Status bind_run(const RunRecord& run) override {
     auto existing = this->run();
@@ -271,6 +309,7 @@ class SqliteResultStore final : public ResultStore {
 
   sqlite::Database db_;
   std::optional<sqlite::Statement> put_;
+  int writer_fd_ = -1;  // holds the writer claim's flock
 };
 
 }  // namespace

@@ -9,7 +9,8 @@
 //
 // Threading: a store object is used by one thread at a time (the runner's
 // event loop thread). Several store objects, in one process or several, may
-// open the same file; SQLite serializes their writes.
+// open the same file; SQLite serializes their writes. One run writes a store
+// at a time (claim_writer); readers need no claim.
 //
 // Not found: a store with no run recorded yet returns nullopt from run() and
 // empty lists from the other readers; none of that is an error. A stored
@@ -36,6 +37,12 @@ namespace privqa {
 class ResultStore {
  public:
   virtual ~ResultStore() = default;
+
+  // Makes this object the store's one writing run until it is destroyed or
+  // its process ends, however it ends (the SQLite store holds an flock on
+  // the file). Fails at once, naming the process, while another object
+  // holds the claim: two runs on one store would both run every cell.
+  virtual Status claim_writer() = 0;
 
   // First use of a store records the run; later uses must present the same
   // fingerprint (the rest of `run` is then ignored), so one store never mixes

@@ -1,6 +1,7 @@
 #include "privqa/store/result_store.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "privqa/store/sqlite.h"
 #include "store/store_testing.h"
@@ -73,6 +74,30 @@ TEST(ResultStore, RefusesAnotherConfiguration) {
   auto other = (*store)->bind_run(run_record("xyz"));
   ASSERT_FALSE(other.ok());
   EXPECT_NE(other.error().message().find("different configuration"), std::string::npos);
+}
+
+// One writer at a time: a second claim fails at once naming the holder; a
+// reader needs none; the claim ends with the object that held it.
+TEST(ResultStore, OneWriterAtATime) {
+  testing::TempDir dir;
+  auto first = open_sqlite_store(dir / "run.db");
+  auto second = open_sqlite_store(dir / "run.db");
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE((*first)->claim_writer().ok());
+  EXPECT_TRUE((*first)->claim_writer().ok()) << "claiming again is no conflict";
+  auto refused = (*second)->claim_writer();
+  ASSERT_FALSE(refused.ok());
+  const std::string pid = "pid " + std::to_string(::getpid()) + " on ";
+  EXPECT_EQ(refused.error().message().rfind(
+                (dir / "run.db").string() + ": another privqa run (" + pid, 0),
+            0u)
+      << refused.error().message();
+  EXPECT_NE(refused.error().message().find("is writing this store"), std::string::npos);
+  auto reader = open_sqlite_store(dir / "run.db", /*read_only=*/true);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_TRUE((*reader)->cells().ok());
+  first->reset();
+  EXPECT_TRUE((*second)->claim_writer().ok());
 }
 
 TEST(ResultStore, ClearErrorsForMissingOrForeignFiles) {
