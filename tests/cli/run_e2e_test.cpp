@@ -631,5 +631,54 @@ TEST(RunCli, AKeyTheServerQuotesBackIsRedactedEverywhere) {
   EXPECT_GE(files, 4u);  // config, store, response cache, report
 }
 
+// A provider failing every request: a run costs the first attempts, a few
+// retries and a probe or two per provider, not six attempts a call; then it
+// gives the providers up, leaves the cells for a later run and exits 1.
+TEST(RunCli, ADeadProviderIsGivenUpAfterGiveUpAfterWithAFewProbes) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url =
+      testing::start_sim_server(sim, kBinary,
+                                {"--dataset", data.questions.string(), "--time-scale", "0",
+                                 "--fault-500", "1", "--log", (dir / "sim.log").string()},
+                                dir / "sim.out");
+  ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+  const std::filesystem::path store = dir / "run.db";
+  std::string config = "[dataset]\npath = \"" + data.questions.string() +
+                       "\"\n[experiment]\noutput = \"" + store.string() +
+                       "\"\nscenarios = [\"S1\", \"S2\", \"S4\"]\nlocal = \"local\"\n"
+                       "remote = \"remote\"\n";
+  for (const char* name : {"local", "remote"}) {
+    config += std::string("[providers.") + name + "]\nbase_url = \"" + url + "\"\nmodel = \"sim-" +
+              name + "\"\ngive_up_after = 2\n";
+  }
+  write_text(dir / "run.toml", config);
+  const auto run = run_command(kBinary + " run --limit 20 " + (dir / "run.toml").string());
+  sim.reset();
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  for (const char* name : {"local", "remote"}) {
+    EXPECT_NE(run.out.find(std::string("PAUSED ") + name + ": provider " + name +
+                           " failed every attempt for "),
+              std::string::npos)
+        << run.out;
+    EXPECT_NE(
+        run.out.find(std::string(" s (give_up_after); the last failure: ") + name + ": HTTP 500"),
+        std::string::npos)
+        << run.out;
+  }
+  EXPECT_EQ(read_jsonl(run_command(kBinary + " export " + store.string()).out).size(), 0u)
+      << "no cell is stored as an error: all wait for a later run";
+  // 20 questions: 20 first calls to the local model (S1, and S2's answer
+  // only after its CoT) and 40 to the remote (S2's CoT, S4), at most 7
+  // retries each before the breaker opens, and one probe each after 1 s
+  // (the next would be due at 3 s, past the 2 s deadline).
+  std::map<std::string, size_t> requests;
+  for (const auto& e : read_jsonl(slurp(dir / "sim.log")))
+    ++requests[e.value("model", "")];
+  EXPECT_LE(requests["sim-local"], 20u + 7 + 1);
+  EXPECT_LE(requests["sim-remote"], 40u + 7 + 1);
+}
+
 }  // namespace
 }  // namespace privqa

@@ -1016,6 +1016,76 @@ TEST(LlmClientSim, AKeyTheServerQuotesBackIsRedactedFromTheError) {
   EXPECT_EQ(sim.log()[0]["fault"], "unauthorized");
 }
 
+// A provider answering every request 500: the first failures open the
+// breaker, the calls wait rather than spend their six attempts, one probe at
+// a time tries the provider, and after give_up_after every call fails as
+// kDown. Without the breaker the 100 calls would send 600 requests.
+TEST(LlmClientSim, ADeadProviderCostsABurstAndAFewProbesThenIsGivenUp) {
+  FaultRates faults;
+  faults.rate_500 = 1.0;
+  Sim sim(faults);
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.give_up_after_seconds = 2.5;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const std::vector<ChatOutcome> outcomes = chat_all(loop, *client, 100);
+  for (const ChatOutcome& o : outcomes) {
+    ASSERT_FALSE(o.result.ok());
+    EXPECT_EQ(o.failure, FailureKind::kDown) << o.result.error().message();
+    EXPECT_EQ(o.result.error().message().rfind("provider sim failed every attempt for ", 0), 0u)
+        << o.result.error().message();
+    EXPECT_NE(o.result.error().message().find("the last failure: sim: HTTP 500"),
+              std::string::npos);
+  }
+  sim.stop();
+  // Before the breaker opens: first attempts (at most 100) and retries of
+  // the at most 7 calls whose failures came before the 8th. After it: one
+  // probe at 1 s; the next would be due at 3 s, past the deadline at 2.5 s.
+  const std::vector<json> log = sim.log();
+  ASSERT_FALSE(log.empty());
+  const double start = log.front()["time"].get<double>();
+  size_t early = 0, probes = 0;
+  for (const json& e : log)
+    (e["time"].get<double>() - start < 0.5 ? early : probes) += 1;
+  EXPECT_LE(early, 100u + 7);
+  EXPECT_EQ(probes, 1u);
+}
+
+// A provider that comes back: the calls wait while it is down and all
+// finish once a probe gets through.
+TEST(LlmClientSim, CallsWaitForAProviderThatComesBack) {
+  uint16_t port = 0;
+  {
+    auto probe_port = SimServer::start({.questions = sample_questions()});
+    ASSERT_TRUE(probe_port.ok());
+    port = (*probe_port)->port();
+  }  // closed now
+  Loop loop;
+  ProviderConfig config;
+  config.name = "sim";
+  config.base_url = fmt::format("http://127.0.0.1:{}/v1", port);
+  config.model = "sim-local";
+  // Three attempts, their backoff under 0.5 + 1 s: on their own, all would
+  // fail before the provider is back at 1.5 s.
+  config.max_attempts = 3;
+  config.backoff_seconds = 0.5;
+  config.give_up_after_seconds = 60;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  std::unique_ptr<SimServer> back;
+  asio::steady_timer reopen(loop.io, std::chrono::milliseconds(1500));
+  reopen.async_wait([&](const boost::system::error_code&) {
+    auto server = SimServer::start({.questions = sample_questions(), .port = port});
+    EXPECT_TRUE(server.ok()) << server.error().message();
+    if (server.ok()) back = std::move(*server);
+  });
+  const std::vector<ChatOutcome> outcomes = chat_all(loop, *client, 20);
+  for (const ChatOutcome& o : outcomes)
+    EXPECT_TRUE(o.result.ok()) << o.result.error().message();
+  EXPECT_NE(back, nullptr);
+}
+
 TEST(LlmClientSim, EmbeddingsRoundTrip) {
   Sim sim;
   Loop loop;

@@ -131,8 +131,8 @@ int run(const RunArgs& a) {
   }
   for (const auto& [name, why] : summary->paused) {
     std::cout << fmt::format(
-        "  PAUSED {}: {}\n  fix the account (quota or billing), then run the same command again to "
-        "finish the {} cells left\n",
+        "  PAUSED {}: {}\n  once the provider works again (out of credit: fix the account), run "
+        "the same command again to finish the {} cells left\n",
         name, why, summary->cells_not_run);
   }
   auto store = open_sqlite_store(config->output, true);

@@ -101,7 +101,9 @@ asio::awaitable<CellRunner::CallResult> CellRunner::call(Role role, CallPurpose 
                    {"cached", outcome.from_cache}});
   cell.attempts += outcome.attempts;
   if (!outcome.result.ok()) {
-    if (outcome.failure == FailureKind::kQuota) {
+    // Out of credit, or down past give_up_after: the provider's cells wait
+    // for a later run instead of being stored as errors.
+    if (outcome.failure == FailureKind::kQuota || outcome.failure == FailureKind::kDown) {
       paused_.emplace(c.config().name, outcome.result.error().message());
       out.paused = true;
     }

@@ -18,7 +18,8 @@ class ChatModel {
  public:
   virtual ~ChatModel() = default;
   // One chat call. Failures are values (ChatOutcome::result), with their
-  // kind; a kQuota failure pauses the provider for the rest of the run.
+  // kind; a kQuota or kDown failure pauses the provider for the rest of the
+  // run.
   virtual asio::awaitable<ChatOutcome> chat(ChatRequest request, CallOptions options) = 0;
   virtual const ProviderConfig& config() const = 0;
   virtual ProviderCounters counters() const = 0;

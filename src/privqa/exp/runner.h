@@ -47,7 +47,7 @@ struct RunSummary {
   double wall_seconds = 0;
   bool interrupted = false;
   std::map<std::string, ProviderCounters> providers;
-  std::map<std::string, std::string> paused;  // provider -> the quota error
+  std::map<std::string, std::string> paused;  // provider -> its quota or give-up error
 };
 
 Result<RunSummary> run_experiment(const RunConfig& config, const RunOptions& options);

@@ -64,6 +64,19 @@ constexpr double kIdleHedgeShare = 0.05;
 // many times the load.
 constexpr size_t kMaxCopies = 3;
 
+// Attempts failing as a down provider's do (says_provider_is_down), all
+// sent since the provider last answered, that open the breaker: calls then
+// wait instead of spending their attempts, while one probe at a time tries
+// the provider. At 20% faults of every kind, eight in a row come once in
+// 390,000 attempts, so a flaky provider keeps working and a dead one costs a
+// burst and a few probes. Attempts sent before the last answer do not count:
+// stalls of one burst time out together, while the provider answers others.
+constexpr int kBreakerFailures = 8;
+// The wait before the first probe, doubling after each failed one up to the
+// longest.
+constexpr std::chrono::milliseconds kFirstProbeGap{1000};
+constexpr std::chrono::milliseconds kLongestProbeGap{30'000};
+
 // The shortest interval at which a waiting attempt checks whether it is due
 // for a hedge copy while its kind's latency quantile is not yet known.
 constexpr std::chrono::milliseconds kHedgeRecheckFloor{10};
@@ -155,8 +168,11 @@ class LlmClient::Impl {
   struct Waiter {
     double tokens;
     Event wake;
+    bool hedge_copy = false;  // never a probe; refused while the breaker is open
     bool admitted = false;
+    bool probe = false;  // admitted as the one attempt that tries a down provider
   };
+  enum class Admission { kAdmitted, kProbe, kRefused };
 
   // The copies of one attempt: the request and its hedge copies.
   struct Race {
@@ -185,9 +201,18 @@ class LlmClient::Impl {
     }
   };
 
-  // Waits for a slot and the rate budget; false (holding no slot) once the
-  // provider is out of quota.
-  asio::awaitable<bool> admit(double tokens, Precedence precedence);
+  // Waits for a slot and the rate budget, and while the breaker is open for
+  // its turn to probe. Refused (holding no slot) once the provider is out of
+  // quota or given up, and a hedge copy while the breaker is open.
+  asio::awaitable<Admission> admit(double tokens, Precedence precedence, bool hedge_copy = false);
+  bool refusing() const { return out_of_quota_ || given_up_; }
+  // Counts an attempt's reply for the breaker: whether it failed as a down
+  // provider's attempts do, and whether it was the probe.
+  void note_attempt(bool provider_failed, bool probe, Clock::time_point sent_at,
+                    const std::string& message);
+  // Ends every call waiting now or later: the provider failed every attempt
+  // for give_up_after.
+  void give_up();
   // Gives back an admitted request's slot.
   void release_slot();
   // Sends an admitted request and hedges it; the first reply of any copy.
@@ -236,6 +261,18 @@ class LlmClient::Impl {
   // Set by the first quota failure: the account is out of credit, so calls
   // waiting and later fail at once without a request.
   std::optional<std::string> out_of_quota_;
+  // The breaker: attempts failed in a row as a down provider's do, since
+  // when, and the last one's message; while open (since `open_since_`) one
+  // probe at a time, the next not before `next_probe_`.
+  int failed_in_a_row_ = 0;
+  Clock::time_point last_answer_{};  // when an attempt last got a reply that is no such failure
+  Clock::time_point failing_since_{};
+  std::string last_failure_;
+  std::optional<Clock::time_point> open_since_;
+  bool probing_ = false;
+  Clock::time_point next_probe_{};
+  std::chrono::milliseconds probe_gap_ = kFirstProbeGap;
+  std::optional<std::string> given_up_;  // set by give_up(): calls fail as kDown
   asio::steady_timer pump_timer_;
   std::optional<Clock::time_point> pump_wake_;
   bool pump_posted_ = false;
@@ -254,16 +291,76 @@ class LlmClient::Impl {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-asio::awaitable<bool> LlmClient::Impl::admit(double tokens, Precedence precedence) {
-  if (out_of_quota_) co_return false;
-  Waiter waiter{tokens, Event(engine_.context().get_executor()), false};
+asio::awaitable<LlmClient::Impl::Admission> LlmClient::Impl::admit(double tokens,
+                                                                   Precedence precedence,
+                                                                   bool hedge_copy) {
+  const auto refused = [&] { return refusing() || (hedge_copy && open_since_); };
+  if (refused()) co_return Admission::kRefused;
+  Waiter waiter{tokens, Event(engine_.context().get_executor()), hedge_copy};
   waiters_.emplace(precedence, &waiter);  // after any waiter with the same key
   pump_after_this_turn();
-  // pump() cancels the wait to admit us; a quota failure, to let us go.
-  while (!waiter.admitted && !out_of_quota_)
+  // pump() cancels the wait to admit us; a quota failure, giving up or (for
+  // a hedge copy) the breaker opening, to let us go.
+  while (!waiter.admitted && !refused())
     co_await waiter.wake.wait();
-  if (waiter.admitted && out_of_quota_) release_slot();  // found before we resumed
-  co_return !out_of_quota_;
+  if (!waiter.admitted) co_return Admission::kRefused;  // no longer listed
+  if (refusing()) {                                     // found before we resumed
+    if (waiter.probe) probing_ = false;
+    release_slot();
+    co_return Admission::kRefused;
+  }
+  co_return waiter.probe ? Admission::kProbe : Admission::kAdmitted;
+}
+
+void LlmClient::Impl::note_attempt(bool provider_failed, bool probe, Clock::time_point sent_at,
+                                   const std::string& message) {
+  const Clock::time_point now = Clock::now();
+  if (probe) probing_ = false;
+  if (provider_failed && sent_at < last_answer_ && !probe) {
+    pump();  // sent before the provider's last answer: says nothing new
+    return;
+  }
+  if (!provider_failed) {
+    last_answer_ = now;
+    failed_in_a_row_ = 0;
+    if (open_since_) {  // the provider answers again: the calls waiting go
+      open_since_.reset();
+      probe_gap_ = kFirstProbeGap;
+    }
+    pump();
+    return;
+  }
+  if (failed_in_a_row_++ == 0) failing_since_ = now;
+  last_failure_ = message;
+  const Clock::time_point deadline = failing_since_ + to_ms(config_.give_up_after_seconds);
+  if (!open_since_ && failed_in_a_row_ >= kBreakerFailures) {
+    open_since_ = now;
+    probe_gap_ = kFirstProbeGap;
+    next_probe_ = std::min(now + probe_gap_, deadline);
+    // Hedge copies waiting would only add load: their attempts go on alone.
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      if (!it->second->hedge_copy) {
+        ++it;
+        continue;
+      }
+      it->second->wake.notify();
+      it = waiters_.erase(it);
+    }
+  } else if (open_since_ && probe) {
+    probe_gap_ = std::min(probe_gap_ * 2, kLongestProbeGap);
+    next_probe_ = std::min(now + probe_gap_, deadline);
+  }
+  pump();
+}
+
+void LlmClient::Impl::give_up() {
+  given_up_ = fmt::format(
+      "provider {} failed every attempt for {:.0f} s (give_up_after); the last failure: {}",
+      config_.name, std::chrono::duration<double>(Clock::now() - failing_since_).count(),
+      last_failure_);
+  for (auto& waiting : waiters_)
+    waiting.second->wake.notify();
+  waiters_.clear();
 }
 
 void LlmClient::Impl::release_slot() {
@@ -279,6 +376,22 @@ void LlmClient::Impl::pump() {
       return;
     }
     Waiter* next = waiters_.begin()->second;
+    if (open_since_) {
+      // The provider is down: one probe at a time, when it is due.
+      if (probing_) {
+        backlogged_ = true;
+        return;
+      }
+      if (now - failing_since_ >= to_ms(config_.give_up_after_seconds)) {
+        give_up();
+        return;
+      }
+      if (now < next_probe_) {
+        backlogged_ = true;
+        wake_pump_at(next_probe_);
+        return;
+      }
+    }
     Clock::duration wait = paused_until_ > now ? paused_until_ - now : Clock::duration::zero();
     if (rpm_) wait = std::max(wait, rpm_->wait_time(1, now));
     if (tpm_) wait = std::max(wait, tpm_->wait_time(next->tokens, now));
@@ -292,6 +405,10 @@ void LlmClient::Impl::pump() {
     ++in_flight_;
     waiters_.erase(waiters_.begin());
     next->admitted = true;
+    if (open_since_) {
+      next->probe = true;
+      probing_ = true;
+    }
     next->wake.notify();
   }
   if (backlogged_ && idle_hedging(now)) {
@@ -392,16 +509,17 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
   while (!race->reply) {
     const Clock::time_point now = Clock::now();
     const bool may_hedge =
-        config_.hedge_after > 0 && race->copies.size() < kMaxCopies && !out_of_quota_;
+        config_.hedge_after > 0 && race->copies.size() < kMaxCopies && !refusing() && !open_since_;
     const std::optional<Clock::duration> delay =
         may_hedge ? hedge_delay(latency_kind, now) : std::nullopt;
     // A copy goes when the newest one has run the hedge delay.
     const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
     if (delay && now >= due) {
       ++copies_waiting_;
-      const bool admitted = co_await admit(tokens, precedence);
+      const bool admitted =
+          co_await admit(tokens, precedence, /*hedge_copy=*/true) != Admission::kRefused;
       --copies_waiting_;
-      if (!admitted) continue;  // out of quota: no more copies
+      if (!admitted) continue;  // out of quota or the provider down: no more copies
       if (race->reply) {        // answered while the copy waited
         release_slot();
         continue;
@@ -449,15 +567,22 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
 
   const Precedence precedence{options.calls_after, Clock::now()};
   for (int attempt = 1;; ++attempt) {
-    if (!co_await admit(tokens, precedence)) {
+    const Admission admission = co_await admit(tokens, precedence);
+    if (admission == Admission::kRefused) {
       ++counters_.failures;
-      outcome.failure = FailureKind::kQuota;
-      outcome.result = Error(*out_of_quota_ + " (not sent: the account is out of credit)");
+      if (out_of_quota_) {
+        outcome.failure = FailureKind::kQuota;
+        outcome.result = Error(*out_of_quota_ + " (not sent: the account is out of credit)");
+      } else {
+        outcome.failure = FailureKind::kDown;
+        outcome.result = Error(*given_up_);
+      }
       co_return outcome;
     }
-    outcome.attempts = attempt;
+    // Attempts sent, those a down provider's breaker held included; `attempt`
+    // counts only those that spend max_attempts.
+    if (++outcome.attempts > 1) ++counters_.retries;
     ++counters_.requests;
-    if (attempt > 1) ++counters_.retries;
     const Clock::time_point sent_at = Clock::now();
     const HttpResponse response = co_await send_hedged(request, tokens, latency_kind, precedence);
     if (!first_reply_) first_reply_ = Clock::now();
@@ -481,7 +606,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
         }
         concurrency_.on_success();
         recent_429s_.record(false);
-        pump();
+        note_attempt(false, admission == Admission::kProbe, sent_at, "");
         if (use_cache) {
           // A cache that cannot be written costs a re-request later, not this result.
           if (Status stored = cache_->put(key, config_.name, response.body); !stored) {
@@ -521,12 +646,20 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
         if (hint) paused_until_ = std::max(paused_until_, now + *hint);  // for every call
       }
     }
-    pump();
+    note_attempt(says_provider_is_down(kind, response.status), admission == Admission::kProbe,
+                 sent_at, message);
+    if (open_since_ && says_provider_is_down(kind, response.status)) {
+      // While the provider is down a call waits for it (admission holds it
+      // until a probe succeeds) without spending its attempts.
+      --attempt;
+      continue;
+    }
     if (!is_retryable(kind) || attempt >= config_.max_attempts) {
       ++counters_.failures;
       outcome.failure = kind;
-      outcome.result = Error(
-          attempt > 1 ? fmt::format("{} (gave up after {} attempts)", message, attempt) : message);
+      outcome.result = Error(outcome.attempts > 1 ? fmt::format("{} (gave up after {} attempts)",
+                                                                message, outcome.attempts)
+                                                  : message);
       co_return outcome;
     }
     // The server's wait, plus a little jitter so waiting calls do not return

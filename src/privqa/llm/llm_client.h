@@ -34,7 +34,13 @@
 // provider's own allowance) count as one.
 // Failures are values with a kind; a failure of one call never affects
 // others, except a quota failure (out of credit): after it, calls waiting and
-// later fail as kQuota at once, without a request.
+// later fail as kQuota at once, without a request. And a breaker: after 8
+// attempts in a row fail as a down provider's do (says_provider_is_down:
+// no connection, timeouts, 5xx, broken replies, 401/403/404), calls wait
+// instead of spending attempts while one probe at a time (after 1 s, then
+// doubling up to 30 s) tries the provider; any other reply closes it. Failing
+// for give_up_after seconds, the provider is given up: calls waiting and
+// later fail as kDown without a request.
 //
 // The API key is read from the environment variable named by the config when
 // the client is created, sent only in the Authorization header, and never

@@ -90,6 +90,9 @@ Status validate(const ProviderConfig& c) {
   if (!(c.backoff_cap_seconds >= c.backoff_seconds) || !std::isfinite(c.backoff_cap_seconds)) {
     return Error("backoff_cap: must be a finite number of seconds, at least backoff");
   }
+  if (!(c.give_up_after_seconds > 0) || !std::isfinite(c.give_up_after_seconds)) {
+    return Error("give_up_after: must be a finite number of seconds > 0");
+  }
   if (!(c.hedge_after == 0 || c.hedge_after >= 1) || !std::isfinite(c.hedge_after)) {
     return Error("hedge_after: must be 0 (never hedge) or a finite number at least 1");
   }

@@ -29,6 +29,10 @@ struct ProviderConfig {
   int max_attempts = 6;             // per call, the first attempt included
   double backoff_seconds = 0.5;     // first retry's backoff bound (doubling, full jitter)
   double backoff_cap_seconds = 60;  // bound of any backoff
+  // Once 8 attempts in a row fail as a provider down fails (no connection,
+  // 5xx, timeouts, broken replies, 401/403/404), calls wait while one probe
+  // at a time tries it; failing that long, its calls are given up (kDown).
+  double give_up_after_seconds = 300;
   // An attempt still unanswered after hedge_after times the 90th percentile
   // of its kind's latency (and at least hedge_min_delay) gets a hedge copy;
   // the first reply wins. While no request waits, after the median (and

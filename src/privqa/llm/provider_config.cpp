@@ -69,6 +69,7 @@ Result<ProviderConfig> parse_provider_config(const toml::table& table, std::stri
            s.read("max_attempts", config.max_attempts, kIntMin, kIntMax),
            s.read("backoff", config.backoff_seconds, -kAny, kAny),
            s.read("backoff_cap", config.backoff_cap_seconds, -kAny, kAny),
+           s.read("give_up_after", config.give_up_after_seconds, -kAny, kAny),
            s.read("hedge_after", config.hedge_after, -kAny, kAny),
            s.read("hedge_min_delay", config.hedge_min_delay_seconds, -kAny, kAny),
            s.read("input_price_per_million", config.input_price_per_million, -kAny, kAny),

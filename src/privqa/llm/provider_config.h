@@ -10,6 +10,9 @@
 //   timeout = 120           max_attempts = 6     # seconds; attempts per call
 //   backoff = 0.5           backoff_cap = 60     # seconds: retry waits double from
 //                                                # backoff up to the cap (full jitter)
+//   give_up_after = 300     # seconds a provider may fail every attempt (calls
+//                           # wait meanwhile, one probe at a time) before its
+//                           # calls are given up and the run pauses it
 //   hedge_after = 1.5       hedge_min_delay = 1  # an attempt slower than 1.5 x the p90
 //                                                # latency of its kind (and the delay)
 //                                                # gets a second copy (while nothing

@@ -27,8 +27,25 @@ std::string_view failure_kind_name(FailureKind kind) {
       return "quota";
     case FailureKind::kDecode:
       return "decode";
+    case FailureKind::kDown:
+      return "down";
   }
   return "unknown";
+}
+
+bool says_provider_is_down(FailureKind kind, long status) {
+  switch (kind) {
+    case FailureKind::kTransport:
+    case FailureKind::kTimeout:
+    case FailureKind::kTls:
+    case FailureKind::kServer:
+    case FailureKind::kDecode:
+      return true;
+    case FailureKind::kClient:
+      return status == 401 || status == 403 || status == 404;
+    default:
+      return false;
+  }
 }
 
 bool is_retryable(FailureKind kind) {

@@ -27,9 +27,14 @@ enum class FailureKind {
   kClient,          // other 4xx
   kQuota,           // 402 or insufficient_quota: out of credit
   kDecode,          // 2xx with a body that is not a valid response
+  kDown,            // the provider failed every attempt for give_up_after seconds
 };
 std::string_view failure_kind_name(FailureKind kind);
 bool is_retryable(FailureKind kind);
+// Whether an attempt failing this way says the provider as a whole is not
+// working (unreachable, failing, rejecting the key or the model), rather
+// than something about this request (400, 413, 422) or the rate (429).
+bool says_provider_is_down(FailureKind kind, long status);
 
 FailureKind classify_transport(TransportError error);
 // For a non-2xx status with the decoded error body.
