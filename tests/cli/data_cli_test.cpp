@@ -68,6 +68,34 @@ TEST(Cli, InspectLenientReportsSkipped) {
   const auto strict = run_command(privqa("data inspect --strict " + file));
   EXPECT_EQ(strict.exit_code, 2);
   EXPECT_NE(strict.err.find(file + ":3: field 'cop'"), std::string::npos) << strict.err;
+  EXPECT_NE(strict.err.find("(load without --strict to skip bad records)"), std::string::npos)
+      << strict.err;
+}
+
+TEST(Cli, LoadErrorsAdviseDataOptions) {
+  testing::TempDir dir;
+  // cop 1..3 only: 0- or 1-based cannot be told.
+  std::string ambiguous;
+  for (const char* cop : {"1", "3"}) {
+    ambiguous += std::string(R"({"id":"q)") + cop +
+                 R"(","question":"Which nerve?","opa":"a","opb":"b","opc":"c","opd":"d","cop":)" +
+                 cop + "}\n";
+  }
+  testing::write_text(dir / "ambiguous.jsonl", ambiguous);
+  auto r = run_command(privqa("data inspect " + (dir / "ambiguous.jsonl").string()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("; set --answer-base to 0 or 1"), std::string::npos) << r.err;
+  EXPECT_EQ(
+      run_command(privqa("data inspect --answer-base 1 " + (dir / "ambiguous.jsonl").string()))
+          .exit_code,
+      0);
+  testing::write_text(dir / "other.jsonl", R"({"prompt":"x"})"
+                                           "\n");
+  r = run_command(privqa("data inspect " + (dir / "other.jsonl").string()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("; set --format to jsonl or csv and give a field mapping with --map"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(Cli, UsageErrorsExit2WithMessages) {

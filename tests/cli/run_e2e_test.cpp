@@ -680,5 +680,41 @@ TEST(RunCli, ADeadProviderIsGivenUpAfterGiveUpAfterWithAFewProbes) {
   EXPECT_LE(requests["sim-remote"], 40u + 7 + 1);
 }
 
+// Errors about the question file advise the config's own keys: run has no
+// --answer-base or --format flag.
+TEST(RunCli, DatasetErrorsNameTheConfigKeys) {
+  TempDir dir;
+  const std::string record =
+      R"({"id":"ID","question":"Which nerve?","opa":"a","opb":"b","opc":"c","opd":"d","cop":COP})";
+  std::string ambiguous;  // cop 1..3 only: 0- or 1-based cannot be told
+  for (const std::string cop : {"1", "3"}) {
+    std::string line = record;
+    line.replace(line.find("ID"), 2, "q" + cop);
+    ambiguous += line.replace(line.find("COP"), 3, cop) + "\n";
+  }
+  write_text(dir / "ambiguous.jsonl", ambiguous);
+  write_text(dir / "other.jsonl", R"({"prompt":"x"})"
+                                  "\n");
+  write_text(dir / "run.toml",
+             "[dataset]\npath = \"ambiguous.jsonl\"\n[experiment]\noutput = "
+             "\"run.db\"\nscenarios = [\"S1\"]\nepsilons = [1.0]\nlocal = "
+             "\"local\"\n[providers.local]\nbase_url = "
+             "\"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n");
+  const auto ambiguous_run = run_command(kBinary + " run --dry-run " + (dir / "run.toml").string());
+  EXPECT_EQ(ambiguous_run.exit_code, 2) << ambiguous_run.err;
+  EXPECT_NE(ambiguous_run.err.find("; set [dataset] answer_base to 0 or 1"), std::string::npos)
+      << ambiguous_run.err;
+  const auto other_run = run_command(kBinary + " run --dry-run " + (dir / "run.toml").string() +
+                                     " --dataset " + (dir / "other.jsonl").string());
+  EXPECT_EQ(other_run.exit_code, 2) << other_run.err;
+  EXPECT_NE(other_run.err.find("; set [dataset] format to jsonl or csv and give a field mapping "
+                               "with [dataset] map"),
+            std::string::npos)
+      << other_run.err;
+  EXPECT_EQ(ambiguous_run.err.find("--"), std::string::npos) << ambiguous_run.err;
+  EXPECT_EQ(other_run.err.find("--"), std::string::npos) << other_run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run.db"));
+}
+
 }  // namespace
 }  // namespace privqa

@@ -4,8 +4,10 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "cli/cli_testing.h"
 #include "privqa/base/build_info.h"
@@ -122,6 +124,112 @@ TEST_F(SanitizeCli, InvalidInputExitsWithTwoAndSaysWhy) {
     EXPECT_EQ(r.exit_code, 2) << c.args;
     EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.args << ": " << r.err;
   }
+}
+
+// The options `privqa sanitize --help` lists.
+std::set<std::string> sanitize_options() {
+  const auto help = run_command(std::string(PRIVQA_BINARY) + " sanitize --help");
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  std::set<std::string> options;
+  const std::regex option("--[a-z][a-z-]*");
+  for (std::sregex_iterator it(help.out.begin(), help.out.end(), option), end; it != end; ++it)
+    options.insert(it->str());
+  EXPECT_TRUE(options.count("--dataset")) << help.out;
+  return options;
+}
+
+TEST_F(SanitizeCli, QuestionFilesWithoutAnswersAreSanitized) {
+  // MedMCQA without cop (as the original release's test split), MedQA without
+  // answer_idx, and MedMCQA whose cop values (1..3 only) do not tell their base.
+  const std::string medmcqa =
+      R"({"id":"m1","question":"Which nerve supplies the deltoid?","opa":"Radial",)"
+      R"("opb":"Axillary","opc":"Ulnar","opd":"Median"})";
+  const std::string medqa =
+      R"({"question":"Which nerve supplies the deltoid?","options":{"A":"Radial","B":"Axillary"}})";
+  std::string ambiguous;
+  for (const char* cop : {"1", "3"}) {
+    ambiguous += R"({"id":"a)" + std::string(cop) +
+                 R"(","question":"Which nerve supplies the deltoid?","opa":"Radial",)"
+                 R"("opb":"Axillary","opc":"Ulnar","opd":"Median","cop":)" +
+                 cop + "}\n";
+  }
+  for (const auto& [name, contents, lines] :
+       std::vector<std::tuple<std::string, std::string, size_t>>{
+           {"medmcqa.jsonl", medmcqa + "\n", 1},
+           {"medqa.jsonl", medqa + "\n", 1},
+           {"ambiguous.jsonl", ambiguous, 2}}) {
+    const auto file = dir_ / name;
+    testing::write_text(file, contents);
+    const auto r =
+        run_command(privqa("--mech custext+ --eps 1 --dataset " + file.string() + " --seed 3"));
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    std::istringstream out(r.out);
+    std::string line;
+    size_t seen = 0;
+    while (std::getline(out, line)) {
+      ++seen;
+      EXPECT_EQ(nlohmann::json::parse(line).at("original"), "Which nerve supplies the deltoid?");
+    }
+    EXPECT_EQ(seen, lines) << name;
+    // The same files serve as --corpus.
+    EXPECT_EQ(run_command(privqa("--mech custext+ --eps 1 --corpus " + file.string() + " 'nerve'"))
+                  .exit_code,
+              0)
+        << name;
+  }
+}
+
+TEST_F(SanitizeCli, LoadErrorsSuggestNoOptionSanitizeLacks) {
+  const std::set<std::string> own = sanitize_options();
+  // Files sanitize cannot read, whose errors other commands pair with advice
+  // (--format, --map, loading leniently) that sanitize has no option for.
+  testing::write_text(dir_ / "other.jsonl", R"({"prompt":"x","label":1})"
+                                            "\n");
+  testing::write_text(dir_ / "questions.csv", "question,answer\nWhich nerve?,1\n");
+  testing::write_text(dir_ / "bad.jsonl", R"({"id":"b","question":7,"opa":"x","opb":"y",)"
+                                          R"("opc":"z","opd":"w"})"
+                                          "\n");
+  for (const std::string option : {"--dataset", "--corpus"}) {
+    for (const std::string file : {"other.jsonl", "questions.csv", "bad.jsonl"}) {
+      const std::string path = (dir_ / file).string();
+      const auto r = run_command(privqa("--mech santext+ --eps 1 " + option + " " + path +
+                                        (option == "--corpus" ? " 'a b'" : "")));
+      EXPECT_EQ(r.exit_code, 2) << option << " " << file << ": " << r.err;
+      // The error names the option and the file, and suggests nothing else.
+      EXPECT_NE(r.err.find(option + ": " + path), std::string::npos) << r.err;
+      const std::regex named("--[a-z][a-z-]*");
+      for (std::sregex_iterator it(r.err.begin(), r.err.end(), named), end; it != end; ++it)
+        EXPECT_TRUE(own.count(it->str())) << it->str() << " in: " << r.err;
+      EXPECT_EQ(r.err.find("lenient"), std::string::npos) << r.err;
+    }
+  }
+}
+
+TEST_F(SanitizeCli, AnEmptyTextIsSanitizedToTheEmptyText) {
+  for (const char* mech : {"santext+", "custext+", "inferdpt"}) {
+    const auto plain = run_command(privqa(std::string("--mech ") + mech + " --eps 1 ''"));
+    ASSERT_EQ(plain.exit_code, 0) << mech << ": " << plain.err;
+    EXPECT_EQ(plain.out, "\n") << mech;
+    const auto json = run_command(privqa(std::string("--mech ") + mech + " --eps 1 --json ''"));
+    ASSERT_EQ(json.exit_code, 0) << mech << ": " << json.err;
+    const auto line = nlohmann::json::parse(json.out);
+    EXPECT_EQ(line.at("original"), "");
+    EXPECT_EQ(line.at("sanitized"), "");
+    EXPECT_EQ(line.at("stats").at("words"), 0);
+    EXPECT_EQ(line.at("stats").at("numbers"), 0);
+  }
+  // Punctuation and spacing alone are kept as they are, like around words.
+  const auto punctuation = run_command(privqa("--mech santext+ --eps 1 ' ?!'"));
+  ASSERT_EQ(punctuation.exit_code, 0) << punctuation.err;
+  EXPECT_EQ(punctuation.out, " ?!\n");
+  // Parameters are still checked, and no TEXT at all is still missing.
+  const auto bad_param = run_command(privqa("--mech custext+ --eps 1 --param top_k=0 ''"));
+  EXPECT_EQ(bad_param.exit_code, 2);
+  EXPECT_NE(bad_param.err.find("top_k"), std::string::npos) << bad_param.err;
+  const auto missing = run_command(privqa("--mech santext+ --eps 1"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("give either TEXT or --dataset FILE"), std::string::npos)
+      << missing.err;
 }
 
 }  // namespace

@@ -53,6 +53,7 @@ Result<LoadOptions> load_options(const DataArgs& a) {
     o.mapping = *mapping;
   }
   o.strict = a.strict;
+  o.setting_names = {"--format", "--map", "--answer-base", "without --strict"};
   return o;
 }
 

@@ -90,6 +90,10 @@ int run(const RunArgs& a) {
     std::cerr << "privqa: " << config.error().message() << "\n";
     return 2;
   }
+  // The question file's load options are config keys.
+  config->dataset.load.setting_names = {"[dataset] format", "[dataset] map",
+                                        "[dataset] answer_base",
+                                        "with [dataset] skip_bad_records = true"};
   if (auto s = apply_overrides(a, *config); !s) {
     std::cerr << "privqa: " << s.error().message() << "\n";
     return 2;

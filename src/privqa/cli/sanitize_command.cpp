@@ -2,6 +2,7 @@
 // of a dataset (JSONL out: id, mechanism, eps, original, sanitized, stats).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -17,14 +18,16 @@
 #include "privqa/dp/registry.h"
 #include "privqa/dp/rng.h"
 #include "privqa/embed/embedding_table.h"
+#include "privqa/text/tokenizer.h"
 
 namespace privqa::cli {
 namespace {
 
 struct SanitizeArgs {
   std::string text;
-  std::string mechanisms;  // comma-separated
-  std::string eps;         // comma-separated
+  bool text_given = false;  // TEXT was on the command line (maybe empty)
+  std::string mechanisms;   // comma-separated
+  std::string eps;          // comma-separated
   std::vector<std::string> params;
   std::optional<uint64_t> seed;  // none: drawn from the OS
   std::string embeddings;
@@ -100,7 +103,7 @@ struct Item {
 
 int run(const SanitizeArgs& a) {
   const bool batch = !a.dataset.empty();
-  if (batch == !a.text.empty()) {
+  if (batch == a.text_given) {
     return usage_error("give either TEXT or --dataset FILE");
   }
   const auto names = split_list(a.mechanisms);
@@ -120,10 +123,14 @@ int run(const SanitizeArgs& a) {
   if (!table.ok()) return usage_error(table.error().message());
   const double load_seconds = seconds_since(start);
 
+  // Only the question texts are sanitized: answers are not read, so files
+  // without them load too.
+  LoadOptions texts_only;
+  texts_only.read_answers = false;
   std::vector<Item> items;
   if (batch) {
-    auto dataset = load_dataset(a.dataset);
-    if (!dataset.ok()) return usage_error(dataset.error().message());
+    auto dataset = load_dataset(a.dataset, texts_only);
+    if (!dataset.ok()) return usage_error(dataset.error().wrap("--dataset").message());
     for (const auto& q : dataset->questions) {
       if (a.first > 0 && items.size() == a.first) break;
       items.push_back({q.id, q.text});
@@ -133,8 +140,8 @@ int run(const SanitizeArgs& a) {
   }
   std::vector<std::string> corpus;
   if (!a.corpus.empty()) {
-    auto dataset = load_dataset(a.corpus);
-    if (!dataset.ok()) return usage_error(dataset.error().message());
+    auto dataset = load_dataset(a.corpus, texts_only);
+    if (!dataset.ok()) return usage_error(dataset.error().wrap("--corpus").message());
     for (const auto& q : dataset->questions)
       corpus.push_back(q.text);
   } else {
@@ -142,6 +149,16 @@ int run(const SanitizeArgs& a) {
     for (const auto& item : items)
       corpus.push_back(item.text);
   }
+
+  // A text without word or number tokens (an empty TEXT) comes out of every
+  // mechanism unchanged. When no text has one, a corpus-based mechanism is
+  // not built: the texts, its default corpus, hold no vocabulary.
+  const bool any_token = std::any_of(items.begin(), items.end(), [](const Item& item) {
+    const auto tokens = tokenize(item.text);
+    return std::any_of(tokens.begin(), tokens.end(), [](const Token& t) {
+      return t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber;
+    });
+  });
 
   const unsigned threads =
       a.threads > 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -160,8 +177,15 @@ int run(const SanitizeArgs& a) {
     auto params = params_for(name, a.params);
     if (!params.ok()) return usage_error(params.error().message());
     const auto build_start = std::chrono::steady_clock::now();
-    auto mechanism = create_mechanism(name, *params, *table, corpus);
-    if (!mechanism.ok()) return usage_error(mechanism.error().message());
+    const MechanismInfo& info = **find_mechanism(name);
+    std::shared_ptr<const Mechanism> mechanism;  // null: every text is output unchanged
+    if (any_token || !info.needs_corpus) {
+      auto built = create_mechanism(name, *params, *table, corpus);
+      if (!built.ok()) return usage_error(built.error().message());
+      mechanism = *built;
+    } else if (auto values = resolve_params(name, info.params, *params); !values.ok()) {
+      return usage_error(values.error().message());
+    }
     const double build_seconds = seconds_since(build_start);
     // Each text at every eps before the next text: a word's eps-independent
     // state (distances) is computed once and reused while it is cached. The
@@ -176,7 +200,8 @@ int run(const SanitizeArgs& a) {
           const double eps = (*eps_list)[e];
           Rng rng = cell_rng(seed, items[i].id, "sanitize", name, eps, 0);
           // eps was checked above, so sanitize cannot fail.
-          results[e][i] = *(*mechanism)->sanitize(items[i].text, eps, rng);
+          results[e][i] = mechanism ? *mechanism->sanitize(items[i].text, eps, rng)
+                                    : SanitizedText{items[i].text, {}};
         }
       }
     };
@@ -236,7 +261,8 @@ void register_sanitize_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SanitizeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "sanitize", "Sanitize a text (or every question of a dataset) with a text DP mechanism");
-  cmd->add_option("TEXT", args->text, "the text to sanitize (or use --dataset)");
+  CLI::Option* text =
+      cmd->add_option("TEXT", args->text, "the text to sanitize (or use --dataset)");
   cmd->add_option("--mech", args->mechanisms,
                   "santext, santext+, custext+ or inferdpt (comma-separated in batch mode)")
       ->required();
@@ -258,7 +284,10 @@ void register_sanitize_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--first", args->first, "batch mode: only the first N questions");
   cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");
   cmd->add_flag("--json", args->json, "single TEXT: print a JSON line with the stats");
-  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+  cmd->callback([args, text, &exit_code] {
+    args->text_given = text->count() > 0;
+    exit_code = run(*args);
+  });
 }
 
 }  // namespace privqa::cli

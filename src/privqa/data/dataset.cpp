@@ -264,10 +264,19 @@ FieldMapping medqa_mapping() {
   return m;
 }
 
+constexpr const char* kMappingExample = "(question=...,options=...,answer=...)";
+
+// The end of "... needs a field mapping": how to give one, when the caller can.
+std::string mapping_advice(const LoadSettingNames& names) {
+  if (names.mapping.empty()) return "";
+  return std::string("; give one with ") + names.mapping + " " + kMappingExample;
+}
+
 // The `cop` base of a MedMCQA file: 0 if some record says 0, 1 if some says
 // 4; with neither (or both) the file does not tell, and we refuse to guess.
 Result<int> detect_answer_base(const std::filesystem::path& path,
-                               const std::vector<RawRecord>& records) {
+                               const std::vector<RawRecord>& records,
+                               const LoadSettingNames& names) {
   bool zero = false, four = false, labelled = false;
   for (const auto& r : records) {
     const auto it = r.fields.find("cop");
@@ -281,23 +290,36 @@ Result<int> detect_answer_base(const std::filesystem::path& path,
   if (four && !zero) return 1;
   if (!labelled) return 0;  // only -1 (unlabelled): the base does not matter
   const std::string why = zero ? "both 0 and 4 occur" : "only values 1..3 occur";
-  return Error(path.string() + ": cannot tell whether 'cop' counts from 0 (HuggingFace copy) or " +
-               "from 1 (original MedMCQA release): " + why +
-               "; pass the answer base explicitly (--answer-base 0 or --answer-base 1)");
+  std::string message = path.string() +
+                        ": cannot tell whether 'cop' counts from 0 (HuggingFace copy) or from 1 "
+                        "(original MedMCQA release): " +
+                        why;
+  if (!names.answer_base.empty()) message += "; set " + names.answer_base + " to 0 or 1";
+  return Error(message);
 }
 
+// Without answers, a record is recognised by its options alone.
 Result<DatasetFormat> detect_format(const std::filesystem::path& path,
-                                    const std::vector<RawRecord>& records) {
+                                    const std::vector<RawRecord>& records,
+                                    const LoadOptions& options) {
   if (records.empty()) {
     return Error(path.string() + ": no valid record to recognise the format from");
   }
   const json& f = records.front().fields;
-  if (f.contains("cop") && f.contains("opa")) return DatasetFormat::kMedMCQA;
-  if (f.contains("options") && f.contains("answer_idx")) return DatasetFormat::kMedQA;
-  return Error(path.string() + ":" + std::to_string(records.front().line) +
-               ": not a MedMCQA record (question, opa..opd, cop) nor a MedQA record "
-               "(question, options, answer_idx); pass --format jsonl or csv with a field "
-               "mapping (--map question=...,options=...,answer=...)");
+  const bool answers = options.read_answers;
+  if (f.contains("opa") && (!answers || f.contains("cop"))) return DatasetFormat::kMedMCQA;
+  if (f.contains("options") && (!answers || f.contains("answer_idx"))) return DatasetFormat::kMedQA;
+  std::string message = path.string() + ":" + std::to_string(records.front().line) +
+                        (answers ? ": not a MedMCQA record (question, opa..opd, cop) nor a MedQA "
+                                   "record (question, options, answer_idx)"
+                                 : ": not a MedMCQA record (question, opa..opd) nor a MedQA "
+                                   "record (question, options)");
+  const LoadSettingNames& names = options.setting_names;
+  if (!names.format.empty() && !names.mapping.empty()) {
+    message += "; set " + names.format + " to jsonl or csv and give a field mapping with " +
+               names.mapping + " " + kMappingExample;
+  }
+  return Error(message);
 }
 
 void count_fields(const std::vector<RawRecord>& records, std::map<std::string, FieldStats>& out) {
@@ -311,10 +333,11 @@ void count_fields(const std::vector<RawRecord>& records, std::map<std::string, F
   }
 }
 
-Error strict_error(const Dataset& d) {
-  std::string message = d.path.string() + ": " + std::to_string(d.problems.size()) +
-                        (d.problems.size() == 1 ? " problem" : " problems") +
-                        " (load leniently to skip bad records):";
+Error strict_error(const Dataset& d, const LoadSettingNames& names) {
+  std::string message =
+      d.path.string() + ": " + std::to_string(d.problems.size()) +
+      (d.problems.size() == 1 ? " problem" : " problems") +
+      (names.lenient.empty() ? ":" : " (load " + names.lenient + " to skip bad records):");
   const size_t shown = std::min<size_t>(d.problems.size(), 20);
   for (size_t i = 0; i < shown; ++i)
     message += "\n  " + d.problems[i].describe(d.path);
@@ -451,10 +474,11 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
   }
   if ((format == DatasetFormat::kJsonl || format == DatasetFormat::kCsv) && !generic_mapping) {
     return Error(path.string() + ": format " + dataset_format_name(format) +
-                 " needs a field mapping (--map question=...,options=...,answer=...)");
+                 " needs a field mapping" + mapping_advice(options.setting_names));
   }
   if (format == DatasetFormat::kAuto && path.extension() == ".csv") {
-    return Error(path.string() + ": a CSV file needs a field mapping (--map ...)");
+    return Error(path.string() + ": a CSV file needs a field mapping" +
+                 mapping_advice(options.setting_names));
   }
 
   RawRecords raw = format == DatasetFormat::kCsv
@@ -469,7 +493,7 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
   count_fields(raw.records, d.fields);
 
   if (format == DatasetFormat::kAuto) {
-    auto detected = detect_format(path, raw.records);
+    auto detected = detect_format(path, raw.records, options);
     if (!detected) return detected.error();
     format = *detected;
   }
@@ -478,18 +502,20 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
   Schema schema;
   switch (format) {
     case DatasetFormat::kMedMCQA: {
-      int base = 0;
-      if (options.answer_base) {
-        if (*options.answer_base != 0 && *options.answer_base != 1) {
-          return Error("answer base must be 0 or 1, got " + std::to_string(*options.answer_base));
+      int base = 0;  // irrelevant when no answer is read
+      if (options.read_answers) {
+        if (options.answer_base) {
+          if (*options.answer_base != 0 && *options.answer_base != 1) {
+            return Error("answer base must be 0 or 1, got " + std::to_string(*options.answer_base));
+          }
+          base = *options.answer_base;
+        } else {
+          auto detected = detect_answer_base(path, raw.records, options.setting_names);
+          if (!detected) return detected.error();
+          base = *detected;
         }
-        base = *options.answer_base;
-      } else {
-        auto detected = detect_answer_base(path, raw.records);
-        if (!detected) return detected.error();
-        base = *detected;
+        d.answer_base = base;
       }
-      d.answer_base = base;
       schema.mapping = medmcqa_mapping(base);
       schema.minus_one_unlabelled = true;
       break;
@@ -502,6 +528,10 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
       schema.mapping = options.mapping;
       schema.minus_one_unlabelled = true;
       break;
+  }
+  if (!options.read_answers) {
+    schema.mapping.answer.clear();
+    schema.answer_text_field.clear();
   }
 
   std::unordered_map<std::string, size_t> id_lines;
@@ -524,7 +554,7 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
   std::stable_sort(d.problems.begin(), d.problems.end(),
                    [](const Problem& a, const Problem& b) { return a.line < b.line; });
 
-  if (options.strict && !d.problems.empty()) return strict_error(d);
+  if (options.strict && !d.problems.empty()) return strict_error(d, options.setting_names);
   if (d.questions.empty() && d.problems.empty()) {
     return Error(path.string() + ": no records found");
   }

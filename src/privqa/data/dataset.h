@@ -47,6 +47,17 @@ Result<FieldMapping> parse_field_mapping(const std::string& spec);
 Result<DatasetFormat> parse_dataset_format(const std::string& name);
 const char* dataset_format_name(DatasetFormat format);
 
+// How the caller's users set the load options, for the errors that advise
+// setting one: a flag ("--answer-base") or a config key ("[dataset]
+// answer_base"). Empty: the caller has no such setting, and the error only
+// says what is wrong.
+struct LoadSettingNames {
+  std::string format;       // LoadOptions::format
+  std::string mapping;      // LoadOptions::mapping
+  std::string answer_base;  // LoadOptions::answer_base
+  std::string lenient;      // how to load leniently, e.g. "without --strict"
+};
+
 struct LoadOptions {
   DatasetFormat format = DatasetFormat::kAuto;
   // MedMCQA only: whether `cop` counts from 0 (HuggingFace copy) or 1 (original
@@ -56,6 +67,11 @@ struct LoadOptions {
   // Strict: any problem fails the load. Lenient: bad records are skipped and
   // listed in Dataset::problems.
   bool strict = true;
+  // False: answers are not read and every question is unlabelled, so a file
+  // without answers loads and a MedMCQA file needs no answer base. MedMCQA
+  // and MedQA are then recognised by their options (opa, options) alone.
+  bool read_answers = true;
+  LoadSettingNames setting_names;
 };
 
 // One problem with one record.

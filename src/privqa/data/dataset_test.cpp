@@ -72,7 +72,14 @@ TEST(MedMCQA, RefusesToGuessAmbiguousAnswerBase) {
   auto d = load_dataset(dir / "d.jsonl");
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().message().find("cannot tell whether 'cop' counts from 0"), std::string::npos);
-  EXPECT_NE(d.error().message().find("--answer-base"), std::string::npos);
+  // Advice names the caller's setting, and only when the caller has one.
+  EXPECT_EQ(d.error().message().find("set "), std::string::npos) << d.error().message();
+  LoadOptions named;
+  named.setting_names.answer_base = "--answer-base";
+  auto advised = load_dataset(dir / "d.jsonl", named);
+  ASSERT_FALSE(advised.ok());
+  EXPECT_NE(advised.error().message().find("; set --answer-base to 0 or 1"), std::string::npos)
+      << advised.error().message();
 
   LoadOptions explicit_base;
   explicit_base.answer_base = 0;
@@ -83,6 +90,33 @@ TEST(MedMCQA, RefusesToGuessAmbiguousAnswerBase) {
   auto one = load_dataset(dir / "d.jsonl", explicit_base);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->questions[0].answer, 0);
+}
+
+TEST(MedMCQA, WithoutAnswersNeedsNeitherCopNorItsBase) {
+  TempDir dir;
+  // An ambiguous base (values 1..3 only), and a record with no cop at all, as
+  // in the original release's test split.
+  std::string no_cop = medmcqa("c", "0");
+  no_cop.replace(no_cop.find(R"("cop":0,)"), 8, "");
+  write_text(dir / "d.jsonl", medmcqa("a", "1") + "\n" + medmcqa("b", "3") + "\n" + no_cop + "\n");
+  ASSERT_FALSE(load_dataset(dir / "d.jsonl").ok());
+  LoadOptions texts;
+  texts.read_answers = false;
+  auto d = load_dataset(dir / "d.jsonl", texts);
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->format, DatasetFormat::kMedMCQA);
+  EXPECT_FALSE(d->answer_base.has_value());
+  ASSERT_EQ(d->questions.size(), 3u);
+  for (const auto& q : d->questions) {
+    EXPECT_FALSE(q.labelled()) << q.id;
+    EXPECT_EQ(q.text, "Which nerve supplies the deltoid?");
+    EXPECT_EQ(q.options.size(), 4u);
+  }
+  // A first record without cop is recognised too.
+  write_text(dir / "first.jsonl", no_cop + "\n" + medmcqa("a", "1") + "\n");
+  auto first = load_dataset(dir / "first.jsonl", texts);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(first->format, DatasetFormat::kMedMCQA);
 }
 
 TEST(MedMCQA, RefusesMixedEncodings) {
@@ -119,6 +153,22 @@ TEST(MedQA, LoadsOptionsObjectAndLetter) {
   EXPECT_EQ(d->questions[0].answer, 1);
   EXPECT_EQ(d->questions[0].meta_value("meta_info"), "step1");
   EXPECT_EQ(d->questions[0].meta_value("answer"), "Two");
+}
+
+TEST(MedQA, WithoutAnswersNeedsNoAnswerFields) {
+  TempDir dir;
+  write_text(dir / "m.jsonl",
+             R"({"question":"Q one?","options":{"A":"One","B":"Two","C":"Three","D":"Four"}})"
+             "\n");
+  ASSERT_FALSE(load_dataset(dir / "m.jsonl").ok());
+  LoadOptions texts;
+  texts.read_answers = false;
+  auto d = load_dataset(dir / "m.jsonl", texts);
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_EQ(d->format, DatasetFormat::kMedQA);
+  ASSERT_EQ(d->questions.size(), 1u);
+  EXPECT_EQ(d->questions[0].text, "Q one?");
+  EXPECT_FALSE(d->questions[0].labelled());
 }
 
 TEST(MedQA, AnswerTextMustMatchTheNamedOption) {
@@ -396,7 +446,18 @@ TEST(BadInput, UnreadableAndUnknownFiles) {
                                   "\n");
   auto unknown = load_dataset(dir / "other.jsonl");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.error().message().find("--format"), std::string::npos);
+  EXPECT_NE(unknown.error().message().find("other.jsonl:1: not a MedMCQA record"),
+            std::string::npos)
+      << unknown.error().message();
+  EXPECT_EQ(unknown.error().message().find("set "), std::string::npos) << unknown.error().message();
+  LoadOptions named;
+  named.setting_names = {"--format", "--map", "--answer-base", "without --strict"};
+  auto advised = load_dataset(dir / "other.jsonl", named);
+  ASSERT_FALSE(advised.ok());
+  EXPECT_NE(advised.error().message().find(
+                "; set --format to jsonl or csv and give a field mapping with --map (question="),
+            std::string::npos)
+      << advised.error().message();
 }
 
 // --- filters ---

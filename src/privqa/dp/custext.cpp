@@ -1,7 +1,6 @@
 #include "privqa/dp/custext.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <thread>
 
@@ -10,6 +9,7 @@
 #include "privqa/embed/knn.h"
 #include "privqa/text/normalize.h"
 #include "privqa/text/stopwords.h"
+#include "privqa/text/tokenizer.h"
 
 namespace privqa {
 namespace {
@@ -69,12 +69,15 @@ Result<std::unique_ptr<CusText>> CusText::build(std::string name, ParamValues pa
 void CusText::build_clusters(const std::vector<uint32_t>& corpus_rows) {
   corpus_rows_ = corpus_rows;
   const EmbeddingTable& table = *table_;
-  const size_t pool_head =
-      options_.pool_size == 0 ? table.size() : std::min(options_.pool_size, table.size());
+  const size_t pool_head = options_.pool_size == 0 ? table.size() : options_.pool_size;
   std::vector<bool> in_pool(table.size(), false);
   std::vector<uint32_t> pool_rows;
-  for (uint32_t row = 0; row < pool_head; ++row)
+  for (uint32_t row = 0, taken = 0; row < table.size() && taken < pool_head; ++row) {
+    if (options_.word_rows_only && !is_single_word(table.word(row))) continue;
     in_pool[row] = true;
+    ++taken;
+  }
+  // Corpus words are word tokens already.
   for (uint32_t row : corpus_rows)
     in_pool[row] = true;
   for (uint32_t row = 0; row < table.size(); ++row) {
@@ -176,15 +179,35 @@ Mechanism::Outcome CusText::sanitize_word(const Token& word, double eps, Rng& rn
 }
 
 Mechanism::Outcome CusText::sanitize_number(const Token& number, double, Rng& rng) const {
-  std::string digits;
+  // Decimal digits in, decimal digits out: the rounding and the sum are done
+  // digit by digit, so no length overflows or loses precision. Only ASCII
+  // digits with at most one '.' (',' separates thousands) are a value.
+  std::string integer;
+  bool round_up = false, seen_point = false, first_fraction_digit = true;
   for (char c : number.text) {
-    if (c != ',') digits += c;
+    if (c == ',') continue;
+    if (c == '.') {
+      if (seen_point) return {Action::kKeep, {}, false};
+      seen_point = true;
+    } else if (c < '0' || c > '9') {
+      return {Action::kKeep, {}, false};
+    } else if (!seen_point) {
+      integer += c;
+    } else if (first_fraction_digit) {
+      round_up = c >= '5';  // half up: 2.5 -> 3
+      first_fraction_digit = false;
+    }
   }
-  double value = 0;
-  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc() || ptr != digits.data() + digits.size()) return {Action::kKeep, {}, false};
-  const long long shifted = std::llround(value) + static_cast<long long>(rng.below(1000));
-  return {Action::kReplace, std::to_string(shifted), false};
+  const size_t first_nonzero = integer.find_first_not_of('0');
+  integer.erase(0, std::min(first_nonzero, integer.size() - 1));
+  uint64_t carry = rng.below(1000) + (round_up ? 1 : 0);
+  for (size_t i = integer.size(); i-- > 0 && carry > 0;) {
+    carry += static_cast<uint64_t>(integer[i] - '0');
+    integer[i] = static_cast<char>('0' + carry % 10);
+    carry /= 10;
+  }
+  if (carry > 0) integer.insert(0, std::to_string(carry));
+  return {Action::kReplace, std::move(integer), false};
 }
 
 }  // namespace privqa

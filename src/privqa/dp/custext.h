@@ -7,8 +7,9 @@
 // mapped to the set. Sanitize: a mapped word x becomes y of its set with
 // Pr(y|x) ∝ exp(eps u(x, y) / 2), u = cosine similarity min-max normalised to
 // [0, 1] within the set. Stopwords are kept (the "+"); a number n becomes
-// round(n) + a uniform integer in [0, 1000); other words (no vector, or not
-// mapped) are kept (oov = "keep") or replaced by a uniform corpus word.
+// round(n) + a uniform integer in [0, 1000), exactly at any length; other
+// words (no vector, or not mapped) are kept (oov = "keep") or replaced by a
+// uniform corpus word.
 #pragma once
 
 #include <memory>
@@ -26,6 +27,10 @@ struct CusTextOptions {
   // Candidate rows: the pool_size most frequent rows of the table plus every
   // corpus word with a vector (0: the whole table).
   size_t pool_size = 20000;
+  // Only table rows that are one word token are candidates (and counted in
+  // pool_size), so no word becomes punctuation, a fragment ("'s") or a
+  // number; false: every row, as in the original.
+  bool word_rows_only = true;
   bool replace_oov = false;
 };
 

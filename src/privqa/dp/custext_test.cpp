@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "dp/stat_testing.h"
 #include "privqa/dp/registry.h"
@@ -124,6 +125,143 @@ TEST_F(CusTextTest, NumbersGetAUniformOffsetBelow1000) {
   EXPECT_GE(std::stoll(comma->text), 1000);
   const auto decimal = mechanism_->sanitize("3.6", 1.0, rng);
   EXPECT_GE(std::stoll(decimal->text), 4);
+}
+
+// Digits only: a non-negative integer however long the input.
+bool all_digits(const std::string& text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+TEST_F(CusTextTest, NumbersBeyondSixtyFourBitsStayNearAndNonNegative) {
+  // The 128-bit integers of the compiler check the sum independently.
+  __extension__ using u128 = unsigned __int128;
+  auto parse = [](const std::string& digits) {
+    u128 value = 0;
+    for (char c : digits)
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    return value;
+  };
+  Rng rng = Rng::from_seed(44);
+  for (const std::string input :
+       {"99999999999999999999", "9223372036854775807", "18446744073709551615",
+        "12345678901234567890123456789012345678"}) {
+    for (int i = 0; i < 200; ++i) {
+      const std::string out = mechanism_->sanitize(input, 1.0, rng)->text;
+      ASSERT_TRUE(all_digits(out)) << input << " -> " << out;
+      ASSERT_LE(out.size(), 39u);  // below 2^128
+      const u128 low = parse(input), shifted = parse(out);
+      ASSERT_TRUE(shifted >= low && shifted - low < 1000) << input << " -> " << out;
+    }
+  }
+}
+
+TEST_F(CusTextTest, NumbersOfAnyLengthGetTheOffsetOnTheirLastDigits) {
+  Rng rng = Rng::from_seed(45);
+  for (size_t length : {20u, 40u, 400u}) {
+    // 10^(L-1) + k: the leading one and zeros stay, the last three digits are k.
+    const std::string power = "1" + std::string(length - 1, '0');
+    std::vector<size_t> counts(10);
+    for (int i = 0; i < 5000; ++i) {
+      const std::string out = mechanism_->sanitize(power, 1.0, rng)->text;
+      ASSERT_TRUE(all_digits(out)) << out;
+      ASSERT_EQ(out.size(), length);
+      ASSERT_EQ(out.substr(0, length - 3), power.substr(0, length - 3));
+      ++counts[std::stoul(out.substr(length - 3)) / 100];
+    }
+    EXPECT_FITS(counts, std::vector<double>(10, 0.1));
+
+    // L nines + k: unchanged for k = 0, else 10^L + (k - 1), one digit longer.
+    const std::string nines(length, '9');
+    const std::string ten_to_length_prefix = "1" + std::string(length - 3, '0');
+    for (int i = 0; i < 200; ++i) {
+      const std::string out = mechanism_->sanitize(nines, 1.0, rng)->text;
+      if (out == nines) continue;
+      ASSERT_EQ(out.size(), length + 1) << out;
+      ASSERT_EQ(out.substr(0, length - 2), ten_to_length_prefix);
+      ASSERT_TRUE(all_digits(out.substr(length - 2))) << out;
+    }
+
+    // A fraction of one half rounds up: 10^(L-1) + 1 + k, k < 1000.
+    const std::string half = mechanism_->sanitize(power + ".5", 1.0, rng)->text;
+    ASSERT_EQ(half.size(), length) << half;
+    EXPECT_EQ(half.substr(0, length - 4), power.substr(0, length - 4));
+    const unsigned long last = std::stoul(half.substr(length - 4));
+    EXPECT_GE(last, 1u);
+    EXPECT_LE(last, 1000u);
+  }
+}
+
+TEST_F(CusTextTest, NumbersThatAreNoValueAreKept) {
+  Rng rng = Rng::from_seed(46);
+  // Two decimal points, and digits other than 0-9 (Arabic-Indic one, two).
+  for (const std::string text : {"1.2.3", "\u0661\u0662"}) {
+    const auto out = mechanism_->sanitize(text, 1.0, rng);
+    EXPECT_EQ(out->text, text);
+    EXPECT_EQ(out->stats.numbers, 1u) << text;
+  }
+}
+
+// A table whose first rows are punctuation, a fragment and a number, placed
+// among the words as a real table holds them (">" next to "acid").
+class CusTextPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::vector<std::pair<std::string, double>> rows = {
+        {">", 2}, {"'s", 4}, {"1990", 6}, {"base", 30}, {"acid", 0}, {"salt", 200}};
+    std::vector<std::string> words;
+    std::vector<float> values;
+    for (const auto& [word, degrees] : rows) {
+      words.push_back(word);
+      values.push_back(static_cast<float>(std::cos(degrees * M_PI / 180)));
+      values.push_back(static_cast<float>(std::sin(degrees * M_PI / 180)));
+    }
+    auto table = EmbeddingTable::from_rows(words, values, 2);
+    ASSERT_TRUE(table.ok());
+    table_ = std::move(*table);
+  }
+  std::vector<std::string> set_of_acid(const std::map<std::string, std::string>& params) const {
+    auto mechanism = create_mechanism("custext+", params, table_, {"acid"});
+    EXPECT_TRUE(mechanism.ok()) << mechanism.error().message();
+    const auto& custext = dynamic_cast<const CusText&>(**mechanism);
+    std::vector<std::string> out;
+    for (uint32_t row : *custext.candidates(*table_.find("acid")))
+      out.push_back(table_.word(row));
+    return out;
+  }
+  std::set<std::string> outputs_for_acid(const std::map<std::string, std::string>& params) const {
+    auto mechanism = create_mechanism("custext+", params, table_, {"acid"});
+    EXPECT_TRUE(mechanism.ok()) << mechanism.error().message();
+    Rng rng = Rng::from_seed(47);
+    std::set<std::string> seen;
+    for (int i = 0; i < 2000; ++i)
+      seen.insert((*mechanism)->sanitize("acid", 0.1, rng)->text);
+    return seen;
+  }
+
+  EmbeddingTable table_;
+};
+
+TEST_F(CusTextPoolTest, WordsAreNeverReplacedByPunctuationFragmentsOrNumbers) {
+  // Default pool_rows=words: the candidates are the word rows only, nearest
+  // first by angle (acid 0, base 30, salt 200 degrees).
+  EXPECT_EQ(set_of_acid({{"top_k", "3"}, {"pool_size", "0"}}),
+            (std::vector<std::string>{"acid", "base", "salt"}));
+  EXPECT_EQ(outputs_for_acid({{"top_k", "3"}, {"pool_size", "0"}}),
+            (std::set<std::string>{"acid", "base", "salt"}));
+  // pool_size counts word rows: the first one ("base") plus the corpus word.
+  EXPECT_EQ(set_of_acid({{"top_k", "3"}, {"pool_size", "1"}}),
+            (std::vector<std::string>{"acid", "base"}));
+}
+
+TEST_F(CusTextPoolTest, PoolRowsAllKeepsTheOriginalPool) {
+  // Every row: the three nearest to acid (0 degrees) are acid, ">" (2) and "'s" (4).
+  const std::map<std::string, std::string> all = {
+      {"top_k", "3"}, {"pool_size", "0"}, {"pool_rows", "all"}};
+  EXPECT_EQ(set_of_acid(all), (std::vector<std::string>{"acid", ">", "'s"}));
+  EXPECT_EQ(outputs_for_acid(all), (std::set<std::string>{"acid", ">", "'s"}));
+  // pool_size counts every row: the first one (">") plus the corpus word.
+  EXPECT_EQ(set_of_acid({{"top_k", "3"}, {"pool_size", "1"}, {"pool_rows", "all"}}),
+            (std::vector<std::string>{"acid", ">"}));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "privqa/base/target_clones.h"
 #include "privqa/dp/corpus_words.h"
 #include "privqa/dp/exponential_mechanism.h"
+#include "privqa/text/tokenizer.h"
 
 namespace privqa {
 namespace {
@@ -43,11 +44,6 @@ PRIVQA_TARGET_CLONES float squared_distance(const float* a, const float* b, size
   for (float p : partial)
     sum += p;
   return sum;
-}
-
-bool is_single_word(const std::string& text) {
-  const auto tokens = tokenize(text);
-  return tokens.size() == 1 && tokens[0].kind == TokenKind::kWord;
 }
 
 }  // namespace

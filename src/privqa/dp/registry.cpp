@@ -51,6 +51,14 @@ std::vector<MechanismInfo> build_catalog() {
          1e9,
          {},
          "most frequent table rows searched besides the corpus words (0: all)"},
+        {"pool_rows",
+         ParamType::kChoice,
+         "words",
+         0,
+         0,
+         {"words", "all"},
+         "words: only table rows that are one word (no punctuation, fragments or numbers); "
+         "all: every row, as the original"},
         oov_spec("keep", "replace")},
        true,
        true},
@@ -118,6 +126,7 @@ Result<std::shared_ptr<const Mechanism>> create_mechanism(
     CusTextOptions options;
     options.top_k = static_cast<size_t>(v.integer("top_k"));
     options.pool_size = static_cast<size_t>(v.integer("pool_size"));
+    options.word_rows_only = v.text("pool_rows") == "words";
     options.replace_oov = v.text("oov") == "replace";
     return share(CusText::build(name, v, table, corpus, options));
   }

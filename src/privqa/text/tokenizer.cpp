@@ -115,6 +115,11 @@ std::vector<Token> tokenize(std::string_view text) {
   return tokens;
 }
 
+bool is_single_word(std::string_view text) {
+  const auto tokens = tokenize(text);
+  return tokens.size() == 1 && tokens[0].kind == TokenKind::kWord;
+}
+
 std::string detokenize(const std::vector<Token>& tokens) {
   size_t total = 0;
   for (const Token& t : tokens)

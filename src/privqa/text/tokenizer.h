@@ -27,6 +27,10 @@ struct Token {
 // bytes become single-byte kPunct tokens (never lost).
 std::vector<Token> tokenize(std::string_view utf8_text);
 
+// True when `text` is exactly one word token: "x-ray" and "don't" are;
+// punctuation (">"), fragments ("'s", "u.s."), numbers ("1990") and "" are not.
+bool is_single_word(std::string_view text);
+
 // Concatenates the token texts.
 std::string detokenize(const std::vector<Token>& tokens);
 

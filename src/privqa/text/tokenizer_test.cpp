@@ -120,6 +120,17 @@ TEST(Tokenizer, EmptyInput) {
   EXPECT_EQ(detokenize({}), "");
 }
 
+TEST(Tokenizer, SingleWordIsOneWordToken) {
+  for (const char* word : {"pH", "x-ray", "don't", "COVID-19", "Straße"}) {
+    EXPECT_TRUE(is_single_word(word)) << word;
+  }
+  // Punctuation, fragments an embedding table may hold, numbers, spaces and
+  // several words.
+  for (const char* text : {"", ">", "'s", "-lrb-", "u.s.", "1990", "3.5", " pH", "pH ", "x ray"}) {
+    EXPECT_FALSE(is_single_word(text)) << text;
+  }
+}
+
 TEST(Tokenizer, RandomInputsRoundTrip) {
   // Pieces chosen to hit every branch: joiners, digits, multibyte letters,
   // combining marks, emoji, invalid and truncated sequences.
