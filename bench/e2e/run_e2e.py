@@ -42,7 +42,7 @@ and those its limit refused (429), from the simulator's log.
 
 Usage: bench/e2e/run_e2e.py [--build build/release] [--sizes 100,500,...]
        [--settings default,high] [--faults 0,0.1] [--repeat 5] [--baseline]
-       [--trace] [--json FILE]
+       [--trace] [--json FILE] [--limits configured|stated|found]
 """
 
 from __future__ import annotations
@@ -122,7 +122,8 @@ def write_profiles(path: Path, setting: Setting) -> dict[str, float]:
     return {name: r / setting.time_scale / 60.0 for name, r in rpm.items()}
 
 
-def write_config(path: Path, dataset: Path, setting: Setting, timeout: float) -> None:
+def write_config(path: Path, dataset: Path, setting: Setting, timeout: float,
+                 rpm_in_config: bool = True) -> None:
     # The client's default backoff (0.5 s doubling to 60 s), on the same clock.
     backoff = 0.5 * setting.time_scale
     backoff_cap = 60 * setting.time_scale
@@ -139,7 +140,7 @@ def write_config(path: Path, dataset: Path, setting: Setting, timeout: float) ->
 base_url = "${{PRIVQA_SIM_URL}}"
 model = "sim-{name}"
 max_in_flight = 2048
-rpm = {rpm / setting.time_scale}
+{f"rpm = {rpm / setting.time_scale}" if rpm_in_config else ""}
 burst = {burst}
 timeout = {timeout}
 max_attempts = 8
@@ -165,11 +166,13 @@ class SimServer:
     """A `privqa sim-server` process on a free loopback port."""
 
     def __init__(self, binary: Path, dataset: Path, profiles: Path, setting: Setting,
-                 faults: float, log: Path, stall_seconds: float):
+                 faults: float, log: Path, stall_seconds: float, limit_headers: bool = True):
         args = [str(binary), "sim-server", "--dataset", str(dataset), "--port", "0",
                 "--profiles", str(profiles), "--time-scale", str(setting.time_scale),
                 "--seed", "1", "--log", str(log), "--stall-seconds", str(stall_seconds),
                 "--fault-retry-after", str(setting.time_scale)]
+        if not limit_headers:
+            args.append("--no-limit-headers")
         if faults > 0:
             for kind in FAULT_KINDS:
                 args += [f"--fault-{kind}", str(faults / len(FAULT_KINDS))]
@@ -327,7 +330,8 @@ def run_measured(args: list[str], env: dict[str, str], log: Path) -> tuple[float
 
 
 def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, faults: float,
-                 work: Path, window: int | None, trace: bool = False) -> dict:
+                 work: Path, window: int | None, trace: bool = False,
+                 limits: str = "configured") -> dict:
     profiles = work / "profiles.toml"
     rates = write_profiles(profiles, setting)
     # 30 s, on the setting's clock: above the slowest normal reply (a long
@@ -335,9 +339,10 @@ def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, fault
     # A stall lasts two timeouts.
     timeout = 30 * setting.time_scale
     config = work / "run.toml"
-    write_config(config, dataset, setting, timeout)
+    write_config(config, dataset, setting, timeout, rpm_in_config=limits == "configured")
     log = work / "requests.jsonl"
-    sim = SimServer(binary, dataset, profiles, setting, faults, log, stall_seconds=2 * timeout)
+    sim = SimServer(binary, dataset, profiles, setting, faults, log, stall_seconds=2 * timeout,
+                    limit_headers=limits != "found")
     try:
         env = dict(os.environ, PRIVQA_SIM_URL=sim.url)
         # The simulator's log counts from its start; the trace, from the run's.
@@ -424,6 +429,11 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true",
                         help="print the admitted-rate trace of each case's first run")
     parser.add_argument("--json", default=None, help="append one JSON line per run here")
+    parser.add_argument("--limits", default="configured",
+                        choices=["configured", "stated", "found"],
+                        help="how privqa knows the providers' limits: its config's rpm "
+                        "(configured), only the x-ratelimit-limit-* headers the simulator "
+                        "sends (stated), or neither, from 429s alone (found)")
     args = parser.parse_args()
     if args.repeat < 1:
         fail("--repeat must be at least 1")
@@ -444,7 +454,7 @@ def main() -> None:
         fail(f"unknown setting {e}; known: {', '.join(SETTINGS)}")
 
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} {os.uname().nodename}, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.2f}")
+          f"load {os.getloadavg()[0]:.2f}; limits {args.limits}")
     print("| setting | faults | questions | wall s | bound s (critical path / rate) | ratio | "
           "burst ratio | requests (hedges) | CPU s/1k req | peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -468,7 +478,8 @@ def main() -> None:
                         run_dir = work / f"{setting.name}-{size}-{share}"
                         run_dir.mkdir()
                         row = bench_privqa(binary, dataset, size, setting, share, run_dir,
-                                           args.window, trace=args.trace and repeat == 0)
+                                           args.window, trace=args.trace and repeat == 0,
+                                           limits=args.limits)
                         rows.append(row)
                         runs.setdefault((setting.name, share, size), []).append(row)
                         shutil.rmtree(run_dir)

@@ -21,6 +21,7 @@
 #include "privqa/exp/prompts.h"
 #include "privqa/exp/run_config.h"
 #include "privqa/exp/scenarios.h"
+#include "privqa/store/result_store.h"
 #include "testing.h"
 
 namespace privqa {
@@ -241,6 +242,42 @@ TEST_P(RunE2E, KilledFiveTimesResumesToTheSameResultsWithoutRepeatingRequests) {
   }
   EXPECT_GT(checked, 0u);
   EXPECT_EQ(repeated, 0u);
+
+  // Honest accounting: the sessions of the killed runs count the tokens of
+  // every answer they were sent, but those of each one's last second (a
+  // session's record is rewritten once a second) and those in flight at its
+  // kill: at most the answers sent from 2 s before its last request on. The
+  // simulator logs what each whole answer reports (`tokens`).
+  auto store = open_sqlite_store(dir_ / "crashed.db", /*read_only=*/true);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  auto sessions = (*store)->sessions();
+  ASSERT_TRUE(sessions.ok()) << sessions.error().message();
+  int64_t recorded = 0;
+  size_t unended = 0;
+  for (const auto& [name, k] : provider_totals(*sessions))
+    recorded += k.tokens_in + k.tokens_out;
+  for (const SessionRecord& s : *sessions)
+    unended += !s.ended;
+  EXPECT_TRUE(sessions->back().ended) << "the final resume ended as a session should";
+  EXPECT_GE(unended, 1u);
+  EXPECT_LE(unended, 5u);
+  int64_t sent = 0, maybe_lost = 0;
+  for (size_t segment = 1; segment < segment_ends.size(); ++segment) {
+    const bool killed = segment + 1 < segment_ends.size();
+    double last_arrival = 0;
+    for (size_t i = segment_ends[segment - 1]; i < segment_ends[segment]; ++i)
+      last_arrival = std::max(last_arrival, log[i].value("time", 0.0));
+    for (size_t i = segment_ends[segment - 1]; i < segment_ends[segment]; ++i) {
+      const int64_t tokens = log[i].value("tokens", int64_t{0});
+      sent += tokens;
+      const double answered = log[i].value("time", 0.0) + log[i].value("delay", 0.0);
+      if (killed && answered >= last_arrival - 2.0) maybe_lost += tokens;
+    }
+  }
+  EXPECT_GT(sent, 0);
+  EXPECT_LE(recorded, sent);
+  EXPECT_GE(recorded, sent - maybe_lost) << "sent " << sent << ", at most " << maybe_lost
+                                         << " of them in the killed runs' last seconds";
 }
 
 TEST_P(RunE2E, CtrlCFinishesCellsInFlightAndTheSameCommandResumes) {

@@ -54,13 +54,15 @@ void write_store(const std::filesystem::path& path) {
                             .retries = 1,
                             .hedges = 5,
                             .cache_errors = 2};
-  SessionRecord second;
+  SessionRecord second;  // killed: its record never got its end
   second.wall_seconds = 1.5;
+  second.ended = false;
   second.providers["rem"] = {.model = "big",
                              .role = ProviderRole::kRemote,
                              .calls = 1,
                              .requests = 7,
                              .hedges = 6,
+                             .estimated_usage = 2,
                              .cost = 0.25};
   ASSERT_TRUE((*store)->append_session(first).ok());
   ASSERT_TRUE((*store)->append_session(second).ok());
@@ -74,11 +76,13 @@ TEST(StatusCli, ShowsProgressSessionsAndProviderTotals) {
   EXPECT_NE(r.out.find("config examples/x.toml"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("cells: 3 of 4 stored (75.0%), 1 of them errors"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("sessions: 2 (1 interrupted), 3.5 s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sessions: 2 (1 interrupted, 1 not ended: killed, or still running), 3.5 s"),
+            std::string::npos)
+      << r.out;
   // rem over both sessions: 6 calls, 16 requests, 1 retry, 5 + 6 hedges, 2 cache errors.
   EXPECT_NE(r.out.find("rem          remote 6 calls (0 from cache), 16 requests, 1 retries, "
-                       "11 hedges, 0 rate-limited, 0 failures, 2 cache errors, 0 + 0 tokens, "
-                       "$0.2500"),
+                       "11 hedges, 0 rate-limited, 0 failures, 2 cache errors, 0 + 0 tokens (2 "
+                       "calls estimated: no usage in their replies), $0.2500"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("loc          local  3 calls (0 from cache), 3 requests, 0 retries, "

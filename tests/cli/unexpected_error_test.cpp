@@ -64,13 +64,13 @@ TEST(UnexpectedError, AHandEditedStoreIsReportedAsAnErrorWithExitCode3) {
 
   // A number of the results identity (which the store keeps as the runner
   // wrote it) turned into text: valid JSON of the wrong type, which the JSON
-  // library reports by throwing when the report reads the seed.
-  edit_config_json(store_path, record_json("12", R"({"seed": "twelve"})"));
+  // library reports by throwing when the report reads the dataset's path.
+  edit_config_json(store_path, record_json("12", R"({"dataset": {"path": 12}})"));
   const auto r = run_command(std::string(PRIVQA_BINARY) + " report " + store_path.string() +
                              " --no-privacy --format md --out " + (dir / "report").string());
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_EQ(r.err.rfind("privqa: error: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find("type must be number, but is string"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("type must be string, but is number"), std::string::npos) << r.err;
 }
 
 }  // namespace

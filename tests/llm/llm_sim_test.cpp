@@ -54,17 +54,17 @@ std::vector<Question> sample_questions() {
 class Sim {
  public:
   // time_scale 0: every reply at once, whatever its profile's latency.
-  // api_key: the key API calls must carry ("": none).
   explicit Sim(FaultRates faults = {}, const std::string& profiles_toml = "", uint64_t seed = 11,
-               std::map<std::string, int64_t> quota = {}, double time_scale = 0,
-               std::string api_key = "") {
-    SimOptions options;
-    options.api_key = std::move(api_key);
+               std::map<std::string, int64_t> quota = {}, double time_scale = 0)
+      : Sim(SimOptions{.faults = faults,
+                       .seed = seed,
+                       .time_scale = time_scale,
+                       .quota = std::move(quota)},
+            profiles_toml) {}
+
+  // `options` as given, with the sample questions and the request log.
+  Sim(SimOptions options, const std::string& profiles_toml) {
     options.questions = sample_questions();
-    options.quota = std::move(quota);
-    options.faults = faults;
-    options.seed = seed;
-    options.time_scale = time_scale;
     options.log_path = dir_ / "requests.jsonl";
     if (!profiles_toml.empty()) {
       testing::write_text(dir_ / "profiles.toml", profiles_toml);
@@ -283,7 +283,7 @@ double accepted_rate(const std::vector<json>& log, double skip_seconds = 1.0) {
 }
 
 TEST(LlmClientSim, FollowsAConfiguredRpmWithin10Percent) {
-  Sim sim({}, kLimitedProfile);
+  Sim sim(FaultRates{}, kLimitedProfile);
   Loop loop;
   ProviderConfig config = sim.provider("sim-limited");
   config.rpm = 600;
@@ -421,20 +421,28 @@ TEST(LlmClientSim, WaitingCallsWithMoreCallsAfterThemGoFirst) {
                                              "Request 0", "Request 1", "Request 2", "Request 3"}));
 }
 
-TEST(LlmClientSim, FollowsAServerRpmItWasNotToldAndHonoursRetryAfter) {
-  Sim sim({}, kLimitedProfile);
+// 110 calls to the 600-rpm profile from a client with no rpm configured and
+// 16 in flight, each of which must succeed: the client's counters and the
+// simulator's log.
+std::pair<ProviderCounters, std::vector<json>> calls_without_a_configured_rpm(bool limit_headers) {
+  Sim sim(SimOptions{.time_scale = 0, .limit_headers = limit_headers}, kLimitedProfile);
   Loop loop;
   ProviderConfig config = sim.provider("sim-limited");
-  config.max_in_flight = 16;  // no rpm: the client learns the limit from 429s
+  config.max_in_flight = 16;
   config.max_attempts = 50;
   auto client = make_client(loop, config);
-  ASSERT_NE(client, nullptr);
-  const auto outcomes = chat_all(loop, *client, 110);
-  for (const ChatOutcome& o : outcomes)
-    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
-  EXPECT_GT(client->counters().rate_limited, 0);
+  if (client == nullptr) return {};
+  for (const ChatOutcome& o : chat_all(loop, *client, 110))
+    EXPECT_TRUE(o.result.ok()) << o.result.error().message();
+  const ProviderCounters counters = client->counters();
   sim.stop();
-  const auto log = sim.log();
+  return {counters, sim.log()};
+}
+
+// A server that states no limit: the client finds it from the share of 429s.
+TEST(LlmClientSim, FollowsAServerRpmItWasNotToldAndHonoursRetryAfter) {
+  const auto [counters, log] = calls_without_a_configured_rpm(/*limit_headers=*/false);
+  EXPECT_GT(counters.rate_limited, 0);
   const double rate = accepted_rate(log);
   EXPECT_NEAR(rate * 60, 600, 60) << "measured " << rate * 60 << " requests/minute";
 
@@ -446,6 +454,16 @@ TEST(LlmClientSim, FollowsAServerRpmItWasNotToldAndHonoursRetryAfter) {
     EXPECT_GT(gap.asked, 0.0);
     EXPECT_GE(gap.seconds, gap.asked);
   }
+}
+
+// A server that states its limit in x-ratelimit-limit-requests, as OpenAI's
+// does: the client paces itself by it from the first reply on. Only requests
+// sent before any reply stated it can exceed it: at most the 16 in flight.
+TEST(LlmClientSim, LearnsTheRpmTheServerStates) {
+  const auto [counters, log] = calls_without_a_configured_rpm(/*limit_headers=*/true);
+  EXPECT_LE(counters.rate_limited, 16);
+  const double rate = accepted_rate(log);
+  EXPECT_NEAR(rate * 60, 600, 60) << "measured " << rate * 60 << " requests/minute";
 }
 
 TEST(LlmClientSim, NoRetryBeforeAnInjectedRetryAfterExpires) {
@@ -816,7 +834,7 @@ TEST(HttpEngineSim, ACancelledTransferNeverCallsBackAndFreesItsSlot) {
 }
 
 TEST(LlmClientSim, AfterAQuotaFailureCallsFailWithoutARequest) {
-  Sim sim({}, "", 11, {{"sim-local", 5}});  // five answers, then out of credit
+  Sim sim(FaultRates{}, "", 11, {{"sim-local", 5}});  // five answers, then out of credit
   Loop loop;
   ProviderConfig config = sim.provider();
   config.max_in_flight = 2;
@@ -919,6 +937,31 @@ TEST(LlmClientSim, ACacheHitSendsNothing) {
 
 // A cache that fails (here: its table dropped, as in a damaged file) is
 // counted on each read and write, and the calls are sent and answered anyway.
+// Ten identical requests at once: one is sent, and all ten get its answer.
+TEST(LlmClientSim, IdenticalRequestsInFlightAreSentOnce) {
+  Sim sim;
+  auto cache = ResponseCache::open(sim.dir() / "cache.db");
+  ASSERT_TRUE(cache.ok());
+  Loop loop;
+  auto client = make_client(loop, sim.provider(), cache->get());
+  ASSERT_NE(client, nullptr);
+  std::vector<ChatOutcome> outcomes(10);
+  for (auto& outcome : outcomes) {
+    loop.spawn(
+        [&]() -> asio::awaitable<void> { outcome = co_await client->chat(question_request(3)); });
+  }
+  loop.run();
+  for (const ChatOutcome& o : outcomes) {
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+    EXPECT_EQ(o.result->choices.at(0).content, outcomes[0].result->choices.at(0).content);
+  }
+  EXPECT_EQ(client->counters().calls, 10);
+  EXPECT_EQ(client->counters().requests, 1);
+  EXPECT_EQ(client->counters().cache_hits, 9);
+  sim.stop();
+  EXPECT_EQ(sim.log().size(), 1u);
+}
+
 TEST(LlmClientSim, CacheErrorsAreCountedAndTheCallsGoOn) {
   Sim sim;
   const auto path = sim.dir() / "cache.db";
@@ -997,7 +1040,7 @@ TEST(LlmClientSim, TheApiKeyAppearsInNoLogDatabaseOrOutput) {
 // client error), its message keeps the server's words but not the key.
 TEST(LlmClientSim, AKeyTheServerQuotesBackIsRedactedFromTheError) {
   ASSERT_EQ(setenv("PRIVQA_TEST_WRONG_KEY", "sk-privqa-WRONG-e5b1c", 1), 0);
-  Sim sim({}, "", 11, {}, 0, "sk-privqa-right");
+  Sim sim(SimOptions{.time_scale = 0, .api_key = "sk-privqa-right"}, "");
   Loop loop;
   ProviderConfig config = sim.provider();
   config.api_key_env = "PRIVQA_TEST_WRONG_KEY";
@@ -1084,6 +1127,36 @@ TEST(LlmClientSim, CallsWaitForAProviderThatComesBack) {
   for (const ChatOutcome& o : outcomes)
     EXPECT_TRUE(o.result.ok()) << o.result.error().message();
   EXPECT_NE(back, nullptr);
+}
+
+// A reply without usage is counted with tokens estimated from the texts
+// (four bytes a token, rounded up) and flagged as estimated, not as free.
+TEST(LlmClientSim, AReplyWithoutUsageIsCountedAsEstimated) {
+  Sim sim(SimOptions{.time_scale = 0, .omit_usage = true}, "");
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.input_price_per_million = 1e6;  // a unit a token: the cost is the token count
+  config.output_price_per_million = 1e6;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  const std::vector<ChatOutcome> outcomes = chat_all(loop, *client, 1);
+  ASSERT_TRUE(outcomes[0].result.ok()) << outcomes[0].result.error().message();
+  const ChatRequest request = question_request(0);
+  int64_t prompt = 0;
+  for (const ChatMessage& m : request.messages)
+    prompt += static_cast<int64_t>((m.content.size() + 3) / 4);
+  const std::string& reply = outcomes[0].result->choices.at(0).content;
+  const auto completion = static_cast<int64_t>((reply.size() + 3) / 4);
+  ASSERT_GT(prompt, 0);
+  ASSERT_GT(completion, 0);
+  EXPECT_TRUE(outcomes[0].result->usage.estimated);
+  EXPECT_EQ(outcomes[0].result->usage.prompt_tokens, prompt);
+  EXPECT_EQ(outcomes[0].result->usage.completion_tokens, completion);
+  const ProviderCounters& k = client->counters();
+  EXPECT_EQ(k.estimated_usage, 1);
+  EXPECT_EQ(k.tokens_in, prompt);
+  EXPECT_EQ(k.tokens_out, completion);
+  EXPECT_DOUBLE_EQ(k.cost, static_cast<double>(prompt + completion));
 }
 
 TEST(LlmClientSim, EmbeddingsRoundTrip) {

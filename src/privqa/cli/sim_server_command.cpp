@@ -31,6 +31,8 @@ struct SimServerArgs {
   FaultRates faults;
   std::vector<std::string> quota;  // MODEL=N
   std::string api_key_env;
+  bool omit_usage = false;
+  bool no_limit_headers = false;
 };
 
 int run_sim_server(const SimServerArgs& a) {
@@ -49,6 +51,8 @@ int run_sim_server(const SimServerArgs& a) {
   options.port = a.port;
   options.time_scale = a.time_scale;
   options.allow_remote = a.allow_remote;
+  options.omit_usage = a.omit_usage;
+  options.limit_headers = !a.no_limit_headers;
   if (!a.api_key_env.empty()) {
     const char* key = std::getenv(a.api_key_env.c_str());
     if (key == nullptr || *key == '\0') {
@@ -113,6 +117,10 @@ void register_sim_server_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--profiles", args->profiles, "TOML file of [profile.NAME] model profiles");
   cmd->add_option("--seed", args->seed, "seed of every simulated draw")->capture_default_str();
   cmd->add_option("--log", args->log, "request log (JSON Lines)");
+  cmd->add_flag("--no-limit-headers", args->no_limit_headers,
+                "do not state the models' limits (x-ratelimit-limit-requests, -tokens)");
+  cmd->add_flag("--no-usage", args->omit_usage,
+                "leave \"usage\" out of replies, as some OpenAI-compatible servers do");
   cmd->add_option("--api-key-env", args->api_key_env,
                   "require the key in this environment variable; answer other API calls 401, "
                   "quoting the key they sent");

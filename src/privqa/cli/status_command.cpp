@@ -48,19 +48,26 @@ int status(const std::string& path) {
       errors);
 
   double wall_seconds = 0;
-  size_t interrupted = 0;
+  size_t interrupted = 0, unended = 0;
   for (const SessionRecord& s : *sessions) {
     wall_seconds += s.wall_seconds;
     interrupted += s.interrupted;
+    unended += !s.ended;
   }
-  std::cout << fmt::format("sessions: {} ({} interrupted), {:.1f} s\n", sessions->size(),
-                           interrupted, wall_seconds);
+  std::cout << fmt::format(
+      "sessions: {} ({} interrupted{}), {:.1f} s\n", sessions->size(), interrupted,
+      unended == 0 ? "" : fmt::format(", {} not ended: killed, or still running", unended),
+      wall_seconds);
   for (const auto& [name, k] : provider_totals(*sessions)) {
     std::cout << fmt::format(
         "  {:<12} {:<6} {} calls ({} from cache), {} requests, {} retries, {} hedges, {} "
-        "rate-limited, {} failures, {} cache errors, {} + {} tokens, ${:.4f}\n",
+        "rate-limited, {} failures, {} cache errors, {} + {} tokens{}, ${:.4f}\n",
         name, provider_role_name(k.role), k.calls, k.cache_hits, k.requests, k.retries, k.hedges,
-        k.rate_limited, k.failures, k.cache_errors, k.tokens_in, k.tokens_out, k.cost);
+        k.rate_limited, k.failures, k.cache_errors, k.tokens_in, k.tokens_out,
+        k.estimated_usage == 0
+            ? ""
+            : fmt::format(" ({} calls estimated: no usage in their replies)", k.estimated_usage),
+        k.cost);
   }
   std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));
   return 0;

@@ -65,7 +65,11 @@ class Experiment {
                                       std::shared_ptr<size_t> remaining);
   asio::awaitable<void> report_progress();
   void print_progress(bool final_line);
-  Status record_session();
+  // Writes this session's record: appended at the start, rewritten every
+  // second and at the end (`ended`), so a killed session's counts stay.
+  Status save_session(bool ended);
+  // save_session(false) once a second; a failure stops the run.
+  void save_session_every_second();
 
   std::filesystem::path embeddings_path() const {
     return config_.embeddings.empty() ? default_embeddings_path() : config_.embeddings;
@@ -99,6 +103,8 @@ class Experiment {
   size_t cells_to_run_ = 0;
   Clock::time_point started_;
   Clock::time_point last_plain_line_;
+  std::optional<size_t> session_index_;  // this session's record in the store
+  Clock::time_point last_session_save_;
 };
 
 Status Experiment::prepare() {
@@ -291,6 +297,7 @@ asio::awaitable<void> Experiment::report_progress() {
   while (!(feeding_done_ && cells_in_flight_ == 0)) {
     timer.expires_after(std::chrono::milliseconds(200));
     co_await timer.async_wait(asio::use_awaitable);
+    save_session_every_second();
     if (Clock::now() - last_plain_line_ >= interval) {
       last_plain_line_ = Clock::now();
       print_progress(false);
@@ -323,6 +330,7 @@ Result<RunSummary> Experiment::run() {
         // Second signal: abandon the cells in flight. Every stored cell
         // is already committed, so exiting now leaves the store consistent.
         if (options_.progress) *options_.progress << "\nprivqa: abandoning cells in flight\n";
+        (void)save_session(false);  // the counts so far; it did not end as a session should
         std::_Exit(130);
       }
       stopping_ = true;
@@ -336,6 +344,7 @@ Result<RunSummary> Experiment::run() {
     };
     signals.async_wait(on_signal);
   }
+  if (auto s = save_session(false); !s) return s.error();
   asio::co_spawn(io_, feed(), asio::detached);
   asio::co_spawn(
       io_,
@@ -356,23 +365,30 @@ Result<RunSummary> Experiment::run() {
     if (c != nullptr) summary_.providers[c->config().name] = c->counters();
   }
   if (fatal_) return *fatal_;
-  if (auto s = record_session(); !s) return s.error();
+  if (auto s = save_session(true); !s) return s.error();
   return summary_;
 }
 
-// Appends this invocation's wall time and provider counters to the store's
-// session records, which reports add up over resumed runs.
-Status Experiment::record_session() {
+// This invocation's wall time, cells and provider counters, as the store's
+// session records keep them for reports to add up over resumed runs.
+Status Experiment::save_session(bool ended) {
+  const Clock::time_point now = Clock::now();
+  last_session_save_ = now;
   SessionRecord session;
-  session.wall_seconds = summary_.wall_seconds;
+  session.wall_seconds =
+      ended ? summary_.wall_seconds : std::chrono::duration<double>(now - started_).count();
   session.cells_ok = static_cast<int64_t>(summary_.cells_ok);
   session.cells_error = static_cast<int64_t>(summary_.cells_error);
-  session.cells_not_run = static_cast<int64_t>(summary_.cells_not_run);
+  session.cells_not_run =
+      static_cast<int64_t>(cells_to_run_ - summary_.cells_ok - summary_.cells_error);
   session.interrupted = summary_.interrupted;
-  for (const auto& [name, k] : summary_.providers) {
-    const ProviderConfig* config = config_.provider(name);
+  session.ended = ended;
+  for (const ChatModel* c : {local_, remote_}) {
+    if (c == nullptr) continue;
+    const std::string& name = c->config().name;
+    const ProviderCounters k = c->counters();
     ProviderTotals& t = session.providers[name];
-    t.model = config ? config->model : "";
+    t.model = c->config().model;
     t.role = name == config_.local_provider ? ProviderRole::kLocal : ProviderRole::kRemote;
     t.calls = k.calls;
     t.requests = k.requests;
@@ -384,9 +400,23 @@ Status Experiment::record_session() {
     t.cache_errors = k.cache_errors;
     t.tokens_in = k.tokens_in;
     t.tokens_out = k.tokens_out;
+    t.estimated_usage = k.estimated_usage;
     t.cost = k.cost;
   }
-  return store_->append_session(session);
+  if (session_index_) return store_->replace_session(*session_index_, session);
+  auto index = store_->append_session(session);
+  if (!index) return index.error();
+  session_index_ = *index;
+  return Status::Ok();
+}
+
+void Experiment::save_session_every_second() {
+  if (fatal_ || Clock::now() - last_session_save_ < std::chrono::seconds(1)) return;
+  if (auto s = save_session(false); !s) {
+    fatal_ = s.error();
+    stopping_ = true;
+    slot_freed_.notify();
+  }
 }
 
 }  // namespace

@@ -27,9 +27,10 @@ std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1e3)));
 }
 
-// With a configured rpm, 429s in more than this share of the recent replies
-// mean the configured limit is above the provider's real one. Transient 429s
-// (a provider refusing under its own load) stay well below it.
+// 429s in more than this share of the recent replies mean the client sends
+// faster than the provider's limit (the configured rpm is too high, or there
+// is none to keep to). Transient 429s (a provider refusing under its own
+// load, or a fault) stay well below it: each delays only its own request.
 constexpr double kOverLimitShare = 0.1;
 
 // The replies that share is taken over. Failures come back at once and
@@ -174,6 +175,16 @@ class LlmClient::Impl {
   };
   enum class Admission { kAdmitted, kProbe, kRefused };
 
+  // A call sending a request that other calls with the identical request
+  // (the same cache key) wait for: its answer is theirs, as if from the
+  // cache.
+  struct Lead {
+    explicit Lead(asio::io_context& io) : done(io.get_executor()) {}
+    Event done;  // notified when the call ends
+    bool finished = false;
+    std::optional<std::string> body;  // the answer's body, when it succeeded
+  };
+
   // The copies of one attempt: the request and its hedge copies.
   struct Race {
     explicit Race(asio::io_context& io) : settled(io.get_executor()) {}
@@ -232,6 +243,10 @@ class LlmClient::Impl {
   // between all of them rather than the first comers taking the budget.
   void pump_after_this_turn();
   void wake_pump_at(Clock::time_point when);
+  // Without a configured rpm or tpm, the limits a provider states in
+  // x-ratelimit-limit-requests / -tokens (per minute, as OpenAI's and most
+  // compatible providers' do) set the buckets, from the first reply on.
+  void learn_limits(const HttpResponse& response);
   void note_cache_error(const Error& error) {
     ++counters_.cache_errors;
     counters_.cache_error = error.message();
@@ -245,6 +260,7 @@ class LlmClient::Impl {
   std::string api_key_;                                       // "" without one
   std::optional<TokenBucket> rpm_;
   std::optional<TokenBucket> tpm_;
+  double learned_rpm_ = 0, learned_tpm_ = 0;  // from the provider's headers; 0: none
   AdaptiveConcurrency concurrency_;
   std::chrono::milliseconds backoff_base_;
   std::chrono::milliseconds backoff_cap_;
@@ -261,6 +277,7 @@ class LlmClient::Impl {
   // Set by the first quota failure: the account is out of credit, so calls
   // waiting and later fail at once without a request.
   std::optional<std::string> out_of_quota_;
+  std::map<std::string, std::shared_ptr<Lead>> leads_;  // by cache key
   // The breaker: attempts failed in a row as a down provider's do, since
   // when, and the last one's message; while open (since `open_since_`) one
   // probe at a time, the next not before `next_probe_`.
@@ -361,6 +378,24 @@ void LlmClient::Impl::give_up() {
   for (auto& waiting : waiters_)
     waiting.second->wake.notify();
   waiters_.clear();
+}
+
+void LlmClient::Impl::learn_limits(const HttpResponse& response) {
+  const auto learn = [&](const char* header, double configured, double& learned,
+                         std::optional<TokenBucket>& bucket) {
+    const std::string* value = response.header(header);
+    if (configured > 0 || value == nullptr) return;
+    char* end = nullptr;
+    const double per_minute = std::strtod(value->c_str(), &end);
+    if (end == value->c_str() || *end != '\0' || !(per_minute > 0) || !std::isfinite(per_minute) ||
+        per_minute == learned) {
+      return;
+    }
+    learned = per_minute;
+    bucket = per_minute_bucket(per_minute, config_.burst_seconds);
+  };
+  learn("x-ratelimit-limit-requests", config_.rpm, learned_rpm_, rpm_);
+  learn("x-ratelimit-limit-tokens", config_.tpm, learned_tpm_, tpm_);
 }
 
 void LlmClient::Impl::release_slot() {
@@ -559,6 +594,40 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     }
   }
 
+  // Identical requests in flight are sent once: a call whose request is on
+  // its way waits for that answer. (If that call fails, this one tries on
+  // its own.)
+  std::shared_ptr<Lead> lead;
+  if (use_cache && options.cache == CacheMode::kUse) {
+    for (auto it = leads_.find(key); it != leads_.end(); it = leads_.find(key)) {
+      const std::shared_ptr<Lead> other = it->second;
+      while (!other->finished)
+        co_await other->done.wait();
+      if (!other->body) continue;
+      Result<T> decoded = decode(*other->body);
+      if (!decoded.ok()) continue;
+      ++counters_.cache_hits;
+      outcome.result = std::move(decoded);
+      outcome.from_cache = true;
+      co_return outcome;
+    }
+    lead = std::make_shared<Lead>(engine_.context());
+    leads_.emplace(key, lead);
+  }
+  // However this call ends, the calls waiting for it go on.
+  struct EndLead {
+    Impl* impl;
+    const std::string& key;
+    std::shared_ptr<Lead> lead;
+    std::weak_ptr<int> alive;
+    ~EndLead() {
+      if (!lead || alive.expired()) return;
+      lead->finished = true;
+      impl->leads_.erase(key);
+      lead->done.notify();
+    }
+  } end_lead{this, key, lead, alive_};
+
   HttpRequest request;
   request.url = join_url(config_.base_url, endpoint);
   request.body = std::move(body);
@@ -586,6 +655,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     const Clock::time_point sent_at = Clock::now();
     const HttpResponse response = co_await send_hedged(request, tokens, latency_kind, precedence);
     if (!first_reply_) first_reply_ = Clock::now();
+    if (response.transport == TransportError::kNone) learn_limits(response);
 
     FailureKind kind = FailureKind::kNone;
     std::string message;
@@ -597,6 +667,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
       Result<T> decoded = decode(response.body);
       if (decoded.ok()) {
         const Usage& usage = decoded.value().usage;
+        if (usage.estimated) ++counters_.estimated_usage;
         counters_.tokens_in += usage.prompt_tokens;
         counters_.tokens_out += usage.completion_tokens;
         counters_.cost += config_.cost(usage.prompt_tokens, usage.completion_tokens);
@@ -613,6 +684,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
             note_cache_error(stored.error());
           }
         }
+        if (lead) lead->body = response.body;
         outcome.result = std::move(decoded);
         co_return outcome;
       }
@@ -638,9 +710,10 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
       const bool in_opening = rate_limited && sent_at < *first_reply_;
       if (!in_opening || !opening_429_recorded_) recent_429s_.record(rate_limited);
       opening_429_recorded_ = opening_429_recorded_ || in_opening;
-      // Without a configured rpm, 429s are how the limit is found; with one,
-      // only a share of 429s above kOverLimitShare says it is set too high.
-      if (rate_limited && (!rpm_ || recent_429s_.share() > kOverLimitShare)) {
+      // Only a share of 429s above kOverLimitShare says the client sends too
+      // fast (its rpm, configured or learned, is too high, or it has none):
+      // the concurrency limit is cut and every call waits for the hint.
+      if (rate_limited && recent_429s_.share() > kOverLimitShare) {
         const Clock::time_point now = Clock::now();
         concurrency_.on_rate_limited(sent_at, now);
         if (hint) paused_until_ = std::max(paused_until_, now + *hint);  // for every call
@@ -698,24 +771,40 @@ asio::awaitable<ChatOutcome> LlmClient::chat(const ChatRequest& request, CallOpt
   const int64_t kind =
       int64_t{request.max_tokens.value_or(impl_->options().assumed_completion_tokens)} *
       request.n.value_or(1);
-  return impl_->call<ChatResponse>(
-      "/chat/completions", std::move(body), tokens, kind, options,
-      [name = config.name](std::string_view b) { return decode_chat_response(name, b); });
+  int64_t prompt_tokens = 0;  // for a reply without usage
+  for (const ChatMessage& m : request.messages)
+    prompt_tokens += estimate_tokens(m.content);
+  return impl_->call<ChatResponse>("/chat/completions", std::move(body), tokens, kind, options,
+                                   [name = config.name, prompt_tokens](std::string_view b) {
+                                     Result<ChatResponse> response = decode_chat_response(name, b);
+                                     if (response && response->usage.estimated) {
+                                       response->usage.prompt_tokens = prompt_tokens;
+                                       for (const ChatChoice& choice : response->choices)
+                                         response->usage.completion_tokens +=
+                                             estimate_tokens(choice.content);
+                                     }
+                                     return response;
+                                   });
 }
 
 asio::awaitable<EmbeddingOutcome> LlmClient::embed(const EmbeddingRequest& request,
                                                    CallOptions options) {
   const ProviderConfig& config = impl_->config();
   double chars = 0;
-  for (const std::string& input : request.inputs)
+  int64_t prompt_tokens = 0;  // for a reply without usage
+  for (const std::string& input : request.inputs) {
     chars += static_cast<double>(input.size());
+    prompt_tokens += estimate_tokens(input);
+  }
   std::string body = to_body(encode_embedding_request(request, config.model, config.extra_body));
   // Embedding kinds are negative: minus the number of inputs.
   const auto kind = -static_cast<int64_t>(request.inputs.size());
   return impl_->call<EmbeddingResponse>(
       "/embeddings", std::move(body), chars / 4.0, kind, options,
-      [name = config.name, count = request.inputs.size()](std::string_view b) {
-        return decode_embedding_response(name, b, count);
+      [name = config.name, count = request.inputs.size(), prompt_tokens](std::string_view b) {
+        Result<EmbeddingResponse> response = decode_embedding_response(name, b, count);
+        if (response && response->usage.estimated) response->usage.prompt_tokens = prompt_tokens;
+        return response;
       });
 }
 

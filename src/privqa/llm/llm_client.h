@@ -5,17 +5,17 @@
 //   if (!out.result.ok() && out.failure == FailureKind::kQuota) pause_provider();
 //
 // Each call is answered from the ResponseCache when possible (a hit sends no
-// request). Otherwise it waits for admission — a slot under the adaptive
-// concurrency limit, the requests-per-minute and tokens-per-minute buckets
-// (tokens estimated before the call, corrected by the usage reported after)
-// and any pause a 429 asked for — then sends, and retries what
-// retry_policy.h says is retryable, up to max_attempts, with exponential
-// backoff and full jitter or the server's Retry-After / x-ratelimit-reset-*.
-// An attempt still unanswered after the provider's hedge_after times the 90th
-// percentile of latency for requests of its kind gets a hedge copy (and a
-// third if that one runs as long), admitted with its call's precedence (below); the first
-// reply settles the attempt and the other copies are cancelled. (A stalled
-// or unusually slow reply then costs about that long instead of the whole
+// request), or, while a call with the identical request (the same cache key)
+// is in flight, from that call's answer (counted as a cache hit; if that
+// call fails, the waiting one tries on its own). Otherwise it waits for admission — a slot under
+// the adaptive concurrency limit, the requests-per-minute and tokens-per-minute buckets (tokens
+// estimated before the call, corrected by the usage reported after) and any pause a 429 asked for —
+// then sends, and retries what retry_policy.h says is retryable, up to max_attempts, with
+// exponential backoff and full jitter or the server's Retry-After / x-ratelimit-reset-*. An attempt
+// still unanswered after the provider's hedge_after times the 90th percentile of latency for
+// requests of its kind gets a hedge copy (and a third if that one runs as long), admitted with its
+// call's precedence (below); the first reply settles the attempt and the other copies are
+// cancelled. (A stalled or unusually slow reply then costs about that long instead of the whole
 // timeout.) While no request waits for admission (the provider's rate has
 // room, as at the end of a run), the copy goes after the median latency
 // instead, as long as hedge copies stay under 5% of the requests sent.
@@ -28,10 +28,14 @@
 // Calls started in one turn of the event loop are all waiting before the
 // first of them is admitted, so these rules decide between them.
 // A 429 delays its own request. It also pauses the provider and cuts the
-// concurrency limit (adaptive_concurrency.h) when there is no configured rpm,
-// or when 429s make up over 10% of the recent replies; the 429s of requests
-// sent before the provider's first reply (a run's opening burst meeting the
-// provider's own allowance) count as one.
+// concurrency limit (adaptive_concurrency.h) when 429s make up over 10% of
+// the recent replies: the client sends faster than the provider allows
+// (isolated 429s, a provider's transient refusals, cost only their own
+// request's wait). The 429s of requests sent before the provider's first
+// reply (a run's opening burst meeting the provider's own allowance) count
+// as one. Without a configured rpm or tpm, the limits a provider states in
+// x-ratelimit-limit-requests / -tokens (per minute) set them from its first
+// reply on.
 // Failures are values with a kind; a failure of one call never affects
 // others, except a quota failure (out of credit): after it, calls waiting and
 // later fail as kQuota at once, without a request. And a breaker: after 8
@@ -101,7 +105,10 @@ struct ProviderCounters {
   std::string cache_error;
   int64_t tokens_in = 0;   // prompt tokens reported by the provider
   int64_t tokens_out = 0;  // completion tokens
-  double cost = 0;         // from the configured prices
+  // Replies without usage, whose tokens (and cost) were estimated from the
+  // texts at four characters a token (estimate_tokens).
+  int64_t estimated_usage = 0;
+  double cost = 0;  // from the configured prices
 };
 
 // Tuning that is not part of a provider's configuration.

@@ -39,7 +39,10 @@ std::optional<json> parse(std::string_view body) {
 Result<Usage> decode_usage(const json& root) {
   Usage usage;
   const json* u = member(root, "usage");
-  if (u == nullptr || u->is_null()) return usage;  // some servers omit it
+  if (u == nullptr || u->is_null()) {  // some servers omit it
+    usage.estimated = true;
+    return usage;
+  }
   if (!u->is_object()) return Error("'usage' is not an object");
   for (const auto& [name, field] : {std::pair{"prompt_tokens", &usage.prompt_tokens},
                                     std::pair{"completion_tokens", &usage.completion_tokens}}) {
@@ -271,6 +274,10 @@ std::string body_snippet(std::string_view body, std::size_t max_bytes) {
     }
   }
   return out;
+}
+
+int64_t estimate_tokens(std::string_view text) {
+  return static_cast<int64_t>((text.size() + 3) / 4);
 }
 
 }  // namespace privqa

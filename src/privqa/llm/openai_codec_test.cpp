@@ -87,6 +87,7 @@ TEST(DecodeChatResponse, ReadsChoicesInIndexOrderWithLogprobsAndUsage) {
   EXPECT_DOUBLE_EQ(r->choices[0].logprobs[0].top[1].second, -1.5);
   EXPECT_EQ(r->usage.prompt_tokens, 12);
   EXPECT_EQ(r->usage.completion_tokens, 7);
+  EXPECT_FALSE(r->usage.estimated);
 }
 
 TEST(DecodeChatResponse, NullContentAndMissingUsageAreAccepted) {
@@ -95,6 +96,14 @@ TEST(DecodeChatResponse, NullContentAndMissingUsageAreAccepted) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->choices[0].content, "");
   EXPECT_EQ(r->usage.prompt_tokens, 0);
+  EXPECT_TRUE(r->usage.estimated) << "no usage: the client estimates it";
+}
+
+TEST(EstimateTokens, FourBytesATokenRoundedUp) {
+  EXPECT_EQ(estimate_tokens(""), 0);
+  EXPECT_EQ(estimate_tokens("abcd"), 1);
+  EXPECT_EQ(estimate_tokens("abcde"), 2);
+  EXPECT_EQ(estimate_tokens("\xC3\xA9t\xC3\xA9"), 2) << "bytes, not characters: 6 bytes";
 }
 
 TEST(DecodeChatResponse, EveryTruncationIsAnErrorNamingTheProvider) {

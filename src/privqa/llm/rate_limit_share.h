@@ -1,9 +1,9 @@
 // The share of rate-limited (429) replies among a provider's recent replies.
 //
-// A client that paces itself by a configured rpm treats an isolated 429 as
-// a transient refusal: only that request waits and retries. When 429s make
-// up more than a small share of the recent replies, the configured limit is
-// evidently above the provider's real one, and 429s then also pause the
+// A client treats an isolated 429 as a transient refusal: only that request
+// waits and retries. When 429s make up more than a small share of the recent
+// replies, the client evidently sends faster than the provider's real limit
+// (its rpm is set too high, or it has none), and 429s then also pause the
 // provider and cut its concurrency (see LlmClient).
 #pragma once
 

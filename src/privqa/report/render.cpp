@@ -139,6 +139,7 @@ std::string render_json(const std::string& title, const std::vector<RunReport>& 
                            {"wall_seconds", r.wall_seconds},
                            {"sessions", r.sessions},
                            {"interrupted_sessions", r.interrupted_sessions},
+                           {"unended_sessions", r.unended_sessions},
                            {"notes", r.notes}});
   }
   out["tables"] = json::object();

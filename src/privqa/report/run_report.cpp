@@ -247,6 +247,7 @@ void add_usage(const RunData& run, RunReport& report) {
   for (const SessionRecord& session : run.sessions) {
     report.wall_seconds += session.wall_seconds;
     report.interrupted_sessions += session.interrupted;
+    report.unended_sessions += !session.ended;
     ++report.sessions;
   }
   double local_cost = 0, remote_cost = 0;

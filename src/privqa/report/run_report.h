@@ -101,6 +101,10 @@ struct RunReport {
   std::vector<ScenarioUse> usage;
   double wall_seconds = 0;
   size_t sessions = 0, interrupted_sessions = 0;
+  // Sessions whose record never got its end: killed (kill -9, a second
+  // signal, a crash), or still running. Their counts are those of their
+  // last second.
+  size_t unended_sessions = 0;
   std::vector<std::string> notes;  // what could not be computed, and why
 };
 

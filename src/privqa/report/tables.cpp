@@ -267,10 +267,24 @@ std::vector<std::string> run_paragraphs(const RunReport& r) {
       r.store.string(), r.fingerprint.substr(0, 12), r.created_at, r.dataset, r.questions,
       r.local_model.empty() ? "-" : r.local_model, r.remote_model.empty() ? "-" : r.remote_model,
       r.seed ? fmt::format("{}", *r.seed) : "drawn from the OS (kept secret)"));
-  out.push_back(
-      fmt::format("Wall time {:.1f} s over {} session(s) ({} interrupted); total cost "
-                  "${:.4f}.",
-                  r.wall_seconds, r.sessions, r.interrupted_sessions, total_cost(r)));
+  out.push_back(fmt::format(
+      "Wall time {:.1f} s over {} session(s) ({} interrupted{}); total cost ${:.4f}.",
+      r.wall_seconds, r.sessions, r.interrupted_sessions,
+      r.unended_sessions == 0
+          ? ""
+          : fmt::format(", {} ended abnormally (killed, or still running: their counts are "
+                        "those of their last second)",
+                        r.unended_sessions),
+      total_cost(r)));
+  int64_t estimated = 0;
+  for (const auto& p : r.providers)
+    estimated += p.totals.estimated_usage;
+  if (estimated > 0) {
+    out.push_back(fmt::format(
+        "Tokens and cost of {} call(s) are estimated: their replies reported no usage, so "
+        "the texts were counted at four bytes a token.",
+        estimated));
+  }
   for (const auto& note : r.notes)
     out.push_back("Note: " + note);
   return out;
@@ -443,11 +457,11 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
       {"run", "mechanism", "eps", "texts", "words_changed", "cosine", "rare_words",
        "rare_words_kept", "reidentified", "reidentification_rate", "ci_low", "ci_high"},
       {}};
-  DataTable providers{
-      "providers",
-      {"run", "provider", "role", "model", "calls", "requests", "cache_hits", "retries", "hedges",
-       "rate_limited", "failures", "cache_errors", "tokens_in", "tokens_out", "cost"},
-      {}};
+  DataTable providers{"providers",
+                      {"run", "provider", "role", "model", "calls", "requests", "cache_hits",
+                       "retries", "hedges", "rate_limited", "failures", "cache_errors", "tokens_in",
+                       "tokens_out", "estimated_usage", "cost"},
+                      {}};
   DataTable usage{"usage",
                   {"run", "scenario", "mechanism", "eps", "cells", "attempts", "mean_latency_s",
                    "p95_latency_s", "local_tokens_in", "local_tokens_out", "remote_tokens_in",
@@ -497,7 +511,8 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
       const ProviderTotals& k = p.totals;
       providers.rows.push_back({run, p.name, provider_role_name(k.role), k.model, k.calls,
                                 k.requests, k.cache_hits, k.retries, k.hedges, k.rate_limited,
-                                k.failures, k.cache_errors, k.tokens_in, k.tokens_out, k.cost});
+                                k.failures, k.cache_errors, k.tokens_in, k.tokens_out,
+                                k.estimated_usage, k.cost});
     }
     for (const auto& u : r.usage) {
       usage.rows.push_back({run, scenario_id(u.scenario), u.mechanism, eps_value(u.scenario, u.eps),

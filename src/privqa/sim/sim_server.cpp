@@ -46,6 +46,9 @@ struct Decision {
   bool out_of_quota = false;
   bool unauthorized = false;
   unsigned status = 200;
+  // The limits of the model's profile (0: none), sent with every reply as
+  // x-ratelimit-limit-requests / -tokens, as OpenAI does.
+  double limit_rpm = 0, limit_tpm = 0;
   std::string body;
   double delay_seconds = 0;
   std::optional<double> retry_after;  // seconds; set on every 429
@@ -146,6 +149,12 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::server, "privqa-sim");
     response_.set(http::field::content_type, "application/json");
     response_.set("x-privqa-simulated", "true");
+    if (decision.limit_rpm > 0) {
+      response_.set("x-ratelimit-limit-requests", fmt::format("{:.0f}", decision.limit_rpm));
+    }
+    if (decision.limit_tpm > 0) {
+      response_.set("x-ratelimit-limit-tokens", fmt::format("{:.0f}", decision.limit_tpm));
+    }
     if (decision.retry_after) {
       // Retry-After has whole seconds only; retry-after-ms (sent by OpenAI
       // too) carries the exact wait, which time-scaled runs need.
@@ -239,7 +248,16 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
   Decision decision;
   decision.status = reply.status;
   decision.body = std::move(reply.body);
+  if (options_.omit_usage && reply.status == 200) {
+    nlohmann::json answer = nlohmann::json::parse(decision.body);
+    answer.erase("usage");
+    decision.body = answer.dump();
+  }
   decision.delay_seconds = reply.latency_seconds;
+  if (reply.profile != nullptr && options_.limit_headers) {
+    decision.limit_rpm = reply.profile->rpm;
+    decision.limit_tpm = reply.profile->tpm;
+  }
 
   const bool api_call =
       method == "POST" && (path == "/v1/chat/completions" || path == "/v1/embeddings");
@@ -331,6 +349,11 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
       {"body", nullptr},
       {"authorization_present", request.find(http::field::authorization) != request.end()}};
   if (decision.retry_after) entry["retry_after"] = *decision.retry_after;
+  // The tokens a delivered answer reports (or would, without usage): what
+  // the provider bills.
+  if (decision.status == 200 && decision.fault == Fault::kNone && reply.status == 200) {
+    entry["tokens"] = static_cast<int64_t>(reply.tokens);
+  }
   if (reply.request.is_object() && reply.request.contains("model")) {
     entry["model"] = reply.request["model"];
   }

@@ -51,6 +51,11 @@ struct SimOptions {
   // invalid_api_key, its message quoting the key it was sent, as some
   // providers' do.
   std::string api_key;
+  // Replies without "usage", as some OpenAI-compatible servers send them.
+  bool omit_usage = false;
+  // Every reply of a model with limits states them (x-ratelimit-limit-
+  // requests and -tokens, per minute), as OpenAI's do; false: it does not.
+  bool limit_headers = true;
 };
 
 class SimServer {

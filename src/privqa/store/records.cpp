@@ -123,6 +123,7 @@ ProviderTotals& ProviderTotals::operator+=(const ProviderTotals& later) {
   cache_errors += later.cache_errors;
   tokens_in += later.tokens_in;
   tokens_out += later.tokens_out;
+  estimated_usage += later.estimated_usage;
   cost += later.cost;
   return *this;
 }
@@ -140,6 +141,7 @@ json to_json(const ProviderTotals& t) {
           {"cache_errors", t.cache_errors},
           {"tokens_in", t.tokens_in},
           {"tokens_out", t.tokens_out},
+          {"estimated_usage", t.estimated_usage},
           {"cost", t.cost}};
 }
 
@@ -165,6 +167,8 @@ Result<ProviderTotals> provider_totals_from_json(const json& j, const std::strin
   t.cache_errors = r.count("cache_errors");
   t.tokens_in = r.count("tokens_in");
   t.tokens_out = r.count("tokens_out");
+  // Absent from records written before usage could be estimated.
+  if (r.has("estimated_usage")) t.estimated_usage = r.count("estimated_usage");
   t.cost = r.number("cost");
   if (Status s = r.finish(); !s) return s.error();
   return t;
@@ -174,9 +178,10 @@ json to_json(const SessionRecord& s) {
   json providers = json::object();
   for (const auto& [name, totals] : s.providers)
     providers[name] = to_json(totals);
-  return {{"wall_seconds", s.wall_seconds}, {"cells_ok", s.cells_ok},
-          {"cells_error", s.cells_error},   {"cells_not_run", s.cells_not_run},
-          {"interrupted", s.interrupted},   {"providers", std::move(providers)}};
+  return {{"wall_seconds", s.wall_seconds},   {"cells_ok", s.cells_ok},
+          {"cells_error", s.cells_error},     {"cells_not_run", s.cells_not_run},
+          {"interrupted", s.interrupted},     {"ended", s.ended},
+          {"providers", std::move(providers)}};
 }
 
 Result<SessionRecord> session_from_json(const json& j, const std::string& record) {
@@ -187,6 +192,8 @@ Result<SessionRecord> session_from_json(const json& j, const std::string& record
   s.cells_error = r.count("cells_error");
   s.cells_not_run = r.count("cells_not_run");
   s.interrupted = r.boolean("interrupted");
+  // Absent from records written only when their session ended.
+  if (r.has("ended")) s.ended = r.boolean("ended");
   const json& providers = r.object("providers");
   if (Status done = r.finish(); !done) return done.error();
   for (const auto& [name, value] : providers.items()) {

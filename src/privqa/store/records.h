@@ -40,7 +40,10 @@ struct ProviderTotals {
   int64_t cache_errors = 0;  // response cache reads and writes that failed
   int64_t tokens_in = 0;     // prompt tokens reported by the provider
   int64_t tokens_out = 0;    // completion tokens
-  double cost = 0;           // from the configured prices
+  // Calls whose reply reported no usage: their tokens (and cost) are
+  // estimated at four characters a token (LlmClient).
+  int64_t estimated_usage = 0;
+  double cost = 0;  // from the configured prices
 
   // Adds the counts of `later`; model and role become the later session's.
   ProviderTotals& operator+=(const ProviderTotals& later);
@@ -48,10 +51,14 @@ struct ProviderTotals {
 
 struct SessionRecord {
   double wall_seconds = 0;
-  int64_t cells_ok = 0;                             // finished in this session
-  int64_t cells_error = 0;                          // stored as errors in this session
-  int64_t cells_not_run = 0;                        // left for a later session
-  bool interrupted = false;                         // stopped by a signal
+  int64_t cells_ok = 0;       // finished in this session
+  int64_t cells_error = 0;    // stored as errors in this session
+  int64_t cells_not_run = 0;  // left for a later session
+  bool interrupted = false;   // stopped by a signal
+  // False while the session runs (its record is rewritten every second), and
+  // for good when its process was killed: the counts are then those of its
+  // last second.
+  bool ended = true;
   std::map<std::string, ProviderTotals> providers;  // by provider name
 };
 

@@ -97,6 +97,26 @@ TEST(StoreRecords, RunRoundTripLeavesFingerprintAndDateToTheStore) {
   EXPECT_FALSE(back->secret_seed.has_value());
 }
 
+// Session records written before sessions were rewritten as they ran, and
+// before usage could be estimated, read as ended and with none estimated.
+TEST(StoreRecords, FieldsNewerThanARecordTakeTheirOldMeaning) {
+  SessionRecord s;
+  s.ended = false;
+  s.providers["remote"] = {.model = "m", .role = ProviderRole::kRemote, .estimated_usage = 4};
+  const json written = to_json(s);
+  auto back = session_from_json(written, "session 1");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_FALSE(back->ended);
+  EXPECT_EQ(back->providers.at("remote").estimated_usage, 4);
+  json old = written;
+  old.erase("ended");
+  old["providers"]["remote"].erase("estimated_usage");
+  auto old_back = session_from_json(old, "session 1");
+  ASSERT_TRUE(old_back.ok()) << old_back.error().message();
+  EXPECT_TRUE(old_back->ended);
+  EXPECT_EQ(old_back->providers.at("remote").estimated_usage, 0);
+}
+
 // A seed drawn from the OS uses all 64 bits: one above INT64_MAX survives.
 TEST(StoreRecords, ASecretSeedOfAnySizeRoundTrips) {
   RunRecord run;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <functional>
 
 #include "privqa/store/sqlite.h"
 
@@ -138,19 +139,23 @@ class SqliteResultStore final : public ResultStore {
     return std::optional<RunRecord>(std::move(*run));
   }
 
-  Status append_session(const SessionRecord& session) override {
-    // Read, append, write back under the write lock: two processes finishing
-    // at once both keep their session. Records that cannot be read stop the
-    // append rather than being carried along or dropped.
-    auto transaction = sqlite::Transaction::begin(db_);
-    if (!transaction) return transaction.error();
-    auto stored = stored_sessions();
-    if (!stored) return stored.error();
-    json all = stored->value_or(json::array());
-    if (auto valid = parse_sessions(all); !valid) return valid.error();
-    all.push_back(to_json(session));
-    if (Status s = write_meta(kSessionsKey, all.dump()); !s) return s;
-    return transaction->commit();
+  Result<size_t> append_session(const SessionRecord& session) override {
+    return edit_sessions([&](json& all) -> Result<size_t> {
+      all.push_back(to_json(session));
+      return all.size() - 1;
+    });
+  }
+
+  Status replace_session(size_t index, const SessionRecord& session) override {
+    auto replaced = edit_sessions([&](json& all) -> Result<size_t> {
+      if (index >= all.size()) {
+        return Error(fmt::format("{}: there is no session {} to rewrite", path(), index + 1));
+      }
+      all[index] = to_json(session);
+      return index;
+    });
+    if (!replaced) return replaced.error();
+    return Status::Ok();
   }
 
   Result<std::vector<SessionRecord>> sessions() override {
@@ -279,6 +284,24 @@ class SqliteResultStore final : public ResultStore {
     auto s = db_.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
     if (!s) return s.error();
     return s->bind_text(1, key).bind_text(2, value).run("write meta " + key);
+  }
+
+  // Reads the session records, lets `edit` change them, writes them back,
+  // all under the write lock: two processes at once both keep their
+  // sessions. Records that cannot be read stop the edit rather than being
+  // carried along or dropped.
+  Result<size_t> edit_sessions(const std::function<Result<size_t>(json&)>& edit) {
+    auto transaction = sqlite::Transaction::begin(db_);
+    if (!transaction) return transaction.error();
+    auto stored = stored_sessions();
+    if (!stored) return stored.error();
+    json all = stored->value_or(json::array());
+    if (auto valid = parse_sessions(all); !valid) return valid.error();
+    auto edited = edit(all);
+    if (!edited) return edited;
+    if (Status s = write_meta(kSessionsKey, all.dump()); !s) return s.error();
+    if (Status s = transaction->commit(); !s) return s.error();
+    return edited;
   }
 
   // The stored session array, checked to be one; nullopt when none is stored.

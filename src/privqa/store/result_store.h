@@ -51,8 +51,11 @@ class ResultStore {
   // The recorded run, or nullopt when none is recorded yet.
   virtual Result<std::optional<RunRecord>> run() = 0;
 
-  // Appends one session record, atomically with respect to other writers.
-  virtual Status append_session(const SessionRecord& session) = 0;
+  // Appends one session record, atomically with respect to other writers;
+  // returns its index, for replace_session.
+  virtual Result<size_t> append_session(const SessionRecord& session) = 0;
+  // Rewrites the record at `index` (a session's record as it goes on).
+  virtual Status replace_session(size_t index, const SessionRecord& session) = 0;
   // Every session, oldest first; empty when none is recorded.
   virtual Result<std::vector<SessionRecord>> sessions() = 0;
 

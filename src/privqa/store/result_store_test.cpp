@@ -162,18 +162,31 @@ TEST(ResultStore, SessionsAppendInOrderAndStayOutOfMeta) {
   auto none = (*store)->sessions();
   ASSERT_TRUE(none.ok()) << none.error().message();
   EXPECT_TRUE(none->empty());
-  ASSERT_TRUE((*store)->append_session(session(1.5, 2)).ok());
+  SessionRecord running = session(0.5, 0);
+  running.ended = false;
+  auto first = (*store)->append_session(running);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(*first, 0u);
   ASSERT_TRUE((*store)->set_meta("simulated", "true").ok());
   // A second connection appends too (another process finishing a run).
   {
     auto other = open_sqlite_store(dir / "run.db");
     ASSERT_TRUE(other.ok());
-    ASSERT_TRUE((*other)->append_session(session(2.5, 5)).ok());
+    auto second = (*other)->append_session(session(2.5, 5));
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(*second, 1u);
   }
+  // The first session, rewritten as it goes on, keeps its place.
+  ASSERT_TRUE((*store)->replace_session(0, session(1.5, 2)).ok());
+  auto beyond = (*store)->replace_session(2, session(1, 1));
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_EQ(beyond.error().message(),
+            (dir / "run.db").string() + ": there is no session 3 to rewrite");
   auto sessions = (*store)->sessions();
   ASSERT_TRUE(sessions.ok()) << sessions.error().message();
   ASSERT_EQ(sessions->size(), 2u);
   EXPECT_DOUBLE_EQ((*sessions)[0].wall_seconds, 1.5);
+  EXPECT_TRUE((*sessions)[0].ended);
   EXPECT_EQ((*sessions)[0].providers.at("remote").hedges, 2);
   EXPECT_DOUBLE_EQ((*sessions)[1].wall_seconds, 2.5);
   EXPECT_EQ((*sessions)[1].providers.at("remote").hedges, 5);
