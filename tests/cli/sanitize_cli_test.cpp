@@ -107,6 +107,20 @@ TEST_F(SanitizeCli, BatchWritesOneJsonLinePerQuestionAndEps) {
   };
   EXPECT_EQ(read(out), read(again));
   EXPECT_NE(read(out), read(other));
+
+  // Without --seed, each invocation draws its seed from the OS: the files
+  // differ from each other and from the fixed seed's (the sample's 30
+  // questions at 4 cells each all drawing alike is out of reach).
+  const auto secret = dir_ / "secret.jsonl";
+  const auto secret_again = dir_ / "secret_again.jsonl";
+  for (const auto& path : {secret, secret_again}) {
+    ASSERT_EQ(run_command(privqa("--mech santext+,inferdpt --eps 1,3 --dataset " + sample() +
+                                 " --out " + path.string()))
+                  .exit_code,
+              0);
+  }
+  EXPECT_NE(read(secret), read(secret_again));
+  EXPECT_NE(read(secret), read(out));
 }
 
 TEST_F(SanitizeCli, InvalidInputExitsWithTwoAndSaysWhy) {
