@@ -14,6 +14,10 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+size_t estimate_tokens(std::string_view text) {
+  return (text.size() + 3) / 4;
+}
+
 std::string replace_all(std::string text, std::string_view what, std::string_view with) {
   if (what.empty()) return text;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at)) {

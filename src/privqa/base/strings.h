@@ -1,6 +1,7 @@
 // Small string helpers shared by every module.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,11 @@ bool is_ascii_space(char c);
 
 // `text` without leading and trailing ASCII whitespace (a view into `text`).
 std::string_view trim(std::string_view text);
+
+// The tokens counted for a text whose tokenizer is unknown (the simulator's
+// usage, a reply that reports none): one per four bytes of UTF-8, rounded
+// up, a common rule of thumb for English prose.
+size_t estimate_tokens(std::string_view text);
 
 // `text` with every occurrence of `what` replaced by `with`, left to right,
 // without rescanning the replacements; an empty `what` replaces nothing.

@@ -30,5 +30,12 @@ TEST(ReplaceAll, ReplacesEveryOccurrenceOnceAndNeverItsReplacement) {
   EXPECT_EQ(replace_all("", "a", "b"), "");
 }
 
+TEST(EstimateTokens, FourBytesATokenRoundedUp) {
+  EXPECT_EQ(estimate_tokens(""), 0u);
+  EXPECT_EQ(estimate_tokens("abcd"), 1u);
+  EXPECT_EQ(estimate_tokens("abcde"), 2u);
+  EXPECT_EQ(estimate_tokens("\xC3\xA9t\xC3\xA9"), 2u) << "bytes, not characters: 6 bytes";
+}
+
 }  // namespace
 }  // namespace privqa

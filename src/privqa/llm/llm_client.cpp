@@ -719,9 +719,9 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
         if (hint) paused_until_ = std::max(paused_until_, now + *hint);  // for every call
       }
     }
-    note_attempt(says_provider_is_down(kind, response.status), admission == Admission::kProbe,
-                 sent_at, message);
-    if (open_since_ && says_provider_is_down(kind, response.status)) {
+    const bool provider_down = says_provider_is_down(kind, response.status);
+    note_attempt(provider_down, admission == Admission::kProbe, sent_at, message);
+    if (open_since_ && provider_down) {
       // While the provider is down a call waits for it (admission holds it
       // until a probe succeeds) without spending its attempts.
       --attempt;
@@ -773,7 +773,7 @@ asio::awaitable<ChatOutcome> LlmClient::chat(const ChatRequest& request, CallOpt
       request.n.value_or(1);
   int64_t prompt_tokens = 0;  // for a reply without usage
   for (const ChatMessage& m : request.messages)
-    prompt_tokens += estimate_tokens(m.content);
+    prompt_tokens += static_cast<int64_t>(estimate_tokens(m.content));
   return impl_->call<ChatResponse>("/chat/completions", std::move(body), tokens, kind, options,
                                    [name = config.name, prompt_tokens](std::string_view b) {
                                      Result<ChatResponse> response = decode_chat_response(name, b);
@@ -781,7 +781,7 @@ asio::awaitable<ChatOutcome> LlmClient::chat(const ChatRequest& request, CallOpt
                                        response->usage.prompt_tokens = prompt_tokens;
                                        for (const ChatChoice& choice : response->choices)
                                          response->usage.completion_tokens +=
-                                             estimate_tokens(choice.content);
+                                             static_cast<int64_t>(estimate_tokens(choice.content));
                                      }
                                      return response;
                                    });
@@ -794,7 +794,7 @@ asio::awaitable<EmbeddingOutcome> LlmClient::embed(const EmbeddingRequest& reque
   int64_t prompt_tokens = 0;  // for a reply without usage
   for (const std::string& input : request.inputs) {
     chars += static_cast<double>(input.size());
-    prompt_tokens += estimate_tokens(input);
+    prompt_tokens += static_cast<int64_t>(estimate_tokens(input));
   }
   std::string body = to_body(encode_embedding_request(request, config.model, config.extra_body));
   // Embedding kinds are negative: minus the number of inputs.

@@ -276,8 +276,4 @@ std::string body_snippet(std::string_view body, std::size_t max_bytes) {
   return out;
 }
 
-int64_t estimate_tokens(std::string_view text) {
-  return static_cast<int64_t>((text.size() + 3) / 4);
-}
-
 }  // namespace privqa

@@ -39,13 +39,9 @@ struct Usage {
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
   // The reply had no usage (some OpenAI-compatible servers omit it): the
-  // client fills in estimate_tokens() of the texts.
+  // client fills in estimate_tokens() (base/strings.h) of the texts.
   bool estimated = false;
 };
-
-// The tokens estimated for a text when a provider reports none: one per four
-// bytes of UTF-8, rounded up (a common rule of thumb for English prose).
-int64_t estimate_tokens(std::string_view text);
 
 struct TokenLogprob {
   std::string token;

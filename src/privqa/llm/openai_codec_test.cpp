@@ -99,13 +99,6 @@ TEST(DecodeChatResponse, NullContentAndMissingUsageAreAccepted) {
   EXPECT_TRUE(r->usage.estimated) << "no usage: the client estimates it";
 }
 
-TEST(EstimateTokens, FourBytesATokenRoundedUp) {
-  EXPECT_EQ(estimate_tokens(""), 0);
-  EXPECT_EQ(estimate_tokens("abcd"), 1);
-  EXPECT_EQ(estimate_tokens("abcde"), 2);
-  EXPECT_EQ(estimate_tokens("\xC3\xA9t\xC3\xA9"), 2) << "bytes, not characters: 6 bytes";
-}
-
 TEST(DecodeChatResponse, EveryTruncationIsAnErrorNamingTheProvider) {
   const std::string body = kTwoChoices;
   // Every strict prefix of the body, including the empty one, is invalid.

@@ -7,6 +7,7 @@
 #include <boost/beast/core/detail/base64.hpp>
 #include <cmath>
 
+#include "privqa/base/strings.h"
 #include "privqa/sim/hashed_embedding.h"
 #include "privqa/sim/prompt.h"
 #include "privqa/sim/replies.h"
@@ -124,10 +125,6 @@ std::string base64_floats(const std::vector<float>& values) {
 }
 
 }  // namespace
-
-size_t estimate_tokens(std::string_view text) {
-  return (text.size() + 3) / 4;
-}
 
 std::string error_body(std::string_view message, std::string_view type, std::string_view code) {
   json error = {{"message", message}, {"type", type}, {"param", nullptr}, {"code", nullptr}};

@@ -28,9 +28,6 @@ struct SimReply {
   nlohmann::json request;            // the parsed request body (null if none or unparsable)
 };
 
-// Token count estimate used in usage accounting: one token per 4 bytes, rounded up.
-size_t estimate_tokens(std::string_view text);
-
 // OpenAI-style error body {"error":{"message":..,"type":..,"code":..}}; an empty code is null.
 std::string error_body(std::string_view message, std::string_view type, std::string_view code);
 
