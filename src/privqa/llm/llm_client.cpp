@@ -393,6 +393,9 @@ void LlmClient::Impl::learn_limits(const HttpResponse& response) {
     }
     learned = per_minute;
     bucket = per_minute_bucket(per_minute, config_.burst_seconds);
+    // Empty, not full: the requests sent before the limit was known have
+    // spent the provider's allowance already.
+    if (bucket) bucket->take(bucket->capacity(), Clock::now());
   };
   learn("x-ratelimit-limit-requests", config_.rpm, learned_rpm_, rpm_);
   learn("x-ratelimit-limit-tokens", config_.tpm, learned_tpm_, tpm_);
