@@ -12,6 +12,7 @@
 
 #include "privqa/base/environment.h"
 #include "privqa/base/toml_section.h"
+#include "privqa/exp/phrasedp_candidates.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/provider_config.h"
 
@@ -133,7 +134,7 @@ Status read_experiment(const toml::table& t, const std::string& file,
                     [&](const MechanismConfig& other) { return other.name == m; })) {
       return s.error("mechanisms", fmt::format("'{}' is listed twice", m));
     }
-    c.mechanisms.push_back({m, {}, where});
+    c.mechanisms.push_back({.name = m, .kind = m, .where = where});
   }
 
   if (auto st = read_text(s, "local", c.local_provider); !st) return st;
@@ -210,6 +211,13 @@ const ProviderConfig* RunConfig::provider(const std::string& name) const {
   return nullptr;
 }
 
+const MechanismConfig* RunConfig::mechanism(const std::string& name) const {
+  for (const auto& m : mechanisms) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
 bool RunConfig::has_scenario(Scenario s) const {
   for (auto x : scenarios) {
     if (x == s) return true;
@@ -267,6 +275,17 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
                                  node.source().begin.line, name.str()));
       }
       for (const auto& [key, value] : *params) {
+        if (key.str() == "mechanism") {
+          const auto* kind = value.as_string();
+          if (kind == nullptr || kind->get().empty()) {
+            return Error(
+                fmt::format("{}:{}: [mechanism.{}] mechanism: expected the name of a "
+                            "mechanism, e.g. \"phrasedp\"",
+                            file, value.source().begin.line, name.str()));
+          }
+          it->kind = kind->get();
+          continue;
+        }
         const std::string text = scalar_text(value);
         if (text.empty() && !value.is_string()) {
           return Error(
@@ -325,8 +344,11 @@ std::string results_identity_json(const RunConfig& c) {
   for (auto s : c.scenarios)
     j["scenarios"].push_back(scenario_id(s));
   j["epsilons"] = c.epsilons;
-  for (const auto& m : c.mechanisms)
-    j["mechanisms"].push_back({{"name", m.name}, {"params", m.params}});
+  for (const auto& m : c.mechanisms) {
+    nlohmann::json entry = {{"name", m.name}, {"params", m.params}};
+    if (m.kind != m.name) entry["kind"] = m.kind;  // absent for a plain one, as before labels
+    j["mechanisms"].push_back(std::move(entry));
+  }
   j["phrasedp"] = {{"variant", c.phrasedp.variant == PhraseVariant::kOld ? "old" : "bands"},
                    {"medical", c.phrasedp.medical},
                    {"candidates", c.phrasedp.candidates},
@@ -346,6 +368,11 @@ std::string results_identity_json(const RunConfig& c) {
     const ProviderConfig* p =
         c.provider(std::string(role) == "local" ? c.local_provider : c.remote_provider);
     if (p != nullptr) j["models"][role] = {{"model", p->model}, {"extra_body", p->extra_body}};
+  }
+  // A provider encoder's model decides PhraseDP's selections.
+  for (const std::string& name : encoder_providers(c)) {
+    const ProviderConfig* p = c.provider(name);
+    if (p != nullptr) j["encoders"][name] = {{"model", p->model}, {"extra_body", p->extra_body}};
   }
   return j.dump();
 }
