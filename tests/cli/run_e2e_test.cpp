@@ -899,6 +899,69 @@ TEST(RunCli, PhraseDpScoresWithAProviderEncoderInOneCachedRequestPerQuestion) {
   EXPECT_EQ(rows, 3u);
 }
 
+// An MMLU-style CSV (no header, answer letter) through a field mapping: the
+// simulator reads it with the same --map, the run records the mapping, so
+// its report reloads the questions and has the privacy metrics and the
+// frontier; a question file changed since is refused on resume and kept out
+// of the report's privacy metrics.
+TEST(RunCli, ACsvRunRecordsItsMappingAndRefusesAChangedFile) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  const std::filesystem::path questions = dir / "anatomy_test.csv";
+  const std::string csv = slurp(testing::fixtures_dir() / "datasets" / "mmlu_anatomy_test.csv");
+  write_text(questions, csv);
+  const std::string map = "question=1,options=2|3|4|5,answer=6,answer_encoding=letter,header=false";
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = testing::start_sim_server(
+      sim, kBinary,
+      {"--dataset", questions.string(), "--format", "csv", "--map", map, "--time-scale", "0",
+       "--profiles", (testing::fixtures_dir() / "sim" / "unlimited.toml").string()},
+      dir / "sim.out");
+  ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+  ConfigSpec spec;
+  spec.dataset = questions;
+  spec.embeddings = data.embeddings;
+  spec.output = dir / "run.db";
+  spec.scenarios = R"(["S1", "S2", "S3"])";
+  spec.mechanisms = R"(["santext+"])";
+  std::string text = config_text(spec);
+  text.replace(text.find("\n[experiment]"), 0, "format = \"csv\"\nmap = \"" + map + "\"\n");
+  write_text(dir / "run.toml", text);
+  const std::string run =
+      "PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " + (dir / "run.toml").string();
+  const auto first = run_command(run);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+
+  const auto report = run_command(kBinary + " report " + spec.output.string() + " --out " +
+                                  (dir / "report").string());
+  ASSERT_EQ(report.exit_code, 0) << report.out << report.err;
+  EXPECT_EQ(report.err.find("left out"), std::string::npos) << report.err;
+  const std::string md = slurp(dir / "report" / "report.md");
+  EXPECT_NE(md.find("## Privacy"), std::string::npos) << md;
+  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "frontier.svg"));
+  const auto report_json = nlohmann::json::parse(slurp(dir / "report" / "report.json"));
+  size_t originals = 0;
+  for (const auto& row : report_json["tables"]["privacy"]) {
+    if (row["mechanism"] == "original") originals = row["texts"].get<size_t>();
+  }
+  EXPECT_EQ(originals, 4u) << "every question of the CSV, reloaded";
+
+  // One more question in the file: the stored cells answer the old ones.
+  write_text(questions,
+             csv + "\"Which muscle flexes the elbow?\",Triceps,Biceps,Deltoid,Soleus,B\n");
+  const auto resumed = run_command(run);
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.err.find("the question file " + questions.string() +
+                             " has changed since this run started"),
+            std::string::npos)
+      << resumed.err;
+  const auto changed = run_command(kBinary + " report " + spec.output.string() + " --out " +
+                                   (dir / "report2").string());
+  ASSERT_EQ(changed.exit_code, 0) << changed.out << changed.err;
+  EXPECT_NE(changed.err.find("has changed since the run read it"), std::string::npos)
+      << changed.err;
+}
+
 // Errors about the question file advise the config's own keys: run has no
 // --answer-base or --format flag.
 TEST(RunCli, DatasetErrorsNameTheConfigKeys) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "privqa/cli/commands.h"
+#include "privqa/cli/dataset_options.h"
 #include "privqa/report/run_data.h"
 #include "privqa/report/run_report.h"
 #include "privqa/report/write_report.h"
@@ -20,6 +21,7 @@ struct ReportArgs {
   std::string formats = "md,html,json,csv";
   std::string embeddings;
   bool no_privacy = false;
+  DatasetOptionArgs dataset;  // overrides how the runs recorded reading their question files
 };
 
 // Beside the first store: NAME-report, or NAME-vs-NAME2-report for several runs.
@@ -40,9 +42,18 @@ int report(const ReportArgs& a) {
   report::ReportOptions options;
   options.embeddings = a.embeddings;
   options.privacy = !a.no_privacy;
+  std::optional<LoadOptions> dataset;
+  if (a.dataset.given()) {
+    auto given = dataset_load_options(a.dataset);
+    if (!given) {
+      std::cerr << "privqa: " << given.error().message() << "\n";
+      return 2;
+    }
+    dataset = *given;
+  }
   std::vector<report::RunReport> reports;
   for (const auto& path : a.runs) {
-    auto run = report::load_run(path);
+    auto run = report::load_run(path, dataset);
     if (!run) {
       std::cerr << "privqa: " << run.error().message() << "\n";
       return 2;
@@ -88,6 +99,9 @@ void register_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--embeddings", args->embeddings,
                   "embedding table for the cosine metric (default: the run's)");
   cmd->add_flag("--no-privacy", args->no_privacy, "skip the privacy metrics");
+  args->dataset.format_flag = "--dataset-format";
+  add_dataset_options(cmd, args->dataset,
+                      "the runs' question file (default: as each run recorded reading it)");
   cmd->callback([args, &exit_code] { exit_code = report(*args); });
 }
 

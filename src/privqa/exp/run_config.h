@@ -1,7 +1,8 @@
 // The configuration of a run, read from TOML. Example: examples/quickstart.toml.
 //
-//   [dataset]     path, format, answer_base, map, choice_type, subjects, ids,
-//                 first, sample, sample_seed
+//   [dataset]     path, format, answer_base, map, skip_bad_records, choice_type,
+//                 subjects, ids (or ids_file: one id a line), first, sample,
+//                 sample_seed
 //   [experiment]  output, seed, repeats, scenarios, epsilons, mechanisms, local,
 //                 remote, include_options_remote, window, workers, cache,
 //                 embeddings, max_cot_tokens, max_answer_tokens
@@ -34,6 +35,7 @@ namespace privqa {
 struct DatasetConfig {
   std::filesystem::path path;
   LoadOptions load;
+  std::string map;  // the field mapping as written ([dataset] map), recorded with the run
   QuestionFilter filter;
 };
 

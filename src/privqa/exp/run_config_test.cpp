@@ -244,6 +244,45 @@ TEST(RunConfig, AMechanismLabelNamesAnInstanceOfAKind) {
       << bad.error().message();
 }
 
+// A split as a file of ids; the mapping and leniency are part of the
+// identity, so every later command reads the file as the run did.
+TEST(RunConfig, DatasetSplitsMappingAndLeniencyAreRecorded) {
+  TempDir dir;
+  write_text(dir / "split.txt", "# dev split\nq7\n\n  q3  \n");
+  std::string text = kMinimal;
+  text.replace(text.find("\n[experiment]"), 0,
+               "ids_file = \"split.txt\"\nformat = \"jsonl\"\n"
+               "map = \"question=q,choices=yes|no|maybe,answer=a,answer_encoding=option_text\"\n"
+               "skip_bad_records = true\n");
+  auto c = load(dir, text);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->dataset.filter.ids, (std::vector<std::string>{"q7", "q3"}));
+  EXPECT_EQ(c->dataset.load.mapping.choices, (std::vector<std::string>{"yes", "no", "maybe"}));
+  const auto identity = nlohmann::json::parse(results_identity_json(*c));
+  EXPECT_EQ(identity["dataset"]["ids"], nlohmann::json({"q7", "q3"}));
+  EXPECT_EQ(identity["dataset"]["map"],
+            "question=q,choices=yes|no|maybe,answer=a,answer_encoding=option_text");
+  EXPECT_EQ(identity["dataset"]["skip_bad_records"], true);
+  auto plain = load(dir, kMinimal);
+  ASSERT_TRUE(plain.ok());
+  const auto plain_identity = nlohmann::json::parse(results_identity_json(*plain));
+  EXPECT_FALSE(plain_identity["dataset"].contains("map")) << "unchanged without a mapping";
+  EXPECT_FALSE(plain_identity["dataset"].contains("skip_bad_records"));
+
+  std::string both = text;
+  both.replace(both.find("ids_file"), 0, "ids = [\"q1\"]\n");
+  auto refused = load(dir, both);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("give ids or ids_file, not both"), std::string::npos)
+      << refused.error().message();
+  write_text(dir / "split.txt", "# nothing yet\n");
+  auto empty = load(dir, text);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message().find("split.txt: no question ids in the file"),
+            std::string::npos)
+      << empty.error().message();
+}
+
 TEST(RunConfig, FingerprintIgnoresLimitsButNotModels) {
   TempDir dir;
   auto a = load(dir, kMinimal);

@@ -112,6 +112,7 @@ class Experiment {
 Status Experiment::prepare() {
   auto dataset = load_dataset(config_.dataset.path, config_.dataset.load);
   if (!dataset) return dataset.error();
+  const std::string dataset_hash = dataset->content_hash;
   corpus_ = std::move(dataset->questions);
   auto selected = apply_filter(corpus_, config_.dataset.filter);
   if (!selected) return selected.error().wrap(config_.source.string());
@@ -159,6 +160,19 @@ Status Experiment::prepare() {
                    "config gives none; give the run a new output path");
     }
     config_.seed = *(*bound)->secret_seed;
+  }
+  // The stored cells answer the questions of the file as it was: a changed
+  // file would mix old answers with new questions.
+  auto meta = store_->meta();
+  if (!meta) return meta.error();
+  if (const auto it = meta->find(ResultStore::kDatasetHashKey); it == meta->end()) {
+    if (auto s = store_->set_meta(ResultStore::kDatasetHashKey, dataset_hash); !s) return s;
+  } else if (it->second != dataset_hash) {
+    return Error(fmt::format(
+        "{}: the question file {} has changed since this run started (content hash {} then, {} "
+        "now); its stored cells answer the old questions. Restore the file, or give the run a "
+        "new output",
+        config_.output.string(), config_.dataset.path.string(), it->second, dataset_hash));
   }
   // Session records that cannot be read would make this run's own record
   // fail at the end; say so before any request is paid for.
