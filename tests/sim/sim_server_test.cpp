@@ -97,7 +97,7 @@ TEST(SimServer, ServesEachRequestKindOnOneKeepAliveConnection) {
 
   const HttpReply models = client.get("/v1/models");
   ASSERT_EQ(models.status, 200);
-  EXPECT_EQ(json::parse(models.body)["data"].size(), 2u);
+  EXPECT_EQ(json::parse(models.body)["data"].size(), 3u) << "sim-local, sim-remote, sim-embed";
   EXPECT_EQ(client.get("/health").status, 200);
 
   const HttpReply unknown = client.post("/v1/chat/completions", chat("gpt-x", "hello"));

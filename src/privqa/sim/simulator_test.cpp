@@ -162,7 +162,7 @@ TEST(Simulator, EmbeddingsFloatAndBase64AgreeAndModelsList) {
   // 16 float32 = 64 bytes = 88 base64 characters (with padding).
   EXPECT_EQ(b64["data"][0]["embedding"].get<std::string>().size(), 88u);
   const json models = json::parse(sim->handle("GET", "/v1/models", "").body);
-  EXPECT_EQ(models["data"].size(), 2u);
+  EXPECT_EQ(models["data"].size(), 3u) << "sim-local, sim-remote, sim-embed";
   EXPECT_EQ(sim->handle("GET", "/health", "").status, 200u);
 }
 

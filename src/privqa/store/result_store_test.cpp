@@ -109,6 +109,17 @@ TEST(ResultStore, ClearErrorsForMissingOrForeignFiles) {
   auto foreign = open_sqlite_store(dir / "text.db");
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.error().message().find("text.db"), std::string::npos);
+  // A database without the store's tables (a first run killed as it began).
+  {
+    auto db = sqlite::Database::open(dir / "bare.db", sqlite::OpenMode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->exec("CREATE TABLE other (x INTEGER)", "create").ok());
+  }
+  auto bare = open_sqlite_store(dir / "bare.db", true);
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.error().message(),
+            (dir / "bare.db").string() +
+                ": no run recorded in this store (its first run stopped before creating it)");
 }
 
 TEST(ResultStore, RunRecordRoundTrip) {
