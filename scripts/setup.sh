@@ -15,7 +15,7 @@ packages=(
   libboost-dev libboost-system-dev libcurl4-openssl-dev libsqlite3-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libxxhash-dev libutf8proc-dev libeigen3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   python3 python3-numpy
   chromium
 )

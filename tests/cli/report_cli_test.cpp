@@ -7,11 +7,14 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "cli/cli_testing.h"
+#include "cli/png_image.h"
 #include "testing.h"
 
 namespace privqa {
@@ -244,14 +247,17 @@ TEST_P(ReportCli, BadInputIsRefusedAndNothingIsWritten) {
   EXPECT_FALSE(std::filesystem::exists(out_ / "r"));
 }
 
-// PNG: 8-byte signature, then the IHDR chunk with width and height (big endian).
-std::pair<uint32_t, uint32_t> png_size(const std::string& png) {
-  if (png.size() < 24 || png.compare(1, 3, "PNG") != 0) return {0, 0};
-  const auto be32 = [&](size_t at) {
-    return (uint32_t(uint8_t(png[at])) << 24) | (uint32_t(uint8_t(png[at + 1])) << 16) |
-           (uint32_t(uint8_t(png[at + 2])) << 8) | uint32_t(uint8_t(png[at + 3]));
-  };
-  return {be32(16), be32(20)};
+// Chromium with a profile of its own, offline, taking one screenshot of
+// `url` at `width` x `height` into `png`.
+testing::CommandResult chromium_screenshot(const std::string& url, const std::filesystem::path& png,
+                                           int width, int height) {
+  TempDir profile;
+  return run_command(
+      "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--enable-logging=stderr --v=0 --hide-scrollbars --user-data-dir=" +
+      profile.path().string() + " --window-size=" + std::to_string(width) + "," +
+      std::to_string(height) + " --screenshot=" + png.string() + " " + url);
 }
 
 TEST_P(ReportCli, HtmlOpensInHeadlessChromiumWithoutConsoleErrors) {
@@ -268,26 +274,80 @@ TEST_P(ReportCli, HtmlOpensInHeadlessChromiumWithoutConsoleErrors) {
   EXPECT_EQ(html.find("href="), std::string::npos);
   EXPECT_EQ(html.find("url("), std::string::npos);
 
-  TempDir profile;
   const auto png = out_ / "report.png";
-  const auto shot = run_command(
-      "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync "
-      "--enable-logging=stderr --v=0 --user-data-dir=" +
-      profile.path().string() + " --window-size=1200,1400 --screenshot=" + png.string() +
-      " file://" + (out_ / "report.html").string());
+  const auto shot =
+      chromium_screenshot("file://" + (out_ / "report.html").string(), png, 1200, 1400);
   ASSERT_EQ(shot.exit_code, 0) << shot.err;
   // Page console messages are logged as "CONSOLE(line)"; a clean page logs none.
   EXPECT_EQ(shot.err.find("CONSOLE"), std::string::npos) << shot.err;
   const std::string image = slurp(png);
-  const auto [width, height] = png_size(image);
-  EXPECT_EQ(width, 1200u);
-  EXPECT_EQ(height, 1400u);
+  const auto decoded = cli_testing::decode_png(image);
+  ASSERT_TRUE(decoded) << "not an 8-bit RGB(A) PNG: " << png;
+  EXPECT_EQ(decoded->width, 1200u);
+  EXPECT_EQ(decoded->height, 1400u);
   // A blank 1200 x 1400 page compresses to a few kB; text, tables and the
   // figure make it far larger.
   EXPECT_GT(image.size(), 40'000u);
   if (const char* keep = std::getenv("PRIVQA_KEEP_SCREENSHOT")) {
     std::filesystem::copy_file(png, keep, std::filesystem::copy_options::overwrite_existing);
+  }
+}
+
+// Pixels of `image` within 8 per channel of `color` (0xRRGGBB): the inside
+// of a line or marker keeps its colour exactly, its anti-aliased edges not.
+size_t pixels_near(const cli_testing::PngImage& image, uint32_t color) {
+  const auto channel = [](uint32_t c, int shift) { return int((c >> shift) & 0xFF); };
+  size_t n = 0;
+  for (uint32_t p : image.rgb) {
+    n += std::abs(channel(p, 16) - channel(color, 16)) <= 8 &&
+         std::abs(channel(p, 8) - channel(color, 8)) <= 8 &&
+         std::abs(channel(p, 0) - channel(color, 0)) <= 8;
+  }
+  return n;
+}
+
+// The accuracy figure and the frontier of the sample run as a person sees
+// them: Chromium draws each SVG to a PNG, left with the SVG in
+// report_figures/DATA/ of the build folder (build/asan/report_figures/sample/
+// under make test) for anyone to open.
+TEST_P(ReportCli, FiguresRenderInHeadlessChromiumToPngs) {
+  if (run_command("command -v chromium").exit_code != 0) {
+    GTEST_SKIP() << "chromium not installed (scripts/setup.sh installs Debian's chromium)";
+  }
+  const auto r = run_command(kBinary + " report " + store_.string() + " --format md --out " +
+                             out_.path().string());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::filesystem::path keep =
+      std::filesystem::path(kBinary).parent_path() / "report_figures" / GetParam().name;
+  std::filesystem::create_directories(keep);
+  for (const std::string name : {"accuracy_vs_eps", "frontier"}) {
+    const std::filesystem::path svg = keep / (name + ".svg"), png = keep / (name + ".png");
+    std::filesystem::copy_file(out_ / (name + ".svg"), svg,
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::remove(png);
+    const std::string text = slurp(svg);
+    const size_t width_at = text.find("width=\""), height_at = text.find("height=\"");
+    ASSERT_NE(height_at, std::string::npos) << text.substr(0, 300);
+    const int width = std::stoi(text.substr(width_at + 7)),
+              height = std::stoi(text.substr(height_at + 8));
+    const auto shot = chromium_screenshot("file://" + svg.string(), png, width, height);
+    ASSERT_EQ(shot.exit_code, 0) << shot.err;
+    const auto image = cli_testing::decode_png(slurp(png));
+    ASSERT_TRUE(image) << "not an 8-bit RGB(A) PNG: " << png;
+    EXPECT_EQ(image->width, uint32_t(width)) << name;
+    EXPECT_EQ(image->height, uint32_t(height)) << name;
+    // Not blank: text, lines and markers leave hundreds of shades
+    // (anti-aliasing), and cover a good part of the picture but not all.
+    std::set<uint32_t> colors(image->rgb.begin(), image->rgb.end());
+    EXPECT_GT(colors.size(), 200u) << name;
+    const double inked = 1.0 - double(pixels_near(*image, 0xFFFFFF)) / double(image->rgb.size());
+    EXPECT_GT(inked, 0.03) << name;
+    EXPECT_LT(inked, 0.6) << name;
+    // Each mechanism drawn in its own colour (figures.h): santext+
+    // reddish purple, inferdpt vermillion.
+    EXPECT_GT(pixels_near(*image, 0xCC79A7), 30u) << name << ": santext+";
+    EXPECT_GT(pixels_near(*image, 0xD55E00), 30u) << name << ": inferdpt";
+    std::cout << "figure: " << png.string() << "\n";
   }
 }
 

@@ -1,18 +1,41 @@
-// The report's two figures, as charts (svg_chart.h).
+// The report's two figures, as charts (svg_chart.h), and what they are
+// drawn with: each mechanism's style and the privacy-utility Pareto set.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "privqa/report/run_report.h"
 #include "privqa/report/svg_chart.h"
 
 namespace privqa::report {
 
-// Accuracy vs eps, one series per mechanism with Wilson 95% bars; S1, S2 and
-// S4 (and S5 when run) as horizontal reference lines.
+// Accuracy vs eps, one series per mechanism with Wilson 95% bars, each
+// labelled at its line's end; S1, S2 and S4 (and S5 when run) as bands of
+// their Wilson 95% intervals.
 Chart accuracy_figure(const RunReport& report);
 
 // The privacy-utility frontier: re-identification rate (x) vs accuracy (y) for
-// every mechanism x eps, both with 95% bars; S1 (nothing sent: rate 0) and S2
-// (original text sent) as reference points. Empty series without privacy rows.
+// every mechanism x eps, both with 95% bars, and S1 (nothing sent: rate 0) and
+// S2 (original text sent) as points; the Pareto set of them all filled and
+// joined by a staircase, dominated points hollow. Empty series without
+// privacy rows.
 Chart frontier_figure(const RunReport& report);
+
+// A mechanism's colour, marker and dash in every figure of every report,
+// whatever else a run has: fixed for the kinds privqa knows (phrasedp,
+// inferdpt, santext, santext+, custext+), and for any other label (an
+// instance such as "phrasedp-minilm") chosen by a hash of the label.
+SeriesStyle mechanism_style(const std::string& label);
+
+struct FrontierPoint {
+  double rate = 0;      // re-identification rate: lower is more private
+  double accuracy = 0;  // higher is better
+};
+
+// Whether each point is in the Pareto set: no other point has at most its
+// rate and at least its accuracy with one of the two strictly better. Equal
+// points do not dominate each other, so both are in the set.
+std::vector<bool> pareto_set(const std::vector<FrontierPoint>& points);
 
 }  // namespace privqa::report
