@@ -20,6 +20,7 @@ struct ReportArgs {
   std::string formats = "md,html,json,csv";
   std::string embeddings;
   bool no_privacy = false;
+  size_t min_subject_questions = report::ReportOptions{}.min_subject_questions;
 };
 
 // Beside the first store: NAME-report, or NAME-vs-NAME2-report for several runs.
@@ -40,6 +41,7 @@ int report(const ReportArgs& a) {
   report::ReportOptions options;
   options.embeddings = a.embeddings;
   options.privacy = !a.no_privacy;
+  options.min_subject_questions = a.min_subject_questions;
   std::vector<report::RunReport> reports;
   for (const auto& path : a.runs) {
     auto run = report::load_run(path);
@@ -88,6 +90,9 @@ void register_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--embeddings", args->embeddings,
                   "embedding table for the cosine metric (default: the run's)");
   cmd->add_flag("--no-privacy", args->no_privacy, "skip the privacy metrics");
+  cmd->add_option("--min-subject-questions", args->min_subject_questions,
+                  "subjects with fewer questions are pooled in the per-subject table")
+      ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = report(*args); });
 }
 

@@ -97,6 +97,8 @@ asio::awaitable<CellRunner::CallResult> CellRunner::call(Role role, CallPurpose 
   calls.push_back({{"purpose", name},
                    {"provider", c.config().name},
                    {"seconds", seconds},
+                   {"admission_seconds", outcome.admission_seconds},
+                   {"provider_seconds", outcome.provider_seconds},
                    {"attempts", outcome.attempts},
                    {"cached", outcome.from_cache}});
   cell.attempts += outcome.attempts;

@@ -48,6 +48,11 @@ void reload_dataset(RunData& run) {
 
 }  // namespace
 
+std::string recorded_model(const RunRecord& record, const std::string& role) {
+  const json models = record.config.value("models", json::object());
+  return models.value(role, json::object()).value("model", std::string());
+}
+
 Result<RunData> load_run(const std::filesystem::path& path) {
   auto store = open_sqlite_store(path, true);
   if (!store) return store.error();

@@ -28,6 +28,10 @@ struct RunData {
   std::string dataset_problem;
 };
 
+// The model the run's "local" or "remote" provider ran, as the run record
+// states it; empty when it states none.
+std::string recorded_model(const RunRecord& record, const std::string& role);
+
 // Opens the store at `path` read-only. A missing or unreadable store, one
 // without a recorded run, or a record that cannot be read is an error; a
 // dataset that cannot be reloaded is not (the report then leaves out what
