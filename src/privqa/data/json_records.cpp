@@ -84,7 +84,7 @@ void parse_one(std::string_view text, size_t line, RawRecords& out) {
                               std::string("expected a JSON object, got ") + value.type_name()});
       return;
     }
-    out.records.push_back({line, std::move(value)});
+    out.records.push_back({line, out.records.size() + out.problems.size() + 1, std::move(value)});
   } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
     out.problems.push_back({line, "", "invalid json", parse_error_detail(e)});
   }
