@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -18,10 +19,13 @@
 
 #include "cli/cli_testing.h"
 #include "privqa/data/dataset.h"
+#include "privqa/embed/sentence_encoder.h"
 #include "privqa/exp/prompts.h"
 #include "privqa/exp/run_config.h"
 #include "privqa/exp/scenarios.h"
+#include "privqa/sim/hashed_embedding.h"
 #include "privqa/store/result_store.h"
+#include "privqa/store/sqlite.h"
 #include "testing.h"
 
 namespace privqa {
@@ -592,6 +596,18 @@ TEST(RunCli, ConfigMistakesAreRefusedBeforeTheStoreIsCreated) {
       {text(good_mechanisms, "[1.0]", "local", "laplace"),
        "run.toml:10: experiment.remote: must name another provider than local"},
       {text(good_mechanisms, "[1.0]", "remote", "cauchy"), "run.toml:19: "},
+      // A label that is no mechanism's name needs its kind; PhraseDP's
+      // encoder (line 21) sees the original question: never the remote model.
+      {text(R"(["inferdpt", "phrasedp2"])", "[1.0]", "remote", "laplace"),
+       "run.toml:7: unknown mechanism 'phrasedp2' (known: santext, santext+, custext+, "
+       "inferdpt, phrasedp); a mechanism of a known kind under another name says which in "
+       "its table: [mechanism.phrasedp2] mechanism = \"KIND\""},
+      {text(R"(["inferdpt", "phrasedp"])", "[1.0]", "remote", "laplace") +
+           "[mechanism.phrasedp]\nencoder = \"remote\"\n",
+       "run.toml:21: phrasedp: encoder 'remote' is the remote model"},
+      {text(R"(["inferdpt", "phrasedp"])", "[1.0]", "remote", "laplace") +
+           "[mechanism.phrasedp]\nencoder = \"nowhere\"\n",
+       "run.toml:21: phrasedp: encoder 'nowhere' names no [providers.NAME] table"},
   };
   for (const auto& [config_text, message] : cases) {
     write_text(config, config_text);
@@ -715,6 +731,235 @@ TEST(RunCli, ADeadProviderIsGivenUpAfterGiveUpAfterWithAFewProbes) {
     ++requests[e.value("model", "")];
   EXPECT_LE(requests["sim-local"], 20u + 7 + 1);
   EXPECT_LE(requests["sim-remote"], 40u + 7 + 1);
+}
+
+// PhraseDP under two encoders on the same candidates: SIF, and a provider's
+// /v1/embeddings endpoint (the simulator's sim-embed model). Each provider
+// selection recorded per cell equals the one recomputed from the simulator's
+// vectors; the question and its candidates are embedded in one request, once
+// per question, and a resumed run finds them in the cache; the report shows
+// both mechanisms side by side and names their encoders.
+TEST(RunCli, PhraseDpScoresWithAProviderEncoderInOneCachedRequestPerQuestion) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = testing::start_sim_server(
+      sim, kBinary,
+      {"--dataset", data.questions.string(), "--seed", "3", "--time-scale", "0", "--profiles",
+       (testing::fixtures_dir() / "sim" / "unlimited.toml").string(), "--log",
+       (dir / "sim.log").string()},
+      dir / "sim.out");
+  ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+  constexpr size_t kDims = 64;
+  ConfigSpec spec;
+  spec.dataset = data.questions;
+  spec.embeddings = data.embeddings;
+  spec.output = dir / "run.db";
+  spec.mechanisms = R"(["phrasedp", "phrasedp-minilm"])";
+  const std::string config_text_with_encoder =
+      config_text(spec) +
+      "\n[providers.embed]\nbase_url = \"${PRIVQA_SIM_URL}\"\nmodel = \"sim-embed\"\n"
+      "extra_body = { dimensions = " +
+      std::to_string(kDims) +
+      " }\n"
+      "\n[mechanism.phrasedp-minilm]\nmechanism = \"phrasedp\"\nencoder = \"embed\"\n";
+  write_text(dir / "run.toml", config_text_with_encoder);
+  const auto run = run_command("PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " +
+                               (dir / "run.toml").string());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+  auto dataset = load_dataset(data.questions);
+  ASSERT_TRUE(dataset.ok());
+  std::map<std::string, std::string> text_of;
+  for (const auto& q : dataset->questions)
+    text_of[q.id] = q.text;
+  auto s3_cells = [&]() {
+    const auto r = run_command(kBinary + " export --no-timing --details " + spec.output.string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::map<std::string, nlohmann::json> out;  // by mechanism|question|eps
+    for (auto& c : read_jsonl(r.out)) {
+      if (c["scenario"] != "S3") continue;
+      c.erase("finished_at");
+      c["details"].erase("calls");  // seconds and cache flags differ on resume
+      out[c["mechanism"].get<std::string>() + "|" + c["question_id"].get<std::string>() + "|" +
+          c["eps"].dump()] = c;
+    }
+    return out;
+  };
+  const auto first = s3_cells();
+  ASSERT_EQ(first.size(), 2 * 3 * text_of.size());
+  size_t checked = 0;
+  for (const auto& [key, c] : first) {
+    ASSERT_EQ(c["status"], "ok") << c.dump();
+    const nlohmann::json& m = c["details"]["mechanism"];
+    const auto candidates = m["candidates"].get<std::vector<std::string>>();
+    const auto similarities = m["similarities"].get<std::vector<double>>();
+    const auto probabilities = m["probabilities"].get<std::vector<double>>();
+    ASSERT_EQ(similarities.size(), candidates.size());
+    EXPECT_EQ(c["sanitized"], candidates.at(m["selected"].get<size_t>()));
+    const std::string other =
+        (c["mechanism"] == "phrasedp" ? "phrasedp-minilm" : "phrasedp") + key.substr(key.find('|'));
+    EXPECT_EQ(first.at(other)["details"]["mechanism"]["candidates"], m["candidates"])
+        << "both select among the same candidates";
+    if (c["mechanism"] == "phrasedp") {
+      EXPECT_EQ(m["encoder"], "sif");
+      continue;
+    }
+    // The similarities from the simulator's vectors, the probabilities from
+    // the original scoring rule Pr(i) ∝ exp(-eps (1 - u_i)).
+    EXPECT_EQ(m["encoder"], "embed (sim-embed)");
+    const auto original = sim::hashed_embedding(text_of.at(c["question_id"]), kDims);
+    std::vector<double> expected(candidates.size());
+    double total = 0;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const double u = cosine_similarity(original, sim::hashed_embedding(candidates[i], kDims));
+      EXPECT_NEAR(similarities[i], u, 1e-6) << key << " candidate " << i;
+      expected[i] = std::exp(-c["eps"].get<double>() * (1 - u));
+      total += expected[i];
+    }
+    for (size_t i = 0; i < candidates.size(); ++i)
+      EXPECT_NEAR(probabilities[i], expected[i] / total, 1e-6) << key << " candidate " << i;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3 * text_of.size());
+
+  // One embeddings request per question: the question, then its candidates.
+  auto embedding_requests = [&]() {
+    std::vector<nlohmann::json> out;
+    for (const auto& e : read_jsonl(slurp(dir / "sim.log"))) {
+      if (e["path"] == "/v1/embeddings") out.push_back(e);
+    }
+    return out;
+  };
+  const auto requests = embedding_requests();
+  ASSERT_EQ(requests.size(), text_of.size());
+  for (const auto& e : requests) {
+    EXPECT_EQ(e["model"], "sim-embed");
+    EXPECT_EQ(e["body"]["dimensions"], kDims);
+    const auto inputs = e["body"]["input"].get<std::vector<std::string>>();
+    const std::string key = "phrasedp-minilm|" +
+                            std::find_if(text_of.begin(), text_of.end(),
+                                         [&](const auto& q) { return q.second == inputs.at(0); })
+                                ->first +
+                            "|1.0";
+    ASSERT_TRUE(first.count(key)) << key;
+    EXPECT_EQ(std::vector<std::string>(inputs.begin() + 1, inputs.end()),
+              first.at(key)["details"]["mechanism"]["candidates"].get<std::vector<std::string>>());
+  }
+
+  // Resumed without the S3 cells: candidates and vectors come from the
+  // cache, and the same selections are made again.
+  {
+    auto db = sqlite::Database::open(spec.output, sqlite::OpenMode::kReadWrite);
+    ASSERT_TRUE(db.ok()) << db.error().message();
+    ASSERT_TRUE(db->exec("DELETE FROM cells WHERE scenario = 'S3'", "drop S3").ok());
+  }
+  const size_t log_lines = count_lines(dir / "sim.log");
+  const auto resumed = run_command("PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " +
+                                   (dir / "run.toml").string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(count_lines(dir / "sim.log"), log_lines)
+      << "paraphrases, vectors and the calls after them come from the cache";
+  EXPECT_EQ(s3_cells(), first);
+
+  // The report: both selections' accuracy, and which encoder scored each.
+  const auto report = run_command(kBinary + " report " + spec.output.string() + " --out " +
+                                  (dir / "report").string());
+  ASSERT_EQ(report.exit_code, 0) << report.out << report.err;
+  const std::string md = slurp(dir / "report" / "report.md");
+  EXPECT_NE(md.find("phrasedp: SIF, the weighted mean of the embedding table's word vectors; "
+                    "phrasedp-minilm: sim-embed at provider embed"),
+            std::string::npos)
+      << md;
+  const std::string accuracy = slurp(dir / "report" / "accuracy.csv");
+  for (const char* m : {",phrasedp,", ",phrasedp-minilm,"}) {
+    EXPECT_NE(accuracy.find(m), std::string::npos) << m << "\n" << accuracy;
+  }
+  // Cosine under its own encoder: the mean similarity of the selected
+  // candidates, from the cells' records; none for the SIF selection.
+  std::map<double, double> selected_sum;
+  for (const auto& [key, c] : first) {
+    if (c["mechanism"] != "phrasedp-minilm") continue;
+    const auto& m = c["details"]["mechanism"];
+    selected_sum[c["eps"].get<double>()] +=
+        m["similarities"][m["selected"].get<size_t>()].get<double>();
+  }
+  const auto report_json = nlohmann::json::parse(slurp(dir / "report" / "report.json"));
+  size_t rows = 0;
+  for (const auto& row : report_json["tables"]["privacy"]) {
+    if (row["mechanism"] == "phrasedp") {
+      EXPECT_TRUE(row["encoder_cosine"].is_null()) << row;
+    }
+    if (row["mechanism"] != "phrasedp-minilm") continue;
+    EXPECT_NEAR(row["encoder_cosine"].get<double>(),
+                selected_sum.at(row["eps"].get<double>()) / static_cast<double>(text_of.size()),
+                1e-9);
+    ++rows;
+  }
+  EXPECT_EQ(rows, 3u);
+}
+
+// An MMLU-style CSV (no header, answer letter) through a field mapping: the
+// simulator reads it with the same --map, the run records the mapping, so
+// its report reloads the questions and has the privacy metrics and the
+// frontier; a question file changed since is refused on resume and kept out
+// of the report's privacy metrics.
+TEST(RunCli, ACsvRunRecordsItsMappingAndRefusesAChangedFile) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  const std::filesystem::path questions = dir / "anatomy_test.csv";
+  const std::string csv = slurp(testing::fixtures_dir() / "datasets" / "mmlu_anatomy_test.csv");
+  write_text(questions, csv);
+  const std::string map = "question=1,options=2|3|4|5,answer=6,answer_encoding=letter,header=false";
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = testing::start_sim_server(
+      sim, kBinary,
+      {"--dataset", questions.string(), "--format", "csv", "--map", map, "--time-scale", "0",
+       "--profiles", (testing::fixtures_dir() / "sim" / "unlimited.toml").string()},
+      dir / "sim.out");
+  ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+  ConfigSpec spec;
+  spec.dataset = questions;
+  spec.embeddings = data.embeddings;
+  spec.output = dir / "run.db";
+  spec.scenarios = R"(["S1", "S2", "S3"])";
+  spec.mechanisms = R"(["santext+"])";
+  std::string text = config_text(spec);
+  text.replace(text.find("\n[experiment]"), 0, "format = \"csv\"\nmap = \"" + map + "\"\n");
+  write_text(dir / "run.toml", text);
+  const std::string run =
+      "PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " + (dir / "run.toml").string();
+  const auto first = run_command(run);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+
+  const auto report = run_command(kBinary + " report " + spec.output.string() + " --out " +
+                                  (dir / "report").string());
+  ASSERT_EQ(report.exit_code, 0) << report.out << report.err;
+  EXPECT_EQ(report.err.find("left out"), std::string::npos) << report.err;
+  const std::string md = slurp(dir / "report" / "report.md");
+  EXPECT_NE(md.find("## Privacy"), std::string::npos) << md;
+  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "frontier.svg"));
+  const auto report_json = nlohmann::json::parse(slurp(dir / "report" / "report.json"));
+  size_t originals = 0;
+  for (const auto& row : report_json["tables"]["privacy"]) {
+    if (row["mechanism"] == "original") originals = row["texts"].get<size_t>();
+  }
+  EXPECT_EQ(originals, 4u) << "every question of the CSV, reloaded";
+
+  // One more question in the file: the stored cells answer the old ones.
+  write_text(questions,
+             csv + "\"Which muscle flexes the elbow?\",Triceps,Biceps,Deltoid,Soleus,B\n");
+  const auto resumed = run_command(run);
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.err.find("the question file " + questions.string() +
+                             " has changed since this run started"),
+            std::string::npos)
+      << resumed.err;
+  const auto changed = run_command(kBinary + " report " + spec.output.string() + " --out " +
+                                   (dir / "report2").string());
+  ASSERT_EQ(changed.exit_code, 0) << changed.out << changed.err;
+  EXPECT_NE(changed.err.find("has changed since the run read it"), std::string::npos)
+      << changed.err;
 }
 
 // Errors about the question file advise the config's own keys: run has no

@@ -219,6 +219,25 @@ TEST_F(SanitizeCli, LoadErrorsSuggestNoOptionSanitizeLacks) {
   }
 }
 
+// --format and --map read any question file, as `data` and a run config do.
+TEST_F(SanitizeCli, AMappedCsvIsReadWithFormatAndMap) {
+  const auto csv = testing::fixtures_dir() / "datasets" / "mmlu_anatomy_test.csv";
+  const std::string map = "question=1,options=2|3|4|5,answer=6,header=false";
+  const auto r = run_command(privqa("--mech santext+ --eps 1 --seed 3 --dataset " + csv.string() +
+                                    " --format csv --map '" + map + "'"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream out(r.out);
+  std::vector<std::string> originals;
+  for (std::string line; std::getline(out, line);)
+    originals.push_back(nlohmann::json::parse(line).at("original"));
+  ASSERT_EQ(originals.size(), 4u);
+  EXPECT_EQ(originals[0], "Which bone forms the prominence of the cheek?");
+  EXPECT_EQ(originals[3], "The \"anatomical snuffbox\" contains which artery?");
+  const auto unmapped = run_command(privqa("--mech santext+ --eps 1 --dataset " + csv.string()));
+  EXPECT_EQ(unmapped.exit_code, 2);
+  EXPECT_NE(unmapped.err.find("--map"), std::string::npos) << unmapped.err;
+}
+
 TEST_F(SanitizeCli, AnEmptyTextIsSanitizedToTheEmptyText) {
   for (const char* mech : {"santext+", "custext+", "inferdpt"}) {
     const auto plain = run_command(privqa(std::string("--mech ") + mech + " --eps 1 ''"));

@@ -163,7 +163,7 @@ class InProcessRun {
     config.scenarios = {Scenario::kLocal, Scenario::kRemoteCot, Scenario::kPrivateCot,
                         Scenario::kRemote, Scenario::kLocalSelfCot};
     config.epsilons = {1.0, 2.0, 3.0};
-    config.mechanisms = {{"santext+", {}}, {"phrasedp", {}}};
+    config.mechanisms = {{"santext+", "santext+"}, {"phrasedp", "phrasedp"}};
     config.local_provider = "local";
     config.remote_provider = "remote";
     config.workers = 2;
@@ -181,7 +181,8 @@ class InProcessRun {
     }
   }
 
-  // Runs the config with scripted models (`local_script`, `remote_script`).
+  // Runs the config with scripted models (`local_script`, `remote_script`;
+  // any other provider of the config, such as an encoder, gets default_script).
   Result<RunSummary> run(ScriptedModel::Script local_script = default_script,
                          ScriptedModel::Script remote_script = default_script) {
     local_ = std::make_unique<ScriptedModel>("local", log, std::move(local_script));
@@ -189,6 +190,12 @@ class InProcessRun {
     RunOptions options;
     options.handle_signals = false;
     options.models = {{"local", local_.get()}, {"remote", remote_.get()}};
+    others_.clear();
+    for (const ProviderConfig& p : config.providers) {
+      if (options.models.count(p.name) != 0) continue;
+      others_.push_back(std::make_unique<ScriptedModel>(p.name, log, default_script));
+      options.models[p.name] = others_.back().get();
+    }
     return run_experiment(config, options);
   }
 
@@ -208,6 +215,7 @@ class InProcessRun {
   TempDir dir_;
   std::unique_ptr<ScriptedModel> local_;
   std::unique_ptr<ScriptedModel> remote_;
+  std::vector<std::unique_ptr<ScriptedModel>> others_;
 };
 
 }  // namespace privqa::testing

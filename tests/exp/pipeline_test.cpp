@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "exp/in_process_run.h"
+#include "privqa/embed/sentence_encoder.h"
 #include "privqa/store/result_store.h"
 
 namespace privqa {
@@ -83,7 +84,7 @@ class OneCell : public ::testing::TestWithParam<bool> {
   OneCell() {
     run_.config.dataset.filter.first_n = 1;
     run_.config.epsilons = {1.0};
-    run_.config.mechanisms = {{"santext+", {}}};
+    run_.config.mechanisms = {{"santext+", "santext+"}};
     run_.config.include_options_remote = GetParam();
   }
   // Runs `scenario` alone; returns its stored cell.
@@ -176,7 +177,7 @@ TEST_P(OneCell, S5TheLocalWritesItsOwnCotWithoutOptionsAndAnswers) {
 }
 
 TEST_P(OneCell, S3PhraseDpAsksTheLocalModelForCandidatesFirst) {
-  run_.config.mechanisms = {{"phrasedp", {}}};
+  run_.config.mechanisms = {{"phrasedp", "phrasedp"}};
   run_.config.phrasedp.candidates = 4;
   const CellResult cell = run(Scenario::kPrivateCot);
   ASSERT_EQ(run_.log.size(), 3u);
@@ -245,7 +246,7 @@ TEST(Pipeline, FailedCandidatesAreAskedForOnceAndFailEveryEps) {
   InProcessRun run;
   run.config.dataset.filter.first_n = 1;
   run.config.scenarios = {Scenario::kPrivateCot};
-  run.config.mechanisms = {{"phrasedp", {}}};
+  run.config.mechanisms = {{"phrasedp", "phrasedp"}};
   auto local = [](const ScriptedCall& call) {
     if (testing::first_line(call.user) == "PARAPHRASE") {
       return scripted_failure(FailureKind::kTimeout, "no reply within 120 s");
@@ -267,7 +268,7 @@ TEST(Pipeline, AnExhaustedQuotaLeavesTheCellsUnrunUntilTheNextRun) {
   InProcessRun run;
   run.config.dataset.filter.first_n = 1;
   run.config.epsilons = {1.0};
-  run.config.mechanisms = {{"santext+", {}}};
+  run.config.mechanisms = {{"santext+", "santext+"}};
   auto dry = [](const ScriptedCall&) {
     return scripted_failure(FailureKind::kQuota, "You exceeded your current quota");
   };
@@ -330,7 +331,7 @@ TEST(Pipeline, WithoutASeedEachStoreKeepsASecretSeedOfItsOwn) {
   auto configure = [](InProcessRun& run) {
     run.config.seed_from_os = true;
     run.config.scenarios = {Scenario::kPrivateCot};
-    run.config.mechanisms = {{"santext+", {}}};
+    run.config.mechanisms = {{"santext+", "santext+"}};
     run.config.epsilons = {1.0};
   };
   auto dry = [](const ScriptedCall&) {
@@ -382,7 +383,7 @@ TEST(Pipeline, WithoutASeedEachStoreKeepsASecretSeedOfItsOwn) {
 TEST(Pipeline, PhraseDpCandidatesAreRequestedOncePerQuestionAndRepeatForEveryEps) {
   InProcessRun run;
   run.config.scenarios = {Scenario::kPrivateCot};
-  run.config.mechanisms = {{"phrasedp", {}}};
+  run.config.mechanisms = {{"phrasedp", "phrasedp"}};
   run.config.repeats = 2;
   run.config.phrasedp.use_n = false;
   run.config.phrasedp.candidates = 3;
@@ -424,6 +425,87 @@ TEST(Pipeline, PhraseDpCandidatesAreRequestedOncePerQuestionAndRepeatForEveryEps
       EXPECT_EQ(by_eps[1.0]->local_tokens_in - by_eps[2.0]->local_tokens_in, candidates_in);
       EXPECT_EQ(by_eps[2.0]->local_tokens_in, by_eps[3.0]->local_tokens_in);
     }
+  }
+}
+
+// Two PhraseDP mechanisms, one scoring with SIF and one with a provider
+// encoder: one set of candidates per question serves both, the encoder embeds
+// the question and its candidates in one request, and the tokens of both
+// count once, in the first PhraseDP mechanism's cell of the first eps.
+TEST(Pipeline, TwoPhraseDpEncodersShareOneCandidateSetAndCountItsTokensOnce) {
+  InProcessRun run;
+  run.config.scenarios = {Scenario::kPrivateCot};
+  run.config.mechanisms = {{"phrasedp", "phrasedp"},
+                           {"phrasedp-enc", "phrasedp", {{"encoder", "enc"}}}};
+  ProviderConfig encoder;
+  encoder.name = "enc";
+  encoder.base_url = "http://127.0.0.1:9/v1";
+  encoder.model = "scripted-enc";
+  run.config.providers.push_back(encoder);
+  // Paraphrases that differ in their letters: the question with one word
+  // replaced by "zebra", so each candidate has a vector of its own.
+  auto local = [](const ScriptedCall& call) {
+    if (testing::first_line(call.user) != "PARAPHRASE") return testing::default_script(call);
+    const auto words = testing::words_of(testing::after_first_line(call.user));
+    std::string lines;
+    for (size_t i = 0; i < words.size(); ++i) {
+      auto changed = words;
+      changed[i] = "zebra";
+      lines += (lines.empty() ? "" : "\n") + testing::join(changed);
+    }
+    return testing::scripted_reply({lines}, call);
+  };
+  auto summary = run.run(local);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  EXPECT_EQ(summary->cells_ok, 3u * 2 * 3);
+
+  std::map<std::string, int> paraphrases;                      // by question
+  std::map<std::string, std::vector<std::string>> embeddings;  // question -> inputs
+  for (const auto& call : run.log) {
+    if (call.embedding) {
+      EXPECT_EQ(call.provider, "enc");
+      ASSERT_FALSE(call.embedding->inputs.empty());
+      EXPECT_EQ(embeddings.count(call.embedding->inputs[0]), 0u) << "one request per question";
+      embeddings[call.embedding->inputs[0]] = call.embedding->inputs;
+    } else if (testing::first_line(call.user) == "PARAPHRASE") {
+      ++paraphrases[testing::after_first_line(call.user)];
+    }
+  }
+  const auto cells = stored_cells(run.config);
+  for (const auto& q : run.questions()) {
+    EXPECT_EQ(paraphrases[q.text], 1) << q.text;
+    ASSERT_EQ(embeddings[q.text].size(), 1u + 5) << "the question and its five candidates";
+    const int64_t embedded_chars = [&] {
+      int64_t n = 0;
+      for (const auto& text : embeddings[q.text])
+        n += static_cast<int64_t>(text.size());
+      return n;
+    }();
+    auto cell = [&](const std::string& mechanism, double eps) -> const CellResult& {
+      return cells.at(CellKey{q.id, Scenario::kPrivateCot, mechanism, eps, 0}.str());
+    };
+    for (double eps : {1.0, 2.0, 3.0}) {
+      const auto sif = nlohmann::json::parse(cell("phrasedp", eps).details)["mechanism"];
+      const auto enc = nlohmann::json::parse(cell("phrasedp-enc", eps).details)["mechanism"];
+      EXPECT_EQ(sif["encoder"], "sif");
+      EXPECT_EQ(enc["encoder"], "enc (scripted-enc)");
+      const auto candidates = enc["candidates"].get<std::vector<std::string>>();
+      EXPECT_EQ(sif["candidates"], enc["candidates"]);
+      EXPECT_EQ(candidates,
+                std::vector<std::string>(embeddings[q.text].begin() + 1, embeddings[q.text].end()));
+      const auto original = testing::scripted_vector(q.text);
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        EXPECT_NEAR(enc["similarities"][i].get<double>(),
+                    cosine_similarity(original, testing::scripted_vector(candidates[i])), 1e-6);
+      }
+    }
+    // Tokens: the paraphrase request's prompt and the embedded characters,
+    // once, in phrasedp's cell of eps 1.
+    const int64_t paraphrase_prompt = static_cast<int64_t>(("PARAPHRASE\n" + q.text).size());
+    EXPECT_EQ(cell("phrasedp", 1.0).local_tokens_in - cell("phrasedp", 2.0).local_tokens_in,
+              paraphrase_prompt + embedded_chars);
+    EXPECT_EQ(cell("phrasedp-enc", 1.0).local_tokens_in, cell("phrasedp", 2.0).local_tokens_in);
+    EXPECT_EQ(cell("phrasedp-enc", 1.0).local_tokens_in, cell("phrasedp-enc", 3.0).local_tokens_in);
   }
 }
 

@@ -2,8 +2,11 @@
 // receives and answers with what a script says, without any HTTP.
 #pragma once
 
+#include <cctype>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "privqa/base/asio.h"
@@ -18,7 +21,20 @@ struct ScriptedCall {
   std::string user;      // the user message
   ChatRequest request;
   CallOptions options;
+  std::optional<EmbeddingRequest> embedding;  // set for an embed() call, which has no `request`
 };
+
+// A scripted model's sentence vector: counts of a few letters, so that texts
+// sharing words tend to point alike, and any test can recompute it.
+inline std::vector<float> scripted_vector(const std::string& text) {
+  const std::string_view letters = "aeio";
+  std::vector<float> v(letters.size(), 0.0f);
+  for (char c : text) {
+    const size_t at = letters.find(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (at != std::string_view::npos) ++v[at];
+  }
+  return v;
+}
 
 // The script's reply: a list of choices, or a failure of a kind.
 inline ChatOutcome scripted_reply(const std::vector<std::string>& choices,
@@ -74,6 +90,24 @@ class ScriptedModel final : public ChatModel {
     } else {
       ++counters_.failures;
     }
+    co_return out;
+  }
+  // Vectors from scripted_vector(); usage: one prompt token per input character.
+  asio::awaitable<EmbeddingOutcome> embed(EmbeddingRequest request, CallOptions options) override {
+    ScriptedCall call{.provider = config_.name, .options = options, .embedding = request};
+    log_.push_back(call);
+    ++counters_.calls;
+    ++counters_.requests;
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    EmbeddingResponse response;
+    for (const auto& input : request.inputs) {
+      response.vectors.push_back(scripted_vector(input));
+      response.usage.prompt_tokens += static_cast<int64_t>(input.size());
+    }
+    counters_.tokens_in += response.usage.prompt_tokens;
+    EmbeddingOutcome out;
+    out.result = std::move(response);
+    out.attempts = 1;
     co_return out;
   }
   const ProviderConfig& config() const override { return config_; }

@@ -539,9 +539,10 @@ TEST(LlmClientSim, StallsTimeOutAndAreRetried) {
       retry_gaps(sim.log(), [](const json& e) { return e["fault"] == "stall"; });
   for (const RetryGap& gap : gaps) {
     // Sent again once the 0.5 s timeout expired, long before the stall ended.
-    // (The timeout runs from when the client started the attempt, a few
-    // milliseconds before the server logged its arrival.)
-    EXPECT_GE(gap.seconds, 0.45);
+    // (The timeout runs from when the client started the attempt, before the
+    // server logged its arrival: on a loaded machine up to a tenth of a
+    // second before, so the logged gap may be that much shorter.)
+    EXPECT_GE(gap.seconds, 0.3);
     EXPECT_LT(gap.seconds, 5.0);
   }
   const auto retried = static_cast<int64_t>(gaps.size());
@@ -1085,12 +1086,19 @@ TEST(LlmClientSim, ADeadProviderCostsABurstAndAFewProbesThenIsGivenUp) {
   // Before the breaker opens: first attempts (at most 100) and retries of
   // the at most 7 calls whose failures came before the 8th. After it: one
   // probe at 1 s; the next would be due at 3 s, past the deadline at 2.5 s.
+  // The burst ends at the first pause of 0.5 s (the breaker waits 1 s for
+  // its probe); a loaded machine stretches the burst but does not pause it.
   const std::vector<json> log = sim.log();
   ASSERT_FALSE(log.empty());
-  const double start = log.front()["time"].get<double>();
+  double previous = log.front()["time"].get<double>();
+  bool in_burst = true;
   size_t early = 0, probes = 0;
-  for (const json& e : log)
-    (e["time"].get<double>() - start < 0.5 ? early : probes) += 1;
+  for (const json& e : log) {
+    const double t = e["time"].get<double>();
+    if (t - previous >= 0.5) in_burst = false;
+    (in_burst ? early : probes) += 1;
+    previous = t;
+  }
   EXPECT_LE(early, 100u + 7);
   EXPECT_EQ(probes, 1u);
 }

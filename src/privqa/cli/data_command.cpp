@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "privqa/cli/commands.h"
+#include "privqa/cli/dataset_options.h"
 #include "privqa/data/dataset.h"
 
 namespace privqa::cli {
@@ -15,9 +16,7 @@ namespace {
 
 struct DataArgs {
   std::string file;
-  std::string format = "auto";
-  int answer_base = -1;  // -1: detect
-  std::string mapping;
+  DatasetOptionArgs dataset;
   bool strict = false;
   bool json = false;
   // filters (inspect)
@@ -30,30 +29,16 @@ struct DataArgs {
 };
 
 void add_load_options(CLI::App* cmd, DataArgs& a) {
-  cmd->add_option("FILE", a.file, "question file (JSONL, JSON array or CSV)")->required();
-  cmd->add_option("--format", a.format, "auto, medmcqa, medqa, jsonl or csv")
-      ->capture_default_str();
-  cmd->add_option("--answer-base", a.answer_base,
-                  "MedMCQA: 'cop' counts from 0 (HuggingFace copy) or 1 (original release)")
-      ->check(CLI::IsMember({0, 1}));
-  cmd->add_option("--map", a.mapping,
-                  "field mapping for jsonl/csv, e.g. "
-                  "question=q,options=A|B|C|D,answer=ans,answer_encoding=letter");
+  cmd->add_option("FILE", a.file, "question file (JSONL, JSON array or object, or CSV)")
+      ->required();
+  add_dataset_options(cmd, a.dataset, "FILE");
 }
 
 Result<LoadOptions> load_options(const DataArgs& a) {
-  LoadOptions o;
-  auto format = parse_dataset_format(a.format);
-  if (!format) return format.error();
-  o.format = *format;
-  if (a.answer_base >= 0) o.answer_base = a.answer_base;
-  if (!a.mapping.empty()) {
-    auto mapping = parse_field_mapping(a.mapping);
-    if (!mapping) return mapping.error();
-    o.mapping = *mapping;
-  }
-  o.strict = a.strict;
-  o.setting_names = {"--format", "--map", "--answer-base", "without --strict"};
+  auto o = dataset_load_options(a.dataset);
+  if (!o) return o.error();
+  o->strict = a.strict;
+  o->setting_names.lenient = "without --strict";
   return o;
 }
 

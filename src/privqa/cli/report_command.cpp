@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "privqa/cli/commands.h"
+#include "privqa/cli/dataset_options.h"
 #include "privqa/report/run_data.h"
 #include "privqa/report/run_report.h"
 #include "privqa/report/write_report.h"
@@ -21,6 +22,7 @@ struct ReportArgs {
   std::string embeddings;
   bool no_privacy = false;
   size_t min_subject_questions = report::ReportOptions{}.min_subject_questions;
+  DatasetOptionArgs dataset;  // overrides how the runs recorded reading their question files
 };
 
 // Beside the first store: NAME-report, or NAME-vs-NAME2-report for several runs.
@@ -42,9 +44,18 @@ int report(const ReportArgs& a) {
   options.embeddings = a.embeddings;
   options.privacy = !a.no_privacy;
   options.min_subject_questions = a.min_subject_questions;
+  std::optional<LoadOptions> dataset;
+  if (a.dataset.given()) {
+    auto given = dataset_load_options(a.dataset);
+    if (!given) {
+      std::cerr << "privqa: " << given.error().message() << "\n";
+      return 2;
+    }
+    dataset = *given;
+  }
   std::vector<report::RunReport> reports;
   for (const auto& path : a.runs) {
-    auto run = report::load_run(path);
+    auto run = report::load_run(path, dataset);
     if (!run) {
       std::cerr << "privqa: " << run.error().message() << "\n";
       return 2;
@@ -93,6 +104,9 @@ void register_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--min-subject-questions", args->min_subject_questions,
                   "subjects with fewer questions are pooled in the per-subject table")
       ->capture_default_str();
+  args->dataset.format_flag = "--dataset-format";
+  add_dataset_options(cmd, args->dataset,
+                      "the runs' question file (default: as each run recorded reading it)");
   cmd->callback([args, &exit_code] { exit_code = report(*args); });
 }
 

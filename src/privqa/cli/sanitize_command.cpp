@@ -14,6 +14,7 @@
 #include "privqa/base/files.h"
 #include "privqa/base/paths.h"
 #include "privqa/cli/commands.h"
+#include "privqa/cli/dataset_options.h"
 #include "privqa/data/dataset.h"
 #include "privqa/dp/registry.h"
 #include "privqa/dp/rng.h"
@@ -33,6 +34,7 @@ struct SanitizeArgs {
   std::string embeddings;
   std::string corpus;
   std::string dataset;
+  DatasetOptionArgs dataset_options;  // how --dataset and --corpus are read
   std::string out;
   size_t first = 0;
   unsigned threads = 0;
@@ -125,7 +127,9 @@ int run(const SanitizeArgs& a) {
 
   // Only the question texts are sanitized: answers are not read, so files
   // without them load too.
-  LoadOptions texts_only;
+  auto loaded_options = dataset_load_options(a.dataset_options);
+  if (!loaded_options) return usage_error(loaded_options.error().message());
+  LoadOptions texts_only = *loaded_options;
   texts_only.read_answers = false;
   std::vector<Item> items;
   if (batch) {
@@ -279,6 +283,7 @@ void register_sanitize_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--corpus", args->corpus,
                   "dataset whose questions form the vocabulary (default: the texts sanitized)");
   cmd->add_option("--dataset", args->dataset, "batch mode: sanitize every question of FILE");
+  add_dataset_options(cmd, args->dataset_options, "--dataset and --corpus");
   cmd->add_option("--out", args->out,
                   "batch mode: write JSONL here (atomically) instead of stdout");
   cmd->add_option("--first", args->first, "batch mode: only the first N questions");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "privqa/cli/commands.h"
+#include "privqa/cli/dataset_options.h"
 #include "privqa/data/dataset.h"
 #include "privqa/sim/sim_server.h"
 
@@ -21,6 +22,7 @@ namespace {
 
 struct SimServerArgs {
   std::string dataset;
+  DatasetOptionArgs dataset_options;
   std::string profiles;
   std::string log;
   std::string bind = "127.0.0.1";
@@ -36,7 +38,12 @@ struct SimServerArgs {
 };
 
 int run_sim_server(const SimServerArgs& a) {
-  auto dataset = load_dataset(a.dataset);
+  auto load = dataset_load_options(a.dataset_options);
+  if (!load) {
+    std::cerr << "privqa sim-server: " << load.error().message() << "\n";
+    return 2;
+  }
+  auto dataset = load_dataset(a.dataset, *load);
   if (!dataset) {
     std::cerr << "privqa sim-server: " << dataset.error().message() << "\n";
     return 2;
@@ -113,6 +120,7 @@ void register_sim_server_command(CLI::App& app, int& exit_code) {
       "serve simulated models (an OpenAI-compatible provider on loopback; results are SIMULATED)");
   cmd->add_option("--dataset", args->dataset, "question file the simulated models know")
       ->required();
+  add_dataset_options(cmd, args->dataset_options, "--dataset");
   cmd->add_option("--port", args->port, "TCP port; 0 picks a free one")->capture_default_str();
   cmd->add_option("--profiles", args->profiles, "TOML file of [profile.NAME] model profiles");
   cmd->add_option("--seed", args->seed, "seed of every simulated draw")->capture_default_str();

@@ -1,5 +1,8 @@
 #include "privqa/data/dataset.h"
 
+#include <fmt/format.h>
+#include <xxhash.h>
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -48,6 +51,10 @@ Problem problem(size_t line, std::string field, std::string reason, std::string 
 // Reads the options of a record into q.options, or returns the problem.
 std::optional<Problem> read_options(const RawRecord& r, const FieldMapping& m, Question& q) {
   const json& f = r.fields;
+  if (!m.choices.empty()) {
+    q.options = m.choices;
+    return std::nullopt;
+  }
   if (!m.option_fields.empty()) {
     for (const auto& name : m.option_fields) {
       if (!f.contains(name) || f[name].is_null()) {
@@ -467,6 +474,23 @@ Result<DatasetFormat> parse_dataset_format(const std::string& name) {
   return Error("unknown dataset format '" + name + "' (auto, medmcqa, medqa, jsonl, csv)");
 }
 
+namespace {
+
+// "a|b|c" -> {"a", "b", "c"}, each trimmed.
+std::vector<std::string> split_bars(std::string_view value) {
+  std::vector<std::string> out;
+  size_t p = 0;
+  while (p <= value.size()) {
+    size_t bar = value.find('|', p);
+    if (bar == std::string_view::npos) bar = value.size();
+    out.emplace_back(trim(value.substr(p, bar - p)));
+    p = bar + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<FieldMapping> parse_field_mapping(const std::string& spec) {
   FieldMapping m;
   size_t pos = 0;
@@ -487,14 +511,9 @@ Result<FieldMapping> parse_field_mapping(const std::string& spec) {
     } else if (key == "question") {
       m.question = value;
     } else if (key == "options") {
-      m.option_fields.clear();
-      size_t p = 0;
-      while (p <= value.size()) {
-        size_t bar = value.find('|', p);
-        if (bar == std::string::npos) bar = value.size();
-        m.option_fields.push_back(std::string(trim(value.substr(p, bar - p))));
-        p = bar + 1;
-      }
+      m.option_fields = split_bars(value);
+    } else if (key == "choices") {
+      m.choices = split_bars(value);
     } else if (key == "options_object") {
       m.options_object = value;
     } else if (key == "answer") {
@@ -523,18 +542,23 @@ Result<FieldMapping> parse_field_mapping(const std::string& spec) {
       m.csv_header = value == "true";
     } else {
       return Error("field mapping: unknown key '" + key +
-                   "' (id, question, options, options_object, answer, answer_encoding, "
-                   "subject, topic, header)");
+                   "' (id, question, options, options_object, choices, answer, "
+                   "answer_encoding, subject, topic, header)");
     }
   }
   if (m.question.empty()) return Error("field mapping: 'question' is required");
-  if (m.option_fields.empty() == m.options_object.empty()) {
+  if (!m.option_fields.empty() + !m.options_object.empty() + !m.choices.empty() != 1) {
     return Error(
-        "field mapping: give exactly one of 'options' (fields joined by '|') and "
-        "'options_object'");
+        "field mapping: give exactly one of 'options' (fields joined by '|'), "
+        "'options_object' and 'choices' (the same option texts for every record, joined by "
+        "'|')");
   }
   if (m.option_fields.size() == 1) {
     return Error("field mapping: 'options' names one field; list at least two, joined by '|'");
+  }
+  if (m.choices.size() == 1 ||
+      std::any_of(m.choices.begin(), m.choices.end(), [](const auto& c) { return c.empty(); })) {
+    return Error("field mapping: 'choices' needs at least two non-empty texts, joined by '|'");
   }
   return m;
 }
@@ -566,6 +590,8 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
 
   Dataset d;
   d.path = path;
+  const XXH128_hash_t hash = XXH3_128bits(contents->data(), contents->size());
+  d.content_hash = fmt::format("{:016x}{:016x}", hash.high64, hash.low64);
   d.records_read = raw.records.size() + raw.problems.size();
   d.records_parsed = raw.records.size();
   d.problems = std::move(raw.problems);

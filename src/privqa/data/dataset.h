@@ -34,7 +34,8 @@ struct FieldMapping {
   std::string id;
   std::string question;                    // required
   std::vector<std::string> option_fields;  // one field per option, in order; or
-  std::string options_object;              // one field holding {"A": ..} or [..]
+  std::string options_object;              // one field holding {"A": ..} or [..]; or
+  std::vector<std::string> choices;        // the same option texts for every record
   std::string answer;                      // empty: unlabelled
   AnswerEncoding answer_encoding = AnswerEncoding::kLetter;
   std::string subject;
@@ -43,9 +44,10 @@ struct FieldMapping {
 };
 
 // Parses "question=Q,options=A|B|C|D,answer=ans,answer_encoding=letter,...".
-// Keys: id, question, options (fields joined by '|'), options_object, answer,
+// Keys: id, question, options (fields joined by '|'), options_object,
+// choices (option texts joined by '|', e.g. yes|no|maybe), answer,
 // answer_encoding (letter|zero_based|one_based|option_text), subject, topic,
-// header (true|false).
+// header (true|false). docs/datasets.md has worked examples.
 Result<FieldMapping> parse_field_mapping(const std::string& spec);
 Result<DatasetFormat> parse_dataset_format(const std::string& name);
 const char* dataset_format_name(DatasetFormat format);
@@ -103,6 +105,9 @@ struct Dataset {
   size_t records_read = 0;                   // records found in the file, good or bad
   size_t records_parsed = 0;                 // of those, records that were well-formed objects
   std::map<std::string, FieldStats> fields;  // over the records_parsed records
+  // XXH3-128 of the file's bytes, 32 hex digits: a run records it and
+  // refuses to resume, or report, on a file that has changed since.
+  std::string content_hash;
   // Number of skipped records per Problem::reason.
   std::map<std::string, size_t> skipped_by_reason() const;
   // No question loaded, or more than half the records were skipped: the

@@ -244,11 +244,77 @@ TEST(Generic, AnswerEncodings) {
   }
 }
 
+// PubMedQA's layout: one object keyed by id, the answer a decision among the
+// same three choices for every question.
+TEST(Generic, OneObjectKeyedByIdWithFixedChoices) {
+  TempDir dir;
+  write_text(
+      dir / "pqa.json",
+      "{\n"
+      "  \"21645374\": {\n"
+      "    \"QUESTION\": \"Do mitochondria play a role in remodelling lace plant leaves?\",\n"
+      "    \"CONTEXTS\": [\"Programmed cell death ...\", \"The lace plant ...\"],\n"
+      "    \"final_decision\": \"yes\"\n"
+      "  },\n"
+      "  \"16418930\": {\n"
+      "    \"QUESTION\": \"Landolt C and snellen e acuity: differences in strabismus?\",\n"
+      "    \"final_decision\": \"perhaps\"\n"
+      "  },\n"
+      "  \"9488747\": {\"QUESTION\": \"Is anorectal endosonography valuable?\", "
+      "\"final_decision\": \"maybe\"}\n"
+      "}\n");
+  LoadOptions o = lenient();
+  auto mapping = parse_field_mapping(
+      "id=id,question=QUESTION,choices=yes|no|maybe,answer=final_decision,"
+      "answer_encoding=option_text");
+  ASSERT_TRUE(mapping.ok()) << mapping.error().message();
+  o.mapping = *mapping;
+  o.format = DatasetFormat::kJsonl;
+  auto d = load_dataset(dir / "pqa.json", o);
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  ASSERT_EQ(d->questions.size(), 2u);
+  EXPECT_EQ(d->questions[0].id, "21645374") << "the key, in file order";
+  EXPECT_EQ(d->questions[0].options, (std::vector<std::string>{"yes", "no", "maybe"}));
+  EXPECT_EQ(d->questions[0].answer, 0);
+  EXPECT_EQ(d->questions[1].id, "9488747");
+  EXPECT_EQ(d->questions[1].answer, 2);
+  // "perhaps" is no choice: reported on the line of its key.
+  ASSERT_EQ(d->problems.size(), 1u);
+  EXPECT_EQ(d->problems[0].line, 7u);
+  EXPECT_EQ(d->problems[0].field, "final_decision");
+
+  // A broken object names the line where it breaks.
+  write_text(dir / "broken.json", "{\n  \"1\": {\"QUESTION\": \"Is it?\",\n  \"2\": \n}\n");
+  auto broken = load_dataset(dir / "broken.json", o);
+  ASSERT_TRUE(broken.ok()) << broken.error().message();
+  ASSERT_EQ(broken->problems.size(), 1u);
+  EXPECT_EQ(broken->problems[0].reason, "invalid json");
+  EXPECT_EQ(broken->problems[0].line, 4u) << broken->problems[0].detail;
+}
+
+// The content hash changes with any byte of the file and only with its bytes.
+TEST(Generic, ContentHashFollowsTheBytes) {
+  TempDir dir;
+  write_text(dir / "a.jsonl", medmcqa("a", "4") + "\n");
+  write_text(dir / "b.jsonl", medmcqa("a", "4") + "\n");
+  write_text(dir / "c.jsonl", medmcqa("a", "4", "Which nerve supplies the biceps?") + "\n");
+  auto a = load_dataset(dir / "a.jsonl");
+  auto b = load_dataset(dir / "b.jsonl");
+  auto c = load_dataset(dir / "c.jsonl");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->content_hash.size(), 32u);
+  EXPECT_EQ(a->content_hash, b->content_hash) << "another path, the same bytes";
+  EXPECT_NE(a->content_hash, c->content_hash);
+}
+
 TEST(FieldMapping, RejectsBadSpecs) {
   EXPECT_FALSE(parse_field_mapping("options=a|b,answer=x").ok()) << "question is required";
   EXPECT_FALSE(parse_field_mapping("question=q").ok()) << "options are required";
   EXPECT_FALSE(parse_field_mapping("question=q,options=a|b,options_object=o").ok());
   EXPECT_FALSE(parse_field_mapping("question=q,options=a|b,answer_encoding=roman").ok());
+  EXPECT_FALSE(parse_field_mapping("question=q,options=a|b,choices=yes|no").ok());
+  EXPECT_FALSE(parse_field_mapping("question=q,choices=yes").ok()) << "one choice";
+  EXPECT_FALSE(parse_field_mapping("question=q,choices=yes||no").ok()) << "an empty choice";
   auto unknown = parse_field_mapping("question=q,options=a|b,colour=red");
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message().find("unknown key 'colour'"), std::string::npos);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "privqa/base/strings.h"
@@ -167,6 +168,46 @@ RawRecords read_array(std::string_view contents, size_t open_bracket) {
   return out;
 }
 
+// One JSON object keyed by id whose values are the records (PubMedQA's
+// layout): each record gets its key as its "id" field unless it has one, and
+// the line where its key stands. nullopt when the file is not one such
+// object (JSON Lines start with '{' too, but hold several values, and a
+// record's fields are not all objects).
+std::optional<RawRecords> read_keyed_object(std::string_view contents, size_t open_brace) {
+  const size_t end_of_line = contents.find('\n', open_brace);
+  const std::string_view first_line = trim(contents.substr(
+      open_brace, end_of_line == std::string_view::npos ? end_of_line : end_of_line - open_brace));
+  const LineIndex lines(contents);
+  nlohmann::ordered_json whole;
+  try {
+    whole = nlohmann::ordered_json::parse(contents);
+  } catch (const json::exception& e) {
+    // A lone '{' on the first line: a whole-file object (pretty-printed),
+    // not JSON Lines; say where it breaks.
+    if (first_line != "{") return std::nullopt;
+    const auto* parse_error = dynamic_cast<const json::parse_error*>(&e);
+    RawRecords out;
+    const size_t byte = parse_error != nullptr && parse_error->byte > 0 ? parse_error->byte - 1 : 0;
+    out.problems.push_back({lines.line_of(byte), "", "invalid json", parse_error_detail(e)});
+    return out;
+  }
+  if (!whole.is_object() || whole.empty()) return std::nullopt;
+  for (const auto& [key, value] : whole.items()) {
+    if (!value.is_object()) return std::nullopt;
+  }
+  RawRecords out;
+  size_t search_from = open_brace;
+  for (const auto& [key, value] : whole.items()) {
+    // Keys come in file order: each is found after the one before.
+    const size_t at = contents.find(nlohmann::ordered_json(key).dump(), search_from);
+    if (at != std::string_view::npos) search_from = at;
+    json record = json::parse(value.dump());
+    if (!record.contains("id")) record["id"] = key;
+    out.records.push_back({lines.line_of(search_from), out.records.size() + 1, std::move(record)});
+  }
+  return out;
+}
+
 }  // namespace
 
 RawRecords read_json_records(std::string_view contents) {
@@ -174,6 +215,9 @@ RawRecords read_json_records(std::string_view contents) {
   const size_t first = contents.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && contents[first] == '[') {
     return read_array(contents, first);
+  }
+  if (first != std::string_view::npos && contents[first] == '{') {
+    if (auto keyed = read_keyed_object(contents, first)) return std::move(*keyed);
   }
   return read_lines(contents);
 }

@@ -23,7 +23,9 @@ struct RawRecords {
   std::vector<Problem> problems;
 };
 
-// JSON Lines, or one JSON array of objects (detected by a leading '[').
+// JSON Lines, one JSON array of objects (detected by a leading '['), or one
+// JSON object whose values are the records, keyed by id (each record's "id"
+// field is its key unless it has one).
 RawRecords read_json_records(std::string_view contents);
 
 // RFC 4180 CSV: comma separated, "" escapes quotes inside quoted fields,

@@ -62,6 +62,10 @@ Result<ParamValues> resolve_params(const std::string& owner, const std::vector<P
         return Error(fmt::format("{}: parameter '{}': '{}' is not one of {}", owner, spec.name,
                                  value, fmt::join(spec.choices, "|")));
       }
+    } else if (spec.type == ParamType::kText) {
+      if (value.empty()) {
+        return Error(fmt::format("{}: parameter '{}' must not be empty", owner, spec.name));
+      }
     } else {
       auto number = parse_number(owner, spec, value);
       if (!number.ok()) return number.error();

@@ -13,7 +13,8 @@
 
 namespace privqa {
 
-enum class ParamType { kReal, kInteger, kChoice };
+// kText: any non-empty text, checked by whoever uses it (e.g. a provider name).
+enum class ParamType { kReal, kInteger, kChoice, kText };
 
 struct ParamSpec {
   std::string name;

@@ -46,6 +46,14 @@ const std::vector<ParamSpec>& phrasedp_param_specs() {
        0,
        {"original", "em"},
        "original: Pr ∝ exp(-eps (1 - u)); em: Pr ∝ exp(eps u / 4)"},
+      {"encoder",
+       ParamType::kText,
+       std::string(kSifEncoder),
+       0,
+       0,
+       {},
+       "sentence encoder of the similarities: sif (word vectors of the embedding table) or "
+       "the name of a provider whose model serves /v1/embeddings"},
   };
   return specs;
 }

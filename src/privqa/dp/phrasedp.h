@@ -22,7 +22,10 @@ enum class PhraseScoring {
   kEm,        // Pr(i) ∝ exp(eps u_i / (2 Δu)), Δu = 2
 };
 
-// Declared parameters of PhraseDP ("scoring" = original|em).
+// Declared parameters of PhraseDP: "scoring" = original|em, and "encoder",
+// the sentence encoder of the similarities: kSifEncoder or a provider's name
+// (which the experiment resolves: the mechanism sees only a SentenceEncoder).
+inline constexpr std::string_view kSifEncoder = "sif";
 const std::vector<ParamSpec>& phrasedp_param_specs();
 Result<PhraseScoring> parse_phrase_scoring(const std::string& name);
 

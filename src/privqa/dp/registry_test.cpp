@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "privqa/dp/phrasedp.h"
+
 namespace privqa {
 namespace {
 
@@ -50,6 +52,20 @@ TEST(Params, DefaultsAreResolved) {
   EXPECT_EQ((*made)->params().real("p"), 0.3);
   EXPECT_EQ((*made)->params().real("sensitive_ratio"), 0.9);
   EXPECT_EQ((*made)->params().text("oov"), "replace");
+}
+
+TEST(Params, TextParametersTakeAnyNonEmptyValue) {
+  const auto& specs = phrasedp_param_specs();
+  const auto defaulted = resolve_params("phrasedp", specs, {});
+  ASSERT_TRUE(defaulted.ok());
+  EXPECT_EQ(defaulted->text("encoder"), "sif");
+  const auto named = resolve_params("phrasedp", specs, {{"encoder", "minilm"}});
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->text("encoder"), "minilm");
+  const auto empty = resolve_params("phrasedp", specs, {{"encoder", ""}});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message().find("'encoder' must not be empty"), std::string::npos)
+      << empty.error().message();
 }
 
 TEST(Params, AssignmentsParse) {

@@ -1,9 +1,29 @@
 #include "privqa/embed/sentence_encoder.h"
 
+#include <fmt/format.h>
+
 #include <cassert>
 #include <cmath>
 
 namespace privqa {
+
+PrecomputedEncoder::PrecomputedEncoder(size_t dims, const std::vector<std::string>& texts,
+                                       std::vector<std::vector<float>> vectors)
+    : dims_(dims) {
+  assert(texts.size() == vectors.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    assert(vectors[i].size() == dims);
+    vectors_[texts[i]] = std::move(vectors[i]);
+  }
+}
+
+Result<std::vector<float>> PrecomputedEncoder::encode(std::string_view text) const {
+  const auto it = vectors_.find(text);
+  if (it == vectors_.end()) {
+    return Error(fmt::format("no sentence vector was computed for \"{}\"", text));
+  }
+  return it->second;
+}
 
 float cosine_similarity(std::span<const float> a, std::span<const float> b) {
   assert(a.size() == b.size());

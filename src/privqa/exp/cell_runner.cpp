@@ -5,6 +5,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "privqa/dp/phrasedp.h"
 #include "privqa/dp/rng.h"
 #include "privqa/exp/answer_parser.h"
 #include "privqa/exp/plan.h"
@@ -51,13 +52,22 @@ struct CellRunner::CallResult {
 };
 
 CellRunner::CellRunner(const RunConfig& config, ChatModel* local, ChatModel* remote,
-                       boost::asio::thread_pool& pool, const asio::any_io_executor& executor)
+                       std::map<std::string, ChatModel*> encoders, boost::asio::thread_pool& pool,
+                       const asio::any_io_executor& executor)
     : config_(config),
       local_(local),
       remote_(remote),
+      encoders_(std::move(encoders)),
       pool_(pool),
       mechanisms_ready_(executor),
-      mechanisms_done_(!config.has_scenario(Scenario::kPrivateCot)) {}
+      mechanisms_done_(!config.has_scenario(Scenario::kPrivateCot)) {
+  for (const auto& m : config.mechanisms) {
+    if (is_phrasedp(m.kind)) {
+      first_phrasedp_ = m.name;
+      break;
+    }
+  }
+}
 
 void CellRunner::mechanisms_ready(std::unique_ptr<CellSanitizer> sanitizer) {
   sanitizer_ = std::move(sanitizer);
@@ -94,22 +104,8 @@ asio::awaitable<CellRunner::CallResult> CellRunner::call(Role role, CallPurpose 
                                            .calls_after = calls_after});
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const char* name = call_purpose_name(purpose);
-  calls.push_back({{"purpose", name},
-                   {"provider", c.config().name},
-                   {"seconds", seconds},
-                   {"admission_seconds", outcome.admission_seconds},
-                   {"provider_seconds", outcome.provider_seconds},
-                   {"attempts", outcome.attempts},
-                   {"cached", outcome.from_cache}});
-  cell.attempts += outcome.attempts;
-  if (!outcome.result.ok()) {
-    // Out of credit, or down past give_up_after: the provider's cells wait
-    // for a later run instead of being stored as errors.
-    if (outcome.failure == FailureKind::kQuota || outcome.failure == FailureKind::kDown) {
-      paused_.emplace(c.config().name, outcome.result.error().message());
-      out.paused = true;
-    }
-    out.error = fmt::format("{} ({}): {}", name, c.config().name, outcome.result.error().message());
+  if (auto error = settle(c, name, outcome, seconds, cell, calls, out.paused)) {
+    out.error = std::move(*error);
     co_return out;
   }
   const ChatResponse& response = *outcome.result;
@@ -123,6 +119,65 @@ asio::awaitable<CellRunner::CallResult> CellRunner::call(Role role, CallPurpose 
     out.choices.push_back(choice.content);
   out.ok = true;
   co_return out;
+}
+
+// Records a finished call with the cell. A failure returns its message and,
+// when the provider is out of credit or down past give_up_after, pauses the
+// provider: its cells wait for a later run instead of being stored as errors.
+template <class T>
+std::optional<std::string> CellRunner::settle(ChatModel& model, const char* purpose,
+                                              const CallOutcome<T>& outcome, double seconds,
+                                              CellResult& cell, json& calls, bool& paused) {
+  calls.push_back({{"purpose", purpose},
+                   {"provider", model.config().name},
+                   {"seconds", seconds},
+                   {"admission_seconds", outcome.admission_seconds},
+                   {"provider_seconds", outcome.provider_seconds},
+                   {"attempts", outcome.attempts},
+                   {"cached", outcome.from_cache}});
+  cell.attempts += outcome.attempts;
+  if (outcome.result.ok()) return std::nullopt;
+  if (outcome.failure == FailureKind::kQuota || outcome.failure == FailureKind::kDown) {
+    paused_.emplace(model.config().name, outcome.result.error().message());
+    paused = true;
+  }
+  return fmt::format("{} ({}): {}", purpose, model.config().name, outcome.result.error().message());
+}
+
+// Each provider encoder embeds the question and its usable candidates in one
+// request: the vectors every PhraseDP cell of the question scores with.
+asio::awaitable<void> CellRunner::encode_candidates(const Question& q, CellResult& cell,
+                                                    json& calls, CandidateSet& set) {
+  std::vector<std::string> lines;
+  for (const auto& c : set.candidates)
+    lines.push_back(c.text);
+  std::vector<std::string> texts = {q.text};
+  for (auto& line : usable_paraphrases(q.text, lines))
+    texts.push_back(std::move(line.text));
+  if (texts.size() == 1) co_return;  // nothing to score: the cells say so
+  for (const auto& [name, model] : encoders_) {
+    if (paused_.count(name) != 0) {
+      set.paused = true;
+      set.error = fmt::format("embed ({}): {}", name, paused_.at(name));
+      co_return;
+    }
+    EmbeddingRequest request;
+    request.inputs = texts;
+    const auto start = Clock::now();
+    // The vectors of a text are the same in every repeat: one cache entry.
+    EmbeddingOutcome outcome = co_await model->embed(
+        std::move(request), {.cache = config_.cache, .calls_after = kCallsAfterCandidates});
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (auto error = settle(*model, "embed", outcome, seconds, cell, calls, set.paused)) {
+      set.error = std::move(*error);
+      co_return;
+    }
+    EmbeddingResponse& response = *outcome.result;
+    set.usage.prompt_tokens += response.usage.prompt_tokens;
+    const size_t dims = response.vectors.front().size();
+    set.encoders[name] =
+        std::make_shared<const PrecomputedEncoder>(dims, texts, std::move(response.vectors));
+  }
 }
 
 asio::awaitable<CandidateSet> CellRunner::phrasedp_candidates(const Question& q, const CellKey& key,
@@ -145,7 +200,9 @@ asio::awaitable<CandidateSet> CellRunner::phrasedp_candidates(const Question& q,
       set.usage.completion_tokens += r.usage.completion_tokens;
       append_candidates(r.choices, request.band, set.candidates);
     }
-    set.ok = true;
+    if (!encoders_.empty()) co_await encode_candidates(q, cell, calls, set);
+    set.ok = set.error.empty();
+    if (!set.ok) set.candidates.clear();
     co_return set;
   };
   co_return co_await candidate_slots_.get(q.id, key.repeat, fetch);
@@ -153,10 +210,9 @@ asio::awaitable<CandidateSet> CellRunner::phrasedp_candidates(const Question& q,
 
 // On the worker pool: the mechanisms' CPU work must not hold up the I/O.
 asio::awaitable<SanitizedCell> CellRunner::sanitize(const Question& q, const CellKey& key,
-                                                    std::vector<Candidate> candidates) {
-  auto work = [this, &q, &key,
-               candidates = std::move(candidates)]() -> asio::awaitable<SanitizedCell> {
-    co_return sanitizer_->sanitize(q, key, candidates);
+                                                    CandidateSet phrase) {
+  auto work = [this, &q, &key, phrase = std::move(phrase)]() -> asio::awaitable<SanitizedCell> {
+    co_return sanitizer_->sanitize(q, key, phrase);
   };
   co_return co_await asio::co_spawn(pool_.get_executor(), std::move(work), asio::use_awaitable);
 }
@@ -185,22 +241,24 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
   };
 
   if (needs_sanitized_text(key.scenario)) {
-    std::vector<Candidate> candidates;
-    if (is_phrasedp(key.mechanism)) {
-      CandidateSet set = co_await phrasedp_candidates(q, key, cell, calls);
-      if (!set.ok) {
-        fail(set.paused, std::move(set.error));
+    CandidateSet phrase;
+    if (is_phrasedp(config_, key.mechanism)) {
+      phrase = co_await phrasedp_candidates(q, key, cell, calls);
+      if (!phrase.ok) {
+        fail(phrase.paused, std::move(phrase.error));
         co_return finish();
       }
-      // The candidates serve every eps; their tokens count once, in the
-      // cell of the first eps of the grid.
-      if (key.eps == config_.epsilons.front()) add_usage(cell, Role::kLocal, set.usage);
-      candidates = std::move(set.candidates);
+      // The candidates and their vectors serve every PhraseDP mechanism and
+      // eps; their tokens count once, in the cell of the first of each
+      // (trusted-side tokens: the local model's and the encoders').
+      if (key.mechanism == first_phrasedp_ && key.eps == config_.epsilons.front()) {
+        add_usage(cell, Role::kLocal, phrase.usage);
+      }
     }
     while (!mechanisms_done_)
       co_await mechanisms_ready_.wait();
     if (!sanitizer_) co_return std::nullopt;
-    SanitizedCell sanitized = co_await sanitize(q, key, std::move(candidates));
+    SanitizedCell sanitized = co_await sanitize(q, key, std::move(phrase));
     details["mechanism"] = sanitized.details;
     if (!sanitized.ok) {
       fail(false, std::move(sanitized.error));

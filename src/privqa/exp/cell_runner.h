@@ -29,10 +29,12 @@ namespace privqa {
 class CellRunner {
  public:
   // `config`, the models and `pool` must outlive the runner; a model is
-  // nullptr when the run has no such provider (and no cell calls it). S3
-  // cells wait until the mechanisms are ready (mechanisms_ready).
+  // nullptr when the run has no such provider (and no cell calls it).
+  // `encoders` holds the model of each provider in encoder_providers(config).
+  // S3 cells wait until the mechanisms are ready (mechanisms_ready).
   CellRunner(const RunConfig& config, ChatModel* local, ChatModel* remote,
-             boost::asio::thread_pool& pool, const asio::any_io_executor& executor);
+             std::map<std::string, ChatModel*> encoders, boost::asio::thread_pool& pool,
+             const asio::any_io_executor& executor);
 
   // The mechanisms, once built; nullptr when building them failed, and the
   // S3 cells are then left unrun.
@@ -58,13 +60,21 @@ class CellRunner {
                                    std::optional<int> n = std::nullopt, int sample_offset = 0);
   asio::awaitable<CandidateSet> phrasedp_candidates(const Question& q, const CellKey& key,
                                                     CellResult& cell, nlohmann::json& calls);
+  asio::awaitable<void> encode_candidates(const Question& q, CellResult& cell,
+                                          nlohmann::json& calls, CandidateSet& set);
+  template <class T>
+  std::optional<std::string> settle(ChatModel& model, const char* purpose,
+                                    const CallOutcome<T>& outcome, double seconds, CellResult& cell,
+                                    nlohmann::json& calls, bool& paused);
   asio::awaitable<SanitizedCell> sanitize(const Question& q, const CellKey& key,
-                                          std::vector<Candidate> candidates);
+                                          CandidateSet phrase);
   ChatModel& model(Role role) { return role == Role::kLocal ? *local_ : *remote_; }
 
   const RunConfig& config_;
   ChatModel* local_;
   ChatModel* remote_;
+  std::map<std::string, ChatModel*> encoders_;  // by provider name
+  std::string first_phrasedp_;  // the PhraseDP mechanism whose cells count the candidates' tokens
   boost::asio::thread_pool& pool_;
   CandidateSlots candidate_slots_;
   Event mechanisms_ready_;

@@ -27,12 +27,38 @@ std::string where_of(const RunConfig& config, const MechanismConfig& m) {
   return m.where.empty() ? config.source.string() : m.where;
 }
 
-Result<PhraseScoring> phrasedp_scoring(const RunConfig& config, const MechanismConfig& m) {
-  auto params = resolve_params("phrasedp", phrasedp_param_specs(), m.params);
+// A PhraseDP mechanism's settings, checked.
+struct PhraseSettings {
+  PhraseScoring scoring = PhraseScoring::kOriginal;
+  std::string encoder;  // kSifEncoder or a provider's name
+};
+
+Result<PhraseSettings> phrasedp_settings(const RunConfig& config, const MechanismConfig& m) {
+  auto params = resolve_params(m.name, phrasedp_param_specs(), m.params);
   if (!params) return params.error().wrap(where_of(config, m));
   auto scoring = parse_phrase_scoring(params->text("scoring"));
   if (!scoring) return scoring.error().wrap(where_of(config, m));
-  return scoring;
+  PhraseSettings out{.scoring = *scoring, .encoder = params->text("encoder")};
+  if (out.encoder == kSifEncoder) return out;
+  if (config.provider(out.encoder) == nullptr) {
+    return Error(fmt::format(
+        "{}: {}: encoder '{}' names no [providers.NAME] table (sif, or a provider whose model "
+        "serves /v1/embeddings)",
+        where_of(config, m), m.name, out.encoder));
+  }
+  if (out.encoder == config.remote_provider) {
+    return Error(fmt::format(
+        "{}: {}: encoder '{}' is the remote model; the encoder sees the original question, so "
+        "it must be a provider the question may go to (e.g. one beside the local model)",
+        where_of(config, m), m.name, out.encoder));
+  }
+  return out;
+}
+
+// How a PhraseDP cell's record names its encoder.
+std::string encoder_label(const RunConfig& config, const std::string& encoder) {
+  if (encoder == kSifEncoder) return encoder;
+  return fmt::format("{} ({})", encoder, config.provider(encoder)->model);
 }
 
 class Sanitizer : public CellSanitizer {
@@ -41,16 +67,16 @@ class Sanitizer : public CellSanitizer {
 
   Status build(const std::filesystem::path& embeddings, const std::vector<Question>& corpus);
   SanitizedCell sanitize(const Question& q, const CellKey& key,
-                         const std::vector<Candidate>& candidates) const override;
+                         const CandidateSet& phrase) const override;
 
  private:
   SanitizedCell select_paraphrase_of(const Question& q, const CellKey& key,
-                                     const std::vector<Candidate>& candidates, Rng& rng) const;
+                                     const CandidateSet& phrase, Rng& rng) const;
 
   const RunConfig& config_;
-  std::unique_ptr<EmbeddingTable> table_;  // the encoder and the mechanisms point into it
-  std::optional<SifEncoder> encoder_;
-  PhraseScoring phrase_scoring_ = PhraseScoring::kOriginal;
+  std::unique_ptr<EmbeddingTable> table_;           // the encoder and the mechanisms point into it
+  std::optional<SifEncoder> sif_;                   // when a PhraseDP mechanism uses it
+  std::map<std::string, PhraseSettings> phrasedp_;  // by mechanism name
   std::map<std::string, std::shared_ptr<const Mechanism>> mechanisms_;
 };
 
@@ -64,16 +90,18 @@ Status Sanitizer::build(const std::filesystem::path& embeddings,
   for (const auto& q : corpus)
     texts.push_back(q.text);
   for (const auto& m : config_.mechanisms) {
-    if (is_phrasedp(m.name)) {
-      auto scoring = phrasedp_scoring(config_, m);
-      if (!scoring) return scoring.error();
-      phrase_scoring_ = *scoring;
-      auto encoder = SifEncoder::build(*table_, texts);
-      if (!encoder) return encoder.error();
-      encoder_.emplace(std::move(*encoder));
+    if (is_phrasedp(m.kind)) {
+      auto settings = phrasedp_settings(config_, m);
+      if (!settings) return settings.error();
+      if (settings->encoder == kSifEncoder && !sif_) {
+        auto sif = SifEncoder::build(*table_, texts);
+        if (!sif) return sif.error();
+        sif_.emplace(std::move(*sif));
+      }
+      phrasedp_[m.name] = std::move(*settings);
       continue;
     }
-    auto mechanism = create_mechanism(m.name, m.params, *table_, texts, kMechanismCacheBytes);
+    auto mechanism = create_mechanism(m.kind, m.params, *table_, texts, kMechanismCacheBytes);
     if (!mechanism) return mechanism.error().wrap(where_of(config_, m));
     mechanisms_[m.name] = std::move(*mechanism);
   }
@@ -81,10 +109,10 @@ Status Sanitizer::build(const std::filesystem::path& embeddings,
 }
 
 SanitizedCell Sanitizer::sanitize(const Question& q, const CellKey& key,
-                                  const std::vector<Candidate>& candidates) const {
+                                  const CandidateSet& phrase) const {
   Rng rng = cell_rng(config_.seed, q.id, scenario_id(key.scenario), key.mechanism, key.eps,
                      static_cast<uint64_t>(key.repeat));
-  if (is_phrasedp(key.mechanism)) return select_paraphrase_of(q, key, candidates, rng);
+  if (phrasedp_.count(key.mechanism) != 0) return select_paraphrase_of(q, key, phrase, rng);
   SanitizedCell out;
   auto sanitized = mechanisms_.at(key.mechanism)->sanitize(q.text, key.eps, rng);
   if (!sanitized) {
@@ -101,9 +129,19 @@ SanitizedCell Sanitizer::sanitize(const Question& q, const CellKey& key,
 
 // PhraseDP: filter, (bands: keep lines within their band), score, select.
 SanitizedCell Sanitizer::select_paraphrase_of(const Question& q, const CellKey& key,
-                                              const std::vector<Candidate>& candidates,
-                                              Rng& rng) const {
+                                              const CandidateSet& phrase, Rng& rng) const {
   SanitizedCell out;
+  const PhraseSettings& settings = phrasedp_.at(key.mechanism);
+  const SentenceEncoder* encoder = nullptr;
+  if (settings.encoder == kSifEncoder) {
+    encoder = &*sif_;
+  } else if (const auto it = phrase.encoders.find(settings.encoder); it != phrase.encoders.end()) {
+    encoder = it->second.get();
+  } else {
+    out.error = fmt::format("{}: no vectors from encoder '{}'", key.mechanism, settings.encoder);
+    return out;
+  }
+  const std::vector<Candidate>& candidates = phrase.candidates;
   std::vector<std::string> lines;
   for (const auto& c : candidates)
     lines.push_back(c.text);
@@ -111,7 +149,7 @@ SanitizedCell Sanitizer::select_paraphrase_of(const Question& q, const CellKey& 
   const bool bands = config_.phrasedp.variant == PhraseVariant::kBands;
   std::vector<float> original;
   if (bands) {
-    auto encoded = encoder_->encode(q.text);
+    auto encoded = encoder->encode(q.text);
     if (!encoded) {
       out.error = encoded.error().message();
       return out;
@@ -121,7 +159,7 @@ SanitizedCell Sanitizer::select_paraphrase_of(const Question& q, const CellKey& 
   for (auto& line : usable_paraphrases(q.text, lines)) {
     if (bands) {
       const std::optional<int> band = candidates[line.index].band;
-      auto v = encoder_->encode(line.text);
+      auto v = encoder->encode(line.text);
       if (!band || !v || !in_similarity_band(cosine_similarity(original, *v), *band)) continue;
     }
     usable.push_back(std::move(line.text));
@@ -131,15 +169,18 @@ SanitizedCell Sanitizer::select_paraphrase_of(const Question& q, const CellKey& 
                             lines.size());
     return out;
   }
-  auto selection = select_paraphrase(q.text, usable, *encoder_, key.eps, phrase_scoring_, rng);
+  auto selection = select_paraphrase(q.text, usable, *encoder, key.eps, settings.scoring, rng);
   if (!selection) {
     out.error = selection.error().message();
     return out;
   }
   out.text = usable[selection->index];
-  out.details = {{"candidates", usable.size()},
-                 {"similarity", selection->similarities[selection->index]},
-                 {"probability", selection->probabilities[selection->index]}};
+  // The whole selection, so that it can be checked and recomputed.
+  out.details = {{"encoder", encoder_label(config_, settings.encoder)},
+                 {"candidates", usable},
+                 {"similarities", selection->similarities},
+                 {"probabilities", selection->probabilities},
+                 {"selected", selection->index}};
   out.ok = true;
   return out;
 }
@@ -148,12 +189,21 @@ SanitizedCell Sanitizer::select_paraphrase_of(const Question& q, const CellKey& 
 
 Status check_mechanisms(const RunConfig& config) {
   for (const auto& m : config.mechanisms) {
-    if (is_phrasedp(m.name)) {
-      if (auto scoring = phrasedp_scoring(config, m); !scoring) return scoring.error();
+    if (is_phrasedp(m.kind)) {
+      if (auto settings = phrasedp_settings(config, m); !settings) return settings.error();
       continue;
     }
-    auto info = find_mechanism(m.name);
-    if (!info) return info.error().wrap(where_of(config, m));
+    auto info = find_mechanism(m.kind);
+    if (!info) {
+      Error e = info.error();
+      if (m.kind == m.name) {
+        e = Error(e.message() + fmt::format("; a mechanism of a known kind under another name "
+                                            "says which in its table: [mechanism.{}] "
+                                            "mechanism = \"KIND\"",
+                                            m.name));
+      }
+      return e.wrap(where_of(config, m));
+    }
     if (auto params = resolve_params(m.name, (*info)->params, m.params); !params) {
       return params.error().wrap(where_of(config, m));
     }

@@ -18,8 +18,10 @@
 
 namespace privqa {
 
-// Checks each configured mechanism's name and parameters, before anything is
-// built or sent; errors name the config file and the mechanism's line.
+// Checks each configured mechanism's kind and parameters, and that a
+// PhraseDP encoder names a provider other than the remote model (the encoder
+// sees the original question), before anything is built or sent; errors name
+// the config file and the mechanism's line.
 Status check_mechanisms(const RunConfig& config);
 
 // A cell's sanitized question, or why there is none.
@@ -34,16 +36,17 @@ class CellSanitizer {
  public:
   // Loads the embeddings at `embeddings` and builds each mechanism of
   // `config` (which must outlive the result) on the corpus, the texts of the
-  // whole dataset; PhraseDP gets a sentence encoder instead.
+  // whole dataset; PhraseDP with the SIF encoder gets one fitted on it.
   static Result<std::unique_ptr<CellSanitizer>> build(const RunConfig& config,
                                                       const std::filesystem::path& embeddings,
                                                       const std::vector<Question>& corpus);
   virtual ~CellSanitizer() = default;
 
   // Sanitizes q.text for the cell `key` with the cell's own random stream.
-  // PhraseDP selects among `candidates`, the local model's paraphrases.
+  // PhraseDP selects among phrase.candidates, the local model's paraphrases,
+  // scored by its encoder: SIF, or the vectors in phrase.encoders.
   virtual SanitizedCell sanitize(const Question& q, const CellKey& key,
-                                 const std::vector<Candidate>& candidates) const = 0;
+                                 const CandidateSet& phrase) const = 0;
 };
 
 }  // namespace privqa

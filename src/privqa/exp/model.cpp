@@ -7,8 +7,12 @@ namespace {
 class ClientModel final : public ChatModel {
  public:
   explicit ClientModel(std::unique_ptr<LlmClient> client) : client_(std::move(client)) {}
+  // Coroutines, so that the request lives in this frame until the call ends.
   asio::awaitable<ChatOutcome> chat(ChatRequest request, CallOptions options) override {
-    return client_->chat(request, options);
+    co_return co_await client_->chat(request, options);
+  }
+  asio::awaitable<EmbeddingOutcome> embed(EmbeddingRequest request, CallOptions options) override {
+    co_return co_await client_->embed(request, options);
   }
   const ProviderConfig& config() const override { return client_->config(); }
   ProviderCounters counters() const override { return client_->counters(); }

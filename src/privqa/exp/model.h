@@ -3,8 +3,8 @@
 // same against providers over HTTP (LlmClient) and against a scripted model
 // in-process (tests).
 //
-// Threading: chat() runs on the run's event-loop thread, as do config() and
-// counters().
+// Threading: chat() and embed() run on the run's event-loop thread, as do
+// config() and counters().
 #pragma once
 
 #include <memory>
@@ -21,6 +21,10 @@ class ChatModel {
   // kind; a kQuota or kDown failure pauses the provider for the rest of the
   // run.
   virtual asio::awaitable<ChatOutcome> chat(ChatRequest request, CallOptions options) = 0;
+  // One /v1/embeddings call: sentence vectors for PhraseDP's similarities.
+  // Failures as for chat().
+  virtual asio::awaitable<EmbeddingOutcome> embed(EmbeddingRequest request,
+                                                  CallOptions options) = 0;
   virtual const ProviderConfig& config() const = 0;
   virtual ProviderCounters counters() const = 0;
 };

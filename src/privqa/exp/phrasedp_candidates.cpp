@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 #include <memory>
 
@@ -11,8 +12,30 @@
 
 namespace privqa {
 
-bool is_phrasedp(const std::string& mechanism) {
-  return mechanism == "phrasedp";
+bool is_phrasedp(const std::string& kind) {
+  return kind == "phrasedp";
+}
+
+bool is_phrasedp(const RunConfig& config, const std::string& name) {
+  const MechanismConfig* m = config.mechanism(name);
+  return m != nullptr && is_phrasedp(m->kind);
+}
+
+std::string phrasedp_encoder(const MechanismConfig& m) {
+  const auto it = m.params.find("encoder");
+  return it == m.params.end() ? std::string(kSifEncoder) : it->second;
+}
+
+std::vector<std::string> encoder_providers(const RunConfig& config) {
+  std::vector<std::string> out;
+  for (const auto& m : config.mechanisms) {
+    if (!is_phrasedp(m.kind)) continue;
+    const std::string encoder = phrasedp_encoder(m);
+    if (encoder != kSifEncoder && std::find(out.begin(), out.end(), encoder) == out.end()) {
+      out.push_back(encoder);
+    }
+  }
+  return out;
 }
 
 std::vector<CandidateRequest> candidate_requests(const RunConfig& config, const Question& q) {

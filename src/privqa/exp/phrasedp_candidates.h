@@ -14,15 +14,24 @@
 
 #include "privqa/base/asio.h"
 #include "privqa/data/question.h"
+#include "privqa/embed/sentence_encoder.h"
 #include "privqa/exp/run_config.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/openai_codec.h"
 
 namespace privqa {
 
-// Whether the mechanism is PhraseDP (candidates from the local model) rather
-// than a word-level mechanism.
-bool is_phrasedp(const std::string& mechanism);
+// Whether a mechanism of this kind (registry name) is PhraseDP (candidates
+// from the local model) rather than a word-level mechanism.
+bool is_phrasedp(const std::string& kind);
+// Whether the cells of the mechanism labelled `name` are PhraseDP's.
+bool is_phrasedp(const RunConfig& config, const std::string& name);
+
+// A PhraseDP mechanism's sentence encoder: kSifEncoder (dp/phrasedp.h) or
+// the name of the provider that computes the vectors.
+std::string phrasedp_encoder(const MechanismConfig& m);
+// The providers that PhraseDP mechanisms of the run use as encoders, each once.
+std::vector<std::string> encoder_providers(const RunConfig& config);
 
 // Paraphrase requests: sampling settings and length per choice.
 inline constexpr int kParaphraseMaxTokens = 150;
@@ -63,6 +72,10 @@ struct CandidateSet {
   std::string error;
   Usage usage;  // summed over the requests
   std::vector<Candidate> candidates;
+  // The vectors of the question and of its usable candidates under each
+  // provider encoder (encoder_providers()), by provider name: one embeddings
+  // request per provider, shared by the cells of every eps.
+  std::map<std::string, std::shared_ptr<const PrecomputedEncoder>> encoders;
 };
 
 // The shared slots, one per question and repeat. The first cell to ask runs

@@ -37,6 +37,11 @@ PlanEstimate estimate_plan(const std::vector<Question>& questions, const RunConf
     pe.tokens_in += system_tokens + estimate_prompt_tokens(prompt);
     pe.max_tokens_out += max_tokens;
   };
+  const bool has_phrasedp =
+      c.has_scenario(Scenario::kPrivateCot) &&
+      std::any_of(c.mechanisms.begin(), c.mechanisms.end(),
+                  [](const MechanismConfig& m) { return is_phrasedp(m.kind); });
+  const std::vector<std::string> encoders = encoder_providers(c);
   const std::string whole_cot(static_cast<size_t>(std::max(c.max_cot_tokens, 0)) * 4, 'x');
   for (const auto& q : questions) {
     for (const CellKey& cell : cells_of(q, c)) {
@@ -48,15 +53,21 @@ PlanEstimate estimate_plan(const std::vector<Question>& questions, const RunConf
         if (step.purpose == CallPurpose::kCot) cot = whole_cot;
       }
     }
-    // PhraseDP candidates: once per question and repeat, shared by every eps.
-    if (!c.has_scenario(Scenario::kPrivateCot)) continue;
-    for (const auto& m : c.mechanisms) {
-      if (!is_phrasedp(m.name)) continue;
-      for (int r = 0; r < c.repeats; ++r) {
-        for (const CandidateRequest& request : candidate_requests(c, q)) {
-          add(Role::kLocal, request.prompt,
-              max_tokens_of(CallPurpose::kParaphrase, c) * request.n.value_or(1));
-        }
+    // PhraseDP candidates: once per question and repeat, shared by every
+    // PhraseDP mechanism and eps; each provider encoder embeds the question
+    // and the candidates (at most their max_tokens) in one request.
+    if (!has_phrasedp) continue;
+    for (int r = 0; r < c.repeats; ++r) {
+      int64_t candidate_tokens = 0;
+      for (const CandidateRequest& request : candidate_requests(c, q)) {
+        const int max_tokens = max_tokens_of(CallPurpose::kParaphrase, c) * request.n.value_or(1);
+        add(Role::kLocal, request.prompt, max_tokens);
+        candidate_tokens += max_tokens;
+      }
+      for (const std::string& encoder : encoders) {
+        ProviderEstimate& pe = e.providers[encoder];
+        ++pe.requests;
+        pe.tokens_in += estimate_prompt_tokens(q.text) + candidate_tokens;
       }
     }
   }

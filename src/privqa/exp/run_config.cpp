@@ -11,7 +11,10 @@
 #include <set>
 
 #include "privqa/base/environment.h"
+#include "privqa/base/files.h"
+#include "privqa/base/strings.h"
 #include "privqa/base/toml_section.h"
+#include "privqa/exp/phrasedp_candidates.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/provider_config.h"
 
@@ -44,10 +47,28 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
   return p.is_absolute() ? p : (base / p).lexically_normal();
 }
 
+// A split: one question id per line; blank lines and lines starting with '#'
+// are skipped. The ids, not the file's path, become part of the run.
+Result<std::vector<std::string>> read_id_list(const std::filesystem::path& path) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  std::vector<std::string> ids;
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    const std::string_view id = trim(std::string_view(*text).substr(start, end - start));
+    if (!id.empty() && id.front() != '#') ids.emplace_back(id);
+    start = end + 1;
+  }
+  if (ids.empty()) return Error(path.string() + ": no question ids in the file");
+  return ids;
+}
+
 Status read_dataset(const toml::table& t, const std::string& file,
                     const std::filesystem::path& base, DatasetConfig& d) {
   TomlSection s(t, "dataset", file);
-  std::string path, format = "auto", map;
+  std::string path, format = "auto";
   if (auto st = read_text(s, "path", path); !st) return st;
   if (path.empty()) return Error(file + ": [dataset] path is required");
   d.path = resolve(base, path);
@@ -58,9 +79,9 @@ Status read_dataset(const toml::table& t, const std::string& file,
   int base_value = -1;
   if (auto st = s.read("answer_base", base_value, 0, 1); !st) return st;
   if (base_value >= 0) d.load.answer_base = base_value;
-  if (auto st = read_text(s, "map", map); !st) return st;
-  if (!map.empty()) {
-    auto m = parse_field_mapping(map);
+  if (auto st = read_text(s, "map", d.map); !st) return st;
+  if (!d.map.empty()) {
+    auto m = parse_field_mapping(d.map);
     if (!m) return s.error("map", m.error().message());
     d.load.mapping = *m;
   }
@@ -71,6 +92,14 @@ Status read_dataset(const toml::table& t, const std::string& file,
   if (auto st = read_text(s, "choice_type", d.filter.choice_type); !st) return st;
   if (auto st = s.read("subjects", d.filter.subjects); !st) return st;
   if (auto st = s.read("ids", d.filter.ids); !st) return st;
+  std::string ids_file;
+  if (auto st = read_text(s, "ids_file", ids_file); !st) return st;
+  if (!ids_file.empty()) {
+    if (!d.filter.ids.empty()) return s.error("ids_file", "give ids or ids_file, not both");
+    auto ids = read_id_list(resolve(base, ids_file));
+    if (!ids) return s.error("ids_file", ids.error().message());
+    d.filter.ids = std::move(*ids);
+  }
   int64_t first = 0, sample = 0, seed = 0;
   if (auto st = s.read("first", first, 0, INT64_MAX); !st) return st;
   if (auto st = s.read("sample", sample, 0, INT64_MAX); !st) return st;
@@ -133,7 +162,7 @@ Status read_experiment(const toml::table& t, const std::string& file,
                     [&](const MechanismConfig& other) { return other.name == m; })) {
       return s.error("mechanisms", fmt::format("'{}' is listed twice", m));
     }
-    c.mechanisms.push_back({m, {}, where});
+    c.mechanisms.push_back({.name = m, .kind = m, .where = where});
   }
 
   if (auto st = read_text(s, "local", c.local_provider); !st) return st;
@@ -210,6 +239,13 @@ const ProviderConfig* RunConfig::provider(const std::string& name) const {
   return nullptr;
 }
 
+const MechanismConfig* RunConfig::mechanism(const std::string& name) const {
+  for (const auto& m : mechanisms) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
 bool RunConfig::has_scenario(Scenario s) const {
   for (auto x : scenarios) {
     if (x == s) return true;
@@ -267,6 +303,17 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
                                  node.source().begin.line, name.str()));
       }
       for (const auto& [key, value] : *params) {
+        if (key.str() == "mechanism") {
+          const auto* kind = value.as_string();
+          if (kind == nullptr || kind->get().empty()) {
+            return Error(
+                fmt::format("{}:{}: [mechanism.{}] mechanism: expected the name of a "
+                            "mechanism, e.g. \"phrasedp\"",
+                            file, value.source().begin.line, name.str()));
+          }
+          it->kind = kind->get();
+          continue;
+        }
         const std::string text = scalar_text(value);
         if (text.empty() && !value.is_string()) {
           return Error(
@@ -314,6 +361,10 @@ std::string results_identity_json(const RunConfig& c) {
                   {"first", c.dataset.filter.first_n.value_or(0)},
                   {"sample", c.dataset.filter.sample_n.value_or(0)},
                   {"sample_seed", c.dataset.filter.sample_seed}};
+  // Absent unless set, so the identity of a run without them is unchanged:
+  // every later command reads the file as the run did.
+  if (!c.dataset.map.empty()) j["dataset"]["map"] = c.dataset.map;
+  if (!c.dataset.load.strict) j["dataset"]["skip_bad_records"] = true;
   // A seed from the OS is the store's own (RunRecord::secret_seed): only that
   // it was drawn is part of the identity, and so of the published fingerprint.
   if (c.seed_from_os) {
@@ -325,8 +376,11 @@ std::string results_identity_json(const RunConfig& c) {
   for (auto s : c.scenarios)
     j["scenarios"].push_back(scenario_id(s));
   j["epsilons"] = c.epsilons;
-  for (const auto& m : c.mechanisms)
-    j["mechanisms"].push_back({{"name", m.name}, {"params", m.params}});
+  for (const auto& m : c.mechanisms) {
+    nlohmann::json entry = {{"name", m.name}, {"params", m.params}};
+    if (m.kind != m.name) entry["kind"] = m.kind;  // absent for a plain one, as before labels
+    j["mechanisms"].push_back(std::move(entry));
+  }
   j["phrasedp"] = {{"variant", c.phrasedp.variant == PhraseVariant::kOld ? "old" : "bands"},
                    {"medical", c.phrasedp.medical},
                    {"candidates", c.phrasedp.candidates},
@@ -346,6 +400,11 @@ std::string results_identity_json(const RunConfig& c) {
     const ProviderConfig* p =
         c.provider(std::string(role) == "local" ? c.local_provider : c.remote_provider);
     if (p != nullptr) j["models"][role] = {{"model", p->model}, {"extra_body", p->extra_body}};
+  }
+  // A provider encoder's model decides PhraseDP's selections.
+  for (const std::string& name : encoder_providers(c)) {
+    const ProviderConfig* p = c.provider(name);
+    if (p != nullptr) j["encoders"][name] = {{"model", p->model}, {"extra_body", p->extra_body}};
   }
   return j.dump();
 }

@@ -1,11 +1,13 @@
 // The configuration of a run, read from TOML. Example: examples/quickstart.toml.
 //
-//   [dataset]     path, format, answer_base, map, choice_type, subjects, ids,
-//                 first, sample, sample_seed
+//   [dataset]     path, format, answer_base, map, skip_bad_records, choice_type,
+//                 subjects, ids (or ids_file: one id a line), first, sample,
+//                 sample_seed
 //   [experiment]  output, seed, repeats, scenarios, epsilons, mechanisms, local,
 //                 remote, include_options_remote, window, workers, cache,
 //                 embeddings, max_cot_tokens, max_answer_tokens
-//   [mechanism.NAME]  parameters of mechanism NAME (phrasedp: scoring)
+//   [mechanism.NAME]  parameters of mechanism NAME (phrasedp: scoring, encoder);
+//                 mechanism = KIND makes NAME an instance of mechanism KIND
 //   [phrasedp]    candidate generation: variant (old|bands), medical, candidates, use_n
 //   [prompts]     system, answer, answer_with_cot, cot, paraphrase
 //   [providers.NAME]  see llm/provider_config.h
@@ -33,11 +35,17 @@ namespace privqa {
 struct DatasetConfig {
   std::filesystem::path path;
   LoadOptions load;
+  std::string map;  // the field mapping as written ([dataset] map), recorded with the run
   QuestionFilter filter;
 };
 
+// One mechanism of the grid. Its name labels its cells; it is the registry
+// name unless its table says `mechanism = KIND`, which makes it another
+// instance of KIND with its own parameters (e.g. PhraseDP under a second
+// sentence encoder, beside the first).
 struct MechanismConfig {
-  std::string name;                           // registry name, e.g. "santext+"
+  std::string name;                           // label, e.g. "santext+" or "phrasedp-minilm"
+  std::string kind;                           // registry name, e.g. "phrasedp"
   std::map<std::string, std::string> params;  // as written, checked by the registry
   // "file:line" where the config names it ([mechanism.NAME] when present),
   // for errors about its parameters; empty for a config built in code.
@@ -84,6 +92,7 @@ struct RunConfig {
   std::vector<ProviderConfig> providers;
 
   const ProviderConfig* provider(const std::string& name) const;
+  const MechanismConfig* mechanism(const std::string& name) const;  // by label
   bool has_scenario(Scenario s) const;
 };
 

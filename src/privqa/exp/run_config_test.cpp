@@ -198,6 +198,91 @@ TEST(RunConfig, MechanismParametersAndPrompts) {
       << bad.error().message();
 }
 
+// A second PhraseDP under another encoder, beside the first: its own label
+// (the cells' mechanism), kind and parameters; its encoder's model is part of
+// the identity, as the chat models are.
+TEST(RunConfig, AMechanismLabelNamesAnInstanceOfAKind) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("local = \"l\""), 0, "mechanisms = [\"phrasedp\", \"phrasedp-minilm\"]\n");
+  text +=
+      "\n[providers.e]\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"minilm\"\n"
+      "\n[mechanism.phrasedp-minilm]\nmechanism = \"phrasedp\"\nencoder = \"e\"\n";
+  auto c = load(dir, text);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  ASSERT_EQ(c->mechanisms.size(), 2u);
+  EXPECT_EQ(c->mechanisms[0].kind, "phrasedp");
+  EXPECT_EQ(c->mechanisms[1].name, "phrasedp-minilm");
+  EXPECT_EQ(c->mechanisms[1].kind, "phrasedp");
+  EXPECT_EQ(c->mechanisms[1].params, (std::map<std::string, std::string>{{"encoder", "e"}}));
+  EXPECT_EQ(c->mechanism("phrasedp-minilm"), &c->mechanisms[1]);
+  EXPECT_EQ(c->mechanism("santext+"), nullptr);
+
+  const auto identity = nlohmann::json::parse(results_identity_json(*c));
+  EXPECT_FALSE(identity["mechanisms"][0].contains("kind")) << "a plain mechanism's entry as before";
+  EXPECT_EQ(identity["mechanisms"][1]["kind"], "phrasedp");
+  EXPECT_EQ(identity["encoders"]["e"]["model"], "minilm");
+  std::string other_encoder = text;
+  other_encoder.replace(other_encoder.find("\"minilm\""), 8, "\"mpnet\"");
+  auto d = load(dir, other_encoder);
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_NE(fingerprint(*c), fingerprint(*d));
+
+  // The candidates are requested once per question for both; each provider
+  // encoder adds one request per question.
+  Question q;
+  q.id = "q1";
+  q.text = "Which nerve supplies the deltoid?";
+  const PlanEstimate e = estimate_plan({q}, *c);
+  EXPECT_EQ(e.providers.at("l").requests, 1 + 1 + 6 + 1);
+  EXPECT_EQ(e.providers.at("e").requests, 1);
+
+  auto bad = load(dir, text + "\n[mechanism.phrasedp]\nmechanism = 3\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("[mechanism.phrasedp] mechanism: expected the name"),
+            std::string::npos)
+      << bad.error().message();
+}
+
+// A split as a file of ids; the mapping and leniency are part of the
+// identity, so every later command reads the file as the run did.
+TEST(RunConfig, DatasetSplitsMappingAndLeniencyAreRecorded) {
+  TempDir dir;
+  write_text(dir / "split.txt", "# dev split\nq7\n\n  q3  \n");
+  std::string text = kMinimal;
+  text.replace(text.find("\n[experiment]"), 0,
+               "ids_file = \"split.txt\"\nformat = \"jsonl\"\n"
+               "map = \"question=q,choices=yes|no|maybe,answer=a,answer_encoding=option_text\"\n"
+               "skip_bad_records = true\n");
+  auto c = load(dir, text);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->dataset.filter.ids, (std::vector<std::string>{"q7", "q3"}));
+  EXPECT_EQ(c->dataset.load.mapping.choices, (std::vector<std::string>{"yes", "no", "maybe"}));
+  const auto identity = nlohmann::json::parse(results_identity_json(*c));
+  EXPECT_EQ(identity["dataset"]["ids"], nlohmann::json({"q7", "q3"}));
+  EXPECT_EQ(identity["dataset"]["map"],
+            "question=q,choices=yes|no|maybe,answer=a,answer_encoding=option_text");
+  EXPECT_EQ(identity["dataset"]["skip_bad_records"], true);
+  auto plain = load(dir, kMinimal);
+  ASSERT_TRUE(plain.ok());
+  const auto plain_identity = nlohmann::json::parse(results_identity_json(*plain));
+  EXPECT_FALSE(plain_identity["dataset"].contains("map")) << "unchanged without a mapping";
+  EXPECT_FALSE(plain_identity["dataset"].contains("skip_bad_records"));
+
+  std::string both = text;
+  both.replace(both.find("ids_file"), 0, "ids = [\"q1\"]\n");
+  auto refused = load(dir, both);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("give ids or ids_file, not both"), std::string::npos)
+      << refused.error().message();
+  write_text(dir / "split.txt", "# nothing yet\n");
+  auto empty = load(dir, text);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message().find("split.txt: no question ids in the file"),
+            std::string::npos)
+      << empty.error().message();
+}
+
 TEST(RunConfig, FingerprintIgnoresLimitsButNotModels) {
   TempDir dir;
   auto a = load(dir, kMinimal);

@@ -90,7 +90,9 @@ class Experiment {
   std::vector<std::unique_ptr<ChatModel>> owned_models_;  // HTTP clients made by the run
   ChatModel* local_ = nullptr;
   ChatModel* remote_ = nullptr;
-  std::optional<CellRunner> cells_;  // once the models are open
+  std::map<std::string, ChatModel*> encoders_;  // PhraseDP's provider encoders, by name
+  std::vector<ChatModel*> models_;              // each model once: local, remote, encoders
+  std::optional<CellRunner> cells_;             // once the models are open
   std::unordered_set<std::string> finished_;
 
   size_t active_questions_ = 0;
@@ -110,6 +112,7 @@ class Experiment {
 Status Experiment::prepare() {
   auto dataset = load_dataset(config_.dataset.path, config_.dataset.load);
   if (!dataset) return dataset.error();
+  const std::string dataset_hash = dataset->content_hash;
   corpus_ = std::move(dataset->questions);
   auto selected = apply_filter(corpus_, config_.dataset.filter);
   if (!selected) return selected.error().wrap(config_.source.string());
@@ -158,6 +161,19 @@ Status Experiment::prepare() {
     }
     config_.seed = *(*bound)->secret_seed;
   }
+  // The stored cells answer the questions of the file as it was: a changed
+  // file would mix old answers with new questions.
+  auto meta = store_->meta();
+  if (!meta) return meta.error();
+  if (const auto it = meta->find(ResultStore::kDatasetHashKey); it == meta->end()) {
+    if (auto s = store_->set_meta(ResultStore::kDatasetHashKey, dataset_hash); !s) return s;
+  } else if (it->second != dataset_hash) {
+    return Error(fmt::format(
+        "{}: the question file {} has changed since this run started (content hash {} then, {} "
+        "now); its stored cells answer the old questions. Restore the file, or give the run a "
+        "new output",
+        config_.output.string(), config_.dataset.path.string(), it->second, dataset_hash));
+  }
   // Session records that cannot be read would make this run's own record
   // fail at the end; say so before any request is paid for.
   if (auto sessions = store_->sessions(); !sessions) return sessions.error();
@@ -168,27 +184,46 @@ Status Experiment::prepare() {
   return Status::Ok();
 }
 
-// The local and remote models: those the options inject, else an LlmClient
-// per provider, sharing one HTTP engine and the run's response cache.
+// The models of the local and remote providers and of PhraseDP's encoders:
+// those the options inject, else an LlmClient per provider, sharing one HTTP
+// engine and the run's response cache. A provider named twice (an encoder
+// that is the local provider) is one model.
 Status Experiment::open_models() {
+  auto open = [&](const std::string& name) -> Result<ChatModel*> {
+    for (ChatModel* m : models_) {
+      if (m->config().name == name) return m;
+    }
+    ChatModel* model = nullptr;
+    if (const auto it = options_.models.find(name); it != options_.models.end()) {
+      model = it->second;
+    } else {
+      if (config_.cache != CacheMode::kBypass && !cache_) {
+        auto cache = ResponseCache::open(config_.output);
+        if (!cache) return cache.error();
+        cache_ = std::move(*cache);
+      }
+      if (!engine_) engine_ = std::make_unique<HttpEngine>(io_);
+      auto client = LlmClient::create(*engine_, *config_.provider(name), cache_.get());
+      if (!client) return client.error();
+      owned_models_.push_back(client_model(std::move(*client)));
+      model = owned_models_.back().get();
+    }
+    models_.push_back(model);
+    return model;
+  };
   for (Role role : {Role::kLocal, Role::kRemote}) {
-    const ProviderConfig* p = config_.provider(provider_of(config_, role));
-    if (p == nullptr) continue;
-    ChatModel*& slot = role == Role::kLocal ? local_ : remote_;
-    if (const auto it = options_.models.find(p->name); it != options_.models.end()) {
-      slot = it->second;
-      continue;
+    const std::string& name = provider_of(config_, role);
+    if (config_.provider(name) == nullptr) continue;
+    auto model = open(name);
+    if (!model) return model.error();
+    (role == Role::kLocal ? local_ : remote_) = *model;
+  }
+  if (config_.has_scenario(Scenario::kPrivateCot)) {
+    for (const std::string& name : encoder_providers(config_)) {
+      auto model = open(name);
+      if (!model) return model.error();
+      encoders_[name] = *model;
     }
-    if (config_.cache != CacheMode::kBypass && !cache_) {
-      auto cache = ResponseCache::open(config_.output);
-      if (!cache) return cache.error();
-      cache_ = std::move(*cache);
-    }
-    if (!engine_) engine_ = std::make_unique<HttpEngine>(io_);
-    auto client = LlmClient::create(*engine_, *p, cache_.get());
-    if (!client) return client.error();
-    owned_models_.push_back(client_model(std::move(*client)));
-    slot = owned_models_.back().get();
   }
   return Status::Ok();
 }
@@ -276,8 +311,7 @@ void Experiment::print_progress(bool final_line) {
                              : 100.0,
       rate, rate > 0 ? format_duration(static_cast<double>(todo) / rate) : "?",
       summary_.cells_error);
-  for (const ChatModel* c : {local_, remote_}) {
-    if (c == nullptr) continue;
+  for (const ChatModel* c : models_) {
     const ProviderCounters k = c->counters();
     line += fmt::format(" | {}: {} req, {} retries, {} hedges, {} 429s, {:.1f}k tok, ${:.4f}",
                         c->config().name, k.requests, k.retries, k.hedges, k.rate_limited,
@@ -309,7 +343,7 @@ asio::awaitable<void> Experiment::report_progress() {
 Result<RunSummary> Experiment::run() {
   if (auto s = prepare(); !s) return s.error();
   if (auto s = open_models(); !s) return s.error();
-  cells_.emplace(config_, local_, remote_, pool_, io_.get_executor());
+  cells_.emplace(config_, local_, remote_, encoders_, pool_, io_.get_executor());
   start_building_states();
   started_ = Clock::now();
   last_plain_line_ = started_;
@@ -361,9 +395,8 @@ Result<RunSummary> Experiment::run() {
   if (summary_.cells_not_run == 0) summary_.interrupted = false;
   summary_.paused = cells_->paused();
   summary_.wall_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-  for (const ChatModel* c : {local_, remote_}) {
-    if (c != nullptr) summary_.providers[c->config().name] = c->counters();
-  }
+  for (const ChatModel* c : models_)
+    summary_.providers[c->config().name] = c->counters();
   if (fatal_) return *fatal_;
   if (auto s = save_session(true); !s) return s.error();
   return summary_;
@@ -383,13 +416,13 @@ Status Experiment::save_session(bool ended) {
       static_cast<int64_t>(cells_to_run_ - summary_.cells_ok - summary_.cells_error);
   session.interrupted = summary_.interrupted;
   session.ended = ended;
-  for (const ChatModel* c : {local_, remote_}) {
-    if (c == nullptr) continue;
+  for (const ChatModel* c : models_) {
     const std::string& name = c->config().name;
     const ProviderCounters k = c->counters();
     ProviderTotals& t = session.providers[name];
     t.model = c->config().model;
-    t.role = name == config_.local_provider ? ProviderRole::kLocal : ProviderRole::kRemote;
+    // An encoder is on the local side: it sees the original question.
+    t.role = name == config_.remote_provider ? ProviderRole::kRemote : ProviderRole::kLocal;
     t.calls = k.calls;
     t.requests = k.requests;
     t.retries = k.retries;

@@ -135,6 +135,7 @@ std::string render_json(const std::string& title, const std::vector<RunReport>& 
                            {"local_model", r.local_model},
                            {"remote_model", r.remote_model},
                            {"seed", r.seed ? json(*r.seed) : json("os")},
+                           {"phrasedp_encoders", r.encoders},
                            {"questions", r.questions},
                            {"wall_seconds", r.wall_seconds},
                            {"sessions", r.sessions},

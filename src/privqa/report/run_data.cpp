@@ -1,5 +1,7 @@
 #include "privqa/report/run_data.h"
 
+#include <fmt/format.h>
+
 #include "privqa/data/dataset.h"
 #include "privqa/store/result_store.h"
 
@@ -18,29 +20,39 @@ Result<LoadOptions> recorded_load_options(const json& dataset) {
   options.format = *format;
   const int base = dataset.value("answer_base", -1);
   if (base >= 0) options.answer_base = base;
+  if (const std::string map = dataset.value("map", std::string()); !map.empty()) {
+    auto mapping = parse_field_mapping(map);
+    if (!mapping) return mapping.error();
+    options.mapping = *mapping;
+  }
+  options.strict = !dataset.value("skip_bad_records", false);
   return options;
 }
 
-void reload_dataset(RunData& run) {
+// `recorded_hash`: the file's content hash as the run read it ("" for a run
+// from before hashes were recorded).
+void reload_dataset(RunData& run, const std::string& recorded_hash,
+                    const std::optional<LoadOptions>& given) {
   const json dataset = run.record.config.value("dataset", json::object());
   const std::string path = dataset.value("path", std::string());
   if (path.empty()) {
     run.dataset_problem = "the run records no dataset path";
     return;
   }
-  auto options = recorded_load_options(dataset);
+  auto options = given ? Result<LoadOptions>(*given) : recorded_load_options(dataset);
   if (!options) {
     run.dataset_problem = options.error().message();
-    return;
-  }
-  if (options->format == DatasetFormat::kJsonl || options->format == DatasetFormat::kCsv) {
-    run.dataset_problem = "generic JSONL/CSV datasets need their field mapping, which the run " +
-                          std::string("does not record");
     return;
   }
   auto loaded = load_dataset(path, *options);
   if (!loaded) {
     run.dataset_problem = loaded.error().message();
+    return;
+  }
+  if (!recorded_hash.empty() && loaded->content_hash != recorded_hash) {
+    run.dataset_problem = fmt::format(
+        "the question file {} has changed since the run read it (content hash {} then, {} now)",
+        path, recorded_hash, loaded->content_hash);
     return;
   }
   run.corpus = std::move(loaded->questions);
@@ -53,7 +65,8 @@ std::string recorded_model(const RunRecord& record, const std::string& role) {
   return models.value(role, json::object()).value("model", std::string());
 }
 
-Result<RunData> load_run(const std::filesystem::path& path) {
+Result<RunData> load_run(const std::filesystem::path& path,
+                         const std::optional<LoadOptions>& dataset) {
   auto store = open_sqlite_store(path, true);
   if (!store) return store.error();
   auto record = (*store)->run();
@@ -75,7 +88,8 @@ Result<RunData> load_run(const std::filesystem::path& path) {
   if (const auto it = meta->find("simulated"); it != meta->end()) {
     run.simulated = it->second == "true";
   }
-  reload_dataset(run);
+  const auto hash = meta->find(ResultStore::kDatasetHashKey);
+  reload_dataset(run, hash == meta->end() ? std::string() : hash->second, dataset);
   return run;
 }
 

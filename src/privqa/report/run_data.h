@@ -4,10 +4,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "privqa/base/result.h"
+#include "privqa/data/dataset.h"
 #include "privqa/data/question.h"
 #include "privqa/store/cell.h"
 #include "privqa/store/records.h"
@@ -32,10 +34,13 @@ struct RunData {
 // states it; empty when it states none.
 std::string recorded_model(const RunRecord& record, const std::string& role);
 
-// Opens the store at `path` read-only. A missing or unreadable store, one
-// without a recorded run, or a record that cannot be read is an error; a
-// dataset that cannot be reloaded is not (the report then leaves out what
-// needs it).
-Result<RunData> load_run(const std::filesystem::path& path);
+// Opens the store at `path` read-only and reloads the run's question file as
+// the run recorded reading it (format, field mapping), or as `dataset` says
+// when given (for a run that recorded no mapping). A missing or unreadable
+// store, one without a recorded run, or a record that cannot be read is an
+// error; a dataset that cannot be reloaded, or whose content changed since
+// the run read it, is not (the report then leaves out what needs it).
+Result<RunData> load_run(const std::filesystem::path& path,
+                         const std::optional<LoadOptions>& dataset = std::nullopt);
 
 }  // namespace privqa::report

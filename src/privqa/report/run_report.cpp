@@ -221,8 +221,20 @@ Result<std::unique_ptr<Encoder>> load_encoder(const RunData& run, const ReportOp
 
 struct PrivacyAccumulator {
   PrivacyStat stat;
-  double words_changed_sum = 0, cosine_sum = 0;
-  size_t cosine_n = 0;
+  double words_changed_sum = 0, cosine_sum = 0, encoder_cosine_sum = 0;
+  size_t cosine_n = 0, encoder_cosine_n = 0;
+
+  // The similarity a PhraseDP cell recorded for the candidate it selected.
+  void add_recorded_similarity(const std::string& details) {
+    const json d = json::parse(details, nullptr, /*allow_exceptions=*/false);
+    if (!d.is_object()) return;
+    const json m = d.value("mechanism", json::object());
+    const json similarities = m.value("similarities", json::array());
+    const size_t selected = m.value("selected", similarities.size());
+    if (selected >= similarities.size() || !similarities[selected].is_number()) return;
+    encoder_cosine_sum += similarities[selected].get<double>();
+    ++encoder_cosine_n;
+  }
 
   void add(const TextPrivacy& m) {
     ++stat.texts;
@@ -239,6 +251,9 @@ struct PrivacyAccumulator {
     PrivacyStat s = stat;
     if (s.texts > 0) s.words_changed = words_changed_sum / static_cast<double>(s.texts);
     if (cosine_n > 0) s.cosine = cosine_sum / static_cast<double>(cosine_n);
+    if (encoder_cosine_n > 0) {
+      s.encoder_cosine = encoder_cosine_sum / static_cast<double>(encoder_cosine_n);
+    }
     s.reidentified_ci = wilson_interval(s.reidentified, s.texts);
     return s;
   }
@@ -264,6 +279,12 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
   std::set<std::string> seen;
   std::map<std::tuple<size_t, std::string, double>, PrivacyAccumulator> groups;
   size_t unknown = 0;
+  std::set<std::string> provider_encoded;  // PhraseDP mechanisms scoring with a provider
+  for (const auto& m : run.record.config.value("mechanisms", json::array())) {
+    if (m.value("params", json::object()).value("encoder", std::string("sif")) != "sif") {
+      provider_encoded.insert(m.value("name", std::string()));
+    }
+  }
   for (const auto& c : run.cells) {
     const auto question = meter.find(c.key.question_id);
     if (!question) {
@@ -283,6 +304,7 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
     g.stat.mechanism = c.key.mechanism;
     g.stat.eps = c.key.eps;
     g.add(meter.measure(*question, c.sanitized));
+    if (provider_encoded.count(c.key.mechanism) != 0) g.add_recorded_similarity(c.details);
   }
   if (unknown > 0) {
     report.notes.push_back(fmt::format(
@@ -419,8 +441,20 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
       seed != run.record.config.end() && seed->is_number_unsigned()) {
     r.seed = seed->get<uint64_t>();
   }
-  for (const json& m : run.record.config.value("mechanisms", json::array()))
-    r.mechanisms.push_back(m.value("name", std::string()));
+  const json encoders = run.record.config.value("encoders", json::object());
+  for (const json& m : run.record.config.value("mechanisms", json::array())) {
+    const std::string name = m.value("name", std::string());
+    r.mechanisms.push_back(name);
+    if (m.value("kind", name) != "phrasedp") continue;
+    const std::string encoder =
+        m.value("params", json::object()).value("encoder", std::string("sif"));
+    r.encoders[name] =
+        encoder == "sif"
+            ? "SIF, the weighted mean of the embedding table's word vectors"
+            : fmt::format("{} at provider {}",
+                          encoders.value(encoder, json::object()).value("model", std::string("?")),
+                          encoder);
+  }
   for (const json& e : run.record.config.value("epsilons", json::array())) {
     if (e.is_number()) r.epsilons.push_back(e.get<double>());
   }

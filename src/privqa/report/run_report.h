@@ -79,7 +79,10 @@ struct PrivacyStat {
   double eps = 0;
   size_t texts = 0;
   double words_changed = 0;      // mean share
-  std::optional<double> cosine;  // mean over texts where it is defined
+  std::optional<double> cosine;  // SIF's, mean over texts where it is defined
+  // A PhraseDP scoring with a provider's encoder: the mean similarity of the
+  // selected candidate under that encoder, as its cells recorded it.
+  std::optional<double> encoder_cosine;
   size_t rare_words = 0, rare_words_kept = 0;
   size_t reidentified = 0;
   Interval reidentified_ci;  // Wilson 95% of reidentified / texts
@@ -118,6 +121,8 @@ struct RunReport {
   std::optional<uint64_t> seed;
   size_t questions = 0;                 // distinct questions with a stored cell
   std::vector<std::string> mechanisms;  // in the run's S3 order
+  // PhraseDP mechanism -> the sentence encoder that scored its selections.
+  std::map<std::string, std::string> encoders;
   std::vector<double> epsilons;
 
   std::vector<AccuracyStat> accuracy;  // S1, S2, S3 by mechanism and eps, S4, S5

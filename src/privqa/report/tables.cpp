@@ -231,16 +231,19 @@ std::string rare_text(const PrivacyStat& p) {
 
 DisplayTable privacy_table(const RunReport& r) {
   DisplayTable t{"Privacy of the texts sent to the remote model",
-                 {"mechanism", "eps", "texts", "words changed", "cosine (SIF)", "rare words kept",
-                  "re-identified", "95% CI"},
+                 {"mechanism", "eps", "texts", "words changed", "cosine (SIF)",
+                  "cosine (own encoder)", "rare words kept", "re-identified", "95% CI"},
                  {},
-                 "\"original\" is the unsanitized question text (what S2 sends). Re-identified: "
-                 "BM25 with the text as query ranks its own question first among all questions "
-                 "of the dataset. Rare words: in at most 1 in 1,000 of the dataset's questions."};
+                 "\"original\" is the unsanitized question text (what S2 sends). Cosine (own "
+                 "encoder): a PhraseDP's selected text as its provider's encoder scored it. "
+                 "Re-identified: BM25 with the text as query ranks its own question first among "
+                 "all questions of the dataset. Rare words: in at most 1 in 1,000 of the "
+                 "dataset's questions."};
   for (const auto& p : r.privacy) {
     t.rows.push_back(
         {p.mechanism, p.mechanism == "original" ? "-" : fmt::format("{:g}", p.eps),
-         std::to_string(p.texts), pct(p.words_changed), cosine_text(p), rare_text(p),
+         std::to_string(p.texts), pct(p.words_changed), cosine_text(p),
+         p.encoder_cosine ? fmt::format("{:.3f}", *p.encoder_cosine) : "-", rare_text(p),
          fmt::format("{} ({}/{})", pct(p.reidentification_rate()), p.reidentified, p.texts),
          fmt::format("[{:.1f}, {:.1f}]", 100 * p.reidentified_ci.low,
                      100 * p.reidentified_ci.high)});
@@ -308,6 +311,16 @@ std::vector<std::string> run_paragraphs(const RunReport& r) {
       r.store.string(), r.fingerprint.substr(0, 12), r.created_at, r.dataset, r.questions,
       r.local_model.empty() ? "-" : r.local_model, r.remote_model.empty() ? "-" : r.remote_model,
       r.seed ? fmt::format("{}", *r.seed) : "drawn from the OS (kept secret)"));
+  if (!r.encoders.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& [mechanism, encoder] : r.encoders)
+      parts.push_back(fmt::format("{}: {}", mechanism, encoder));
+    out.push_back(fmt::format(
+        "PhraseDP's similarities (its selection) were scored by {}. The privacy table's "
+        "cosine (SIF) measures every mechanism with one ruler; cosine (own encoder) is a "
+        "PhraseDP's under the provider encoder it selected with.",
+        fmt::join(parts, "; ")));
+  }
   out.push_back(fmt::format(
       "Wall time {:.1f} s over {} session(s) ({} interrupted{}); total cost ${:.4f}.",
       r.wall_seconds, r.sessions, r.interrupted_sessions,
@@ -544,11 +557,11 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
       {"run", "simulated", "subject", "questions", "subjects", "scenario", "mechanism", "eps", "n",
        "correct", "accuracy", "ci_low", "ci_high", "unparsed", "errors"},
       {}};
-  DataTable privacy{
-      "privacy",
-      {"run", "simulated", "mechanism", "eps", "texts", "words_changed", "cosine", "rare_words",
-       "rare_words_kept", "reidentified", "reidentification_rate", "ci_low", "ci_high"},
-      {}};
+  DataTable privacy{"privacy",
+                    {"run", "simulated", "mechanism", "eps", "texts", "words_changed", "cosine",
+                     "encoder_cosine", "rare_words", "rare_words_kept", "reidentified",
+                     "reidentification_rate", "ci_low", "ci_high"},
+                    {}};
   DataTable providers{"providers",
                       {"run", "simulated", "provider", "role", "model", "calls", "requests",
                        "cache_hits", "retries", "hedges", "rate_limited", "failures",
@@ -600,11 +613,11 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
       paired.rows.push_back(std::move(row));
     }
     for (const auto& p : r.privacy) {
-      privacy.rows.push_back({run, simulated, p.mechanism,
-                              p.mechanism == "original" ? json(nullptr) : json(p.eps), p.texts,
-                              p.words_changed, optional_number(p.cosine), p.rare_words,
-                              p.rare_words_kept, p.reidentified, p.reidentification_rate(),
-                              p.reidentified_ci.low, p.reidentified_ci.high});
+      privacy.rows.push_back(
+          {run, simulated, p.mechanism, p.mechanism == "original" ? json(nullptr) : json(p.eps),
+           p.texts, p.words_changed, optional_number(p.cosine), optional_number(p.encoder_cosine),
+           p.rare_words, p.rare_words_kept, p.reidentified, p.reidentification_rate(),
+           p.reidentified_ci.low, p.reidentified_ci.high});
     }
     for (const auto& p : r.providers) {
       const ProviderTotals& k = p.totals;

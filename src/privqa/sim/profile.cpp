@@ -34,7 +34,18 @@ ProfileMap builtin_profiles() {
                        .latency_jitter_sigma = 0.4,
                        .rpm = 3000,
                        .tpm = 1000000};
-  return {{local.name, local}, {remote.name, remote}};
+  // A sentence encoder beside the local model (e.g. all-MiniLM-L6-v2): it
+  // serves /v1/embeddings; answering questions is not its job.
+  const Profile embed{.name = "sim-embed",
+                      .skill = 0,
+                      .cot_helpfulness = 0,
+                      .cot_misleading = 0,
+                      .follow_rate = 0,
+                      .unparsed_rate = 0,
+                      .latency_base_ms = 20,
+                      .latency_per_token_ms = 0,
+                      .latency_jitter_sigma = 0.2};
+  return {{local.name, local}, {remote.name, remote}, {embed.name, embed}};
 }
 
 namespace {

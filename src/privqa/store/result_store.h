@@ -64,6 +64,9 @@ class ResultStore {
   // is reserved for the session records (refused here, left out of meta()).
   virtual Status set_meta(const std::string& key, const std::string& value) = 0;
   virtual Result<std::map<std::string, std::string>> meta() = 0;
+  // The meta key of the question file's content hash (Dataset::content_hash)
+  // as the run first read it.
+  static constexpr const char* kDatasetHashKey = "dataset_hash";
 
   // Inserts or replaces the row of `cell.key` and makes it durable.
   virtual Status put(const CellResult& cell) = 0;
