@@ -119,9 +119,19 @@ std::string group_title(const Group& g) {
 }
 
 // The columns every paired comparison shows, after those naming it.
-const std::vector<std::string> kPairedColumns = {
-    "pairs", "baseline",  "condition", "difference", "bootstrap 95% CI", "b",   "c",
-    "test",  "statistic", "p",         "mid-p",      "Holm p",           "BH q"};
+const std::vector<std::string> kPairedColumns = {"pairs",
+                                                 "baseline accuracy",
+                                                 "condition accuracy",
+                                                 "difference",
+                                                 "bootstrap 95% CI",
+                                                 "b",
+                                                 "c",
+                                                 "test",
+                                                 "statistic",
+                                                 "p",
+                                                 "mid-p",
+                                                 "Holm p",
+                                                 "BH q"};
 
 std::vector<std::string> paired_cells(const PairedComparison& p) {
   return {std::to_string(p.pairs),
