@@ -16,7 +16,7 @@ packages=(
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libxxhash-dev libutf8proc-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-pandas
   chromium
 )
 missing=()

@@ -110,5 +110,31 @@ TEST(Cli, UsageErrorsExit2WithMessages) {
   EXPECT_NE(r.err.find("/nonexistent.jsonl"), std::string::npos) << r.err;
 }
 
+// A header-less CSV mapped by column number but read with a header: inspect
+// and validate both exit 2 and say why; with header=false it loads.
+TEST(Cli, MostRecordsSkippedExits2WithTheLikelyCause) {
+  testing::TempDir dir;
+  const std::string file = (dir / "q.csv").string();
+  testing::write_text(dir / "q.csv", "What is red?,red,green,A\nWhat is blue?,blue,red,A\n");
+  const std::string map = " --map 'question=1,options=2|3,answer=4";
+  const auto inspect = run_command(privqa("data inspect " + file + map + "'"));
+  EXPECT_EQ(inspect.exit_code, 2);
+  EXPECT_NE(inspect.err.find("privqa: " + file +
+                             ": no question loaded (1 records, all skipped): "
+                             "the mapping names columns by number ('1', '2', '3', '4'), which "
+                             "needs header=false"),
+            std::string::npos)
+      << inspect.err;
+  const auto json = run_command(privqa("data inspect --json " + file + map + "'"));
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_NE(json.out.find("\"mostly_skipped\": true"), std::string::npos) << json.out;
+  const auto validate = run_command(privqa("data validate " + file + map + "'"));
+  EXPECT_EQ(validate.exit_code, 2);
+  EXPECT_NE(validate.out.find("which needs header=false"), std::string::npos) << validate.out;
+  const auto fixed = run_command(privqa("data inspect " + file + map + ",header=false'"));
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_NE(fixed.out.find("2 read, 2 loaded, 0 skipped"), std::string::npos) << fixed.out;
+}
+
 }  // namespace
 }  // namespace privqa

@@ -126,8 +126,9 @@ TEST_P(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
   }
   for (const char* csv :
        {"accuracy", "paired_tests", "subjects", "privacy", "providers", "usage"}) {
-    EXPECT_EQ(slurp(out_ / (std::string(csv) + ".csv")).rfind("# SIMULATED privqa report", 0), 0u)
-        << csv;
+    const std::string text = slurp(out_ / (std::string(csv) + ".csv"));
+    EXPECT_EQ(text.rfind("run,simulated,", 0), 0u) << csv;
+    EXPECT_NE(text.find("\nrun,true,"), std::string::npos) << csv;
   }
   const json j = report_json(out_.path());
   EXPECT_EQ(j["title"], "SIMULATED privqa report: run");
@@ -152,11 +153,16 @@ TEST_P(ReportCli, WritesEveryFormatWithSimulatedInEachTitle) {
     s3_rows += row["scenario"] == "S3";
   }
   EXPECT_EQ(s3_rows, 6u);
-  // Each S3 cell is tested against S1 and S2 on all the questions.
-  EXPECT_EQ(j["tables"]["paired_tests"].size(), 12u);
+  // S2 vs S1, S4 vs S1 and S2, each of the 6 S3 cells vs S1, S2 and S4: one
+  // family of 21, each adjusted value at least the raw p.
+  EXPECT_EQ(j["tables"]["paired_tests"].size(), 21u);
   for (const auto& row : j["tables"]["paired_tests"]) {
     const size_t discordant = row["b"].get<size_t>() + row["c"].get<size_t>();
     EXPECT_EQ(row["test"], discordant < 25 ? "exact" : "chi2-cc");
+    EXPECT_EQ(row["family_size"], 21);
+    EXPECT_GE(row["holm_p"].get<double>(), row["p_value"].get<double>());
+    EXPECT_GE(row["bh_q"].get<double>(), row["p_value"].get<double>());
+    EXPECT_LE(row["bh_q"].get<double>(), row["holm_p"].get<double>());
     EXPECT_LE(row["difference_ci_low"].get<double>(), row["difference"].get<double>() + 1e-9);
     EXPECT_GE(row["difference_ci_high"].get<double>(), row["difference"].get<double>() - 1e-9);
   }
@@ -228,11 +234,93 @@ TEST_P(ReportCli, TwoRunsSideBySide) {
   EXPECT_EQ(md.rfind("# SIMULATED privqa comparison: run vs run", 0), 0u);
   EXPECT_NE(md.find("| scenario | mechanism | eps | run 1 | run 2 | run 2 - run 1 |"),
             std::string::npos);
-  // The same store twice: every difference is zero.
+  // The same store twice: every difference is zero, and every paired test
+  // finds no discordant pair.
   EXPECT_NE(md.find("+0.0 pp"), std::string::npos);
+  EXPECT_NE(md.find("Paired differences against run 1"), std::string::npos);
+  const std::string comparison = md.substr(0, md.find("## Run 1 ("));
+  EXPECT_NE(comparison.find("| run 2 | local (S1) | "), std::string::npos) << comparison;
+  EXPECT_EQ(comparison.find("| exact | 0.000 | 0.0"), std::string::npos) << comparison;
   EXPECT_EQ(md.find("-0.0 pp |"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(out_ / "run1_accuracy_vs_eps.svg"));
   EXPECT_TRUE(std::filesystem::exists(out_ / "run2_accuracy_vs_eps.svg"));
+}
+
+// Every CSV the report (one run and two) and the export write, read by
+// pandas.read_csv with its defaults (tests/cli/read_csv_with_pandas.py).
+// pandas is a test dependency that scripts/setup.sh installs: without it this
+// test fails rather than skips.
+TEST_P(ReportCli, EveryCsvReadsWithPandasDefaults) {
+  const auto one = run_command(kBinary + " report " + store_.string() +
+                               " --format csv --no-privacy --out " + (out_ / "one").string());
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const auto two = run_command(kBinary + " report " + store_.string() + " " + store_.string() +
+                               " --format csv --no-privacy --out " + (out_ / "two").string());
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  std::string files;
+  for (const auto* dir : {"one", "two"}) {
+    for (const auto& f : std::filesystem::directory_iterator(out_ / dir))
+      files += " " + f.path().string();
+  }
+  const std::pair<const char*, const char*> exports[] = {{"", "cells.csv"},
+                                                         {" --no-timing", "cells_no_timing.csv"},
+                                                         {" --details", "cells_details.csv"}};
+  for (const auto& [flags, name] : exports) {
+    const auto r = run_command(kBinary + " export " + store_.string() + " --format csv" + flags +
+                               " --out " + (out_ / name).string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    files += " " + (out_ / name).string();
+  }
+  // Debian's interpreter, for which scripts/setup.sh installs python3-pandas
+  // (a python3 earlier in PATH, such as pyenv's, may not have it).
+  const auto read = run_command("/usr/bin/python3 " + std::string(build_info::kSourceDir) +
+                                "/tests/cli/read_csv_with_pandas.py" + files);
+  ASSERT_EQ(read.exit_code, 0) << read.out << read.err;
+  // Rows as pandas counts them: 9 cells a question (S1, S2, S4, 2 mechanisms
+  // x 3 eps); 21 paired tests a run (S2 vs S1, S4 vs S1 and S2, 6 S3 groups
+  // vs S1, S2 and S4); 9 groups compared across the two runs.
+  const std::string cells = std::to_string(questions_ * 9);
+  for (const std::string& line :
+       {"cells.csv " + cells, "cells_no_timing.csv " + cells, "cells_details.csv " + cells,
+        std::string("paired_tests.csv 21"), std::string("paired_tests.csv 42"),
+        std::string("run_comparison.csv 9")}) {
+    EXPECT_NE(read.out.find(line + "\n"), std::string::npos) << line << "\n" << read.out;
+  }
+}
+
+// Each exported cell names its run, models and subject; eps is null outside
+// S3; its calls' time with the provider and waiting for admission fit in its
+// latency; --no-timing leaves out what depends on how the run went.
+TEST_P(ReportCli, ExportNamesRunModelsAndSubjectAndSplitsTheTime) {
+  const auto report = run_command(kBinary + " report " + store_.string() +
+                                  " --format json --no-privacy --out " + out_.path().string());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string fingerprint = report_json(out_.path())["runs"][0]["fingerprint"];
+  const auto r = run_command(kBinary + " export " + store_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  size_t cells = 0;
+  for (std::string line; std::getline(lines, line); ++cells) {
+    const json c = json::parse(line);
+    EXPECT_EQ(c["run_id"], fingerprint);
+    EXPECT_EQ(c["simulated"], true);
+    EXPECT_EQ(c["local_model"], "sim-local");
+    EXPECT_EQ(c["remote_model"], "sim-remote");
+    EXPECT_FALSE(c["subject"].get<std::string>().empty()) << line;
+    EXPECT_EQ(c["eps"].is_null(), c["scenario"] != "S3") << line;
+    const double provider = c["provider_seconds"].get<double>();
+    const double admission = c["admission_seconds"].get<double>();
+    EXPECT_GE(provider, 0.0);
+    EXPECT_GE(admission, 0.0);
+    EXPECT_LE(provider + admission, c["latency"].get<double>() + 1e-6) << line;
+    EXPECT_GE(c["cost"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(cells, static_cast<size_t>(questions_) * 9);
+  const auto no_timing = run_command(kBinary + " export --no-timing " + store_.string());
+  ASSERT_EQ(no_timing.exit_code, 0) << no_timing.err;
+  const json first = json::parse(no_timing.out.substr(0, no_timing.out.find('\n')));
+  for (const char* key : {"attempts", "latency", "provider_seconds", "admission_seconds", "cost"})
+    EXPECT_FALSE(first.contains(key)) << key;
 }
 
 TEST_P(ReportCli, BadInputIsRefusedAndNothingIsWritten) {

@@ -1199,5 +1199,38 @@ TEST(LlmClient, CreateFailsWhenTheKeyVariableIsUnsetAndNamesOnlyTheVariable) {
             "not set");
 }
 
+// Replies take 0.3 s and one request is in flight at a time: of three calls
+// sent together, the second waits for admission about one reply's time and
+// the third about two, while each spends about 0.3 s with the provider.
+const char* kSteadyProfile = R"(
+[profile.sim-steady]
+latency_base_ms = 300
+latency_per_token_ms = 0
+latency_jitter_sigma = 0
+)";
+
+TEST(LlmClientSim, TellsTimeWaitingForAdmissionFromTimeWithTheProvider) {
+  Sim sim(FaultRates{}, kSteadyProfile, 11, {}, /*time_scale=*/1.0);
+  Loop loop;
+  ProviderConfig config = sim.provider("sim-steady");
+  config.max_in_flight = 1;
+  config.hedge_after = 0;  // a 0.3 s reply is no stall
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  std::vector<ChatOutcome> outcomes = chat_all(loop, *client, 3);
+  for (const ChatOutcome& o : outcomes)
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  std::sort(outcomes.begin(), outcomes.end(), [](const ChatOutcome& a, const ChatOutcome& b) {
+    return a.admission_seconds < b.admission_seconds;
+  });
+  for (int i = 0; i < 3; ++i) {
+    const ChatOutcome& o = outcomes[static_cast<size_t>(i)];
+    EXPECT_GE(o.provider_seconds, 0.29) << i;
+    EXPECT_LT(o.provider_seconds, 1.0) << i;
+    EXPECT_GE(o.admission_seconds, 0.29 * i) << i;
+    EXPECT_LT(o.admission_seconds, 0.29 * i + 0.25) << i;
+  }
+}
+
 }  // namespace
 }  // namespace privqa

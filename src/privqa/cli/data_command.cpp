@@ -42,6 +42,17 @@ Result<LoadOptions> load_options(const DataArgs& a) {
   return o;
 }
 
+// "FILE: 9 of 10 records skipped: CAUSE" for a file that is probably read
+// with the wrong settings (Dataset::mostly_skipped).
+std::string mostly_skipped_message(const std::string& file, const Dataset& d) {
+  std::string message =
+      d.questions.empty()
+          ? fmt::format("{}: no question loaded ({} records, all skipped)", file, d.records_read)
+          : fmt::format("{}: {} of {} records skipped", file, d.problems.size(), d.records_read);
+  if (!d.diagnosis.empty()) message += ": " + d.diagnosis;
+  return message;
+}
+
 std::string percent(size_t part, size_t whole) {
   return whole == 0 ? "-"
                     : fmt::format("{:.1f}%",
@@ -95,8 +106,12 @@ int run_inspect(const DataArgs& a) {
     for (const auto& [name, s] : dataset->fields) {
       out["fields"][name] = {{"present", s.present}, {"null", s.null}, {"empty", s.empty}};
     }
+    out["mostly_skipped"] = dataset->mostly_skipped();
+    if (!dataset->diagnosis.empty()) out["diagnosis"] = dataset->diagnosis;
     std::cout << out.dump(2) << "\n";
-    return 0;
+    if (!dataset->mostly_skipped()) return 0;
+    std::cerr << "privqa: " << mostly_skipped_message(a.file, *dataset) << "\n";
+    return 2;
   }
 
   std::cout << fmt::format("file        {}\n", a.file);
@@ -140,7 +155,9 @@ int run_inspect(const DataArgs& a) {
   for (const auto& p : dataset->problems) {
     std::cerr << "skipped: " << p.describe(dataset->path) << "\n";
   }
-  return 0;
+  if (!dataset->mostly_skipped()) return 0;
+  std::cerr << "privqa: " << mostly_skipped_message(a.file, *dataset) << "\n";
+  return 2;
 }
 
 int run_validate(const DataArgs& a) {
@@ -160,6 +177,7 @@ int run_validate(const DataArgs& a) {
   if (!dataset->problems.empty()) {
     std::cout << fmt::format("{}: INVALID: {} problem(s) in {} records\n", a.file,
                              dataset->problems.size(), dataset->records_read);
+    if (dataset->mostly_skipped()) std::cout << mostly_skipped_message(a.file, *dataset) << "\n";
     return 2;
   }
   std::cout << fmt::format("{}: OK: {} questions ({})\n", a.file, dataset->questions.size(),
@@ -175,7 +193,9 @@ void register_data_command(CLI::App& app, int& exit_code) {
 
   auto inspect_args = std::make_shared<DataArgs>();
   CLI::App* inspect = data->add_subcommand(
-      "inspect", "Records, answer distribution, subjects, choice types, null/empty fields");
+      "inspect",
+      "Records, answer distribution, subjects, choice types, null/empty fields; exit 2 when no "
+      "question loads or most records are skipped, with the likely cause");
   add_load_options(inspect, *inspect_args);
   inspect->add_flag("--strict", inspect_args->strict, "fail on any bad record instead of skipping");
   inspect->add_flag("--json", inspect_args->json, "print JSON instead of a table");

@@ -21,6 +21,7 @@ struct ReportArgs {
   std::string formats = "md,html,json,csv";
   std::string embeddings;
   bool no_privacy = false;
+  size_t min_subject_questions = report::ReportOptions{}.min_subject_questions;
   DatasetOptionArgs dataset;  // overrides how the runs recorded reading their question files
 };
 
@@ -42,6 +43,7 @@ int report(const ReportArgs& a) {
   report::ReportOptions options;
   options.embeddings = a.embeddings;
   options.privacy = !a.no_privacy;
+  options.min_subject_questions = a.min_subject_questions;
   std::optional<LoadOptions> dataset;
   if (a.dataset.given()) {
     auto given = dataset_load_options(a.dataset);
@@ -99,6 +101,9 @@ void register_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--embeddings", args->embeddings,
                   "embedding table for the cosine metric (default: the run's)");
   cmd->add_flag("--no-privacy", args->no_privacy, "skip the privacy metrics");
+  cmd->add_option("--min-subject-questions", args->min_subject_questions,
+                  "subjects with fewer questions are pooled in the per-subject table")
+      ->capture_default_str();
   args->dataset.format_flag = "--dataset-format";
   add_dataset_options(cmd, args->dataset,
                       "the runs' question file (default: as each run recorded reading it)");

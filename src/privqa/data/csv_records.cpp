@@ -126,7 +126,10 @@ RawRecords read_csv_records(std::string_view contents, bool header) {
       }
       object[name] = std::move(row.fields[i]);
     }
-    if (valid) out.records.push_back({row.line, std::move(object)});
+    if (valid) {
+      out.records.push_back(
+          {row.line, out.records.size() + out.problems.size() + 1, std::move(object)});
+    }
   }
   if (header && !have_names) {
     out.problems.push_back({0, "", "empty file", "no header row"});

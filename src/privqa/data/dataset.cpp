@@ -215,7 +215,7 @@ Converted convert(const RawRecord& r, const Schema& s) {
   Question q;
 
   if (m.id.empty()) {
-    q.id = std::to_string(r.line);
+    q.id = std::to_string(r.ordinal);
   } else {
     const auto id = f.contains(m.id) ? scalar_text(f[m.id]) : std::nullopt;
     if (!id || trim(*id).empty()) return problem(r.line, m.id, "missing id", "no id");
@@ -340,6 +340,80 @@ void count_fields(const std::vector<RawRecord>& records, std::map<std::string, F
   }
 }
 
+// A header row names fields; a row with a number, a sentence or a question
+// for a name is data.
+bool looks_like_data(const std::string& name) {
+  const std::string_view n = trim(name);
+  const bool number = !n.empty() && n.find_first_not_of("0123456789.-+") == std::string_view::npos;
+  return number || n.size() > 40 || n.find('?') != std::string_view::npos ||
+         n.find(". ") != std::string_view::npos;
+}
+
+bool is_column_number(const std::string& name) {
+  return !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names)
+    out += (out.empty() ? "'" : ", '") + snippet(n, 40) + "'";
+  return out;
+}
+
+// Dataset::diagnosis of a load that skipped most records.
+std::string diagnose(const Dataset& d, const std::vector<RawRecord>& records, const FieldMapping& m,
+                     DatasetFormat format) {
+  std::vector<std::string> wanted = {m.id, m.question};
+  wanted.insert(wanted.end(), m.option_fields.begin(), m.option_fields.end());
+  wanted.push_back(m.options_object);
+  wanted.push_back(m.answer);
+  std::vector<std::string> missing, present;
+  for (const auto& name : wanted) {
+    if (!name.empty() && d.fields.count(name) == 0) missing.push_back(name);
+  }
+  for (const auto& [name, stats] : d.fields)
+    present.push_back(name);
+  const bool numbered =
+      !missing.empty() && std::all_of(missing.begin(), missing.end(), is_column_number);
+  if (format == DatasetFormat::kCsv && !missing.empty()) {
+    if (m.csv_header && numbered) {
+      return "the mapping names columns by number (" + joined(missing) +
+             "), which needs header=false";
+    }
+    if (m.csv_header && std::any_of(present.begin(), present.end(), looks_like_data)) {
+      return "no column is named " + joined(missing) + ": the first row looks like data (" +
+             joined(present) + "): header=false?";
+    }
+    if (!m.csv_header && !numbered && !records.empty()) {
+      std::vector<std::string> first_row;
+      for (const auto& [key, value] : records.front().fields.items()) {
+        if (value.is_string()) first_row.push_back(value.get<std::string>());
+      }
+      const bool names_in_first_row =
+          std::any_of(missing.begin(), missing.end(), [&](const std::string& name) {
+            return std::find(first_row.begin(), first_row.end(), name) != first_row.end();
+          });
+      return names_in_first_row
+                 ? "the first row names the fields (" + joined(first_row) + "): drop header=false"
+                 : "with header=false the columns are named 1, 2, ...; the mapping names " +
+                       joined(missing);
+    }
+  }
+  if (!missing.empty()) {
+    return "no record has the field" + std::string(missing.size() == 1 ? " " : "s ") +
+           joined(missing) + "; the records' fields are " + joined(present);
+  }
+  const auto reasons = d.skipped_by_reason();
+  const auto commonest =
+      std::max_element(reasons.begin(), reasons.end(),
+                       [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (commonest == reasons.end()) return "";
+  const auto example = std::find_if(d.problems.begin(), d.problems.end(),
+                                    [&](const Problem& p) { return p.reason == commonest->first; });
+  return "most skipped records: " + commonest->first + " (" + std::to_string(commonest->second) +
+         " of " + std::to_string(d.records_read) + "), e.g. " + example->describe(d.path);
+}
+
 Error strict_error(const Dataset& d, const LoadSettingNames& names) {
   std::string message =
       d.path.string() + ": " + std::to_string(d.problems.size()) +
@@ -351,6 +425,7 @@ Error strict_error(const Dataset& d, const LoadSettingNames& names) {
   if (shown < d.problems.size()) {
     message += "\n  ... and " + std::to_string(d.problems.size() - shown) + " more";
   }
+  if (!d.diagnosis.empty()) message += "\n  likely cause: " + d.diagnosis;
   return Error(message);
 }
 
@@ -362,6 +437,10 @@ std::string Problem::describe(const std::filesystem::path& file) const {
   s += ": ";
   if (!field.empty()) s += "field '" + field + "': ";
   return s + detail + " [" + reason + "]";
+}
+
+bool Dataset::mostly_skipped() const {
+  return questions.empty() || 2 * problems.size() > records_read;
 }
 
 std::map<std::string, size_t> Dataset::skipped_by_reason() const {
@@ -579,6 +658,7 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
   }
   std::stable_sort(d.problems.begin(), d.problems.end(),
                    [](const Problem& a, const Problem& b) { return a.line < b.line; });
+  if (d.mostly_skipped()) d.diagnosis = diagnose(d, raw.records, schema.mapping, format);
 
   if (options.strict && !d.problems.empty()) return strict_error(d, options.setting_names);
   if (d.questions.empty() && d.problems.empty()) {

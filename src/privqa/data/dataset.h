@@ -17,7 +17,7 @@ namespace privqa {
 enum class DatasetFormat {
   kAuto,     // MedMCQA or MedQA, recognised by their fields
   kMedMCQA,  // question, opa..opd, cop (1..4 or 0..3), subject_name, topic_name, id, choice_type
-  kMedQA,    // question, options {A..D}, answer_idx letter, meta_info
+  kMedQA,    // question, options {A..D}, answer_idx letter, meta_info; no id (see FieldMapping::id)
   kJsonl,    // generic JSON Lines (or a JSON array) with a FieldMapping
   kCsv,      // generic CSV (RFC 4180) with a FieldMapping
 };
@@ -28,7 +28,10 @@ enum class AnswerEncoding { kLetter, kZeroBased, kOneBased, kOptionText };
 // Field names of a generic file. For CSV without a header, fields are named
 // by their 1-based column number ("1", "2", ...).
 struct FieldMapping {
-  std::string id;                          // empty: records are numbered 1, 2, ...
+  // Empty: a question's id is its record's ordinal, 1, 2, ... in file order,
+  // counting the records that could not be read, so ids stay the same from
+  // run to run (and from a lenient load to a fixed file).
+  std::string id;
   std::string question;                    // required
   std::vector<std::string> option_fields;  // one field per option, in order; or
   std::string options_object;              // one field holding {"A": ..} or [..]; or
@@ -107,6 +110,13 @@ struct Dataset {
   std::string content_hash;
   // Number of skipped records per Problem::reason.
   std::map<std::string, size_t> skipped_by_reason() const;
+  // No question loaded, or more than half the records were skipped: the
+  // file is probably read with the wrong settings.
+  bool mostly_skipped() const;
+  // When mostly_skipped(): the likeliest cause, when one shows across the
+  // records (a CSV header row that is data, or data read as a header; a
+  // mapped field no record has), else the commonest problem. Empty otherwise.
+  std::string diagnosis;
 };
 
 // Loads a whole file. In strict mode any problem is an Error listing the

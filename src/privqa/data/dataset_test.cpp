@@ -609,5 +609,131 @@ TEST(Filter, SampleIsSeededOrderedAndUniform) {
   EXPECT_LT(chi2, 27.88);
 }
 
+// Without an id field a question's id is its record's ordinal, not its line:
+// a CSV header, a blank line, a record spanning lines or several records on
+// one line move no id, and a record that fails to load keeps its number.
+TEST(Generic, IdsWithoutAnIdFieldAreRecordOrdinals) {
+  TempDir dir;
+  LoadOptions o = lenient();
+  auto mapping = parse_field_mapping("question=q,options=a|b,answer=ans");
+  ASSERT_TRUE(mapping.ok()) << mapping.error().message();
+  o.mapping = *mapping;
+  const auto ids = [&](const std::filesystem::path& path) {
+    auto d = load_dataset(path, o);
+    EXPECT_TRUE(d.ok()) << d.error().message();
+    std::vector<std::string> out;
+    if (d.ok()) {
+      for (const auto& q : d->questions)
+        out.push_back(q.id);
+    }
+    return out;
+  };
+  const std::string good = R"({"q":"Q?","a":"x","b":"y","ans":"A"})";
+  // Line 1 a record, line 2 blank, line 3 broken JSON, line 4 a record.
+  write_text(dir / "gaps.jsonl", good + "\n\n{broken\n" + good + "\n");
+  EXPECT_EQ(ids(dir / "gaps.jsonl"), (std::vector<std::string>{"1", "3"}));
+  // The broken record fixed: the others keep their ids.
+  write_text(dir / "fixed.jsonl", good + "\n\n" + good + "\n" + good + "\n");
+  EXPECT_EQ(ids(dir / "fixed.jsonl"), (std::vector<std::string>{"1", "2", "3"}));
+  // Two records on the first line of a JSON array, a third spanning two lines.
+  write_text(
+      dir / "array.json",
+      "[" + good + "," + good + ",\n{\"q\":\"Q?\",\n\"a\":\"x\",\"b\":\"y\",\"ans\":\"B\"}]\n");
+  EXPECT_EQ(ids(dir / "array.json"), (std::vector<std::string>{"1", "2", "3"}));
+  // A CSV's header row is no record.
+  write_text(dir / "h.csv", "q,a,b,ans\nQ one?,x,y,A\nQ two?,x,y,B\n");
+  EXPECT_EQ(ids(dir / "h.csv"), (std::vector<std::string>{"1", "2"}));
+}
+
+Result<Dataset> load_csv(const std::filesystem::path& path, const std::string& spec) {
+  LoadOptions o = lenient();
+  auto mapping = parse_field_mapping(spec);
+  if (!mapping) return mapping.error();
+  o.mapping = *mapping;
+  return load_dataset(path, o);
+}
+
+// A file read with the wrong settings skips most records; the diagnosis
+// names the likely cause.
+TEST(Diagnosis, AHeaderlessCsvReadWithAHeader) {
+  TempDir dir;
+  write_text(dir / "q.csv",
+             "What is red?,red,green,A\nWhat is blue?,blue,red,A\nWhat is x?,x,y,B\n");
+  // Columns by number need header=false.
+  auto numbered = load_csv(dir / "q.csv", "question=1,options=2|3,answer=4");
+  ASSERT_TRUE(numbered.ok()) << numbered.error().message();
+  EXPECT_TRUE(numbered->mostly_skipped());
+  EXPECT_NE(numbered->diagnosis.find("which needs header=false"), std::string::npos)
+      << numbered->diagnosis;
+  // Columns by name: the first row, read as the header, is data.
+  auto named = load_csv(dir / "q.csv", "question=stem,options=a|b,answer=ans");
+  ASSERT_TRUE(named.ok()) << named.error().message();
+  EXPECT_TRUE(named->mostly_skipped());
+  EXPECT_NE(named->diagnosis.find("no column is named 'stem', 'a', 'b', 'ans': the first row "
+                                  "looks like data ("),
+            std::string::npos)
+      << named->diagnosis;
+  EXPECT_NE(named->diagnosis.find("'What is red?'"), std::string::npos) << named->diagnosis;
+  EXPECT_NE(named->diagnosis.find("header=false?"), std::string::npos) << named->diagnosis;
+  // Right: nothing to diagnose.
+  auto right = load_csv(dir / "q.csv", "question=1,options=2|3,answer=4,header=false");
+  ASSERT_TRUE(right.ok()) << right.error().message();
+  EXPECT_EQ(right->questions.size(), 3u);
+  EXPECT_FALSE(right->mostly_skipped());
+  EXPECT_EQ(right->diagnosis, "");
+}
+
+TEST(Diagnosis, ACsvHeaderReadAsData) {
+  TempDir dir;
+  write_text(dir / "q.csv", "stem,a,b,ans\nWhat is red?,red,green,A\n");
+  auto d = load_csv(dir / "q.csv", "question=stem,options=a|b,answer=ans,header=false");
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_TRUE(d->mostly_skipped());
+  EXPECT_NE(d->diagnosis.find("the first row names the fields ('stem', 'a', 'b', 'ans'): drop "
+                              "header=false"),
+            std::string::npos)
+      << d->diagnosis;
+}
+
+TEST(Diagnosis, AMappedFieldNoRecordHasAndTheCommonestProblem) {
+  TempDir dir;
+  write_text(dir / "q.jsonl", R"({"question":"Q?","a":"x","b":"y","ans":"A"})"
+                              "\n");
+  LoadOptions o = lenient();
+  o.mapping = *parse_field_mapping("question=stem,options=a|b,answer=ans");
+  auto d = load_dataset(dir / "q.jsonl", o);
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  EXPECT_TRUE(d->questions.empty());
+  EXPECT_EQ(d->diagnosis,
+            "no record has the field 'stem'; the records' fields are 'a', 'ans', 'b', 'question'");
+  // Strict, the error says it too.
+  o.strict = true;
+  auto strict = load_dataset(dir / "q.jsonl", o);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.error().message().find("likely cause: no record has the field 'stem'"),
+            std::string::npos)
+      << strict.error().message();
+
+  // Two of three MedMCQA answers out of range (cop 5 with answer base 1):
+  // the commonest problem, with an example.
+  write_text(dir / "m.jsonl",
+             medmcqa("a", "5") + "\n" + medmcqa("b", "5") + "\n" + medmcqa("c", "1") + "\n");
+  LoadOptions m = lenient();
+  m.answer_base = 1;
+  auto most = load_dataset(dir / "m.jsonl", m);
+  ASSERT_TRUE(most.ok()) << most.error().message();
+  EXPECT_TRUE(most->mostly_skipped());
+  EXPECT_NE(most->diagnosis.find("most skipped records: answer out of range (2 of 3), e.g. "),
+            std::string::npos)
+      << most->diagnosis;
+  // One of three skipped is no majority.
+  write_text(dir / "few.jsonl",
+             medmcqa("a", "5") + "\n" + medmcqa("b", "2") + "\n" + medmcqa("c", "1") + "\n");
+  auto few = load_dataset(dir / "few.jsonl", m);
+  ASSERT_TRUE(few.ok()) << few.error().message();
+  EXPECT_FALSE(few->mostly_skipped());
+  EXPECT_EQ(few->diagnosis, "");
+}
+
 }  // namespace
 }  // namespace privqa

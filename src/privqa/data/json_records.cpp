@@ -85,7 +85,7 @@ void parse_one(std::string_view text, size_t line, RawRecords& out) {
                               std::string("expected a JSON object, got ") + value.type_name()});
       return;
     }
-    out.records.push_back({line, std::move(value)});
+    out.records.push_back({line, out.records.size() + out.problems.size() + 1, std::move(value)});
   } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
     out.problems.push_back({line, "", "invalid json", parse_error_detail(e)});
   }
@@ -203,7 +203,7 @@ std::optional<RawRecords> read_keyed_object(std::string_view contents, size_t op
     if (at != std::string_view::npos) search_from = at;
     json record = json::parse(value.dump());
     if (!record.contains("id")) record["id"] = key;
-    out.records.push_back({lines.line_of(search_from), std::move(record)});
+    out.records.push_back({lines.line_of(search_from), out.records.size() + 1, std::move(record)});
   }
   return out;
 }

@@ -11,7 +11,10 @@
 namespace privqa::data_internal {
 
 struct RawRecord {
-  size_t line = 0;        // 1-based line where the record starts
+  size_t line = 0;  // 1-based line where the record starts
+  // 1-based position among the file's records, those that failed to parse
+  // included: it does not move when another record is fixed or broken.
+  size_t ordinal = 0;
   nlohmann::json fields;  // always an object
 };
 

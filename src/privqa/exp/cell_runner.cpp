@@ -131,6 +131,8 @@ std::optional<std::string> CellRunner::settle(ChatModel& model, const char* purp
   calls.push_back({{"purpose", purpose},
                    {"provider", model.config().name},
                    {"seconds", seconds},
+                   {"admission_seconds", outcome.admission_seconds},
+                   {"provider_seconds", outcome.provider_seconds},
                    {"attempts", outcome.attempts},
                    {"cached", outcome.from_cache}});
   cell.attempts += outcome.attempts;

@@ -93,6 +93,10 @@ std::optional<TokenBucket> per_minute_bucket(double per_minute, double burst_sec
   return TokenBucket(per_second, std::max(1.0, per_second * burst_seconds), Clock::now());
 }
 
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 asio::awaitable<void> sleep_for(Clock::duration delay) {
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
   boost::system::error_code ignored;
@@ -639,7 +643,9 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
 
   const Precedence precedence{options.calls_after, Clock::now()};
   for (int attempt = 1;; ++attempt) {
+    const Clock::time_point waiting_since = Clock::now();
     const Admission admission = co_await admit(tokens, precedence);
+    outcome.admission_seconds += seconds_since(waiting_since);
     if (admission == Admission::kRefused) {
       ++counters_.failures;
       if (out_of_quota_) {
@@ -657,6 +663,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     ++counters_.requests;
     const Clock::time_point sent_at = Clock::now();
     const HttpResponse response = co_await send_hedged(request, tokens, latency_kind, precedence);
+    outcome.provider_seconds += seconds_since(sent_at);
     if (!first_reply_) first_reply_ = Clock::now();
     if (response.transport == TransportError::kNone) learn_limits(response);
 

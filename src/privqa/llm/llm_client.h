@@ -84,6 +84,13 @@ struct CallOutcome {
   FailureKind failure = FailureKind::kNone;  // why `result` is an error
   int attempts = 0;                          // HTTP attempts; 0 for a cache hit
   bool from_cache = false;
+  // Where the call's time went: waiting for admission (the concurrency
+  // limit, the rpm/tpm buckets, a pause after 429s, a down provider's
+  // breaker), and with the provider (each attempt from sending to its reply,
+  // hedge copies included). The rest is backoff between attempts and waiting
+  // for an identical request in flight.
+  double admission_seconds = 0;
+  double provider_seconds = 0;
 };
 using ChatOutcome = CallOutcome<ChatResponse>;
 using EmbeddingOutcome = CallOutcome<EmbeddingResponse>;

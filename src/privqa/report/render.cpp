@@ -157,8 +157,8 @@ std::string render_json(const std::string& title, const std::vector<RunReport>& 
   return out.dump(2) + "\n";
 }
 
-std::string render_csv(const std::string& title, const DataTable& table) {
-  std::string s = "# " + title + "\n";
+std::string render_csv(const DataTable& table) {
+  std::string s;
   for (size_t i = 0; i < table.columns.size(); ++i)
     s += (i ? "," : "") + csv_field(table.columns[i]);
   s += "\n";

@@ -1,5 +1,6 @@
 // Output formats of a report. Every output names SIMULATED in its title when a
-// run was simulated (the title comes from tables.h report_title).
+// run was simulated (the title comes from tables.h report_title); a CSV, which
+// has no title, in its column "simulated".
 #pragma once
 
 #include <string>
@@ -20,8 +21,9 @@ std::string render_html(const std::string& title, const std::vector<Section>& se
 std::string render_json(const std::string& title, const std::vector<RunReport>& runs,
                         const std::vector<DataTable>& tables);
 
-// RFC 4180 CSV with a header row, preceded by one comment line "# TITLE"
-// (pandas: read_csv(path, comment="#")).
-std::string render_csv(const std::string& title, const DataTable& table);
+// RFC 4180 CSV, its header row first, so any CSV reader takes it with its
+// defaults (pandas.read_csv(path)). A table says whether a run was simulated
+// in its column "simulated", not in a title line.
+std::string render_csv(const DataTable& table);
 
 }  // namespace privqa::report

@@ -60,6 +60,11 @@ void reload_dataset(RunData& run, const std::string& recorded_hash,
 
 }  // namespace
 
+std::string recorded_model(const RunRecord& record, const std::string& role) {
+  const json models = record.config.value("models", json::object());
+  return models.value(role, json::object()).value("model", std::string());
+}
+
 Result<RunData> load_run(const std::filesystem::path& path,
                          const std::optional<LoadOptions>& dataset) {
   auto store = open_sqlite_store(path, true);

@@ -30,6 +30,10 @@ struct RunData {
   std::string dataset_problem;
 };
 
+// The model the run's "local" or "remote" provider ran, as the run record
+// states it; empty when it states none.
+std::string recorded_model(const RunRecord& record, const std::string& role);
+
 // Opens the store at `path` read-only and reloads the run's question file as
 // the run recorded reading it (format, field mapping), or as `dataset` says
 // when given (for a run that recorded no mapping). A missing or unreadable

@@ -13,6 +13,7 @@
 #include "privqa/embed/sif_encoder.h"
 #include "privqa/report/accuracy.h"
 #include "privqa/report/bootstrap.h"
+#include "privqa/report/multiplicity.h"
 #include "privqa/report/privacy_metrics.h"
 
 namespace privqa::report {
@@ -61,85 +62,135 @@ std::vector<AccuracyStat> accuracy_stats(const std::vector<CellResult>& cells,
   return out;
 }
 
-// A question's outcome in one cell group, keyed by (question, repeat).
-using Outcomes = std::map<std::pair<std::string, int>, bool>;
-
-Outcomes scored_outcomes(const std::vector<CellResult>& cells, Scenario scenario,
-                         const std::string& mechanism, double eps) {
+Outcomes scored_outcomes(const std::vector<CellResult>& cells, const Group& g) {
   Outcomes out;
   for (const auto& c : cells) {
-    if (c.key.scenario != scenario || c.key.mechanism != mechanism || c.key.eps != eps) continue;
+    if (c.key.scenario != g.scenario || c.key.mechanism != g.mechanism || c.key.eps != g.eps)
+      continue;
     if (c.status != CellStatus::kOk || c.gold < 0) continue;
     out[{c.key.question_id, c.key.repeat}] = c.correct();
   }
   return out;
 }
 
-uint64_t bootstrap_seed(uint64_t run_seed, const std::string& mechanism, double eps,
-                        Scenario baseline) {
-  const std::string key =
-      fmt::format("{}|{}|{:g}|{}", run_seed, mechanism, eps, scenario_id(baseline));
+Group group_of(const AccuracyStat& a) {
+  return {a.scenario, a.mechanism, a.eps};
+}
+
+std::string group_seed_text(const Group& g) {
+  return fmt::format("{}|{}|{:g}", scenario_id(g.scenario), g.mechanism, g.eps);
+}
+
+uint64_t hash_seed(const std::string& key) {
   return XXH3_64bits(key.data(), key.size());
 }
 
-std::vector<PairedComparison> paired_comparisons(const RunReport& report,
-                                                 const std::vector<CellResult>& cells,
-                                                 int resamples) {
-  std::vector<PairedComparison> out;
-  for (const AccuracyStat& s3 : report.accuracy) {
-    if (s3.scenario != Scenario::kPrivateCot) continue;
-    const Outcomes private_outcomes =
-        scored_outcomes(cells, Scenario::kPrivateCot, s3.mechanism, s3.eps);
-    for (Scenario baseline : {Scenario::kLocal, Scenario::kRemoteCot}) {
-      const Outcomes base = scored_outcomes(cells, baseline, "", 0);
-      if (base.empty()) continue;
-      std::vector<PairedOutcome> pairs;
-      size_t b = 0, c = 0;
-      for (const auto& [key, right] : private_outcomes) {
-        const auto it = base.find(key);
-        if (it == base.end()) continue;
-        pairs.push_back({it->second, right});
-        b += it->second && !right;
-        c += !it->second && right;
-      }
-      PairedComparison p;
-      p.mechanism = s3.mechanism;
-      p.eps = s3.eps;
-      p.baseline = baseline;
-      p.pairs = pairs.size();
-      for (const auto& o : pairs) {
-        p.baseline_accuracy += o.a;
-        p.private_accuracy += o.b;
-      }
-      if (!pairs.empty()) {
-        p.baseline_accuracy /= static_cast<double>(pairs.size());
-        p.private_accuracy /= static_cast<double>(pairs.size());
-      }
-      p.test = mcnemar_test(b, c);
-      p.difference = paired_bootstrap_difference(
-          pairs, bootstrap_seed(report.seed.value_or(0), s3.mechanism, s3.eps, baseline),
-          resamples);
-      out.push_back(p);
-    }
+PairedComparison compare(const Group& condition, const Outcomes& condition_outcomes,
+                         const Group& baseline, const Outcomes& baseline_outcomes, uint64_t seed,
+                         int resamples) {
+  PairedComparison p;
+  p.condition = condition;
+  p.baseline = baseline;
+  std::vector<PairedOutcome> pairs;
+  size_t b = 0, c = 0;
+  for (const auto& [key, right] : condition_outcomes) {
+    const auto it = baseline_outcomes.find(key);
+    if (it == baseline_outcomes.end()) continue;
+    pairs.push_back({it->second, right});
+    b += it->second && !right;
+    c += !it->second && right;
+    p.baseline_accuracy += it->second;
+    p.condition_accuracy += right;
   }
+  p.pairs = pairs.size();
+  if (!pairs.empty()) {
+    p.baseline_accuracy /= static_cast<double>(pairs.size());
+    p.condition_accuracy /= static_cast<double>(pairs.size());
+  }
+  p.test = mcnemar_test(b, c);
+  p.difference = paired_bootstrap_difference(pairs, seed, resamples);
+  return p;
+}
+
+// Holm and BH over every comparison of `family`.
+void adjust_family(const std::vector<PairedComparison*>& family) {
+  std::vector<double> p;
+  for (const PairedComparison* c : family)
+    p.push_back(c->test.p_value);
+  const std::vector<double> holm = holm_adjust(p);
+  const std::vector<double> bh = benjamini_hochberg(p);
+  for (size_t i = 0; i < family.size(); ++i) {
+    family[i]->holm_p = holm[i];
+    family[i]->bh_q = bh[i];
+    family[i]->family_size = family.size();
+  }
+}
+
+// The comparisons of one run (RunReport::paired has the order).
+std::vector<PairedComparison> paired_comparisons(const RunReport& report, int resamples) {
+  const auto find = [&](Scenario s) -> const GroupOutcomes* {
+    for (const auto& g : report.outcomes) {
+      if (g.group.scenario == s) return &g;
+    }
+    return nullptr;
+  };
+  const GroupOutcomes* s1 = find(Scenario::kLocal);
+  const GroupOutcomes* s2 = find(Scenario::kRemoteCot);
+  const GroupOutcomes* s4 = find(Scenario::kRemote);
+  const GroupOutcomes* s5 = find(Scenario::kLocalSelfCot);
+  std::vector<std::pair<const GroupOutcomes*, const GroupOutcomes*>> plan = {
+      {s2, s1}, {s5, s1}, {s4, s1}, {s4, s2}, {s4, s5}};
+  for (const auto& g : report.outcomes) {
+    if (g.group.scenario != Scenario::kPrivateCot) continue;
+    for (const GroupOutcomes* baseline : {s1, s2, s4})
+      plan.push_back({&g, baseline});
+  }
+  std::vector<PairedComparison> out;
+  for (const auto& [condition, baseline] : plan) {
+    if (condition == nullptr || baseline == nullptr) continue;
+    const uint64_t seed =
+        hash_seed(fmt::format("{}|{}|{}", report.seed.value_or(0),
+                              group_seed_text(condition->group), group_seed_text(baseline->group)));
+    out.push_back(compare(condition->group, condition->outcomes, baseline->group,
+                          baseline->outcomes, seed, resamples));
+  }
+  std::vector<PairedComparison*> family;
+  for (PairedComparison& p : out)
+    family.push_back(&p);
+  adjust_family(family);
   return out;
 }
 
 std::vector<SubjectStat> subject_stats(const RunData& run,
-                                       const std::vector<std::string>& mechanisms) {
+                                       const std::vector<std::string>& mechanisms,
+                                       size_t min_questions) {
   std::map<std::string, std::string> subject_of;
   for (const auto& q : run.corpus)
     subject_of[q.id] = q.subject.empty() ? "(none)" : q.subject;
   std::map<std::string, std::vector<CellResult>> by_subject;
+  std::map<std::string, std::set<std::string>> questions;
   for (const auto& c : run.cells) {
     const auto it = subject_of.find(c.key.question_id);
-    if (it != subject_of.end()) by_subject[it->second].push_back(c);
+    if (it == subject_of.end()) continue;
+    by_subject[it->second].push_back(c);
+    questions[it->second].insert(c.key.question_id);
   }
   std::vector<SubjectStat> out;
+  std::vector<CellResult> pooled;
+  size_t pooled_subjects = 0, pooled_questions = 0;
   for (const auto& [subject, cells] : by_subject) {
+    const size_t n = questions[subject].size();
+    if (n < min_questions) {
+      pooled.insert(pooled.end(), cells.begin(), cells.end());
+      ++pooled_subjects;
+      pooled_questions += n;
+      continue;
+    }
     for (const AccuracyStat& s : accuracy_stats(cells, mechanisms))
-      out.push_back({subject, s});
+      out.push_back({subject, n, 1, s});
   }
+  for (const AccuracyStat& s : accuracy_stats(pooled, mechanisms))
+    out.push_back({kPooledSubjects, pooled_questions, pooled_subjects, s});
   return out;
 }
 
@@ -272,27 +323,26 @@ void add_usage(const RunData& run, RunReport& report) {
     report.unended_sessions += !session.ended;
     ++report.sessions;
   }
-  double local_cost = 0, remote_cost = 0;
-  for (const auto& [name, totals] : provider_totals(run.sessions)) {
-    (totals.role == ProviderRole::kLocal ? local_cost : remote_cost) += totals.cost;
+  for (const auto& [name, totals] : provider_totals(run.sessions))
     report.providers.push_back({name, totals});
-  }
 
-  std::map<std::tuple<int, std::string, double>, std::vector<const CellResult*>> groups;
-  int64_t local_tokens = 0, remote_tokens = 0;
-  for (const auto& c : run.cells) {
-    groups[{static_cast<int>(c.key.scenario), c.key.mechanism, c.key.eps}].push_back(&c);
-    local_tokens += c.local_tokens_in + c.local_tokens_out;
-    remote_tokens += c.remote_tokens_in + c.remote_tokens_out;
+  const std::vector<double> costs = cell_costs(run);
+  std::map<std::tuple<int, std::string, double>, std::vector<size_t>> groups;  // cell indices
+  for (size_t i = 0; i < run.cells.size(); ++i) {
+    const CellKey& k = run.cells[i].key;
+    groups[{static_cast<int>(k.scenario), k.mechanism, k.eps}].push_back(i);
   }
   for (const auto& [key, cells] : groups) {
     ScenarioUse u;
-    u.scenario = cells.front()->key.scenario;
-    u.mechanism = cells.front()->key.mechanism;
-    u.eps = cells.front()->key.eps;
+    const CellKey& first = run.cells[cells.front()].key;
+    u.scenario = first.scenario;
+    u.mechanism = first.mechanism;
+    u.eps = first.eps;
     u.cells = cells.size();
     std::vector<double> latencies;
-    for (const CellResult* c : cells) {
+    for (const size_t i : cells) {
+      const CellResult* c = &run.cells[i];
+      u.allocated_cost += costs[i];
       u.attempts += c->attempts;
       latencies.push_back(c->latency);
       u.local_tokens_in += c->local_tokens_in;
@@ -307,21 +357,58 @@ void add_usage(const RunData& run, RunReport& report) {
     u.mean_latency = sum / static_cast<double>(latencies.size());
     u.p95_latency =
         latencies[static_cast<size_t>(0.95 * static_cast<double>(latencies.size() - 1))];
-    if (local_tokens > 0) {
-      u.allocated_cost += local_cost * static_cast<double>(u.local_tokens_in + u.local_tokens_out) /
-                          static_cast<double>(local_tokens);
-    }
-    if (remote_tokens > 0) {
-      u.allocated_cost += remote_cost *
-                          static_cast<double>(u.remote_tokens_in + u.remote_tokens_out) /
-                          static_cast<double>(remote_tokens);
-    }
     report.usage.push_back(u);
   }
   sort_in_report_order(report.usage, report.mechanisms);
 }
 
 }  // namespace
+
+std::vector<double> cell_costs(const RunData& run) {
+  double local_cost = 0, remote_cost = 0;
+  for (const auto& [name, totals] : provider_totals(run.sessions))
+    (totals.role == ProviderRole::kLocal ? local_cost : remote_cost) += totals.cost;
+  int64_t local_tokens = 0, remote_tokens = 0;
+  for (const auto& c : run.cells) {
+    local_tokens += c.local_tokens_in + c.local_tokens_out;
+    remote_tokens += c.remote_tokens_in + c.remote_tokens_out;
+  }
+  const auto share = [](double cost, int64_t tokens, int64_t total) {
+    return total > 0 ? cost * static_cast<double>(tokens) / static_cast<double>(total) : 0.0;
+  };
+  std::vector<double> out;
+  out.reserve(run.cells.size());
+  for (const auto& c : run.cells) {
+    out.push_back(share(local_cost, c.local_tokens_in + c.local_tokens_out, local_tokens) +
+                  share(remote_cost, c.remote_tokens_in + c.remote_tokens_out, remote_tokens));
+  }
+  return out;
+}
+
+std::string group_name(const Group& g) {
+  return g.scenario == Scenario::kPrivateCot ? fmt::format("S3 {} eps {:g}", g.mechanism, g.eps)
+                                             : std::string(scenario_id(g.scenario));
+}
+
+std::vector<RunComparison> compare_runs(const std::vector<RunReport>& runs) {
+  std::vector<RunComparison> out;
+  for (size_t i = 1; i < runs.size(); ++i) {
+    for (const GroupOutcomes& first : runs[0].outcomes) {
+      for (const GroupOutcomes& later : runs[i].outcomes) {
+        if (!(later.group == first.group)) continue;
+        const uint64_t seed = hash_seed(
+            fmt::format("{}|run {}|{}", runs[0].seed.value_or(0), i, group_seed_text(first.group)));
+        out.push_back({i, compare(later.group, later.outcomes, first.group, first.outcomes, seed,
+                                  runs[0].bootstrap_resamples)});
+      }
+    }
+  }
+  std::vector<PairedComparison*> family;
+  for (RunComparison& c : out)
+    family.push_back(&c.paired);
+  adjust_family(family);
+  return out;
+}
 
 std::string scenario_title(Scenario s) {
   switch (s) {
@@ -348,9 +435,8 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
   r.created_at = run.record.created_at;
   r.fingerprint = run.record.fingerprint;
   r.dataset = run.record.config.value("dataset", json::object()).value("path", std::string());
-  const json models = run.record.config.value("models", json::object());
-  r.local_model = models.value("local", json::object()).value("model", std::string());
-  r.remote_model = models.value("remote", json::object()).value("model", std::string());
+  r.local_model = recorded_model(run.record, "local");
+  r.remote_model = recorded_model(run.record, "remote");
   if (const auto seed = run.record.config.find("seed");
       seed != run.record.config.end() && seed->is_number_unsigned()) {
     r.seed = seed->get<uint64_t>();
@@ -378,8 +464,12 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
   r.questions = questions.size();
 
   r.accuracy = accuracy_stats(run.cells, r.mechanisms);
-  r.paired = paired_comparisons(r, run.cells, options.bootstrap_resamples);
-  r.subjects = subject_stats(run, r.mechanisms);
+  for (const AccuracyStat& a : r.accuracy)
+    r.outcomes.push_back({group_of(a), scored_outcomes(run.cells, group_of(a))});
+  r.bootstrap_resamples = options.bootstrap_resamples;
+  r.paired = paired_comparisons(r, options.bootstrap_resamples);
+  r.min_subject_questions = options.min_subject_questions;
+  r.subjects = subject_stats(run, r.mechanisms, options.min_subject_questions);
   if (options.privacy) add_privacy(run, options, r);
   add_usage(run, r);
   if (run.sessions.empty()) r.notes.push_back("the store records no session: no cost or wall time");

@@ -29,22 +29,48 @@ struct AccuracyStat {
   Interval ci;  // Wilson 95%
 };
 
-// One S3 cell against a baseline scenario on the questions (and repeats)
-// both answered.
-struct PairedComparison {
-  std::string mechanism;
-  double eps = 0;
-  Scenario baseline = Scenario::kLocal;
-  size_t pairs = 0;
-  double baseline_accuracy = 0, private_accuracy = 0;
-  McNemarResult test;   // b = baseline right and S3 wrong, c = the reverse
-  Interval difference;  // paired bootstrap 95% interval of private - baseline
+// One group of cells: a scenario, and for S3 its mechanism and eps.
+struct Group {
+  Scenario scenario = Scenario::kLocal;
+  std::string mechanism;  // S3 only
+  double eps = 0;         // S3 only
+  bool operator==(const Group&) const = default;
 };
 
+// "S1", ..., "S3 santext+ eps 2".
+std::string group_name(const Group& g);
+
+// The scored trials of one group: correct or not, by (question id, repeat).
+using Outcomes = std::map<std::pair<std::string, int>, bool>;
+
+struct GroupOutcomes {
+  Group group;
+  Outcomes outcomes;
+};
+
+// One group against a baseline group on the trials (question, repeat) both
+// answered without error: within a run, or one group in two runs.
+struct PairedComparison {
+  Group condition, baseline;
+  size_t pairs = 0;
+  double baseline_accuracy = 0, condition_accuracy = 0;
+  McNemarResult test;   // b = baseline right and condition wrong, c = the reverse
+  Interval difference;  // paired bootstrap 95% interval of condition - baseline
+  // McNemar's p (test.p_value) adjusted over the family of tests it is
+  // reported with (docs/reports.md, "Multiple comparisons").
+  double holm_p = 1, bh_q = 1;
+  size_t family_size = 0;
+};
+
+// A subject with at least ReportOptions::min_subject_questions questions, or
+// the pool of the subjects with fewer (subject kPooledSubjects).
 struct SubjectStat {
   std::string subject;
+  size_t questions = 0;  // distinct questions with a stored cell
+  size_t subjects = 1;   // subjects pooled in this row
   AccuracyStat stat;
 };
+inline constexpr const char* kPooledSubjects = "(smaller subjects, pooled)";
 
 // Privacy of the texts one mechanism at one eps sent to the remote model. The
 // row with mechanism "original" measures the unsanitized question texts.
@@ -100,8 +126,11 @@ struct RunReport {
   std::vector<double> epsilons;
 
   std::vector<AccuracyStat> accuracy;  // S1, S2, S3 by mechanism and eps, S4, S5
+  // S2 vs S1, S5 vs S1, S4 vs S1, S2 and S5, then each S3 group vs S1, S2
+  // and S4, for the scenarios the run has; one family for Holm and BH.
   std::vector<PairedComparison> paired;
-  std::vector<SubjectStat> subjects;  // by subject, then scenario order
+  size_t min_subject_questions = 0;
+  std::vector<SubjectStat> subjects;  // by subject, then scenario order; the pool last
   std::vector<PrivacyStat> privacy;   // "original" first, then mechanism x eps
   std::vector<ProviderUse> providers;
   std::vector<ScenarioUse> usage;
@@ -111,16 +140,36 @@ struct RunReport {
   // signal, a crash), or still running. Their counts are those of their
   // last second.
   size_t unended_sessions = 0;
-  std::vector<std::string> notes;  // what could not be computed, and why
+  std::vector<std::string> notes;       // what could not be computed, and why
+  std::vector<GroupOutcomes> outcomes;  // each accuracy group's trials, for compare_runs
+  int bootstrap_resamples = 2000;
 };
 
 struct ReportOptions {
   std::filesystem::path embeddings;  // empty: the table the run recorded (or the default)
   bool privacy = true;               // compute the privacy metrics
   int bootstrap_resamples = 2000;
+  // Subjects with fewer questions are pooled in one row of the per-subject
+  // table: their accuracies are too noisy to read one by one.
+  size_t min_subject_questions = 30;
 };
 
 Result<RunReport> build_report(const RunData& run, const ReportOptions& options = {});
+
+// Each cell's cost, in the order of run.cells. The store records cost per
+// provider, not per call: a provider's cost over every session is split
+// among the cells by their shares of its tokens (cached answers count, as
+// their tokens are stored with the cell).
+std::vector<double> cell_costs(const RunData& run);
+
+// Each later run against the first: every group both have, paired on the
+// trials (question, repeat) both answered; condition = the later run,
+// baseline = run 1. One family for Holm and BH.
+struct RunComparison {
+  size_t run = 0;  // index into the runs, >= 1
+  PairedComparison paired;
+};
+std::vector<RunComparison> compare_runs(const std::vector<RunReport>& runs);
 
 // "local (S1)", "non-private CoT (S2)", "private CoT (S3)", "remote (S4)", "local self-CoT (S5)".
 std::string scenario_title(Scenario s);

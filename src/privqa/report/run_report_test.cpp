@@ -38,7 +38,7 @@ RunData ten_questions() {
     Question q;
     q.id = id;
     q.text = "question number " + std::to_string(i) + " about organ" + std::to_string(i);
-    q.subject = i < 5 ? "Anatomy" : "Surgery";
+    q.subject = i < 4 ? "Anatomy" : "Surgery";
     run.corpus.push_back(q);
     run.cells.push_back(cell(id, Scenario::kLocal, i < 4));
     run.cells.push_back(cell(id, Scenario::kPrivateCot, i >= 2 && i <= 8, "santext+", 1));
@@ -75,7 +75,7 @@ RunData ten_questions() {
 }
 
 TEST(BuildReport, CountsAccuracyPairsAndCost) {
-  auto report = build_report(ten_questions(), {"", false, 200});
+  auto report = build_report(ten_questions(), {"", false, 200, 5});
   ASSERT_TRUE(report.ok()) << report.error().message();
   EXPECT_EQ(report->title, "SIMULATED privqa report: demo");
   ASSERT_EQ(report->accuracy.size(), 2u);
@@ -92,20 +92,38 @@ TEST(BuildReport, CountsAccuracyPairsAndCost) {
 
   ASSERT_EQ(report->paired.size(), 1u);  // no S2 in this run
   const PairedComparison& p = report->paired[0];
-  EXPECT_EQ(p.baseline, Scenario::kLocal);
+  EXPECT_EQ(p.baseline.scenario, Scenario::kLocal);
+  EXPECT_EQ(p.condition, (Group{Scenario::kPrivateCot, "santext+", 1}));
   EXPECT_EQ(p.pairs, 9u);
   EXPECT_EQ(p.test.b, 2u);
   EXPECT_EQ(p.test.c, 5u);
   EXPECT_EQ(p.test.method, McNemarMethod::kExact);
   // P(X <= 2 | n = 7, 1/2) = (1 + 7 + 21) / 128; two-sided: 58 / 128.
   EXPECT_NEAR(p.test.p_value, 58.0 / 128.0, 1e-12);
-  EXPECT_NEAR(p.private_accuracy - p.baseline_accuracy, 3.0 / 9.0, 1e-12);
+  EXPECT_NEAR(p.condition_accuracy - p.baseline_accuracy, 3.0 / 9.0, 1e-12);
+  // A family of one: nothing to adjust.
+  EXPECT_EQ(p.family_size, 1u);
+  EXPECT_DOUBLE_EQ(p.holm_p, p.test.p_value);
+  EXPECT_DOUBLE_EQ(p.bh_q, p.test.p_value);
 
-  // Per subject: Anatomy = q0..q4, S1 right on q0..q3.
-  ASSERT_FALSE(report->subjects.empty());
-  EXPECT_EQ(report->subjects[0].subject, "Anatomy");
-  EXPECT_EQ(report->subjects[0].stat.n, 5u);
-  EXPECT_EQ(report->subjects[0].stat.correct, 4u);
+  // Per subject, at least 5 questions: Surgery (q4..q9) has its rows, Anatomy
+  // (q0..q3, 4 questions) goes to the pool. Surgery S1: n = 6 (q9 unparsed
+  // counts as wrong), none right; S3: q9 failed, n = 5, all right. The pool
+  // S1: 4 of 4; S3: q2, q3 of 4.
+  ASSERT_EQ(report->subjects.size(), 4u);
+  EXPECT_EQ(report->subjects[0].subject, "Surgery");
+  EXPECT_EQ(report->subjects[0].questions, 6u);
+  EXPECT_EQ(report->subjects[0].stat.n, 6u);
+  EXPECT_EQ(report->subjects[0].stat.correct, 0u);
+  EXPECT_EQ(report->subjects[1].stat.n, 5u);
+  EXPECT_EQ(report->subjects[1].stat.correct, 5u);
+  EXPECT_EQ(report->subjects[2].subject, kPooledSubjects);
+  EXPECT_EQ(report->subjects[2].subjects, 1u);
+  EXPECT_EQ(report->subjects[2].questions, 4u);
+  EXPECT_EQ(report->subjects[2].stat.scenario, Scenario::kLocal);
+  EXPECT_EQ(report->subjects[2].stat.correct, 4u);
+  EXPECT_EQ(report->subjects[3].stat.n, 4u);
+  EXPECT_EQ(report->subjects[3].stat.correct, 2u);
 
   // Sessions add up; remote cost $1.00 split by remote tokens: all S3.
   EXPECT_DOUBLE_EQ(report->wall_seconds, 4.0);
@@ -119,6 +137,175 @@ TEST(BuildReport, CountsAccuracyPairsAndCost) {
   ASSERT_EQ(report->usage.size(), 2u);
   EXPECT_DOUBLE_EQ(report->usage[0].allocated_cost, 0.0);
   EXPECT_DOUBLE_EQ(report->usage[1].allocated_cost, 1.0);
+}
+
+// Local cost $0.40 over 20 cells of 10 local tokens each: $0.02 a cell.
+// Remote cost $1.00 (0.9 + 0.1 over the sessions) over the 10 S3 cells of 30
+// remote tokens each: $0.10 more for each S3 cell.
+TEST(CellCosts, SplitEachProvidersCostByTheCellsTokenShares) {
+  RunData run = ten_questions();
+  run.sessions[0].providers["l"].cost = 0.4;
+  const std::vector<double> costs = cell_costs(run);
+  ASSERT_EQ(costs.size(), run.cells.size());
+  double total = 0;
+  for (size_t i = 0; i < costs.size(); ++i) {
+    const bool s3 = run.cells[i].key.scenario == Scenario::kPrivateCot;
+    EXPECT_NEAR(costs[i], s3 ? 0.12 : 0.02, 1e-12) << i;
+    total += costs[i];
+  }
+  EXPECT_NEAR(total, 1.4, 1e-12);
+  // The report's per-scenario cost is the sum over the group's cells.
+  auto report = build_report(run, {"", false, 200});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->usage.size(), 2u);
+  EXPECT_NEAR(report->usage[0].allocated_cost, 0.2, 1e-12);
+  EXPECT_NEAR(report->usage[1].allocated_cost, 1.2, 1e-12);
+}
+
+TEST(BuildReport, SubjectsBelowTheMinimumArePooledAndTheTableSaysSo) {
+  auto report = build_report(ten_questions(), {"", false, 200, 7});
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  // Neither subject has 7 questions: one pooled row per group, over all 10.
+  ASSERT_EQ(report->subjects.size(), 2u);
+  EXPECT_EQ(report->subjects[0].subject, kPooledSubjects);
+  EXPECT_EQ(report->subjects[0].subjects, 2u);
+  EXPECT_EQ(report->subjects[0].questions, 10u);
+  EXPECT_EQ(report->subjects[0].stat.n, 10u);
+  const std::vector<RunReport> runs{*report};
+  const std::string md = render_markdown(report_title(runs), report_sections(runs));
+  EXPECT_NE(md.find("| other subjects (2, 10 questions) | 40.0% (n=10) |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Subjects with at least 7 questions in the run"), std::string::npos);
+}
+
+// Ten questions, no errors. Right answers: S1 q0..q3; S2 q0, q2..q7; S4
+// q0..q8; S3 (santext+, eps 1) q2..q8. By hand, b = baseline right and
+// condition wrong, c = the reverse, p = min(1, 2 P(X <= min(b, c))):
+//   S2 vs S1: b = {q1}, c = {q4..q7}: n 5, p = 2 * 6/32 = 0.375, mid-p 7/32
+//   S4 vs S1: b = 0, c = {q4..q8}: p = 2/32 = 0.0625
+//   S4 vs S2: b = 0, c = {q1, q8}: p = 2/4 = 0.5
+//   S3 vs S1: b = {q0, q1}, c = {q4..q8}: p = 2 * 29/128 = 0.453125
+//   S3 vs S2: b = {q0}, c = {q8}: p = 1
+//   S3 vs S4: b = {q0, q1}, c = 0: p = 0.5
+// Holm, m = 6, ascending 0.0625, 0.375, 0.453125, 0.5, 0.5, 1:
+//   6 * 0.0625 = 0.375, then 5 * 0.375 > 1: every other is 1.
+// BH: 6p/rank = 0.375, 1.125, 0.90625, 0.75, 0.6, 1; minima from the top:
+//   1, 0.6, 0.6, 0.6, 0.6, 0.375 -> S4 vs S1 0.375, S3 vs S2 (p = 1) 1,
+//   every other 0.6.
+RunData four_scenarios(const std::vector<int>& s1_right = {0, 1, 2, 3}) {
+  RunData run;
+  run.label = "four";
+  run.record.config = nlohmann::json::parse(
+      R"({"seed": 3, "mechanisms": [{"name": "santext+", "params": {}}], "epsilons": [1.0]})");
+  const auto in = [](const std::vector<int>& v, int i) {
+    return std::find(v.begin(), v.end(), i) != v.end();
+  };
+  for (int i = 0; i < 10; ++i) {
+    const std::string id = "q" + std::to_string(i);
+    run.cells.push_back(cell(id, Scenario::kLocal, in(s1_right, i)));
+    run.cells.push_back(cell(id, Scenario::kRemoteCot, i == 0 || (i >= 2 && i <= 7)));
+    run.cells.push_back(cell(id, Scenario::kRemote, i <= 8));
+    run.cells.push_back(cell(id, Scenario::kPrivateCot, i >= 2 && i <= 8, "santext+", 1));
+  }
+  return run;
+}
+
+TEST(BuildReport, PairedTestsOfEveryScenarioPairWithHolmAndBh) {
+  auto report = build_report(four_scenarios(), {"", false, 200});
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  const Group s1{Scenario::kLocal}, s2{Scenario::kRemoteCot}, s4{Scenario::kRemote},
+      s3{Scenario::kPrivateCot, "santext+", 1};
+  const struct {
+    Group condition, baseline;
+    size_t b, c;
+    double p, holm, bh;
+  } expected[] = {{s2, s1, 1, 4, 0.375, 1, 0.6}, {s4, s1, 0, 5, 0.0625, 0.375, 0.375},
+                  {s4, s2, 0, 2, 0.5, 1, 0.6},   {s3, s1, 2, 5, 0.453125, 1, 0.6},
+                  {s3, s2, 1, 1, 1, 1, 1},       {s3, s4, 2, 0, 0.5, 1, 0.6}};
+  ASSERT_EQ(report->paired.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    const PairedComparison& p = report->paired[i];
+    const auto& e = expected[i];
+    SCOPED_TRACE(group_name(p.condition) + " vs " + group_name(p.baseline));
+    EXPECT_EQ(p.condition, e.condition);
+    EXPECT_EQ(p.baseline, e.baseline);
+    EXPECT_EQ(p.pairs, 10u);
+    EXPECT_EQ(p.test.b, e.b);
+    EXPECT_EQ(p.test.c, e.c);
+    EXPECT_NEAR(p.test.p_value, e.p, 1e-12);
+    EXPECT_NEAR(p.holm_p, e.holm, 1e-12);
+    EXPECT_NEAR(p.bh_q, e.bh, 1e-12);
+    EXPECT_EQ(p.family_size, 6u);
+  }
+  EXPECT_NEAR(report->paired[0].test.mid_p, 7.0 / 32.0, 1e-12);
+  EXPECT_NEAR(report->paired[0].condition_accuracy - report->paired[0].baseline_accuracy, 0.3,
+              1e-12);
+
+  // The table states the family and shows both adjusted values.
+  const std::vector<RunReport> runs{*report};
+  const std::string md = render_markdown(report_title(runs), report_sections(runs));
+  EXPECT_NE(md.find("over the m = 6 tests of this table"), std::string::npos) << md;
+  EXPECT_NE(md.find("| remote (S4) | local (S1) | 10 | 40.0% | 90.0% | +50.0 pp |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 0 | 5 | exact | 0.000 | 0.0625 | 0.0312 | 0.3750 | 0.3750 |"),
+            std::string::npos)
+      << md;
+}
+
+// Run 2 differs from run 1 in S1 only: right on q0..q7 instead of q0..q3,
+// so S1 has b = 0, c = {q4..q7}: p = 2/16 = 0.125, mid-p = 1/16; the other
+// three groups agree (p = 1). Holm over m = 4: 4 * 0.125 = 0.5; BH: 0.5.
+TEST(CompareRuns, PairedDifferencePerGroupOnSharedQuestions) {
+  auto first = build_report(four_scenarios(), {"", false, 200});
+  RunData second_run = four_scenarios({0, 1, 2, 3, 4, 5, 6, 7});
+  // Run 2 lacks q9's S1: S1 pairs on 9 shared questions.
+  second_run.cells.erase(second_run.cells.begin() + 36);
+  auto second = build_report(second_run, {"", false, 200});
+  ASSERT_TRUE(first.ok() && second.ok());
+  const std::vector<RunReport> runs{*first, *second};
+  const std::vector<RunComparison> c = compare_runs(runs);
+  ASSERT_EQ(c.size(), 4u);
+  const PairedComparison& s1 = c[0].paired;
+  EXPECT_EQ(c[0].run, 1u);
+  EXPECT_EQ(s1.baseline, Group{Scenario::kLocal});
+  EXPECT_EQ(s1.pairs, 9u);
+  EXPECT_EQ(s1.test.b, 0u);
+  EXPECT_EQ(s1.test.c, 4u);
+  EXPECT_NEAR(s1.test.p_value, 0.125, 1e-12);
+  EXPECT_NEAR(s1.test.mid_p, 0.0625, 1e-12);
+  EXPECT_NEAR(s1.holm_p, 0.5, 1e-12);
+  EXPECT_NEAR(s1.bh_q, 0.5, 1e-12);
+  EXPECT_NEAR(s1.condition_accuracy - s1.baseline_accuracy, 4.0 / 9.0, 1e-12);
+  EXPECT_GT(s1.difference.low, 0.0);  // every discordant pair favours run 2
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(c[i].paired.pairs, 10u);
+    EXPECT_EQ(c[i].paired.test.b + c[i].paired.test.c, 0u);
+    EXPECT_DOUBLE_EQ(c[i].paired.holm_p, 1.0);
+    EXPECT_EQ(c[i].paired.difference.low, 0.0);
+    EXPECT_EQ(c[i].paired.difference.high, 0.0);
+  }
+  bool found = false;
+  for (const auto& t : data_tables(runs)) {
+    if (t.name != "run_comparison") continue;
+    found = true;
+    ASSERT_EQ(t.rows.size(), 4u);
+    const auto value = [&](const std::string& column) {
+      const auto at = std::find(t.columns.begin(), t.columns.end(), column) - t.columns.begin();
+      return t.rows[0].at(static_cast<size_t>(at));
+    };
+    EXPECT_EQ(value("run"), "four");
+    EXPECT_EQ(value("baseline_run"), "four");
+    EXPECT_EQ(value("simulated"), false);
+    EXPECT_EQ(value("scenario"), "S1");
+    EXPECT_TRUE(value("eps").is_null());  // S1 has none
+    EXPECT_EQ(value("c"), 4);
+    EXPECT_DOUBLE_EQ(value("holm_p").get<double>(), 0.5);
+  }
+  EXPECT_TRUE(found);
+  const std::vector<DataTable> one_run = data_tables({*first});
+  EXPECT_TRUE(std::none_of(one_run.begin(), one_run.end(),
+                           [](const DataTable& t) { return t.name == "run_comparison"; }));
 }
 
 TEST(BuildReport, PrivacyOfTheStoredTextsWithoutEmbeddings) {
@@ -154,8 +341,14 @@ TEST(Render, EveryFormatCarriesTheSimulatedTitle) {
   const auto tables = data_tables(runs);
   EXPECT_NE(render_json(title, runs, tables).find("\"title\": \"SIMULATED privqa report: demo\""),
             std::string::npos);
-  for (const auto& t : tables)
-    EXPECT_EQ(render_csv(title, t).rfind("# SIMULATED privqa report: demo\n", 0), 0u) << t.name;
+  // A CSV has no title: its header comes first, its column "simulated" says it.
+  for (const auto& t : tables) {
+    const std::string csv = render_csv(t);
+    EXPECT_EQ(csv.rfind("run,simulated,", 0), 0u) << t.name;
+    if (!t.rows.empty()) {
+      EXPECT_NE(csv.find("\ndemo,true,"), std::string::npos) << t.name << csv;
+    }
+  }
 }
 
 // A seed drawn from the OS stays in the store: no format shows it, the
@@ -174,7 +367,7 @@ TEST(Render, ASeedFromTheOsAppearsInNoFormat) {
                                       render_html(title, sections),
                                       render_json(title, runs, tables)};
   for (const auto& t : tables)
-    outputs.push_back(render_csv(title, t));
+    outputs.push_back(render_csv(t));
   for (const auto& out : outputs)
     EXPECT_EQ(out.find("8070450532247928832"), std::string::npos) << out.substr(0, 400);
   EXPECT_NE(outputs[0].find("Seed drawn from the OS (kept secret)."), std::string::npos);
@@ -222,7 +415,7 @@ TEST(Render, ProviderTableShowsHedgesAndCacheErrors) {
 
 TEST(Render, CsvQuotesAndMarkdownEscapes) {
   DataTable t{"t", {"a", "b"}, {{"x,y", "say \"hi\""}, {nullptr, 1.5}}};
-  EXPECT_EQ(render_csv("T", t), "# T\na,b\n\"x,y\",\"say \"\"hi\"\"\"\n,1.5\n");
+  EXPECT_EQ(render_csv(t), "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n,1.5\n");
   Section s{"H", {}, {}, {{"title", {"c|d"}, {{"<b>"}}, ""}}};
   EXPECT_NE(render_markdown("T", {s}).find("| c\\|d |"), std::string::npos);
   EXPECT_NE(render_html("T", {s}).find("<td>&lt;b&gt;</td>"), std::string::npos);

@@ -2,11 +2,13 @@
 // from their textbook definitions (not from this code).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 #include "privqa/report/bootstrap.h"
 #include "privqa/report/mcnemar.h"
+#include "privqa/report/multiplicity.h"
 #include "privqa/report/wilson.h"
 
 namespace privqa::report {
@@ -67,6 +69,81 @@ TEST(McNemar, ChiSquareWithContinuityCorrectionFromTwentyFive) {
   EXPECT_DOUBLE_EQ(even.p_value, 1.0);
   // (|25 - 15| - 1)^2 / 40 = 2.025 -> p = erfc(sqrt(1.0125)) = 0.15473.
   EXPECT_NEAR(mcnemar_test(25, 15).p_value, 0.154729, 1e-6);
+}
+
+// Mid-p = 2 P(X <= k) - P(X = k), X ~ Bin(b + c, 1/2), k = min(b, c), by hand:
+// - b = 1, c = 7 (Fagerland, Lydersen & Laake 2013, their worked example:
+//   exact 0.070, mid-p 0.039): P(X <= 1) = 9/256, P(X = 1) = 8/256, so
+//   exact = 18/256 and mid-p = 10/256.
+// - b = 2, c = 10: P(X <= 2) = 79/4096, P(X = 2) = 66/4096: mid-p = 92/4096.
+// - b = 0, c = 5: exact = 2/32, mid-p = 2/32 - 1/32 = 1/32.
+// - b = c = 3: 2 * 42/64 - 20/64 = 1.
+TEST(McNemar, MidPRemovesHalfTheObservedProbabilityFromEachTail) {
+  const McNemarResult example = mcnemar_test(1, 7);
+  EXPECT_NEAR(example.p_value, 18.0 / 256.0, 1e-12);
+  EXPECT_NEAR(example.mid_p, 10.0 / 256.0, 1e-12);
+  EXPECT_NEAR(example.p_value, 0.070, 5e-4);
+  EXPECT_NEAR(example.mid_p, 0.039, 5e-4);
+  EXPECT_NEAR(mcnemar_test(2, 10).mid_p, 92.0 / 4096.0, 1e-12);
+  EXPECT_NEAR(mcnemar_test(10, 2).mid_p, 92.0 / 4096.0, 1e-12);
+  EXPECT_NEAR(mcnemar_test(0, 5).mid_p, 1.0 / 32.0, 1e-12);
+  EXPECT_DOUBLE_EQ(mcnemar_test(3, 3).mid_p, 1.0);
+  EXPECT_DOUBLE_EQ(mcnemar_test(0, 0).mid_p, 1.0);
+}
+
+// From 25 discordant pairs p is the chi-square's, the mid-p still binomial:
+// b = 10, c = 20: P(X <= 10 | n = 30) = 53009102 / 2^30 (the sum of
+// C(30, i), i = 0..10), P(X = 10) = 30045015 / 2^30, so mid-p =
+// (2 * 53009102 - 30045015) / 2^30 = 75973189 / 1073741824.
+TEST(McNemar, MidPIsBinomialAlsoWhenThePValueIsChiSquare) {
+  const McNemarResult r = mcnemar_test(10, 20);
+  EXPECT_EQ(r.method, McNemarMethod::kChiSquare);
+  EXPECT_NEAR(r.mid_p, 75973189.0 / 1073741824.0, 1e-12);
+}
+
+// Hand computation, m = 4, p = (0.5, 0.9, 0.02, 0.02), sorted 0.02, 0.02,
+// 0.5, 0.9:
+// Holm: 4 * 0.02 = 0.08; 3 * 0.02 = 0.06 -> running max 0.08; 2 * 0.5 = 1;
+//   1 * 0.9 = 0.9 -> running max 1. In input order: 1, 1, 0.08, 0.08.
+// BH: 4 * 0.02 / 1 = 0.08, 4 * 0.02 / 2 = 0.04, 4 * 0.5 / 3 = 2/3,
+//   4 * 0.9 / 4 = 0.9; minimum from the largest down: 0.9, 2/3, 0.04, 0.04.
+//   In input order: 2/3, 0.9, 0.04, 0.04.
+TEST(Multiplicity, HolmAndBenjaminiHochbergMatchAHandComputation) {
+  const std::vector<double> p{0.5, 0.9, 0.02, 0.02};
+  const std::vector<double> holm = holm_adjust(p);
+  ASSERT_EQ(holm.size(), 4u);
+  EXPECT_DOUBLE_EQ(holm[0], 1.0);
+  EXPECT_DOUBLE_EQ(holm[1], 1.0);
+  EXPECT_NEAR(holm[2], 0.08, 1e-15);
+  EXPECT_NEAR(holm[3], 0.08, 1e-15);
+  const std::vector<double> q = benjamini_hochberg(p);
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_NEAR(q[0], 2.0 / 3.0, 1e-15);
+  EXPECT_NEAR(q[1], 0.9, 1e-15);
+  EXPECT_NEAR(q[2], 0.04, 1e-15);
+  EXPECT_NEAR(q[3], 0.04, 1e-15);
+  EXPECT_TRUE(holm_adjust({}).empty());
+  EXPECT_TRUE(benjamini_hochberg({}).empty());
+  // One test: nothing to adjust.
+  EXPECT_DOUBLE_EQ(holm_adjust({0.03})[0], 0.03);
+  EXPECT_DOUBLE_EQ(benjamini_hochberg({0.03})[0], 0.03);
+}
+
+// Benjamini & Hochberg (1995), section 4: fifteen p-values; at level 0.05
+// their procedure rejects four hypotheses and Holm's three. Here q(4) =
+// 15 * 0.0095 / 4 = 0.035625 and q(5) = min over j >= 5 of 15 p(j) / j =
+// 15 * 0.0201 / 5 = 0.0603; Holm's fourth is 12 * 0.0095 = 0.114.
+TEST(Multiplicity, ReproducesBenjaminiHochbergsExample) {
+  const std::vector<double> p{0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344,
+                              0.0459, 0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000};
+  const std::vector<double> q = benjamini_hochberg(p);
+  const std::vector<double> holm = holm_adjust(p);
+  EXPECT_EQ(std::count_if(q.begin(), q.end(), [](double v) { return v <= 0.05; }), 4);
+  EXPECT_EQ(std::count_if(holm.begin(), holm.end(), [](double v) { return v <= 0.05; }), 3);
+  EXPECT_NEAR(q[3], 0.035625, 1e-12);
+  EXPECT_NEAR(q[4], 0.0603, 1e-12);
+  EXPECT_NEAR(holm[2], 13 * 0.0019, 1e-12);
+  EXPECT_NEAR(holm[3], 12 * 0.0095, 1e-12);
 }
 
 // Identical outcomes under both conditions: every resample differs by 0.

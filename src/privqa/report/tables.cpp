@@ -112,23 +112,62 @@ DisplayTable long_table(const RunReport& r) {
   return t;
 }
 
+// "santext+ eps 1 (S3)", or the scenario's title.
+std::string group_title(const Group& g) {
+  return g.scenario == Scenario::kPrivateCot ? fmt::format("{} eps {:g} (S3)", g.mechanism, g.eps)
+                                             : scenario_title(g.scenario);
+}
+
+// The columns every paired comparison shows, after those naming it.
+const std::vector<std::string> kPairedColumns = {"pairs",
+                                                 "baseline accuracy",
+                                                 "condition accuracy",
+                                                 "difference",
+                                                 "bootstrap 95% CI",
+                                                 "b",
+                                                 "c",
+                                                 "test",
+                                                 "statistic",
+                                                 "p",
+                                                 "mid-p",
+                                                 "Holm p",
+                                                 "BH q"};
+
+std::vector<std::string> paired_cells(const PairedComparison& p) {
+  return {std::to_string(p.pairs),
+          pct(p.baseline_accuracy),
+          pct(p.condition_accuracy),
+          signed_points(p.condition_accuracy - p.baseline_accuracy),
+          fmt::format("[{:+.1f}, {:+.1f}]", 100 * p.difference.low, 100 * p.difference.high),
+          std::to_string(p.test.b),
+          std::to_string(p.test.c),
+          mcnemar_method_name(p.test.method),
+          fmt::format("{:.3f}", p.test.statistic),
+          p_text(p.test.p_value),
+          p_text(p.test.mid_p),
+          p_text(p.holm_p),
+          p_text(p.bh_q)};
+}
+
+std::string paired_note(size_t family_size) {
+  return fmt::format(
+      "b: baseline right and condition wrong; c: the reverse. p: McNemar, exact binomial when "
+      "b + c < 25, else chi-square with continuity correction; mid-p: the exact binomial "
+      "mid-p. Holm p (family-wise error) and BH q (Benjamini-Hochberg, false discovery rate) "
+      "adjust p over the m = {} tests of this table. The difference is condition minus "
+      "baseline on the same questions; its interval is a paired percentile bootstrap (2,000 "
+      "resamples, seeded by the run).",
+      family_size);
+}
+
 DisplayTable paired_table(const RunReport& r) {
-  DisplayTable t{"Paired tests: private CoT (S3) against local (S1) and non-private CoT (S2)",
-                 {"mechanism", "eps", "against", "pairs", "baseline", "S3", "difference",
-                  "bootstrap 95% CI", "b", "c", "test", "statistic", "p"},
-                 {},
-                 "b: baseline right and S3 wrong; c: the reverse. McNemar exact binomial when "
-                 "b + c < 25, else chi-square with continuity correction. The difference is S3 "
-                 "minus baseline on the same questions; its interval is a paired percentile "
-                 "bootstrap (2,000 resamples, seeded by the run)."};
+  DisplayTable t{"Paired tests", {"condition", "against"}, {}, paired_note(r.paired.size())};
+  t.columns.insert(t.columns.end(), kPairedColumns.begin(), kPairedColumns.end());
   for (const auto& p : r.paired) {
-    t.rows.push_back(
-        {p.mechanism, fmt::format("{:g}", p.eps), scenario_title(p.baseline),
-         std::to_string(p.pairs), pct(p.baseline_accuracy), pct(p.private_accuracy),
-         signed_points(p.private_accuracy - p.baseline_accuracy),
-         fmt::format("[{:+.1f}, {:+.1f}]", 100 * p.difference.low, 100 * p.difference.high),
-         std::to_string(p.test.b), std::to_string(p.test.c), mcnemar_method_name(p.test.method),
-         fmt::format("{:.3f}", p.test.statistic), p_text(p.test.p_value)});
+    std::vector<std::string> row{group_title(p.condition), group_title(p.baseline)};
+    for (auto& cell : paired_cells(p))
+      row.push_back(std::move(cell));
+    t.rows.push_back(std::move(row));
   }
   return t;
 }
@@ -160,11 +199,19 @@ DisplayTable subject_table(const RunReport& r) {
                             ? fmt::format("{} eps {:g}", c.mechanism, c.eps)
                             : scenario_title(c.scenario));
   }
-  std::map<std::string, std::vector<AccuracyStat>> by_subject;
-  for (const auto& s : r.subjects)
-    by_subject[s.subject].push_back(s.stat);
+  // Subjects in the report's order (the pool last), each with its stats.
+  std::vector<std::pair<const SubjectStat*, std::vector<AccuracyStat>>> by_subject;
+  for (const auto& s : r.subjects) {
+    if (by_subject.empty() || by_subject.back().first->subject != s.subject)
+      by_subject.push_back({&s, {}});
+    by_subject.back().second.push_back(s.stat);
+  }
   for (const auto& [subject, stats] : by_subject) {
-    std::vector<std::string> row{subject};
+    std::vector<std::string> row{
+        subject->subject == kPooledSubjects
+            ? fmt::format("other subjects ({}, {} questions)", subject->subjects,
+                          subject->questions)
+            : fmt::format("{} ({} questions)", subject->subject, subject->questions)};
     for (const auto& c : columns) {
       const AccuracyStat* a = find_stat(stats, c.scenario, c.mechanism, c.eps);
       row.push_back(a == nullptr || a->n == 0 ? "-"
@@ -172,7 +219,11 @@ DisplayTable subject_table(const RunReport& r) {
     }
     t.rows.push_back(std::move(row));
   }
-  t.note = "Every scenario, mechanism and eps per subject is in subjects.csv.";
+  t.note = fmt::format(
+      "Subjects with at least {} questions in the run, one row each; the subjects with fewer "
+      "are pooled in the row \"other subjects\". subjects.csv has the same rows for every "
+      "scenario, mechanism and eps.",
+      r.min_subject_questions);
   return t;
 }
 
@@ -413,7 +464,20 @@ Section comparison_section(const std::vector<RunReport>& runs) {
                            fmt::format("{:.1f} s", runs[i].wall_seconds),
                            fmt::format("${:.4f}", total_cost(runs[i]))});
   }
-  s.tables = {acc};
+  const std::vector<RunComparison> paired = compare_runs(runs);
+  DisplayTable tests{
+      "Paired differences against run 1, on the questions both answered",
+      {"run", "group"},
+      {},
+      paired_note(paired.size()) + " Here the baseline is run 1 and the condition the later run."};
+  tests.columns.insert(tests.columns.end(), kPairedColumns.begin(), kPairedColumns.end());
+  for (const RunComparison& c : paired) {
+    std::vector<std::string> row{fmt::format("run {}", c.run + 1), group_title(c.paired.baseline)};
+    for (auto& cell : paired_cells(c.paired))
+      row.push_back(std::move(cell));
+    tests.rows.push_back(std::move(row));
+  }
+  s.tables = {acc, tests};
   if (!priv.rows.empty()) s.tables.push_back(priv);
   s.tables.push_back(totals);
   return s;
@@ -424,6 +488,25 @@ json optional_number(const std::optional<double>& v) {
 }
 json eps_value(Scenario s, double eps) {
   return s == Scenario::kPrivateCot ? json(eps) : json(nullptr);
+}
+
+// The values of the data tables' paired columns, in their order.
+std::vector<json> paired_values(const PairedComparison& p) {
+  return {p.pairs,
+          p.baseline_accuracy,
+          p.condition_accuracy,
+          p.condition_accuracy - p.baseline_accuracy,
+          p.difference.low,
+          p.difference.high,
+          p.test.b,
+          p.test.c,
+          mcnemar_method_name(p.test.method),
+          p.test.statistic,
+          p.test.p_value,
+          p.test.mid_p,
+          p.holm_p,
+          p.bh_q,
+          p.family_size};
 }
 
 }  // namespace
@@ -453,35 +536,55 @@ std::vector<Section> report_sections(const std::vector<RunReport>& runs) {
 
 std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
   DataTable accuracy{"accuracy",
-                     {"run", "scenario", "mechanism", "eps", "n", "correct", "accuracy", "ci_low",
-                      "ci_high", "unparsed", "errors"},
+                     {"run", "simulated", "scenario", "mechanism", "eps", "n", "correct",
+                      "accuracy", "ci_low", "ci_high", "unparsed", "errors"},
                      {}};
+  const std::vector<std::string> paired_columns = {"pairs",
+                                                   "baseline_accuracy",
+                                                   "accuracy",
+                                                   "difference",
+                                                   "difference_ci_low",
+                                                   "difference_ci_high",
+                                                   "b",
+                                                   "c",
+                                                   "test",
+                                                   "statistic",
+                                                   "p_value",
+                                                   "mid_p",
+                                                   "holm_p",
+                                                   "bh_q",
+                                                   "family_size"};
   DataTable paired{"paired_tests",
-                   {"run", "mechanism", "eps", "baseline", "pairs", "baseline_accuracy",
-                    "private_accuracy", "difference", "difference_ci_low", "difference_ci_high",
-                    "b", "c", "test", "statistic", "p_value"},
+                   {"run", "simulated", "scenario", "mechanism", "eps", "baseline",
+                    "baseline_mechanism", "baseline_eps"},
                    {}};
-  DataTable subjects{"subjects",
-                     {"run", "subject", "scenario", "mechanism", "eps", "n", "correct", "accuracy",
-                      "ci_low", "ci_high", "unparsed", "errors"},
-                     {}};
+  paired.columns.insert(paired.columns.end(), paired_columns.begin(), paired_columns.end());
+  DataTable comparison{
+      "run_comparison", {"run", "simulated", "baseline_run", "scenario", "mechanism", "eps"}, {}};
+  comparison.columns.insert(comparison.columns.end(), paired_columns.begin(), paired_columns.end());
+  DataTable subjects{
+      "subjects",
+      {"run", "simulated", "subject", "questions", "subjects", "scenario", "mechanism", "eps", "n",
+       "correct", "accuracy", "ci_low", "ci_high", "unparsed", "errors"},
+      {}};
   DataTable privacy{"privacy",
-                    {"run", "mechanism", "eps", "texts", "words_changed", "cosine",
+                    {"run", "simulated", "mechanism", "eps", "texts", "words_changed", "cosine",
                      "encoder_cosine", "rare_words", "rare_words_kept", "reidentified",
                      "reidentification_rate", "ci_low", "ci_high"},
                     {}};
   DataTable providers{"providers",
-                      {"run", "provider", "role", "model", "calls", "requests", "cache_hits",
-                       "retries", "hedges", "rate_limited", "failures", "cache_errors", "tokens_in",
-                       "tokens_out", "estimated_usage", "cost"},
+                      {"run", "simulated", "provider", "role", "model", "calls", "requests",
+                       "cache_hits", "retries", "hedges", "rate_limited", "failures",
+                       "cache_errors", "tokens_in", "tokens_out", "estimated_usage", "cost"},
                       {}};
   DataTable usage{"usage",
-                  {"run", "scenario", "mechanism", "eps", "cells", "attempts", "mean_latency_s",
-                   "p95_latency_s", "local_tokens_in", "local_tokens_out", "remote_tokens_in",
-                   "remote_tokens_out", "allocated_cost"},
+                  {"run", "simulated", "scenario", "mechanism", "eps", "cells", "attempts",
+                   "mean_latency_s", "p95_latency_s", "local_tokens_in", "local_tokens_out",
+                   "remote_tokens_in", "remote_tokens_out", "allocated_cost"},
                   {}};
   for (const auto& r : runs) {
     const json run = r.label;
+    const json simulated = r.simulated;
     const auto accuracy_values = [&](const AccuracyStat& a) {
       return std::vector<json>{scenario_id(a.scenario),
                                a.mechanism,
@@ -495,46 +598,64 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
                                a.errors};
     };
     for (const auto& a : r.accuracy) {
-      std::vector<json> row{run};
+      std::vector<json> row{run, simulated};
       for (auto& v : accuracy_values(a))
         row.push_back(std::move(v));
       accuracy.rows.push_back(std::move(row));
     }
     for (const auto& s : r.subjects) {
-      std::vector<json> row{run, s.subject};
+      std::vector<json> row{run, simulated, s.subject, s.questions, s.subjects};
       for (auto& v : accuracy_values(s.stat))
         row.push_back(std::move(v));
       subjects.rows.push_back(std::move(row));
     }
     for (const auto& p : r.paired) {
-      paired.rows.push_back({run, p.mechanism, p.eps, scenario_id(p.baseline), p.pairs,
-                             p.baseline_accuracy, p.private_accuracy,
-                             p.private_accuracy - p.baseline_accuracy, p.difference.low,
-                             p.difference.high, p.test.b, p.test.c,
-                             mcnemar_method_name(p.test.method), p.test.statistic, p.test.p_value});
+      std::vector<json> row{run,
+                            simulated,
+                            scenario_id(p.condition.scenario),
+                            p.condition.mechanism,
+                            eps_value(p.condition.scenario, p.condition.eps),
+                            scenario_id(p.baseline.scenario),
+                            p.baseline.mechanism,
+                            eps_value(p.baseline.scenario, p.baseline.eps)};
+      for (auto& v : paired_values(p))
+        row.push_back(std::move(v));
+      paired.rows.push_back(std::move(row));
     }
     for (const auto& p : r.privacy) {
       privacy.rows.push_back(
-          {run, p.mechanism, p.mechanism == "original" ? json(nullptr) : json(p.eps), p.texts,
-           p.words_changed, optional_number(p.cosine), optional_number(p.encoder_cosine),
+          {run, simulated, p.mechanism, p.mechanism == "original" ? json(nullptr) : json(p.eps),
+           p.texts, p.words_changed, optional_number(p.cosine), optional_number(p.encoder_cosine),
            p.rare_words, p.rare_words_kept, p.reidentified, p.reidentification_rate(),
            p.reidentified_ci.low, p.reidentified_ci.high});
     }
     for (const auto& p : r.providers) {
       const ProviderTotals& k = p.totals;
-      providers.rows.push_back({run, p.name, provider_role_name(k.role), k.model, k.calls,
-                                k.requests, k.cache_hits, k.retries, k.hedges, k.rate_limited,
-                                k.failures, k.cache_errors, k.tokens_in, k.tokens_out,
-                                k.estimated_usage, k.cost});
+      providers.rows.push_back({run, simulated, p.name, provider_role_name(k.role), k.model,
+                                k.calls, k.requests, k.cache_hits, k.retries, k.hedges,
+                                k.rate_limited, k.failures, k.cache_errors, k.tokens_in,
+                                k.tokens_out, k.estimated_usage, k.cost});
     }
     for (const auto& u : r.usage) {
-      usage.rows.push_back({run, scenario_id(u.scenario), u.mechanism, eps_value(u.scenario, u.eps),
-                            u.cells, u.attempts, u.mean_latency, u.p95_latency, u.local_tokens_in,
-                            u.local_tokens_out, u.remote_tokens_in, u.remote_tokens_out,
-                            u.allocated_cost});
+      usage.rows.push_back({run, simulated, scenario_id(u.scenario), u.mechanism,
+                            eps_value(u.scenario, u.eps), u.cells, u.attempts, u.mean_latency,
+                            u.p95_latency, u.local_tokens_in, u.local_tokens_out,
+                            u.remote_tokens_in, u.remote_tokens_out, u.allocated_cost});
     }
   }
-  return {accuracy, paired, subjects, privacy, providers, usage};
+  std::vector<DataTable> out{accuracy, paired, subjects, privacy, providers, usage};
+  if (runs.size() < 2) return out;
+  for (const RunComparison& c : compare_runs(runs)) {
+    const Group& g = c.paired.baseline;
+    std::vector<json> row{runs[c.run].label, runs[0].simulated || runs[c.run].simulated,
+                          runs[0].label,     scenario_id(g.scenario),
+                          g.mechanism,       eps_value(g.scenario, g.eps)};
+    for (auto& v : paired_values(c.paired))
+      row.push_back(std::move(v));
+    comparison.rows.push_back(std::move(row));
+  }
+  out.push_back(std::move(comparison));
+  return out;
 }
 
 }  // namespace privqa::report

@@ -54,7 +54,7 @@ Result<std::vector<std::filesystem::path>> write_report(const std::vector<RunRep
     if (formats.json) files.emplace_back("report.json", render_json(title, runs, tables));
     if (formats.csv) {
       for (const auto& t : tables)
-        files.emplace_back(t.name + ".csv", render_csv(title, t));
+        files.emplace_back(t.name + ".csv", render_csv(t));
     }
   }
   std::error_code ec;
