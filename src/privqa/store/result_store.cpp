@@ -350,7 +350,8 @@ Result<std::unique_ptr<ResultStore>> open_sqlite_store(const std::filesystem::pa
     if (Status s = db->exec(kSchema, "create the run store tables"); !s) return s.error();
   } else {
     // A run killed while it created its store leaves a file without tables.
-    auto tables = db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cells'");
+    auto tables =
+        db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cells'");
     if (!tables) return tables.error();
     auto found = tables->step("look for the run store tables");
     if (!found) return found.error();
