@@ -1,5 +1,8 @@
 #include "privqa/base/strings.h"
 
+#include <fmt/format.h>
+#include <xxhash.h>
+
 namespace privqa {
 
 bool is_ascii_space(char c) {
@@ -40,6 +43,11 @@ bool JsonLiteralTracker::in_literal(char c) {
   }
   in_string_ = c == '"';
   return in_string_;
+}
+
+std::string hash128_hex(std::string_view bytes) {
+  const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  return fmt::format("{:016x}{:016x}", h.high64, h.low64);
 }
 
 }  // namespace privqa

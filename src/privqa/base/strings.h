@@ -19,6 +19,10 @@ std::string_view trim(std::string_view text);
 // up, a common rule of thumb for English prose.
 size_t estimate_tokens(std::string_view text);
 
+// XXH3-128 of `bytes` as 32 lowercase hex digits: the identity of a config,
+// of a question file's contents, of a cached request.
+std::string hash128_hex(std::string_view bytes);
+
 // `text` with every occurrence of `what` replaced by `with`, left to right,
 // without rescanning the replacements; an empty `what` replaces nothing.
 std::string replace_all(std::string text, std::string_view what, std::string_view with);

@@ -30,6 +30,15 @@ TEST(ReplaceAll, ReplacesEveryOccurrenceOnceAndNeverItsReplacement) {
   EXPECT_EQ(replace_all("", "a", "b"), "");
 }
 
+TEST(Hash128Hex, ThirtyTwoHexDigitsThatFollowEveryByte) {
+  const std::string a = hash128_hex("chest pain");
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
+  EXPECT_EQ(hash128_hex("chest pain"), a);
+  EXPECT_NE(hash128_hex("chest pain "), a);
+  EXPECT_NE(hash128_hex(std::string_view("chest pain\0", 11)), a) << "bytes, not a C string";
+}
+
 TEST(EstimateTokens, FourBytesATokenRoundedUp) {
   EXPECT_EQ(estimate_tokens(""), 0u);
   EXPECT_EQ(estimate_tokens("abcd"), 1u);

@@ -1,8 +1,5 @@
 #include "privqa/data/dataset.h"
 
-#include <fmt/format.h>
-#include <xxhash.h>
-
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -590,8 +587,7 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
 
   Dataset d;
   d.path = path;
-  const XXH128_hash_t hash = XXH3_128bits(contents->data(), contents->size());
-  d.content_hash = fmt::format("{:016x}{:016x}", hash.high64, hash.low64);
+  d.content_hash = hash128_hex(*contents);
   d.records_read = raw.records.size() + raw.problems.size();
   d.records_parsed = raw.records.size();
   d.problems = std::move(raw.problems);

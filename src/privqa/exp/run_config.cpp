@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <cmath>
@@ -410,9 +409,7 @@ std::string results_identity_json(const RunConfig& c) {
 }
 
 std::string fingerprint(const RunConfig& config) {
-  const std::string identity = results_identity_json(config);
-  const XXH128_hash_t h = XXH3_128bits(identity.data(), identity.size());
-  return fmt::format("{:016x}{:016x}", h.high64, h.low64);
+  return hash128_hex(results_identity_json(config));
 }
 
 }  // namespace privqa

@@ -259,6 +259,15 @@ struct PrivacyAccumulator {
   }
 };
 
+// The sentence encoder of a PhraseDP entry of the run's mechanisms, as the
+// run recorded it ("sif" or a provider's name); nullopt for other kinds.
+constexpr const char* kSifEncoder = "sif";
+std::optional<std::string> phrasedp_encoder(const json& mechanism) {
+  const std::string name = mechanism.value("name", std::string());
+  if (mechanism.value("kind", name) != "phrasedp") return std::nullopt;
+  return mechanism.value("params", json::object()).value("encoder", std::string(kSifEncoder));
+}
+
 void add_privacy(const RunData& run, const ReportOptions& options, RunReport& report) {
   if (run.corpus.empty()) {
     report.notes.push_back(
@@ -281,9 +290,8 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
   size_t unknown = 0;
   std::set<std::string> provider_encoded;  // PhraseDP mechanisms scoring with a provider
   for (const auto& m : run.record.config.value("mechanisms", json::array())) {
-    if (m.value("params", json::object()).value("encoder", std::string("sif")) != "sif") {
-      provider_encoded.insert(m.value("name", std::string()));
-    }
+    const auto encoder = phrasedp_encoder(m);
+    if (encoder && *encoder != kSifEncoder) provider_encoded.insert(m.value("name", std::string()));
   }
   for (const auto& c : run.cells) {
     const auto question = meter.find(c.key.question_id);
@@ -445,15 +453,14 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
   for (const json& m : run.record.config.value("mechanisms", json::array())) {
     const std::string name = m.value("name", std::string());
     r.mechanisms.push_back(name);
-    if (m.value("kind", name) != "phrasedp") continue;
-    const std::string encoder =
-        m.value("params", json::object()).value("encoder", std::string("sif"));
+    const auto encoder = phrasedp_encoder(m);
+    if (!encoder) continue;
     r.encoders[name] =
-        encoder == "sif"
+        *encoder == kSifEncoder
             ? "SIF, the weighted mean of the embedding table's word vectors"
             : fmt::format("{} at provider {}",
-                          encoders.value(encoder, json::object()).value("model", std::string("?")),
-                          encoder);
+                          encoders.value(*encoder, json::object()).value("model", std::string("?")),
+                          *encoder);
   }
   for (const json& e : run.record.config.value("epsilons", json::array())) {
     if (e.is_number()) r.epsilons.push_back(e.get<double>());

@@ -1,9 +1,8 @@
 #include "privqa/store/response_cache.h"
 
-#include <fmt/format.h>
-#include <xxhash.h>
-
 #include <chrono>
+
+#include "privqa/base/strings.h"
 
 namespace privqa {
 
@@ -43,8 +42,7 @@ std::string ResponseCache::key(std::string_view base_url, std::string_view model
     material += ':';
     material += field;
   }
-  const XXH128_hash_t h = XXH3_128bits(material.data(), material.size());
-  return fmt::format("{:016x}{:016x}", h.high64, h.low64);
+  return hash128_hex(material);
 }
 
 Result<std::optional<std::string>> ResponseCache::get(const std::string& key) {
