@@ -45,6 +45,21 @@ TEST(Cli, InspectJsonWithFilter) {
   EXPECT_NE(r.out.find("\"D\": 1"), std::string::npos) << r.out;
 }
 
+// The fixture's three PubMedQA records each have a CONTEXTS list.
+TEST(Cli, InspectCountsPassages) {
+  const std::string file = (fixtures_dir() / "datasets" / "pubmedqa_pqal.json").string();
+  const std::string map =
+      "id=id,question=QUESTION,context=CONTEXTS,choices=yes|no|maybe,answer=final_decision,"
+      "answer_encoding=option_text";
+  const auto r = run_command(privqa("data inspect --format jsonl --map '" + map + "' " + file));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("passages    3 of 3 selected questions have one ('CONTEXTS')"),
+            std::string::npos)
+      << r.out;
+  const auto without = run_command(privqa("data inspect " + sample()));
+  EXPECT_EQ(without.out.find("passages"), std::string::npos) << "no context mapped: no line";
+}
+
 TEST(Cli, ValidateGoodFile) {
   const auto r = run_command(privqa("data validate " + sample()));
   EXPECT_EQ(r.exit_code, 0) << r.err;

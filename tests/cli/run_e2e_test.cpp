@@ -175,7 +175,8 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
       std::string cot;  // the CoT, once a step wrote it
       for (const ScenarioStep& step : steps_of(scenario)) {
         out.insert(std::string(step.model == Role::kLocal ? "sim-local" : "sim-remote") + "\n" +
-                   step_prompt(step, config, q, c["sanitized"].get<std::string>(), cot));
+                   step_prompt(step, scenario, config, q,
+                               {.sanitized = c["sanitized"].get<std::string>(), .cot = cot}));
         if (step.purpose == CallPurpose::kCot) cot = c["cot"].get<std::string>();
       }
     }
@@ -400,7 +401,8 @@ TEST_P(RunE2E, RemoteNeverSeesTheOriginalInS3AndNothingFromS1) {
     const std::string sanitized = c["sanitized"];
     std::string cot;  // the CoT, once a step wrote it
     for (const ScenarioStep& step : steps_of(scenario)) {
-      const std::string prompt = step_prompt(step, *config, q, sanitized, cot);
+      const std::string prompt =
+          step_prompt(step, scenario, *config, q, {.sanitized = sanitized, .cot = cot});
       if (step.purpose == CallPurpose::kCot) cot = c["cot"].get<std::string>();
       if (step.model != Role::kRemote) continue;
       if (step.text == StepText::kQuestion) {
@@ -967,6 +969,149 @@ TEST(RunCli, ACsvRunRecordsItsMappingAndRefusesAChangedFile) {
   ASSERT_EQ(changed.exit_code, 0) << changed.out << changed.err;
   EXPECT_NE(changed.err.find("has changed since the run read it"), std::string::npos)
       << changed.err;
+}
+
+// PubMedQA with its passages: each question's abstract goes to every local
+// step and, by default, to no remote one (checked in the simulator's request
+// log). With remote_context showing it, S2 sends it as is and S3 sends it
+// sanitized by the cell's mechanism, never the original; PhraseDP, which
+// paraphrases questions only, is refused before anything is sent.
+TEST(RunCli, PubMedQaPassagesStayLocalUnlessShownAndThenSanitizedInS3) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  const std::filesystem::path questions =
+      testing::fixtures_dir() / "datasets" / "pubmedqa_pqal.json";
+  const std::string map =
+      "id=id,question=QUESTION,context=CONTEXTS,choices=yes|no|maybe,answer=final_decision,"
+      "answer_encoding=option_text";
+  LoadOptions options;
+  options.format = DatasetFormat::kJsonl;
+  auto mapping = parse_field_mapping(map);
+  ASSERT_TRUE(mapping.ok()) << mapping.error().message();
+  options.mapping = *mapping;
+  auto dataset = load_dataset(questions, options);
+  ASSERT_TRUE(dataset.ok()) << dataset.error().message();
+  ASSERT_EQ(dataset->questions.size(), 3u);
+  std::vector<std::string> passages;  // every paragraph of every abstract
+  for (const auto& q : dataset->questions) {
+    ASSERT_NE(q.context.find('\n'), std::string::npos) << "two paragraphs each";
+    std::istringstream in(q.context);
+    for (std::string line; std::getline(in, line);)
+      passages.push_back(line);
+  }
+  const auto export_of = [&](const std::string& name) {
+    const auto r =
+        run_command(kBinary + " export --no-timing --details " + (dir / (name + ".db")).string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return read_jsonl(r.out);
+  };
+  const auto passage_in = [&](const std::string& text) {
+    return std::any_of(passages.begin(), passages.end(),
+                       [&](const std::string& p) { return text.find(p) != std::string::npos; });
+  };
+
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = testing::start_sim_server(
+      sim, kBinary,
+      {"--dataset", questions.string(), "--format", "jsonl", "--map", map, "--time-scale", "0",
+       "--profiles", (testing::fixtures_dir() / "sim" / "unlimited.toml").string(), "--log",
+       (dir / "sim.log").string()},
+      dir / "sim.out");
+  ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+  const auto config_for = [&](const std::string& name, const std::string& mechanisms,
+                              const std::string& policy) {
+    ConfigSpec spec;
+    spec.dataset = questions;
+    spec.embeddings = data.embeddings;
+    spec.output = dir / (name + ".db");
+    spec.scenarios = R"(["S1", "S2", "S3", "S4", "S5"])";
+    spec.mechanisms = mechanisms;
+    std::string text = config_text(spec);
+    text.replace(text.find("\n[experiment]"), 0, "format = \"jsonl\"\nmap = \"" + map + "\"\n");
+    if (!policy.empty()) text.replace(text.find("local = \"local\""), 0, policy + "\n");
+    write_text(dir / (name + ".toml"), text);
+    return "PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " +
+           (dir / (name + ".toml")).string();
+  };
+
+  // Kept local (the default), PhraseDP included.
+  const auto local = run_command(config_for("local", R"(["santext+", "phrasedp"])", ""));
+  ASSERT_EQ(local.exit_code, 0) << local.out << local.err;
+  size_t local_with_passage = 0, remote_requests = 0;
+  for (const auto& entry : read_jsonl(slurp(dir / "sim.log"))) {
+    const std::string prompt = user_message(entry);
+    if (entry.value("model", "") == "sim-remote") {
+      ++remote_requests;
+      EXPECT_FALSE(passage_in(prompt)) << "a passage reached the remote model:\n" << prompt;
+      EXPECT_EQ(prompt.find("Context:"), std::string::npos) << prompt;
+    } else if (prompt.find("Paraphrase") == std::string::npos) {
+      EXPECT_TRUE(passage_in(prompt)) << "a local step without its passage:\n" << prompt;
+      ++local_with_passage;
+    }
+  }
+  // At least S2 and S4 of each question remotely; S1, S2's answer and S5's
+  // two steps locally (identical requests are answered from the cache).
+  EXPECT_GE(remote_requests, 3u * 2);
+  EXPECT_GE(local_with_passage, 3u * 4);
+  const auto cells = export_of("local");
+  ASSERT_EQ(cells.size(), 3u * (4 + 6));
+  for (const auto& c : cells)
+    EXPECT_EQ(c["status"], "ok") << c.dump();
+
+  // Shown in S2 and S3: S3 sends the passage sanitized with the question.
+  const std::string shown_policy = R"(remote_context = { S2 = "shown", S3 = "shown" })";
+  const auto refused = run_command(config_for("phrase", R"(["phrasedp"])", shown_policy));
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("PhraseDP paraphrases questions only"), std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "phrase.db"));
+
+  const size_t earlier_requests = read_jsonl(slurp(dir / "sim.log")).size();
+  const auto shown = run_command(config_for("shown", R"(["santext+"])", shown_policy));
+  ASSERT_EQ(shown.exit_code, 0) << shown.out << shown.err;
+  std::set<std::string> s3_prompts, s3_unchanged;
+  size_t s3_cells = 0, passages_changed = 0;
+  ::setenv("PRIVQA_SIM_URL", url.c_str(), 1);  // the config reads it
+  const auto config = load_run_config(dir / "shown.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  for (const auto& c : export_of("shown")) {
+    if (c["scenario"] != "S3") continue;
+    ++s3_cells;
+    const auto& q = *std::find_if(dataset->questions.begin(), dataset->questions.end(),
+                                  [&](const Question& x) { return x.id == c["question_id"]; });
+    const std::string context = c["details"]["mechanism"]["context"]["text"];
+    ASSERT_FALSE(context.empty()) << c.dump();
+    EXPECT_GT(c["details"]["mechanism"]["context"]["words"].get<int>(), 10) << c.dump();
+    passages_changed += context != q.context;
+    const std::string sanitized = c["sanitized"];
+    const std::string prompt =
+        step_prompt(steps_of(Scenario::kPrivateCot)[0], Scenario::kPrivateCot, *config, q,
+                    {.sanitized = sanitized, .sanitized_context = context});
+    (context == q.context ? s3_unchanged : s3_prompts).insert(prompt);
+  }
+  EXPECT_EQ(s3_cells, 3u * 3);
+  EXPECT_GT(passages_changed, 0u);
+  size_t s2_with_passage = 0, s3_seen = 0, s4_seen = 0;
+  const auto log = read_jsonl(slurp(dir / "sim.log"));
+  ASSERT_GT(log.size(), earlier_requests);
+  for (size_t i = earlier_requests; i < log.size(); ++i) {
+    const nlohmann::json& entry = log[i];
+    if (entry.value("model", "") != "sim-remote") continue;
+    const std::string prompt = user_message(entry);
+    if (prompt.find("Reply with the letter") != std::string::npos) {
+      ++s4_seen;  // S4 is not named: kept local
+      EXPECT_FALSE(passage_in(prompt)) << prompt;
+    } else if (s3_prompts.count(prompt) + s3_unchanged.count(prompt) > 0) {
+      ++s3_seen;
+    } else {
+      ++s2_with_passage;
+      EXPECT_TRUE(passage_in(prompt)) << "S2 shows the passage as is:\n" << prompt;
+    }
+  }
+  EXPECT_EQ(s4_seen, 3u);
+  EXPECT_EQ(s3_seen, s3_prompts.size() + s3_unchanged.size())
+      << "every S3 request carries the stored sanitized passage";
+  EXPECT_EQ(s2_with_passage, 3u);
 }
 
 // Errors about the question file advise the config's own keys: run has no

@@ -84,11 +84,13 @@ int run_inspect(const DataArgs& a) {
   }
 
   std::map<std::string, size_t> answers, subjects, choice_types;
+  size_t passages = 0;  // questions with a passage (mapping key context)
   for (const auto& q : *questions) {
     ++answers[q.labelled() ? std::string(1, q.answer_letter()) : "unlabelled"];
     ++subjects[q.subject.empty() ? "(none)" : q.subject];
     const auto& ct = q.meta_value("choice_type");
     if (!ct.empty()) ++choice_types[ct];
+    passages += !q.context.empty();
   }
   const size_t n = questions->size();
 
@@ -103,6 +105,7 @@ int run_inspect(const DataArgs& a) {
     out["answers"] = answers;
     out["subjects"] = subjects;
     out["choice_types"] = choice_types;
+    if (!options->mapping.context.empty()) out["passages"] = passages;
     for (const auto& [name, s] : dataset->fields) {
       out["fields"][name] = {{"present", s.present}, {"null", s.null}, {"empty", s.empty}};
     }
@@ -125,6 +128,10 @@ int run_inspect(const DataArgs& a) {
                            dataset->problems.size(), n);
   for (const auto& [reason, count] : dataset->skipped_by_reason()) {
     std::cout << fmt::format("  skipped   {:>6}  {}\n", count, reason);
+  }
+  if (!options->mapping.context.empty()) {
+    std::cout << fmt::format("passages    {} of {} selected questions have one ('{}')\n", passages,
+                             n, options->mapping.context);
   }
   std::cout << "answers\n";
   for (const auto& [letter, count] : answers) {

@@ -206,6 +206,33 @@ std::optional<Problem> read_answer(const RawRecord& r, const Schema& s, Question
   return std::nullopt;
 }
 
+// The passage: a string, or a list of strings (paragraphs) joined with
+// newlines. A record without the field, or with null, has none.
+std::optional<Problem> read_context(const RawRecord& r, const FieldMapping& m, Question& q) {
+  if (m.context.empty() || !r.fields.contains(m.context)) return std::nullopt;
+  const json& value = r.fields[m.context];
+  if (value.is_null()) return std::nullopt;
+  if (value.is_string()) {
+    q.context = std::string(trim(value.get<std::string>()));
+    return std::nullopt;
+  }
+  if (!value.is_array()) {
+    return problem(r.line, m.context, "wrong type", type_problem(value, "a string or a list"));
+  }
+  q.context.clear();
+  for (const json& item : value) {
+    if (!item.is_string()) {
+      return problem(r.line, m.context, "wrong type",
+                     "every passage of the list must be a string, got " + snippet(item.dump()));
+    }
+    const std::string_view text = trim(item.get_ref<const std::string&>());
+    if (text.empty()) continue;
+    if (!q.context.empty()) q.context += '\n';
+    q.context += text;
+  }
+  return std::nullopt;
+}
+
 Converted convert(const RawRecord& r, const Schema& s) {
   const FieldMapping& m = s.mapping;
   const json& f = r.fields;
@@ -237,8 +264,10 @@ Converted convert(const RawRecord& r, const Schema& s) {
     if (!text) return problem(r.line, *field, "wrong type", type_problem(f[*field], "a string"));
     (field == &m.subject ? q.subject : q.topic) = *text;
   }
+  if (auto p = read_context(r, m, q)) return *p;
 
-  std::set<std::string> used = {m.id, m.question, m.options_object, m.answer, m.subject, m.topic};
+  std::set<std::string> used = {m.id,      m.question, m.options_object, m.answer,
+                                m.subject, m.topic,    m.context};
   used.insert(m.option_fields.begin(), m.option_fields.end());
   for (const auto& [key, value] : f.items()) {
     if (used.count(key) != 0) continue;
@@ -532,6 +561,8 @@ Result<FieldMapping> parse_field_mapping(const std::string& spec) {
       m.subject = value;
     } else if (key == "topic") {
       m.topic = value;
+    } else if (key == "context") {
+      m.context = value;
     } else if (key == "header") {
       if (value != "true" && value != "false") {
         return Error("field mapping: header must be true or false, got '" + value + "'");
@@ -540,7 +571,7 @@ Result<FieldMapping> parse_field_mapping(const std::string& spec) {
     } else {
       return Error("field mapping: unknown key '" + key +
                    "' (id, question, options, options_object, choices, answer, "
-                   "answer_encoding, subject, topic, header)");
+                   "answer_encoding, subject, topic, context, header)");
     }
   }
   if (m.question.empty()) return Error("field mapping: 'question' is required");

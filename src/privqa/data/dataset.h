@@ -40,6 +40,7 @@ struct FieldMapping {
   AnswerEncoding answer_encoding = AnswerEncoding::kLetter;
   std::string subject;
   std::string topic;
+  std::string context;     // a string, or a list of strings joined with newlines
   bool csv_header = true;  // CSV only: the first row names the fields
 };
 
@@ -47,7 +48,7 @@ struct FieldMapping {
 // Keys: id, question, options (fields joined by '|'), options_object,
 // choices (option texts joined by '|', e.g. yes|no|maybe), answer,
 // answer_encoding (letter|zero_based|one_based|option_text), subject, topic,
-// header (true|false). docs/datasets.md has worked examples.
+// context, header (true|false). docs/datasets.md has worked examples.
 Result<FieldMapping> parse_field_mapping(const std::string& spec);
 Result<DatasetFormat> parse_dataset_format(const std::string& name);
 const char* dataset_format_name(DatasetFormat format);

@@ -292,6 +292,37 @@ TEST(Generic, OneObjectKeyedByIdWithFixedChoices) {
   EXPECT_EQ(broken->problems[0].line, 4u) << broken->problems[0].detail;
 }
 
+// A passage field holds a string or a list of paragraphs (joined with
+// newlines, empty ones left out); any other value is a problem on that field.
+TEST(Generic, ContextIsAStringOrAListOfPassages) {
+  TempDir dir;
+  write_text(dir / "c.jsonl",
+             "{\"q\": \"Is it benign?\", \"ctx\": [\"First part.\", \"\", \" Second part. \"], "
+             "\"a\": \"yes\"}\n"
+             "{\"q\": \"Is it rare?\", \"ctx\": \"One passage.\", \"a\": \"no\"}\n"
+             "{\"q\": \"Is it common?\", \"a\": \"no\"}\n"
+             "{\"q\": \"Is it late?\", \"ctx\": {\"p\": 1}, \"a\": \"no\"}\n"
+             "{\"q\": \"Is it early?\", \"ctx\": [\"ok\", 3], \"a\": \"no\"}\n");
+  LoadOptions o = lenient();
+  auto mapping = parse_field_mapping(
+      "question=q,context=ctx,choices=yes|no,answer=a,answer_encoding=option_text");
+  ASSERT_TRUE(mapping.ok()) << mapping.error().message();
+  o.mapping = *mapping;
+  o.format = DatasetFormat::kJsonl;
+  auto d = load_dataset(dir / "c.jsonl", o);
+  ASSERT_TRUE(d.ok()) << d.error().message();
+  ASSERT_EQ(d->questions.size(), 3u);
+  EXPECT_EQ(d->questions[0].context, "First part.\nSecond part.");
+  EXPECT_EQ(d->questions[1].context, "One passage.");
+  EXPECT_EQ(d->questions[2].context, "") << "no field: no passage";
+  EXPECT_EQ(d->questions[0].meta.count("ctx"), 0u) << "a mapped field is not meta";
+  ASSERT_EQ(d->problems.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(d->problems[i].field, "ctx");
+    EXPECT_EQ(d->problems[i].line, 4 + i);
+  }
+}
+
 // The content hash changes with any byte of the file and only with its bytes.
 TEST(Generic, ContentHashFollowsTheBytes) {
   TempDir dir;

@@ -14,6 +14,9 @@ struct Question {
   int answer = -1;                   // 0-based index into options; -1 = unlabelled
   std::string subject;               // e.g. MedMCQA subject_name; may be empty
   std::string topic;                 // e.g. MedMCQA topic_name; may be empty
+  // A passage the question is asked about (PubMedQA's abstract); empty when
+  // none. A list of passages is joined with newlines.
+  std::string context;
   // Other scalar fields of the record as text (choice_type, exp, meta_info, ...).
   std::map<std::string, std::string> meta;
 

@@ -240,6 +240,7 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
     return cell;
   };
 
+  std::string sanitized_context;
   if (needs_sanitized_text(key.scenario)) {
     CandidateSet phrase;
     if (is_phrasedp(config_, key.mechanism)) {
@@ -265,14 +266,17 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
       co_return finish();
     }
     cell.sanitized = std::move(sanitized.text);
+    sanitized_context = std::move(sanitized.context);
   }
 
   const auto steps = steps_of(key.scenario);
   for (size_t i = 0; i < steps.size(); ++i) {
     const ScenarioStep& step = steps[i];
-    CallResult r = co_await call(step.model, step.purpose,
-                                 step_prompt(step, config_, q, cell.sanitized, cell.cot), q, key,
-                                 cell, calls, static_cast<int>(steps.size() - 1 - i));
+    const StepInputs inputs{
+        .sanitized = cell.sanitized, .sanitized_context = sanitized_context, .cot = cell.cot};
+    CallResult r =
+        co_await call(step.model, step.purpose, step_prompt(step, key.scenario, config_, q, inputs),
+                      q, key, cell, calls, static_cast<int>(steps.size() - 1 - i));
     if (!r.ok) {
       fail(r.paused, std::move(r.error));
       co_return finish();

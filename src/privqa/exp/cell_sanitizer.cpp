@@ -61,6 +61,11 @@ std::string encoder_label(const RunConfig& config, const std::string& encoder) {
   return fmt::format("{} ({})", encoder, config.provider(encoder)->model);
 }
 
+nlohmann::json stats_json(const SanitizeStats& s) {
+  return {{"words", s.words}, {"numbers", s.numbers}, {"replaced", s.replaced},
+          {"kept", s.kept},   {"dropped", s.dropped}, {"oov", s.oov}};
+}
+
 class Sanitizer : public CellSanitizer {
  public:
   explicit Sanitizer(const RunConfig& config) : config_(config) {}
@@ -89,6 +94,13 @@ Status Sanitizer::build(const std::filesystem::path& embeddings,
   texts.reserve(corpus.size());
   for (const auto& q : corpus)
     texts.push_back(q.text);
+  // A word-level mechanism's vocabulary comes from the texts it sanitizes.
+  std::vector<std::string> word_corpus = texts;
+  if (config_.remote_sees_context(Scenario::kPrivateCot)) {
+    for (const auto& q : corpus) {
+      if (!q.context.empty()) word_corpus.push_back(q.context);
+    }
+  }
   for (const auto& m : config_.mechanisms) {
     if (is_phrasedp(m.kind)) {
       auto settings = phrasedp_settings(config_, m);
@@ -101,7 +113,7 @@ Status Sanitizer::build(const std::filesystem::path& embeddings,
       phrasedp_[m.name] = std::move(*settings);
       continue;
     }
-    auto mechanism = create_mechanism(m.kind, m.params, *table_, texts, kMechanismCacheBytes);
+    auto mechanism = create_mechanism(m.kind, m.params, *table_, word_corpus, kMechanismCacheBytes);
     if (!mechanism) return mechanism.error().wrap(where_of(config_, m));
     mechanisms_[m.name] = std::move(*mechanism);
   }
@@ -114,15 +126,25 @@ SanitizedCell Sanitizer::sanitize(const Question& q, const CellKey& key,
                      static_cast<uint64_t>(key.repeat));
   if (phrasedp_.count(key.mechanism) != 0) return select_paraphrase_of(q, key, phrase, rng);
   SanitizedCell out;
-  auto sanitized = mechanisms_.at(key.mechanism)->sanitize(q.text, key.eps, rng);
+  const Mechanism& mechanism = *mechanisms_.at(key.mechanism);
+  auto sanitized = mechanism.sanitize(q.text, key.eps, rng);
   if (!sanitized) {
     out.error = sanitized.error().message();
     return out;
   }
-  const SanitizeStats& s = sanitized->stats;
-  out.details = {{"words", s.words}, {"numbers", s.numbers}, {"replaced", s.replaced},
-                 {"kept", s.kept},   {"dropped", s.dropped}, {"oov", s.oov}};
+  out.details = stats_json(sanitized->stats);
   out.text = std::move(sanitized->text);
+  if (!q.context.empty() && config_.remote_sees_context(Scenario::kPrivateCot)) {
+    // The same stream, after the question's draws: one cell, one stream.
+    auto context = mechanism.sanitize(q.context, key.eps, rng);
+    if (!context) {
+      out.error = context.error().message();
+      return out;
+    }
+    out.context = std::move(context->text);
+    out.details["context"] = stats_json(context->stats);
+    out.details["context"]["text"] = out.context;
+  }
   out.ok = true;
   return out;
 }
@@ -191,6 +213,14 @@ Status check_mechanisms(const RunConfig& config) {
   for (const auto& m : config.mechanisms) {
     if (is_phrasedp(m.kind)) {
       if (auto settings = phrasedp_settings(config, m); !settings) return settings.error();
+      if (config.has_passages() && config.remote_sees_context(Scenario::kPrivateCot) &&
+          config.has_scenario(Scenario::kPrivateCot)) {
+        return Error(
+                   "PhraseDP paraphrases questions only, so it cannot sanitize the passages "
+                   "that remote_context shows the remote model in S3; keep them local there "
+                   "(remote_context = { S3 = \"local\", ... }) or use a word-level mechanism")
+            .wrap(where_of(config, m));
+      }
       continue;
     }
     auto info = find_mechanism(m.kind);

@@ -49,7 +49,10 @@ PlanEstimate estimate_plan(const std::vector<Question>& questions, const RunConf
       ++e.cells_by_scenario[cell.scenario];
       std::string_view cot;
       for (const ScenarioStep& step : steps_of(cell.scenario)) {
-        add(step.model, step_prompt(step, c, q, q.text, cot), max_tokens_of(step.purpose, c));
+        // The original texts stand in for the sanitized ones: about as long.
+        const StepInputs inputs{.sanitized = q.text, .sanitized_context = q.context, .cot = cot};
+        add(step.model, step_prompt(step, cell.scenario, c, q, inputs),
+            max_tokens_of(step.purpose, c));
         if (step.purpose == CallPurpose::kCot) cot = whole_cot;
       }
     }

@@ -15,10 +15,12 @@ struct TemplateRule {
 const std::vector<TemplateRule>& rules() {
   static const std::vector<TemplateRule> kRules = {
       {"system", {}, {}},
-      {"answer", {"question", "options"}, {"question", "options"}},
-      {"answer_with_cot", {"question", "options", "cot"}, {"question", "options", "cot"}},
-      {"cot", {"question"}, {"question"}},
-      {"cot_with_options", {"question", "options"}, {"question", "options"}},
+      {"answer", {"question", "options"}, {"question", "options", "context"}},
+      {"answer_with_cot",
+       {"question", "options", "cot"},
+       {"question", "options", "cot", "context"}},
+      {"cot", {"question"}, {"question", "context"}},
+      {"cot_with_options", {"question", "options"}, {"question", "options", "context"}},
       {"paraphrase", {"question"}, {"question"}},
       {"paraphrase_medical", {"question"}, {"question"}},
       {"paraphrase_band", {"question", "low", "high"}, {"question", "low", "high"}},
@@ -41,31 +43,53 @@ std::set<std::string> placeholders(const std::string& text) {
   return names;
 }
 
+// `text` without the paragraphs that hold `needle`; paragraphs are the parts
+// between "\n\n" separators, and the rest are joined as they were.
+std::string without_paragraphs_holding(const std::string& text, std::string_view needle) {
+  std::string out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find("\n\n", start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view paragraph(text.data() + start, end - start);
+    if (paragraph.find(needle) == std::string_view::npos) {
+      if (!out.empty()) out += "\n\n";
+      out += paragraph;
+    }
+    start = end + 2;
+  }
+  return out;
+}
+
 }  // namespace
 
-Prompts default_prompts() {
+Prompts default_prompts(bool passages) {
+  // Where a passage goes: before the question it belongs to.
+  const std::string question =
+      passages ? "Context:\n{context}\n\nQuestion: {question}" : "Question: {question}";
   Prompts p;
   p.system = "You are a careful medical expert.";
-  p.answer =
-      "Answer the multiple-choice question below.\n\n"
-      "Question: {question}\n\n"
-      "Options:\n{options}\n\n"
-      "Reply with the letter of the correct option only, in the form \"Answer: X\".";
+  p.answer = "Answer the multiple-choice question below.\n\n" + question +
+             "\n\n"
+             "Options:\n{options}\n\n"
+             "Reply with the letter of the correct option only, in the form \"Answer: X\".";
   p.answer_with_cot =
       "Answer the multiple-choice question below. An expert's notes on it come first; use them "
       "where they help.\n\n"
-      "Reasoning:\n{cot}\n\n"
-      "Question: {question}\n\n"
+      "Reasoning:\n{cot}\n\n" +
+      question +
+      "\n\n"
       "Options:\n{options}\n\n"
       "Reply with the letter of the correct option only, in the form \"Answer: X\".";
   p.cot =
       "Think through the medical question below step by step: recall the relevant facts and "
-      "explain what the answer is likely to be. Do not ask for more information.\n\n"
-      "Question: {question}";
+      "explain what the answer is likely to be. Do not ask for more information.\n\n" +
+      question;
   p.cot_with_options =
       "Think through the medical question below step by step: recall the relevant facts and "
-      "explain which option is likely to be right. Do not ask for more information.\n\n"
-      "Question: {question}\n\n"
+      "explain which option is likely to be right. Do not ask for more information.\n\n" +
+      question +
+      "\n\n"
       "Options:\n{options}";
   p.paraphrase =
       "Paraphrase the question below so that it is more general: keep what is needed to answer "
@@ -105,8 +129,12 @@ Status check_template(const std::string& name, const std::string& text) {
   return Error("unknown prompt '" + name + "'");
 }
 
-std::string render_template(const std::string& text,
+std::string render_template(const std::string& raw,
                             const std::map<std::string, std::string>& values) {
+  const auto context = values.find("context");
+  const std::string text = context != values.end() && context->second.empty()
+                               ? without_paragraphs_holding(raw, "{context}")
+                               : raw;
   std::string out;
   out.reserve(text.size() + 256);
   size_t pos = 0;

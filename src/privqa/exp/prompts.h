@@ -2,6 +2,9 @@
 //   {question}  the question text (sanitized, for S3 CoT requests)
 //   {options}   lettered options, one per line: "A) ...", "B) ..."
 //   {cot}       a chain of thought to answer with
+//   {context}   the question's passage, in the form the step may show it; a
+//               paragraph (lines between blank lines) holding it is left out
+//               when the step shows none (docs/experiments.md, "Passages")
 //   {low} {high}  PhraseDP band variant: the similarity band aimed at
 // The defaults are written to fit any chat model and the simulated provider's
 // request recognition (docs/sim.md). A config may override each one.
@@ -26,14 +29,17 @@ struct Prompts {
   std::string paraphrase_band;     // PhraseDP "bands": {question} {low} {high}
 };
 
-Prompts default_prompts();
+// With `passages`, the question prompts carry a "Context:" paragraph with
+// {context}; without, they are the templates of a dataset without passages.
+Prompts default_prompts(bool passages = false);
 
 // Checks that `name`'s template uses only its allowed placeholders and all of
 // its required ones.
 Status check_template(const std::string& name, const std::string& text);
 
 // Fills the placeholders of `text` from `values` (placeholders not in
-// `values` are left as they are).
+// `values` are left as they are). A "context" value that is empty removes
+// the paragraphs holding {context} instead.
 std::string render_template(const std::string& text,
                             const std::map<std::string, std::string>& values);
 

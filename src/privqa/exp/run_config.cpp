@@ -110,6 +110,44 @@ Status read_dataset(const toml::table& t, const std::string& file,
   return s.check_unknown();
 }
 
+// remote_context = "local" | "shown", or a table by remote scenario:
+// { S2 = "shown", S3 = "local", S4 = "shown" } (unnamed ones stay local).
+Status read_remote_context(TomlSection& s, RunConfig& c) {
+  const toml::node* n = s.get("remote_context");
+  if (n == nullptr) return Status::Ok();
+  constexpr Scenario kRemoteScenarios[] = {Scenario::kRemoteCot, Scenario::kPrivateCot,
+                                           Scenario::kRemote};
+  const auto shown = [&](const toml::node& value, bool& out) -> Status {
+    const auto* text = value.as_string();
+    if (text == nullptr || (text->get() != "local" && text->get() != "shown")) {
+      return s.error("remote_context", "each policy must be \"local\" or \"shown\"");
+    }
+    out = text->get() == "shown";
+    return Status::Ok();
+  };
+  c.remote_context.clear();
+  if (const auto* table = n->as_table()) {
+    for (const auto& [key, value] : *table) {
+      Scenario scenario;
+      if (!parse_scenario(std::string(key.str()), scenario) ||
+          std::find(std::begin(kRemoteScenarios), std::end(kRemoteScenarios), scenario) ==
+              std::end(kRemoteScenarios)) {
+        return s.error(
+            "remote_context",
+            fmt::format("'{}' is no scenario with a remote model (S2, S3, S4)", key.str()));
+      }
+      bool show = false;
+      if (auto st = shown(value, show); !st) return st;
+      if (show) c.remote_context.push_back(scenario);
+    }
+    return Status::Ok();
+  }
+  bool show = false;
+  if (auto st = shown(*n, show); !st) return st;
+  if (show) c.remote_context.assign(std::begin(kRemoteScenarios), std::end(kRemoteScenarios));
+  return Status::Ok();
+}
+
 Status read_experiment(const toml::table& t, const std::string& file,
                        const std::filesystem::path& base, RunConfig& c) {
   TomlSection s(t, "experiment", file);
@@ -170,6 +208,7 @@ Status read_experiment(const toml::table& t, const std::string& file,
     return s.error("remote", "must name another provider than local");
   }
   if (auto st = s.read("include_options_remote", c.include_options_remote); !st) return st;
+  if (auto st = read_remote_context(s, c); !st) return st;
   if (auto st = s.read("window", c.window, 1, 1'000'000); !st) return st;
   if (auto st = s.read("workers", c.workers, 0, 256); !st) return st;
   if (auto st = s.read("max_cot_tokens", c.max_cot_tokens, 1, 1'000'000); !st) return st;
@@ -245,6 +284,14 @@ const MechanismConfig* RunConfig::mechanism(const std::string& name) const {
   return nullptr;
 }
 
+bool RunConfig::has_passages() const {
+  return !dataset.load.mapping.context.empty();
+}
+
+bool RunConfig::remote_sees_context(Scenario s) const {
+  return std::find(remote_context.begin(), remote_context.end(), s) != remote_context.end();
+}
+
 bool RunConfig::has_scenario(Scenario s) const {
   for (auto x : scenarios) {
     if (x == s) return true;
@@ -259,7 +306,6 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
   const toml::table& doc = *parsed;
   RunConfig c;
   c.source = path;
-  c.prompts = default_prompts();
   const auto base = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
 
   const std::set<std::string> sections = {"dataset",  "experiment", "mechanism",
@@ -277,6 +323,7 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
   if (dataset == nullptr) return Error(file + ": the [dataset] section is required");
   if (experiment == nullptr) return Error(file + ": the [experiment] section is required");
   if (auto st = read_dataset(*dataset, file, base, c.dataset); !st) return st.error();
+  c.prompts = default_prompts(c.has_passages());
   if (auto st = read_experiment(*experiment, file, base, c); !st) return st.error();
   if (const auto* t = doc["phrasedp"].as_table()) {
     if (auto st = read_phrasedp(*t, file, c.phrasedp); !st) return st.error();
@@ -385,6 +432,12 @@ std::string results_identity_json(const RunConfig& c) {
                    {"candidates", c.phrasedp.candidates},
                    {"use_n", c.phrasedp.use_n}};
   j["include_options_remote"] = c.include_options_remote;
+  // Absent without passages, so the identity of such a run is unchanged.
+  if (c.has_passages()) {
+    j["remote_context"] = nlohmann::json::array();
+    for (Scenario s : c.remote_context)
+      j["remote_context"].push_back(scenario_id(s));
+  }
   j["embeddings"] = c.embeddings.string();
   j["max_tokens"] = {c.max_cot_tokens, c.max_answer_tokens};
   j["prompts"] = {c.prompts.system,

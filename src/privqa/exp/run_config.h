@@ -4,7 +4,8 @@
 //                 subjects, ids (or ids_file: one id a line), first, sample,
 //                 sample_seed
 //   [experiment]  output, seed, repeats, scenarios, epsilons, mechanisms, local,
-//                 remote, include_options_remote, window, workers, cache,
+//                 remote, include_options_remote, remote_context, window,
+//                 workers, cache,
 //                 embeddings, max_cot_tokens, max_answer_tokens
 //   [mechanism.NAME]  parameters of mechanism NAME (phrasedp: scoring, encoder);
 //                 mechanism = KIND makes NAME an instance of mechanism KIND
@@ -78,6 +79,10 @@ struct RunConfig {
   std::string local_provider;
   std::string remote_provider;
   bool include_options_remote = false;
+  // The remote scenarios whose remote step is shown a question's passage (S3:
+  // sanitized by the cell's mechanism, like the question). In the others it
+  // stays local; local steps always see it.
+  std::vector<Scenario> remote_context;
   // Questions in flight. Waiting requests of long chains go first (LlmClient),
   // so the window fills with questions whose last call (S4's answer) waits;
   // at 20,000 rpm a run needs a few hundred of them to end with those short
@@ -94,6 +99,9 @@ struct RunConfig {
   const ProviderConfig* provider(const std::string& name) const;
   const MechanismConfig* mechanism(const std::string& name) const;  // by label
   bool has_scenario(Scenario s) const;
+  // Whether the dataset maps a passage field ([dataset] map context=FIELD).
+  bool has_passages() const;
+  bool remote_sees_context(Scenario s) const;
 };
 
 Result<RunConfig> load_run_config(const std::filesystem::path& path);

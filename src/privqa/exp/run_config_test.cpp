@@ -283,6 +283,66 @@ TEST(RunConfig, DatasetSplitsMappingAndLeniencyAreRecorded) {
       << empty.error().message();
 }
 
+// Passages stay local unless remote_context shows them, for all remote
+// scenarios or by scenario; the policy joins the identity only with passages.
+TEST(RunConfig, RemoteContextPolicyByScenario) {
+  TempDir dir;
+  std::string text = kMinimal;
+  text.replace(text.find("\n[experiment]"), 0,
+               "format = \"jsonl\"\n"
+               "map = \"question=q,context=ctx,choices=yes|no,answer=a,"
+               "answer_encoding=option_text\"\n");
+  auto local = load(dir, text);
+  ASSERT_TRUE(local.ok()) << local.error().message();
+  EXPECT_TRUE(local->has_passages());
+  for (Scenario s : {Scenario::kRemoteCot, Scenario::kPrivateCot, Scenario::kRemote}) {
+    EXPECT_FALSE(local->remote_sees_context(s)) << "local by default: " << scenario_id(s);
+  }
+  EXPECT_NE(local->prompts.answer.find("{context}"), std::string::npos)
+      << "the default prompts carry the passage";
+  EXPECT_EQ(nlohmann::json::parse(results_identity_json(*local))["remote_context"],
+            nlohmann::json::array());
+
+  std::string all = text;
+  all.replace(all.find("local = \"l\""), 0, "remote_context = \"shown\"\n");
+  auto shown = load(dir, all);
+  ASSERT_TRUE(shown.ok()) << shown.error().message();
+  EXPECT_TRUE(shown->remote_sees_context(Scenario::kRemoteCot));
+  EXPECT_TRUE(shown->remote_sees_context(Scenario::kPrivateCot));
+  EXPECT_TRUE(shown->remote_sees_context(Scenario::kRemote));
+  EXPECT_NE(fingerprint(*shown), fingerprint(*local));
+
+  std::string some = text;
+  some.replace(some.find("local = \"l\""), 0,
+               "remote_context = { S2 = \"shown\", private_cot = \"local\" }\n");
+  auto by_scenario = load(dir, some);
+  ASSERT_TRUE(by_scenario.ok()) << by_scenario.error().message();
+  EXPECT_TRUE(by_scenario->remote_sees_context(Scenario::kRemoteCot));
+  EXPECT_FALSE(by_scenario->remote_sees_context(Scenario::kPrivateCot));
+  EXPECT_FALSE(by_scenario->remote_sees_context(Scenario::kRemote)) << "unnamed: local";
+  EXPECT_EQ(nlohmann::json::parse(results_identity_json(*by_scenario))["remote_context"],
+            nlohmann::json({"S2"}));
+
+  for (const char* bad :
+       {"remote_context = \"sanitized\"\n", "remote_context = { S1 = \"shown\" }\n",
+        "remote_context = { S3 = true }\n"}) {
+    std::string wrong = text;
+    wrong.replace(wrong.find("local = \"l\""), 0, bad);
+    auto refused = load(dir, wrong);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.error().message().find("run.toml:8: experiment.remote_context: "),
+              std::string::npos)
+        << refused.error().message();
+  }
+
+  auto plain = load(dir, kMinimal);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->has_passages());
+  EXPECT_EQ(plain->prompts.answer, default_prompts().answer);
+  EXPECT_FALSE(nlohmann::json::parse(results_identity_json(*plain)).contains("remote_context"))
+      << "unchanged without passages";
+}
+
 TEST(RunConfig, FingerprintIgnoresLimitsButNotModels) {
   TempDir dir;
   auto a = load(dir, kMinimal);

@@ -40,20 +40,32 @@ bool needs_sanitized_text(Scenario scenario) {
   return false;
 }
 
-std::string step_prompt(const ScenarioStep& step, const RunConfig& config, const Question& q,
-                        std::string_view sanitized, std::string_view cot) {
+std::string step_prompt(const ScenarioStep& step, Scenario scenario, const RunConfig& config,
+                        const Question& q, const StepInputs& inputs) {
   const Prompts& p = config.prompts;
-  const std::string text(step.text == StepText::kSanitized ? sanitized : q.text);
+  const bool sanitized = step.text == StepText::kSanitized;
+  const std::string text(sanitized ? inputs.sanitized : q.text);
+  std::string context;
+  if (step.model == Role::kLocal) {
+    context = q.context;
+  } else if (config.remote_sees_context(scenario)) {
+    context = sanitized ? inputs.sanitized_context : q.context;
+  }
   const bool options = step.options == StepOptions::kAlways ||
                        (step.options == StepOptions::kIfAllowed && config.include_options_remote);
   const std::string listed = options ? format_options(q.options) : "";
   if (step.purpose == CallPurpose::kAnswer) {
-    if (cot.empty()) return render_template(p.answer, {{"question", text}, {"options", listed}});
-    return render_template(p.answer_with_cot,
-                           {{"question", text}, {"options", listed}, {"cot", std::string(cot)}});
+    if (inputs.cot.empty()) {
+      return render_template(p.answer,
+                             {{"question", text}, {"options", listed}, {"context", context}});
+    }
+    return render_template(p.answer_with_cot, {{"question", text},
+                                               {"options", listed},
+                                               {"cot", std::string(inputs.cot)},
+                                               {"context", context}});
   }
   return render_template(options ? p.cot_with_options : p.cot,
-                         {{"question", text}, {"options", listed}});
+                         {{"question", text}, {"options", listed}, {"context", context}});
 }
 
 }  // namespace privqa

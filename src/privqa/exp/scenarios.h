@@ -106,11 +106,19 @@ constexpr bool scenario_calls(Scenario scenario, Role role) {
 // Whether a cell of `scenario` needs a mechanism's output (S3).
 bool needs_sanitized_text(Scenario scenario);
 
-// The prompt of `step` for question `q`: `sanitized` is the mechanism's
-// output (read by kSanitized steps only), `cot` the chain of thought an
-// earlier step wrote ("" when none). Templates come from config.prompts.
-std::string step_prompt(const ScenarioStep& step, const RunConfig& config, const Question& q,
-                        std::string_view sanitized, std::string_view cot);
+// What a step's prompt carries besides the original question.
+struct StepInputs {
+  std::string_view sanitized;          // the mechanism's output (kSanitized steps only)
+  std::string_view sanitized_context;  // its output for the passage, when S3 shows it
+  std::string_view cot;                // the chain of thought an earlier step wrote, or ""
+};
+
+// The prompt of `step` of a `scenario` cell for question `q`. A local step
+// is shown the passage; a remote one only where config.remote_sees_context,
+// and then as the step shows the question (sanitized in S3). Templates come
+// from config.prompts.
+std::string step_prompt(const ScenarioStep& step, Scenario scenario, const RunConfig& config,
+                        const Question& q, const StepInputs& inputs);
 
 namespace scenario_table {
 // Checked at compile time: every scenario has steps, at most one CoT step

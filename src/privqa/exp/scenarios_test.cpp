@@ -97,7 +97,8 @@ class StepPrompts : public ::testing::Test {
   }
   std::string prompt(Scenario s, size_t step, std::string_view sanitized = "",
                      std::string_view cot = "") {
-    return step_prompt(steps_of(s)[step], config_, q_, sanitized, cot);
+    return step_prompt(steps_of(s)[step], s, config_, q_,
+                       {.sanitized = sanitized, .sanitized_context = "Part.", .cot = cot});
   }
 
   RunConfig config_;
@@ -123,6 +124,27 @@ TEST_F(StepPrompts, AnswerPromptsCarryTheOriginalTheOptionsAndAnyCot) {
             "AC|think|Which nerve?|A) Radial\nB) Axillary");
   EXPECT_EQ(prompt(Scenario::kPrivateCot, 1, "Which part?", "think"),
             "AC|think|Which nerve?|A) Radial\nB) Axillary");
+}
+
+// A passage goes to every local step, and to a remote step only where the
+// run shows it: as is in S2 and S4, sanitized in S3.
+TEST_F(StepPrompts, PassagesGoToLocalStepsAndToRemoteOnesOnlyWhereShown) {
+  config_.prompts.answer = "A|{question}\n\nCtx {context}";
+  config_.prompts.cot = "C|{question}\n\nCtx {context}";
+  config_.prompts.answer_with_cot = "AC|{cot}|{question}\n\nCtx {context}";
+  q_.context = "Whole passage.";
+  EXPECT_EQ(prompt(Scenario::kLocal, 0), "A|Which nerve?\n\nCtx Whole passage.");
+  EXPECT_EQ(prompt(Scenario::kLocalSelfCot, 0), "C|Which nerve?\n\nCtx Whole passage.");
+  EXPECT_EQ(prompt(Scenario::kRemoteCot, 1, "", "t"), "AC|t|Which nerve?\n\nCtx Whole passage.");
+  // Remote steps: kept local by default, the whole paragraph left out.
+  EXPECT_EQ(prompt(Scenario::kRemoteCot, 0), "C|Which nerve?");
+  EXPECT_EQ(prompt(Scenario::kPrivateCot, 0, "Which part?"), "C|Which part?");
+  EXPECT_EQ(prompt(Scenario::kRemote, 0), "A|Which nerve?");
+  config_.remote_context = {Scenario::kPrivateCot, Scenario::kRemote};
+  EXPECT_EQ(prompt(Scenario::kRemoteCot, 0), "C|Which nerve?") << "S2 not named";
+  EXPECT_EQ(prompt(Scenario::kPrivateCot, 0, "Which part?"), "C|Which part?\n\nCtx Part.")
+      << "S3 shows the sanitized passage, never the original";
+  EXPECT_EQ(prompt(Scenario::kRemote, 0), "A|Which nerve?\n\nCtx Whole passage.");
 }
 
 TEST(Scenarios, CallPurposesAndTheirBudgets) {

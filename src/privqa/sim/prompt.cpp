@@ -97,6 +97,8 @@ const std::initializer_list<std::string_view> kReasoningLabels = {"reasoning",
                                                                   "cot"};
 const std::initializer_list<std::string_view> kSectionEndLabels = {"question", "options",
                                                                    "choices"};
+// A passage the question is about: not part of the question's wording.
+const std::initializer_list<std::string_view> kContextLabels = {"context", "passage", "abstract"};
 const std::initializer_list<std::string_view> kSourceLabels = {"question", "text", "original",
                                                                "sentence", "input"};
 
@@ -225,31 +227,50 @@ PromptAnalysis analyze_prompt(const std::vector<ChatMessage>& messages) {
   std::vector<std::string> prompt_parts;
   std::vector<std::string> question_parts;
   std::vector<std::string> reasoning_parts;
+  std::vector<std::string> context_parts;
   std::string last_message;
   for (const ChatMessage& message : messages) {
     if (message.role == "assistant") {
       reasoning_parts.push_back(std::string(trim(message.content)));
       continue;
     }
-    prompt_parts.push_back(message.content);
     last_message = message.content;
-    bool in_reasoning = false;
+    enum class Section { kQuestion, kReasoning, kContext } section = Section::kQuestion;
     for (const std::string& line : split_lines(message.content)) {
       const auto option = option_line(line);
       if (option && option->first == static_cast<char>('A' + analysis.options.size())) {
         analysis.options.push_back(option->second);
-        in_reasoning = false;
+        prompt_parts.push_back(line);
+        section = Section::kQuestion;
         continue;
       }
-      if (labelled(line, kSectionEndLabels)) in_reasoning = false;
+      if (labelled(line, kSectionEndLabels)) section = Section::kQuestion;
       if (const auto reasoning = labelled(line, kReasoningLabels)) {
-        in_reasoning = true;
+        section = Section::kReasoning;
         reasoning_parts.push_back(*reasoning);
+        prompt_parts.push_back(line);
         continue;
       }
-      (in_reasoning ? reasoning_parts : question_parts).push_back(std::string(trim(line)));
+      if (const auto context = labelled(line, kContextLabels)) {
+        section = Section::kContext;
+        context_parts.push_back(*context);
+        continue;
+      }
+      switch (section) {
+        case Section::kQuestion:
+          question_parts.push_back(std::string(trim(line)));
+          break;
+        case Section::kReasoning:
+          reasoning_parts.push_back(std::string(trim(line)));
+          break;
+        case Section::kContext:
+          context_parts.push_back(std::string(trim(line)));
+          continue;
+      }
+      prompt_parts.push_back(line);
     }
   }
+  analysis.supplied_context = std::string(trim(join(context_parts, "\n")));
   const std::string prompt = join(prompt_parts, "\n");
   const std::string lowered = ascii_lower(prompt);
   analysis.wants_reasoning =

@@ -28,6 +28,10 @@ struct PromptAnalysis {
   // Answer requests: reasoning supplied with the prompt, i.e. assistant
   // messages plus any section introduced by a label line such as "Reasoning:".
   std::string supplied_reasoning;
+  // A passage given with the question: lines from a "Context:" (or
+  // "Passage:", "Abstract:") label to the next section. It is left out of
+  // question_text, so a long passage does not hide which question it is.
+  std::string supplied_context;
   bool wants_reasoning = false;  // asks to reason ("step by step", "explain", ...)
   // Paraphrase requests: the text to paraphrase and how many variants the
   // prompt asks for in one reply ("Give 10 paraphrases" -> 10; default 1).

@@ -37,6 +37,28 @@ TEST(AnalyzePrompt, OptionLettersMustRunFromAInOrder) {
   EXPECT_EQ(b.options, (std::vector<std::string>{"one", "three"}));
 }
 
+// A passage is not the question's wording: recognition would otherwise
+// match whichever question shares most of the passage's words.
+TEST(AnalyzePrompt, AContextSectionIsSuppliedAndLeftOutOfTheQuestion) {
+  const auto cot = analyze_prompt(
+      user("Think through the question step by step.\n\nContext:\nA cohort drank coffee.\n"
+           "Arrhythmia was recorded.\n\nQuestion: Is coffee linked to atrial fibrillation?"));
+  EXPECT_EQ(cot.kind, RequestKind::kCot);
+  EXPECT_EQ(cot.supplied_context, "A cohort drank coffee.\nArrhythmia was recorded.");
+  EXPECT_EQ(cot.question_text.find("cohort"), std::string::npos) << cot.question_text;
+  EXPECT_NE(cot.question_text.find("atrial fibrillation"), std::string::npos);
+
+  const auto answer = analyze_prompt(
+      user("Answer the question.\n\nPassage: Children had an ultrasound.\n\nQuestion: Does it "
+           "predict surgery?\n\nOptions:\nA) yes\nB) no\nReply with the letter."));
+  EXPECT_EQ(answer.kind, RequestKind::kAnswer);
+  EXPECT_EQ(answer.supplied_context, "Children had an ultrasound.");
+  EXPECT_EQ(answer.question_text.find("ultrasound"), std::string::npos);
+  EXPECT_EQ(answer.options, (std::vector<std::string>{"yes", "no"}));
+
+  EXPECT_EQ(analyze_prompt(user("Question: Which nerve?")).supplied_context, "");
+}
+
 TEST(AnalyzePrompt, ReasoningSectionAndAssistantMessagesAreSuppliedReasoning) {
   const auto a = analyze_prompt(
       {{"system", "You are a doctor."},
