@@ -26,6 +26,8 @@
 #include "privqa/sim/hashed_embedding.h"
 #include "privqa/store/result_store.h"
 #include "privqa/store/sqlite.h"
+#include "privqa/text/normalize.h"
+#include "privqa/text/tokenizer.h"
 #include "testing.h"
 
 namespace privqa {
@@ -1112,6 +1114,98 @@ TEST(RunCli, PubMedQaPassagesStayLocalUnlessShownAndThenSanitizedInS3) {
   EXPECT_EQ(s3_seen, s3_prompts.size() + s3_unchanged.size())
       << "every S3 request carries the stored sanitized passage";
   EXPECT_EQ(s2_with_passage, 3u);
+}
+
+// DP-Prompt: each S3 cell asks the local model for one paraphrase at
+// T = 2 (clip_high - clip_low) / eps (1.5 / eps by default) with top_p 1;
+// the remote model gets that paraphrase, never the question; the cell
+// records the temperature and the eps its tokens spent; and the simulator's
+// paraphrases keep fewer of the question's words at a smaller eps.
+TEST(RunCli, DpPromptParaphrasesLocallyAtTheTemperatureOfEachEps) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = testing::start_sim_server(
+      sim, kBinary,
+      {"--dataset", data.questions.string(), "--seed", "5", "--time-scale", "0", "--profiles",
+       (testing::fixtures_dir() / "sim" / "unlimited.toml").string(), "--log",
+       (dir / "sim.log").string()},
+      dir / "sim.out");
+  ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+  ConfigSpec spec;
+  spec.dataset = data.questions;
+  spec.embeddings = data.embeddings;
+  spec.output = dir / "run.db";
+  spec.first = 12;
+  spec.scenarios = R"(["S1", "S3"])";
+  spec.mechanisms = R"(["dpprompt"])";
+  write_text(dir / "run.toml", config_text(spec));
+  const auto run = run_command("PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " +
+                               (dir / "run.toml").string());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+  auto dataset = load_dataset(data.questions);
+  ASSERT_TRUE(dataset.ok());
+  std::map<std::string, std::string> text_of;
+  for (const auto& q : dataset->questions)
+    text_of[q.id] = q.text;
+  const auto r = run_command(kBinary + " export --no-timing --details " + spec.output.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> sanitized_texts;
+  std::map<double, double> kept_by_eps;  // mean share of the question's words kept
+  size_t s3 = 0;
+  for (const auto& c : read_jsonl(r.out)) {
+    if (c["scenario"] != "S3") continue;
+    ++s3;
+    ASSERT_EQ(c["status"], "ok") << c.dump();
+    const double eps = c["eps"];
+    const nlohmann::json& m = c["details"]["mechanism"];
+    EXPECT_DOUBLE_EQ(m["temperature"].get<double>(), 1.5 / eps) << c.dump();
+    EXPECT_EQ(m["logits_clipped"], false);
+    EXPECT_GT(m["sampled"].get<int64_t>(), 0);
+    EXPECT_DOUBLE_EQ(m["eps_spent"].get<double>(), eps * m["sampled"].get<double>());
+    EXPECT_LT(m["sampled"].get<int64_t>(), c["local_tokens_out"].get<int64_t>())
+        << "the paraphrase's tokens count with the cell's, beside the answer's: " << c.dump();
+    const std::string sanitized = c["sanitized"];
+    const std::string original = text_of.at(c["question_id"]);
+    EXPECT_NE(sanitized, original);
+    sanitized_texts.insert(sanitized);
+    std::set<std::string> words;
+    for (const Token& t : tokenize(sanitized))
+      words.insert(fold_case(t.text));
+    size_t n = 0, kept = 0;
+    for (const Token& t : tokenize(original)) {
+      if (t.kind != TokenKind::kWord) continue;
+      ++n;
+      kept += words.count(fold_case(t.text));
+    }
+    kept_by_eps[eps] += static_cast<double>(kept) / static_cast<double>(n) / 12;
+  }
+  ASSERT_EQ(s3, 12u * 3);
+  EXPECT_GT(kept_by_eps[3.0], kept_by_eps[1.0] + 0.2)
+      << "T 0.5 keeps more than T 1.5: " << kept_by_eps[3.0] << " vs " << kept_by_eps[1.0];
+
+  size_t paraphrase_requests = 0;
+  std::set<double> temperatures;
+  for (const auto& e : read_jsonl(slurp(dir / "sim.log"))) {
+    if (!e.contains("body")) continue;
+    const std::string prompt = user_message(e);
+    if (e.value("model", "") == "sim-remote") {
+      for (const auto& [id, text] : text_of)
+        EXPECT_EQ(prompt.find(text), std::string::npos) << "the remote model saw " << id;
+      const bool carries_a_paraphrase =
+          std::any_of(sanitized_texts.begin(), sanitized_texts.end(),
+                      [&](const std::string& t) { return prompt.find(t) != std::string::npos; });
+      EXPECT_TRUE(carries_a_paraphrase) << prompt;
+      continue;
+    }
+    if (prompt.find("Paraphrase the question below") == std::string::npos) continue;
+    ++paraphrase_requests;
+    temperatures.insert(e["body"]["temperature"].get<double>());
+    EXPECT_EQ(e["body"]["top_p"], 1.0);
+  }
+  EXPECT_EQ(paraphrase_requests, 12u * 3);
+  EXPECT_EQ(temperatures, (std::set<double>{1.5, 0.75, 0.5}));
 }
 
 // Errors about the question file advise the config's own keys: run has no

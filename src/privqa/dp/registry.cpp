@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "privqa/dp/custext.h"
+#include "privqa/dp/dpprompt.h"
 #include "privqa/dp/inferdpt.h"
 #include "privqa/dp/phrasedp.h"
 #include "privqa/dp/santext.h"
@@ -83,6 +84,9 @@ std::vector<MechanismInfo> build_catalog() {
        true},
       {"phrasedp", "PhraseDP: select one of the local model's paraphrases by similarity",
        phrasedp_param_specs(), false, false},
+      {kDpPromptName,
+       "DP-Prompt: the local model paraphrases at T = 2 (clip_high - clip_low) / eps",
+       dpprompt_param_specs(), false, false},
   };
 }
 
@@ -140,8 +144,8 @@ Result<std::shared_ptr<const Mechanism>> create_mechanism(
     return share(InferDpt::build(name, v, table, options));
   }
   return Error(name +
-               ": selects among paraphrases written by the local model; it runs inside an "
-               "experiment, not as a word-level sanitizer");
+               ": works with paraphrases written by the local model; it runs inside an "
+               "experiment (privqa run), not as a word-level sanitizer");
 }
 
 }  // namespace privqa

@@ -16,11 +16,11 @@
 namespace privqa {
 
 struct MechanismInfo {
-  std::string name;  // "santext", "santext+", "custext+", "inferdpt", "phrasedp"
+  std::string name;  // "santext", "santext+", "custext+", "inferdpt", "phrasedp", "dpprompt"
   std::string summary;
   std::vector<ParamSpec> params;
   bool needs_corpus = false;  // builds its vocabulary from the task corpus
-  bool word_level = true;     // false: phrasedp (selection among LLM paraphrases)
+  bool word_level = true;     // false: phrasedp, dpprompt (the local model paraphrases)
 };
 
 const std::vector<MechanismInfo>& mechanism_catalog();

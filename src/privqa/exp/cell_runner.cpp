@@ -5,6 +5,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "privqa/base/strings.h"
 #include "privqa/dp/phrasedp.h"
 #include "privqa/dp/rng.h"
 #include "privqa/exp/answer_parser.h"
@@ -62,10 +63,10 @@ CellRunner::CellRunner(const RunConfig& config, ChatModel* local, ChatModel* rem
       mechanisms_ready_(executor),
       mechanisms_done_(!config.has_scenario(Scenario::kPrivateCot)) {
   for (const auto& m : config.mechanisms) {
-    if (is_phrasedp(m.kind)) {
-      first_phrasedp_ = m.name;
-      break;
-    }
+    if (is_phrasedp(m.kind) && first_phrasedp_.empty()) first_phrasedp_ = m.name;
+    if (!is_dpprompt(m.kind)) continue;
+    // Checked before the run starts (check_mechanisms).
+    if (auto settings = dpprompt_settings(config, m)) dpprompt_[m.name] = *settings;
   }
 }
 
@@ -90,9 +91,15 @@ asio::awaitable<CellRunner::CallResult> CellRunner::call(Role role, CallPurpose 
   if (!config_.prompts.system.empty())
     request.messages.push_back({"system", config_.prompts.system});
   request.messages.push_back({"user", std::move(prompt)});
-  const bool paraphrase = purpose == CallPurpose::kParaphrase;
-  request.temperature = paraphrase ? kParaphraseTemperature : 0.0;
-  if (paraphrase) request.top_p = kParaphraseTopP;
+  request.temperature = 0.0;
+  if (purpose == CallPurpose::kParaphrase) {
+    request.temperature = kParaphraseTemperature;
+    request.top_p = kParaphraseTopP;
+  } else if (purpose == CallPurpose::kPrivateParaphrase) {
+    // Pure temperature sampling: the mechanism is the temperature.
+    request.temperature = dpprompt_temperature(key.eps, dpprompt_.at(key.mechanism));
+    request.top_p = 1.0;
+  }
   request.max_tokens = max_tokens_of(purpose, config_);
   request.n = n;
   request.seed = static_cast<int64_t>(
@@ -241,7 +248,23 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
   };
 
   std::string sanitized_context;
-  if (needs_sanitized_text(key.scenario)) {
+  if (needs_sanitized_text(key.scenario) && dpprompt_.count(key.mechanism) != 0) {
+    CallResult r =
+        co_await call(Role::kLocal, CallPurpose::kPrivateParaphrase, dpprompt_prompt(config_, q), q,
+                      key, cell, calls, calls_of(key.scenario));
+    if (!r.ok) {
+      fail(r.paused, std::move(r.error));
+      co_return finish();
+    }
+    add_usage(cell, Role::kLocal, r.usage);
+    details["mechanism"] =
+        dpprompt_details(dpprompt_.at(key.mechanism), key.eps, r.usage.completion_tokens);
+    cell.sanitized = std::string(trim(r.choices[0]));
+    if (cell.sanitized.empty()) {
+      fail(false, "dp_paraphrase: the local model's paraphrase is empty");
+      co_return finish();
+    }
+  } else if (needs_sanitized_text(key.scenario)) {
     CandidateSet phrase;
     if (is_phrasedp(config_, key.mechanism)) {
       phrase = co_await phrasedp_candidates(q, key, cell, calls);

@@ -19,6 +19,7 @@
 #include "privqa/base/event.h"
 #include "privqa/data/question.h"
 #include "privqa/exp/cell_sanitizer.h"
+#include "privqa/exp/dpprompt_paraphrase.h"
 #include "privqa/exp/model.h"
 #include "privqa/exp/phrasedp_candidates.h"
 #include "privqa/exp/run_config.h"
@@ -75,6 +76,7 @@ class CellRunner {
   ChatModel* remote_;
   std::map<std::string, ChatModel*> encoders_;  // by provider name
   std::string first_phrasedp_;  // the PhraseDP mechanism whose cells count the candidates' tokens
+  std::map<std::string, DpPromptSettings> dpprompt_;  // by mechanism label
   boost::asio::thread_pool& pool_;
   CandidateSlots candidate_slots_;
   Event mechanisms_ready_;

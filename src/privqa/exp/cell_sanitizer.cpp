@@ -10,6 +10,7 @@
 #include "privqa/dp/rng.h"
 #include "privqa/embed/embedding_table.h"
 #include "privqa/embed/sif_encoder.h"
+#include "privqa/exp/dpprompt_paraphrase.h"
 #include "privqa/exp/scenarios.h"
 
 namespace privqa {
@@ -21,11 +22,6 @@ namespace {
 // sanitization; a small cache keeps the runner's memory low at the cost of
 // recomputing some distances (a fraction of a millisecond per text).
 constexpr size_t kMechanismCacheBytes = size_t{24} << 20;
-
-// Where an error about mechanism `m` points: its entry in the config file.
-std::string where_of(const RunConfig& config, const MechanismConfig& m) {
-  return m.where.empty() ? config.source.string() : m.where;
-}
 
 // A PhraseDP mechanism's settings, checked.
 struct PhraseSettings {
@@ -113,6 +109,7 @@ Status Sanitizer::build(const std::filesystem::path& embeddings,
       phrasedp_[m.name] = std::move(*settings);
       continue;
     }
+    if (is_dpprompt(m.kind)) continue;  // the cell runner asks the local model
     auto mechanism = create_mechanism(m.kind, m.params, *table_, word_corpus, kMechanismCacheBytes);
     if (!mechanism) return mechanism.error().wrap(where_of(config_, m));
     mechanisms_[m.name] = std::move(*mechanism);
@@ -211,16 +208,22 @@ SanitizedCell Sanitizer::select_paraphrase_of(const Question& q, const CellKey& 
 
 Status check_mechanisms(const RunConfig& config) {
   for (const auto& m : config.mechanisms) {
+    const bool paraphrases = is_phrasedp(m.kind) || is_dpprompt(m.kind);
+    if (paraphrases && config.has_passages() && config.has_scenario(Scenario::kPrivateCot) &&
+        config.remote_sees_context(Scenario::kPrivateCot)) {
+      return Error(fmt::format("{} paraphrases questions only, so it cannot sanitize the "
+                               "passages that remote_context shows the remote model in S3; "
+                               "keep them local there (remote_context = {{ S3 = \"local\", "
+                               "... }}) or use a word-level mechanism",
+                               is_phrasedp(m.kind) ? "PhraseDP" : "DP-Prompt"))
+          .wrap(where_of(config, m));
+    }
     if (is_phrasedp(m.kind)) {
       if (auto settings = phrasedp_settings(config, m); !settings) return settings.error();
-      if (config.has_passages() && config.remote_sees_context(Scenario::kPrivateCot) &&
-          config.has_scenario(Scenario::kPrivateCot)) {
-        return Error(
-                   "PhraseDP paraphrases questions only, so it cannot sanitize the passages "
-                   "that remote_context shows the remote model in S3; keep them local there "
-                   "(remote_context = { S3 = \"local\", ... }) or use a word-level mechanism")
-            .wrap(where_of(config, m));
-      }
+      continue;
+    }
+    if (is_dpprompt(m.kind)) {
+      if (auto settings = dpprompt_settings(config, m); !settings) return settings.error();
       continue;
     }
     auto info = find_mechanism(m.kind);

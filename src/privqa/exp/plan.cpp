@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "privqa/exp/dpprompt_paraphrase.h"
 #include "privqa/exp/phrasedp_candidates.h"
 #include "privqa/exp/scenarios.h"
 
@@ -48,6 +49,9 @@ PlanEstimate estimate_plan(const std::vector<Question>& questions, const RunConf
       ++e.cells;
       ++e.cells_by_scenario[cell.scenario];
       std::string_view cot;
+      if (needs_sanitized_text(cell.scenario) && is_dpprompt(c, cell.mechanism)) {
+        add(Role::kLocal, dpprompt_prompt(c, q), max_tokens_of(CallPurpose::kPrivateParaphrase, c));
+      }
       for (const ScenarioStep& step : steps_of(cell.scenario)) {
         // The original texts stand in for the sanitized ones: about as long.
         const StepInputs inputs{.sanitized = q.text, .sanitized_context = q.context, .cot = cot};

@@ -24,6 +24,7 @@ const std::vector<TemplateRule>& rules() {
       {"paraphrase", {"question"}, {"question"}},
       {"paraphrase_medical", {"question"}, {"question"}},
       {"paraphrase_band", {"question", "low", "high"}, {"question", "low", "high"}},
+      {"paraphrase_dp", {"question"}, {"question"}},
   };
   return kRules;
 }
@@ -106,6 +107,10 @@ Prompts default_prompts(bool passages) {
       "part: aim for a semantic similarity between {low} and {high} on a scale from 0 (unrelated) "
       "to 1 (the same). Lower similarity means more general, with fewer specifics. Reply with "
       "the paraphrase only.\n\n"
+      "Question: {question}";
+  // A plain paraphrase: the privacy comes from the sampling temperature.
+  p.paraphrase_dp =
+      "Paraphrase the question below. Reply with the paraphrase only.\n\n"
       "Question: {question}";
   return p;
 }

@@ -27,6 +27,7 @@ struct Prompts {
   std::string paraphrase;          // PhraseDP "old": {question}
   std::string paraphrase_medical;  // PhraseDP "medical": {question}
   std::string paraphrase_band;     // PhraseDP "bands": {question} {low} {high}
+  std::string paraphrase_dp;       // DP-Prompt: {question}
 };
 
 // With `passages`, the question prompts carry a "Context:" paragraph with

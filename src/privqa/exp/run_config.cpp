@@ -13,6 +13,7 @@
 #include "privqa/base/files.h"
 #include "privqa/base/strings.h"
 #include "privqa/base/toml_section.h"
+#include "privqa/dp/dpprompt.h"
 #include "privqa/exp/phrasedp_candidates.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/provider_config.h"
@@ -256,6 +257,7 @@ Status read_prompts(const toml::table& t, const std::string& file, Prompts& p) {
       {"paraphrase", &p.paraphrase},
       {"paraphrase_medical", &p.paraphrase_medical},
       {"paraphrase_band", &p.paraphrase_band},
+      {"paraphrase_dp", &p.paraphrase_dp},
   };
   for (const auto& [key, target] : fields) {
     const toml::node* n = s.get(key);
@@ -282,6 +284,10 @@ const MechanismConfig* RunConfig::mechanism(const std::string& name) const {
     if (m.name == name) return &m;
   }
   return nullptr;
+}
+
+std::string where_of(const RunConfig& config, const MechanismConfig& m) {
+  return m.where.empty() ? config.source.string() : m.where;
 }
 
 bool RunConfig::has_passages() const {
@@ -448,6 +454,11 @@ std::string results_identity_json(const RunConfig& c) {
                   c.prompts.paraphrase,
                   c.prompts.paraphrase_medical,
                   c.prompts.paraphrase_band};
+  // Only with DP-Prompt, so the identity of a run without it is unchanged.
+  if (std::any_of(c.mechanisms.begin(), c.mechanisms.end(),
+                  [](const MechanismConfig& m) { return m.kind == kDpPromptName; })) {
+    j["prompts"].push_back(c.prompts.paraphrase_dp);
+  }
   for (const char* role : {"local", "remote"}) {
     const ProviderConfig* p =
         c.provider(std::string(role) == "local" ? c.local_provider : c.remote_provider);

@@ -10,7 +10,8 @@
 //   [mechanism.NAME]  parameters of mechanism NAME (phrasedp: scoring, encoder);
 //                 mechanism = KIND makes NAME an instance of mechanism KIND
 //   [phrasedp]    candidate generation: variant (old|bands), medical, candidates, use_n
-//   [prompts]     system, answer, answer_with_cot, cot, paraphrase
+//   [prompts]     system, answer, answer_with_cot, cot, cot_with_options,
+//                 paraphrase, paraphrase_medical, paraphrase_band, paraphrase_dp
 //   [providers.NAME]  see llm/provider_config.h
 //
 // Relative paths are relative to the config file. String values may use
@@ -105,6 +106,10 @@ struct RunConfig {
 };
 
 Result<RunConfig> load_run_config(const std::filesystem::path& path);
+
+// Where an error about mechanism `m` points: its entry in the config file,
+// or the file itself for a config built in code.
+std::string where_of(const RunConfig& config, const MechanismConfig& m);
 
 // JSON of everything that decides the results (not limits, URLs, output path
 // or concurrency), and its hash: a store only resumes a run with the same one.

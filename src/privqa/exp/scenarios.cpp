@@ -13,6 +13,8 @@ const char* call_purpose_name(CallPurpose purpose) {
   switch (purpose) {
     case CallPurpose::kParaphrase:
       return "paraphrase";
+    case CallPurpose::kPrivateParaphrase:
+      return "dp_paraphrase";
     case CallPurpose::kCot:
       return "cot";
     case CallPurpose::kAnswer:
@@ -24,6 +26,7 @@ const char* call_purpose_name(CallPurpose purpose) {
 int max_tokens_of(CallPurpose purpose, const RunConfig& config) {
   switch (purpose) {
     case CallPurpose::kParaphrase:
+    case CallPurpose::kPrivateParaphrase:
       return kParaphraseMaxTokens;
     case CallPurpose::kCot:
       return config.max_cot_tokens;

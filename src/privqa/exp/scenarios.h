@@ -22,11 +22,13 @@ const std::string& provider_of(const RunConfig& config, Role role);
 
 // What a model call is for. The name is part of each call's request seed and
 // appears in a cell's details and errors.
-enum class CallPurpose { kParaphrase, kCot, kAnswer };
-const char* call_purpose_name(CallPurpose purpose);  // "paraphrase", "cot", "answer"
+// kPrivateParaphrase: DP-Prompt's paraphrase, sampled at the cell's eps.
+enum class CallPurpose { kParaphrase, kPrivateParaphrase, kCot, kAnswer };
+// "paraphrase", "dp_paraphrase", "cot", "answer"
+const char* call_purpose_name(CallPurpose purpose);
 
 // max_tokens of a call: the run's max_cot_tokens or max_answer_tokens, or
-// kParaphraseMaxTokens (phrasedp_candidates.h) per paraphrase choice.
+// kParaphraseMaxTokens (phrasedp_candidates.h) per paraphrase.
 int max_tokens_of(CallPurpose purpose, const RunConfig& config);
 
 // The question text a step's prompt carries.

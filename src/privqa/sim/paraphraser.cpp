@@ -44,11 +44,14 @@ std::string tidy(const std::string& text) {
 
 Paraphraser::Paraphraser(NeighbourSource neighbours) : neighbours_(std::move(neighbours)) {}
 
-std::string Paraphraser::one_variant(std::string_view text, Draw& draw) const {
+std::string Paraphraser::one_variant(std::string_view text, double temperature, Draw& draw) const {
   static const char* const kGenericNouns[] = {"condition", "finding", "structure", "factor",
                                               "feature",   "process", "agent"};
   static const char* const kGenericAmounts[] = {"some", "several", "a certain number of"};
-  const double change_rate = 0.15 + 0.6 * draw.uniform();
+  double change_rate = 0.15 + 0.6 * draw.uniform();
+  if (temperature != kReferenceTemperature) {
+    change_rate = std::min(1.0, change_rate * temperature / kReferenceTemperature);
+  }
   std::string out;
   for (const Token& token : tokenize(text)) {
     const bool word = token.kind == TokenKind::kWord;
@@ -81,7 +84,7 @@ std::string Paraphraser::one_variant(std::string_view text, Draw& draw) const {
 }
 
 std::vector<std::string> Paraphraser::variants(std::string_view text, size_t count,
-                                               const Draw& draw) const {
+                                               const Draw& draw, double temperature) const {
   std::set<std::string> seen = {fold_case(tidy(std::string(text)))};
   std::vector<std::string> out;
   for (size_t i = 0; i < count; ++i) {
@@ -89,7 +92,7 @@ std::vector<std::string> Paraphraser::variants(std::string_view text, size_t cou
     for (int attempt = 0; attempt < kMaxAttemptsPerVariant; ++attempt) {
       Draw attempt_draw = draw;
       attempt_draw.with(i).with(static_cast<uint64_t>(attempt));
-      variant = one_variant(text, attempt_draw);
+      variant = one_variant(text, temperature, attempt_draw);
       if (seen.insert(fold_case(variant)).second) break;
     }
     out.push_back(std::move(variant));

@@ -23,12 +23,18 @@ class Paraphraser {
   // `count` variants of `text`, pairwise distinct and different from `text`
   // (case-insensitively) whenever the text has enough content words to allow
   // it. Each variant changes a share of the content words drawn in
-  // [0.15, 0.75), so their similarity to the original spreads out. Each
-  // content word picked is replaced by a neighbour, deleted, or generalised.
-  std::vector<std::string> variants(std::string_view text, size_t count, const Draw& draw) const;
+  // [0.15, 0.75) at the reference temperature, so their similarity to the
+  // original spreads out; the share grows in proportion to `temperature`
+  // (at most all words), as a hotter sample strays further. Each content word
+  // picked is replaced by a neighbour, deleted, or generalised.
+  std::vector<std::string> variants(std::string_view text, size_t count, const Draw& draw,
+                                    double temperature = kReferenceTemperature) const;
+
+  // The temperature of privqa's PhraseDP paraphrase requests.
+  static constexpr double kReferenceTemperature = 0.7;
 
  private:
-  std::string one_variant(std::string_view text, Draw& draw) const;
+  std::string one_variant(std::string_view text, double temperature, Draw& draw) const;
 
   NeighbourSource neighbours_;
 };

@@ -6,6 +6,8 @@
 
 #include "privqa/sim/hashed_embedding.h"
 #include "privqa/text/normalize.h"
+#include "privqa/text/stopwords.h"
+#include "privqa/text/tokenizer.h"
 
 namespace privqa::sim {
 namespace {
@@ -38,6 +40,51 @@ TEST(Paraphraser, UsesNeighboursWhenGiven) {
     used += v.find("thorax") != std::string::npos || v.find("Thorax") != std::string::npos;
   }
   EXPECT_GT(used, 0);
+}
+
+// Share of the changeable words of `original` (numbers, and words of three
+// letters or more that are no stopwords), as a case-folded multiset, that
+// are still in `variant`.
+double kept_share(const std::string& original, const std::string& variant) {
+  std::multiset<std::string> left;
+  for (const Token& t : tokenize(variant)) {
+    if (t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber) left.insert(fold_case(t.text));
+  }
+  size_t words = 0, kept = 0;
+  for (const Token& t : tokenize(original)) {
+    if (t.kind != TokenKind::kWord && t.kind != TokenKind::kNumber) continue;
+    const std::string folded = fold_case(t.text);
+    if (t.kind == TokenKind::kWord && (is_stopword(folded) || folded.size() < 3)) continue;
+    ++words;
+    const auto it = left.find(fold_case(t.text));
+    if (it == left.end()) continue;
+    ++kept;
+    left.erase(it);
+  }
+  return static_cast<double>(kept) / static_cast<double>(words);
+}
+
+// A changeable word changes with probability r ~ U[0.15, 0.75) at the
+// reference temperature 0.7, and min(1, r T / 0.7) otherwise: at T = 1.4 its mean is
+// (1/0.6) (integral of 2r over [0.15, 0.5] + 0.25) = 0.796, against 0.45.
+// The words kept are 1 minus that, up to the rule that a variant differs from
+// the original (a redraw when nothing changed: a few percent at most here).
+// 400 variants make the standard error of each mean about 0.01, so the
+// tolerance of 0.06 fails by chance far less than once in 10^4.
+TEST(Paraphraser, AHotterRequestChangesMoreWords) {
+  const Paraphraser paraphraser;
+  double mean_reference = 0, mean_hot = 0;
+  constexpr int kVariants = 400;
+  for (int i = 0; i < kVariants; ++i) {
+    const Draw draw = Draw().with("t").with(static_cast<uint64_t>(i));
+    mean_reference += kept_share(kText, paraphraser.variants(kText, 1, draw)[0]) / kVariants;
+    mean_hot += kept_share(kText, paraphraser.variants(kText, 1, draw, 1.4)[0]) / kVariants;
+  }
+  EXPECT_NEAR(mean_reference, 1 - 0.45, 0.06);
+  EXPECT_NEAR(mean_hot, 1 - 0.796, 0.06);
+  EXPECT_EQ(paraphraser.variants(kText, 3, Draw().with("p"), Paraphraser::kReferenceTemperature),
+            paraphraser.variants(kText, 3, Draw().with("p")))
+      << "the reference temperature is the default";
 }
 
 TEST(HashedEmbedding, NormalisedDeterministicAndSimilarForSharedWords) {

@@ -217,13 +217,14 @@ SimReply Simulator::handle(std::string_view method, std::string_view path, std::
 }
 
 std::vector<std::string> Simulator::choice_texts(const PromptAnalysis& prompt, size_t n,
-                                                 const Draw& draw, const Profile& profile) const {
+                                                 double temperature, const Draw& draw,
+                                                 const Profile& profile) const {
   std::vector<std::string> texts;
   if (prompt.kind == RequestKind::kParaphrase) {
     const size_t per_reply = static_cast<size_t>(prompt.paraphrases_per_reply);
     Draw paraphrase_draw = draw;
     const auto lines = paraphraser_.variants(prompt.paraphrase_source, n * per_reply,
-                                             paraphrase_draw.with("para"));
+                                             paraphrase_draw.with("para"), temperature);
     for (size_t i = 0; i < n; ++i) {
       std::string text;
       for (size_t j = 0; j < per_reply; ++j)
@@ -261,6 +262,14 @@ SimReply Simulator::chat(const json& request, const Profile& profile, std::strin
   if (!max_tokens) return invalid(max_tokens.error().message());
   auto stops = stop_sequences(request);
   if (!stops) return invalid(stops.error().message());
+  double temperature = Paraphraser::kReferenceTemperature;
+  if (request.contains("temperature")) {
+    const json& t = request["temperature"];
+    if (!t.is_number() || t.get<double>() < 0) {
+      return invalid("'temperature' must be a number >= 0");
+    }
+    temperature = t.get<double>();
+  }
 
   size_t prompt_tokens = 0;
   for (const ChatMessage& m : *messages)
@@ -269,7 +278,8 @@ SimReply Simulator::chat(const json& request, const Profile& profile, std::strin
   Draw draw;
   draw.with(seed_).with(profile.name).with(body);
   const PromptAnalysis prompt = analyze_prompt(*messages);
-  std::vector<std::string> texts = choice_texts(prompt, static_cast<size_t>(*n), draw, profile);
+  std::vector<std::string> texts =
+      choice_texts(prompt, static_cast<size_t>(*n), temperature, draw, profile);
 
   json choices = json::array();
   size_t completion_tokens = 0;

@@ -51,8 +51,8 @@ class Simulator {
                 uint64_t arrival) const;
   SimReply embeddings(const nlohmann::json& request, const Profile& profile, std::string_view body,
                       uint64_t arrival) const;
-  std::vector<std::string> choice_texts(const PromptAnalysis& prompt, size_t n, const Draw& draw,
-                                        const Profile& profile) const;
+  std::vector<std::string> choice_texts(const PromptAnalysis& prompt, size_t n, double temperature,
+                                        const Draw& draw, const Profile& profile) const;
   // `draw` identifies the request; `arrival` > 0 draws anew for a repeat.
   double latency(const Profile& profile, size_t output_tokens, Draw draw, uint64_t arrival) const;
 
