@@ -134,12 +134,14 @@ Status check_template(const std::string& name, const std::string& text) {
   return Error("unknown prompt '" + name + "'");
 }
 
-std::string render_template(const std::string& raw,
+std::string render_template(const std::string& text,
                             const std::map<std::string, std::string>& values) {
   const auto context = values.find("context");
-  const std::string text = context != values.end() && context->second.empty()
-                               ? without_paragraphs_holding(raw, "{context}")
-                               : raw;
+  if (context != values.end() && context->second.empty()) {
+    auto rest = values;
+    rest.erase("context");
+    return render_template(without_paragraphs_holding(text, "{context}"), rest);
+  }
   std::string out;
   out.reserve(text.size() + 256);
   size_t pos = 0;
