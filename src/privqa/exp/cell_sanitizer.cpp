@@ -114,14 +114,19 @@ SanitizedCell Sanitizer::sanitize(const Question& q, const CellKey& key,
                      static_cast<uint64_t>(key.repeat));
   if (phrasedp_.count(key.mechanism) != 0) return select_paraphrase_of(q, key, phrase, rng);
   SanitizedCell out;
-  auto sanitized = mechanisms_.at(key.mechanism)->sanitize(q.text, key.eps, rng);
+  const Mechanism& mechanism = *mechanisms_.at(key.mechanism);
+  auto sanitized = mechanism.sanitize(q.text, key.eps, rng);
   if (!sanitized) {
     out.error = sanitized.error().message();
     return out;
   }
   const SanitizeStats& s = sanitized->stats;
-  out.details = {{"words", s.words}, {"numbers", s.numbers}, {"replaced", s.replaced},
-                 {"kept", s.kept},   {"dropped", s.dropped}, {"oov", s.oov}};
+  out.details = {
+      {"words", s.words},        {"numbers", s.numbers},
+      {"replaced", s.replaced},  {"kept", s.kept},
+      {"dropped", s.dropped},    {"oov", s.oov},
+      {"sampled", s.sampled},    {"eps_per_token", mechanism.eps_per_sampled_token(key.eps)},
+      {"eps_spent", s.eps_spent}};
   out.text = std::move(sanitized->text);
   out.ok = true;
   return out;
