@@ -8,7 +8,8 @@ binary search and samples from it. Same inputs as privqa: the wink table
 (its JSON), the MedMCQA dev questions, the same
 tokenization rule (letters/digits with inner ' or -), eps 1, 2, 3.
 
-Run with Debian's interpreter: /usr/bin/python3 bench/reference/dp_reference.py WINK.json DEV.json
+Run with Debian's interpreter: /usr/bin/python3 bench/reference/dp_reference.py WINK.json DEV.json [N]
+(N: TEM alone, on the first N questions, with V from all of them.)
 Prints one line per (mechanism, eps): seconds and words/s, then peak RSS.
 """
 import json
@@ -141,14 +142,67 @@ def inferdpt(docs, words, matrix, eps_list, vocab_size=11000, seed=0):
     return out
 
 
+def corpus_vocabulary(docs, words):
+    """The case-folded corpus words with a vector, most frequent first (ties by bytes)."""
+    index = {word: i for i, word in enumerate(words)}
+    counts = {}
+    for doc in docs:
+        for t in tokens(doc):
+            f = t.lower()
+            counts[f] = counts.get(f, 0) + 1
+    return [x for x, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if x in index]
+
+
+def tem(docs, words, matrix, eps_list, first, beta=0.001, seed=0):
+    """TEM the way the original code works: per token, the distances to every
+    word of V, L = those within gamma, Gumbel noise of scale 2 / eps on -d and
+    on the placeholder's -gamma + (2 / eps) ln |V \\ L|, argmax; the
+    placeholder gives a uniform word outside L. V = the corpus words with a
+    vector (as privqa); the first `first` questions are sanitized."""
+    index = {word: i for i, word in enumerate(words)}
+    vocab = corpus_vocabulary(docs, words)
+    vmat = matrix[[index[x] for x in vocab]].astype(np.float64)
+    vsq = (vmat ** 2).sum(1)
+    rng = np.random.default_rng(seed)
+    out = []
+    for eps in eps_list:
+        start = time.perf_counter()
+        gamma = 2 / eps * math.log((1 - beta) * (len(vocab) - 1) / beta)
+        n_words = 0
+        for doc in docs[:first]:
+            new = []
+            for t in tokens(doc):
+                n_words += 1
+                f = t.lower()
+                if f not in index:
+                    new.append(vocab[rng.integers(len(vocab))])  # oov = replace
+                    continue
+                x = matrix[index[f]].astype(np.float64)
+                d = np.sqrt(np.maximum(vsq + x @ x - 2 * vmat @ x, 0))
+                inside = np.nonzero(d <= gamma)[0]
+                outside = len(vocab) - len(inside)
+                scores = -d[inside] + rng.gumbel(0, 2 / eps, len(inside))
+                bottom = -np.inf if outside == 0 else \
+                    -gamma + 2 / eps * math.log(outside) + rng.gumbel(0, 2 / eps)
+                if len(inside) > 0 and scores.max() >= bottom:
+                    new.append(vocab[inside[np.argmax(scores)]])
+                else:
+                    new.append(vocab[rng.choice(np.nonzero(d > gamma)[0])])
+        out.append(("tem", eps, time.perf_counter() - start, n_words))
+    return out
+
+
 def main():
     table_path, dev_path = sys.argv[1], sys.argv[2]
     t0 = time.perf_counter()
     words, matrix = load_table(table_path)
     docs = [json.loads(line)["question"] for line in open(dev_path)]
     print(f"load {time.perf_counter() - t0:.1f} s", flush=True)
-    results = santext_plus(docs, words, matrix, [1.0, 2.0, 3.0])
-    results += inferdpt(docs, words, matrix, [1.0, 2.0, 3.0])
+    if len(sys.argv) > 3:  # TEM alone, on the first N questions
+        results = tem(docs, words, matrix, [1.0, 2.0, 3.0], int(sys.argv[3]))
+    else:
+        results = santext_plus(docs, words, matrix, [1.0, 2.0, 3.0])
+        results += inferdpt(docs, words, matrix, [1.0, 2.0, 3.0])
     for name, eps, seconds, n in results:
         print(f"{name} eps {eps:g}: {seconds:.2f} s, {n / seconds:.0f} words/s", flush=True)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

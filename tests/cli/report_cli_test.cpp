@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -308,6 +309,13 @@ TEST_P(ReportCli, ExportNamesRunModelsAndSubjectAndSplitsTheTime) {
     EXPECT_EQ(c["remote_model"], "sim-remote");
     EXPECT_FALSE(c["subject"].get<std::string>().empty()) << line;
     EXPECT_EQ(c["eps"].is_null(), c["scenario"] != "S3") << line;
+    // santext+ and inferdpt: eps per sampled token, at most one per word.
+    EXPECT_EQ(c["eps_spent"].is_number(), c["scenario"] == "S3") << line;
+    if (c["eps_spent"].is_number()) {
+      const double tokens = c["eps_spent"].get<double>() / c["eps"].get<double>();
+      EXPECT_NEAR(tokens, std::round(tokens), 1e-9) << line;
+      EXPECT_GE(tokens, 0.0);
+    }
     const double provider = c["provider_seconds"].get<double>();
     const double admission = c["admission_seconds"].get<double>();
     EXPECT_GE(provider, 0.0);

@@ -1206,6 +1206,13 @@ TEST(RunCli, DpPromptParaphrasesLocallyAtTheTemperatureOfEachEps) {
   }
   EXPECT_EQ(paraphrase_requests, 12u * 3);
   EXPECT_EQ(temperatures, (std::set<double>{1.5, 0.75, 0.5}));
+
+  const auto report = run_command(kBinary + " report " + spec.output.string() + " --out " +
+                                  (dir / "report").string());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(slurp(dir / "report" / "report.md").find("(nominal: logits not clipped)"),
+            std::string::npos)
+      << "the report says DP-Prompt's eps is not a guarantee here";
 }
 
 // Errors about the question file advise the config's own keys: run has no

@@ -86,8 +86,14 @@ TEST_F(SanitizeCli, BatchWritesOneJsonLinePerQuestionAndEps) {
     EXPECT_EQ(stats.at("kept").get<size_t>() + stats.at("replaced").get<size_t>() +
                   stats.at("dropped").get<size_t>(),
               stats.at("words").get<size_t>() + stats.at("numbers").get<size_t>());
+    // Both mechanisms spend eps per sampled token.
+    EXPECT_LE(stats.at("sampled").get<size_t>(), stats.at("words").get<size_t>());
+    EXPECT_DOUBLE_EQ(
+        stats.at("eps_spent").get<double>(),
+        static_cast<double>(stats.at("sampled").get<size_t>()) * j.at("eps").get<double>());
   }
   EXPECT_EQ(lines, questions_ * 4);
+  EXPECT_NE(r.err.find("santext+ eps 3: mean eps spent per text "), std::string::npos) << r.err;
   EXPECT_EQ(cells.size(), 4u);
 
   // Same seed: same file; another seed: another file.

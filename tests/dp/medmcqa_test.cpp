@@ -214,5 +214,51 @@ TEST(MedMcqa, MoreEpsKeepsMoreAndMovesLess) {
   }
 }
 
+// Share of the word and number tokens of the first 200 dev questions that
+// come out unchanged, each question sanitized whole (with its own stream).
+struct KeptShare {
+  double share = 0;
+  size_t tokens = 0;
+};
+KeptShare kept_share(const RealData& data, const Mechanism& m, double eps) {
+  size_t kept = 0, tokens = 0;
+  for (size_t q = 0; q < 200; ++q) {
+    Rng rng = cell_rng(2, std::to_string(q), "S3", m.name(), eps, 0);
+    const auto out = m.sanitize(data.corpus[q], eps, rng);
+    EXPECT_TRUE(out.ok());
+    kept += out->stats.kept;
+    tokens += out->stats.words + out->stats.numbers;
+  }
+  return {static_cast<double>(kept) / static_cast<double>(tokens), tokens};
+}
+
+TEST(MedMcqa, TemAndCusTextKeepMoreWordsAsEpsGrows) {
+  // Kept share may not fall by more than three standard errors at any step
+  // up in eps, and must rise by more than three from the first to the last.
+  // TEM keeps a word with probability 1 / sum_y exp(-eps min(d, gamma) / 2),
+  // which grows with eps; CusText keeps it with probability
+  // exp(eps / 2) / sum_y exp(eps u / 2), likewise (u(x, x) = 1).
+  PRIVQA_REQUIRE_REAL_DATA(data);
+  const std::vector<double> grid = {0.5, 1, 2, 4, 8, 16};
+  for (const std::string name : {"tem", "custext"}) {
+    const Mechanism& m = mechanism(*data, name);
+    std::vector<KeptShare> seen;
+    for (double eps : grid) {
+      seen.push_back(kept_share(*data, m, eps));
+      std::cout << name << " eps " << eps << ": kept " << seen.back().share << " of "
+                << seen.back().tokens << " tokens\n";
+    }
+    auto margin = [](const KeptShare& a, const KeptShare& b) {
+      return 3 * std::sqrt(a.share * (1 - a.share) / static_cast<double>(a.tokens) +
+                           b.share * (1 - b.share) / static_cast<double>(b.tokens));
+    };
+    for (size_t i = 1; i < grid.size(); ++i) {
+      EXPECT_GE(seen[i].share, seen[i - 1].share - margin(seen[i - 1], seen[i]))
+          << name << " eps " << grid[i];
+    }
+    EXPECT_GT(seen.back().share, seen.front().share + margin(seen.front(), seen.back())) << name;
+  }
+}
+
 }  // namespace
 }  // namespace privqa

@@ -211,6 +211,37 @@ INSTANTIATE_TEST_SUITE_P(Pipeline, OneCell, ::testing::Bool(), [](const auto& pa
   return param_info.param ? "OptionsShownToTheRemote" : "OptionsKeptLocal";
 });
 
+TEST(Pipeline, S3CellsStoreTheEpsTheirTextSpent) {
+  // Every word of the questions is a corpus word with a vector, so SanText
+  // (w = 1) and TEM draw each of a question's five words: 5 x eps per text.
+  // PhraseDP records no eps: it is not DP.
+  InProcessRun run;
+  run.config.dataset.filter.first_n = 2;
+  run.config.scenarios = {Scenario::kPrivateCot};
+  run.config.epsilons = {1.0, 3.0};
+  run.config.mechanisms = {{"santext", "santext"}, {"tem", "tem"}, {"phrasedp", "phrasedp"}};
+  auto summary = run.run();
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  const auto cells = stored_cells(run.config);
+  size_t checked = 0;
+  for (const auto& [key, cell] : cells) {
+    SCOPED_TRACE(key);
+    ASSERT_EQ(cell.status, CellStatus::kOk) << cell.error;
+    const auto mechanism = nlohmann::json::parse(cell.details)["mechanism"];
+    if (cell.key.mechanism == "phrasedp") {
+      EXPECT_FALSE(mechanism.contains("eps_spent"));
+      continue;
+    }
+    const size_t sampled = 5;
+    EXPECT_EQ(mechanism["sampled"].get<size_t>(), sampled);
+    EXPECT_DOUBLE_EQ(mechanism["eps_per_token"].get<double>(), cell.key.eps);
+    EXPECT_DOUBLE_EQ(mechanism["eps_spent"].get<double>(),
+                     static_cast<double>(sampled) * cell.key.eps);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2u * 2u * 2u);  // questions x eps x word-level mechanisms
+}
+
 TEST(Pipeline, AFailedCallStoresAnErrorAndNoAnswer) {
   InProcessRun run;
   run.config.dataset.filter.first_n = 1;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "privqa/base/files.h"
 #include "privqa/cli/commands.h"
@@ -34,7 +35,17 @@ struct RunFields {
   bool simulated = false;
   std::string local_model, remote_model;
   std::map<std::string, std::string> subject_of;  // question id -> subject
+  std::set<std::string> non_dp;                   // mechanisms without a DP guarantee
 };
+
+// The eps an S3 cell's text spent (docs/mechanisms.md, "Privacy accounting
+// per text"): report::kNotDp for PhraseDP, null when none was recorded.
+nlohmann::json eps_spent(const CellResult& c, const RunFields& run) {
+  if (c.key.scenario != Scenario::kPrivateCot) return nullptr;
+  const report::CellBudget b = report::cell_budget(c, run.non_dp);
+  if (!b.dp) return report::kNotDp;
+  return b.eps_spent ? nlohmann::json(*b.eps_spent) : nlohmann::json(nullptr);
+}
 
 // Time the cell's calls spent waiting for admission and with the provider,
 // summed from its details; none for cells stored before calls recorded them.
@@ -74,6 +85,7 @@ nlohmann::ordered_json fields(const CellResult& c, const RunFields& run, double 
   // Only S3 has an eps; 0 would read as a (meaningless) budget of zero.
   j["eps"] =
       c.key.scenario == Scenario::kPrivateCot ? nlohmann::json(c.key.eps) : nlohmann::json(nullptr);
+  j["eps_spent"] = eps_spent(c, run);
   j["repeat"] = c.key.repeat;
   j["status"] = c.status == CellStatus::kOk ? "ok" : "error";
   j["gold"] = letter(c.gold);
@@ -122,6 +134,7 @@ int run_export(const ExportArgs& a) {
   run.simulated = data.simulated;
   run.local_model = report::recorded_model(data.record, "local");
   run.remote_model = report::recorded_model(data.record, "remote");
+  run.non_dp = report::non_dp_mechanisms(data.record);
   for (const auto& q : data.corpus)
     run.subject_of[q.id] = q.subject;
   const std::vector<double> costs = report::cell_costs(data);

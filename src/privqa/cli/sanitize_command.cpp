@@ -94,8 +94,9 @@ Result<std::map<std::string, std::string>> params_for(const std::string& mechani
 }
 
 nlohmann::json stats_json(const SanitizeStats& s) {
-  return {{"words", s.words}, {"numbers", s.numbers}, {"replaced", s.replaced},
-          {"kept", s.kept},   {"dropped", s.dropped}, {"oov", s.oov}};
+  return {{"words", s.words},     {"numbers", s.numbers},    {"replaced", s.replaced},
+          {"kept", s.kept},       {"dropped", s.dropped},    {"oov", s.oov},
+          {"sampled", s.sampled}, {"eps_spent", s.eps_spent}};
 }
 
 struct Item {
@@ -218,11 +219,13 @@ int run(const SanitizeArgs& a) {
     const double run_seconds = seconds_since(run_start);
 
     size_t words = 0;
+    std::vector<double> eps_spent(eps_list->size());  // summed over the texts
     for (size_t e = 0; e < eps_list->size(); ++e) {
       const double eps = (*eps_list)[e];
       for (size_t i = 0; i < items.size(); ++i) {
         const SanitizedText& result = results[e][i];
         words += result.stats.words + result.stats.numbers;
+        eps_spent[e] += result.stats.eps_spent;
         if (!batch && !a.json) {
           std::cout << result.text << "\n";
           continue;
@@ -241,6 +244,11 @@ int run(const SanitizeArgs& a) {
           "{} eps {}: {} texts, {} words in {:.3f} s ({:.0f} words/s); state built in {:.3f} s\n",
           name, a.eps, items.size(), words, run_seconds,
           static_cast<double>(words) / std::max(run_seconds, 1e-9), build_seconds);
+      for (size_t e = 0; e < eps_list->size(); ++e) {
+        std::cerr << fmt::format(
+            "{} eps {:g}: mean eps spent per text {:.4g}\n", name, (*eps_list)[e],
+            eps_spent[e] / static_cast<double>(std::max<size_t>(items.size(), 1)));
+      }
     }
   }
   if (batch) {

@@ -165,7 +165,7 @@ std::vector<double> CusText::replacement_probabilities(uint32_t row, double eps)
 
 Mechanism::Outcome CusText::sanitize_word(const Token& word, double eps, Rng& rng) const {
   const std::string folded = fold_case(word.text);
-  if (is_stopword(folded)) return {Action::kKeep, {}, false};
+  if (options_.keep_stopwords && is_stopword(folded)) return {Action::kKeep, {}, false};
   const auto row = table_->lookup(folded);
   const auto it = row ? mapping_.find(*row) : mapping_.end();
   if (it == mapping_.end()) {
@@ -174,8 +174,8 @@ Mechanism::Outcome CusText::sanitize_word(const Token& word, double eps, Rng& rn
   }
   const auto& members = clusters_[it->second.cluster];
   const uint32_t out = members[sample_softmax(scores(it->second, eps), rng)];
-  if (out == *row) return {Action::kKeep, {}, false};
-  return {Action::kReplace, table_->word(out), false};
+  if (out == *row) return {Action::kKeep, {}, false, true};
+  return {Action::kReplace, table_->word(out), false, true};
 }
 
 Mechanism::Outcome CusText::sanitize_number(const Token& number, double, Rng& rng) const {

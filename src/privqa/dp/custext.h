@@ -1,12 +1,14 @@
-// CusText+ (Chen et al., "A Customized Text Sanitization Mechanism with
-// Differential Privacy", Findings of ACL 2023), "conservative" mapping.
+// CusText and CusText+ (Chen et al., "A Customized Text Sanitization
+// Mechanism with Differential Privacy", Findings of ACL 2023),
+// "conservative" mapping.
 //
 // Build: over the corpus words with a vector, most frequent first, a word x
 // not yet mapped takes its K nearest rows by cosine (x included) among the
 // candidate pool minus rows used by earlier sets; each member of that set is
 // mapped to the set. Sanitize: a mapped word x becomes y of its set with
 // Pr(y|x) ∝ exp(eps u(x, y) / 2), u = cosine similarity min-max normalised to
-// [0, 1] within the set. Stopwords are kept (the "+"); a number n becomes
+// [0, 1] within the set. CusText+ keeps stopwords (the "+"); CusText
+// sanitizes them like other words. A number n becomes
 // round(n) + a uniform integer in [0, 1000), exactly at any length; other
 // words (no vector, or not mapped) are kept (oov = "keep") or replaced by a
 // uniform corpus word.
@@ -32,6 +34,9 @@ struct CusTextOptions {
   // number; false: every row, as in the original.
   bool word_rows_only = true;
   bool replace_oov = false;
+  // Stopwords are kept unsanitized (CusText+); false: they are sanitized
+  // like any other word (CusText).
+  bool keep_stopwords = true;
 };
 
 class CusText : public Mechanism {

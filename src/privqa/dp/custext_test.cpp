@@ -109,6 +109,67 @@ TEST_F(CusTextTest, StopwordsAndUnknownWordsAreKept) {
   }
 }
 
+TEST_F(CusTextTest, CusTextSanitizesStopwordsThatCusTextPlusKeeps) {
+  // "the" is in the set {g, h, the}. CusText+ keeps it every time; CusText
+  // draws it like any word: from x = the, u = (cos - min) / (max - min) over
+  // the angles 200, 260, 300 degrees, Pr ∝ exp(eps u / 2). 20,000 draws,
+  // chi-square at the 1e-6 false-failure rate.
+  auto plain =
+      create_mechanism("custext", {{"top_k", "3"}, {"pool_size", "0"}}, table_, kCusTextCorpus);
+  ASSERT_TRUE(plain.ok()) << plain.error().message();
+  const std::vector<std::string> set = {"g", "h", "the"};
+  std::vector<double> sims;
+  for (const auto& y : set)
+    sims.push_back(cosine("the", y));
+  const double low = *std::min_element(sims.begin(), sims.end());
+  const double high = *std::max_element(sims.begin(), sims.end());
+  const double eps = 1;
+  std::vector<double> probabilities;
+  double total = 0;
+  for (double s : sims)
+    total += probabilities.emplace_back(std::exp(eps * (s - low) / (high - low) / 2));
+  for (double& p : probabilities)
+    p /= total;
+  Rng rng = Rng::from_seed(44);
+  std::map<std::string, size_t> seen;
+  for (int i = 0; i < 20000; ++i) {
+    const auto out = (*plain)->sanitize("the", eps, rng);
+    ASSERT_TRUE(out.ok());
+    ++seen[out->text];
+    ASSERT_EQ(out->stats.sampled, 1u);
+    ASSERT_DOUBLE_EQ(out->stats.eps_spent, eps);
+    const auto kept = mechanism_->sanitize("the", eps, rng);
+    ASSERT_EQ(kept->text, "the");
+    ASSERT_EQ(kept->stats.sampled, 0u);
+    ASSERT_EQ(kept->stats.eps_spent, 0.0);
+  }
+  std::vector<size_t> counts;
+  for (const auto& y : set)
+    counts.push_back(seen[y]);
+  EXPECT_EQ(counts[0] + counts[1] + counts[2], 20000u);
+  EXPECT_GT(counts[0] + counts[1], 5000u);  // replaced about 60% of the time
+  EXPECT_FITS(counts, probabilities);
+}
+
+TEST_F(CusTextTest, SpendsEpsPerMappedWordAndNothingOnRules) {
+  // Of the mapped words, d, b and g are no stopword (eps each); "A" and
+  // "the" are stopwords, kept by CusText+ (0) and drawn by CusText (eps);
+  // the number's offset does not depend on eps (0); "zzz" is unknown and
+  // kept (0).
+  Rng rng = Rng::from_seed(45);
+  const double eps = 2.5;
+  const auto out = mechanism_->sanitize("A d, b the g 42 zzz", eps, rng);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->stats.sampled, 3u);
+  EXPECT_DOUBLE_EQ(out->stats.eps_spent, 3 * eps);
+  auto plain =
+      create_mechanism("custext", {{"top_k", "3"}, {"pool_size", "0"}}, table_, kCusTextCorpus);
+  ASSERT_TRUE(plain.ok());
+  const auto all = (*plain)->sanitize("A d, b the g 42 zzz", eps, rng);
+  EXPECT_EQ(all->stats.sampled, 5u);
+  EXPECT_DOUBLE_EQ(all->stats.eps_spent, 5 * eps);
+}
+
 TEST_F(CusTextTest, NumbersGetAUniformOffsetBelow1000) {
   Rng rng = Rng::from_seed(43);
   std::vector<size_t> counts(10);

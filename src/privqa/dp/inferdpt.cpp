@@ -119,14 +119,17 @@ Mechanism::Outcome InferDpt::sanitize_word(const Token& word, double eps, Rng& r
     squared += noise * noise;
   }
   const double radius = std::sqrt(squared);
-  if (!(radius > 0)) return {Action::kKeep, {}, false};  // zero noise: only x is within reach
+  // Zero noise: only x is within reach.
+  if (!(radius > 0)) return {Action::kKeep, {}, false, true};
   const int32_t position = vocabulary_position_[*row];
   const size_t n = vocabulary_.size() + 1;
   const size_t pick = inferdpt_select(
       n, radius, eps, rng, [&](size_t i) { return candidate_distance(*row, position, i); },
       [&] { return within(*row, position, radius); });
-  if (pick == vocabulary_.size() || vocabulary_[pick] == *row) return {Action::kKeep, {}, false};
-  return {Action::kReplace, table_->word(vocabulary_[pick]), false};
+  if (pick == vocabulary_.size() || vocabulary_[pick] == *row) {
+    return {Action::kKeep, {}, false, true};
+  }
+  return {Action::kReplace, table_->word(vocabulary_[pick]), false, true};
 }
 
 std::vector<float> InferDpt::all_distances(uint32_t x, int32_t x_position) const {

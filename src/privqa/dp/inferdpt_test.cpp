@@ -232,5 +232,20 @@ TEST(InferDpt, UnknownWordsAreDroppedWithTheirSpaceOrKept) {
   EXPECT_EQ(kept->text, "zz qq");
 }
 
+TEST(InferDpt, SpendsEpsPerWordWithAVector) {
+  // Each word with a vector is one noisy selection (eps); a number becomes a
+  // uniform integer and an unknown word is dropped, neither depending on the
+  // input (0).
+  const EmbeddingTable table = inferdpt_table();
+  auto mechanism = make(table, {});
+  Rng rng = Rng::from_seed(56);
+  for (double eps : {0.5, 3.0}) {
+    const auto out = mechanism->sanitize("a b, zz 12 c e", eps, rng);
+    ASSERT_TRUE(out.ok());
+    EXPECT_EQ(out->stats.sampled, 4u);
+    EXPECT_DOUBLE_EQ(out->stats.eps_spent, 4 * eps);
+  }
+}
+
 }  // namespace
 }  // namespace privqa

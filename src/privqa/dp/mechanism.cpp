@@ -39,6 +39,7 @@ Result<SanitizedText> Mechanism::sanitize(std::string_view text, double eps, Rng
     const Outcome outcome =
         is_word ? sanitize_word(token, eps, rng) : sanitize_number(token, eps, rng);
     if (outcome.oov) ++stats.oov;
+    if (outcome.sampled) ++stats.sampled;
     switch (outcome.action) {
       case Action::kKeep:
         ++stats.kept;
@@ -64,6 +65,7 @@ Result<SanitizedText> Mechanism::sanitize(std::string_view text, double eps, Rng
       }
     }
   }
+  stats.eps_spent = static_cast<double>(stats.sampled) * eps_per_sampled_token(eps);
   return out;
 }
 

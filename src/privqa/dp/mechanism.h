@@ -25,6 +25,15 @@ struct SanitizeStats {
   size_t kept = 0;      // word or number tokens output unchanged
   size_t dropped = 0;   // word tokens removed from the output
   size_t oov = 0;       // word tokens outside the mechanism's vocabulary
+  // Privacy accounting (docs/mechanisms.md, "Privacy accounting per text"):
+  // tokens whose output came from the mechanism's eps-calibrated sampling
+  // step, and the eps they spent together (sampled x
+  // Mechanism::eps_per_sampled_token(eps), by sequential composition).
+  // Tokens kept or replaced by a rule that does not look at the word's value
+  // through eps (stopwords, non-sensitive words kept, uniform OOV draws)
+  // spend 0.
+  size_t sampled = 0;
+  double eps_spent = 0;
 };
 
 struct SanitizedText {
@@ -44,6 +53,12 @@ class Mechanism {
   // Fails only on an invalid eps.
   Result<SanitizedText> sanitize(std::string_view text, double eps, Rng& rng) const;
 
+  // The privacy parameter one sampled token spends when the mechanism runs
+  // at `eps`: eps unless a mechanism's definition says otherwise. For
+  // metric-DP mechanisms (SanText, TEM) the guarantee per token is
+  // eps * d(x, x'), reported as eps.
+  virtual double eps_per_sampled_token(double eps) const { return eps; }
+
  protected:
   Mechanism(std::string name, ParamValues params)
       : name_(std::move(name)), params_(std::move(params)) {}
@@ -51,8 +66,9 @@ class Mechanism {
   enum class Action { kKeep, kReplace, kDrop };
   struct Outcome {
     Action action = Action::kKeep;
-    std::string text;  // the replacement (kReplace only)
-    bool oov = false;  // the input word had no usable vector
+    std::string text;      // the replacement (kReplace only)
+    bool oov = false;      // the input word had no usable vector
+    bool sampled = false;  // decided by the eps-calibrated sampling step
   };
   // Called by sanitize() with all tokens of the text before any is decided,
   // so that eps-independent per-word state (distance rows) can be computed

@@ -7,6 +7,7 @@
 #include "privqa/dp/inferdpt.h"
 #include "privqa/dp/phrasedp.h"
 #include "privqa/dp/santext.h"
+#include "privqa/dp/tem.h"
 
 namespace privqa {
 namespace {
@@ -31,6 +32,24 @@ std::vector<MechanismInfo> build_catalog() {
                                   "share w of the corpus vocabulary (least frequent) in S"};
   const ParamSpec p{
       "p", ParamType::kReal, "0.3", 0, 1, {}, "probability that a word outside S is replaced"};
+  const std::vector<ParamSpec> custext_params = {
+      {"top_k", ParamType::kInteger, "20", 1, 1000, {}, "size K of each output set"},
+      {"pool_size",
+       ParamType::kInteger,
+       "20000",
+       0,
+       1e9,
+       {},
+       "most frequent table rows searched besides the corpus words (0: all)"},
+      {"pool_rows",
+       ParamType::kChoice,
+       "words",
+       0,
+       0,
+       {"words", "all"},
+       "words: only table rows that are one word (no punctuation, fragments or numbers); "
+       "all: every row, as the original"},
+      oov_spec("keep", "replace")};
   return {
       {"santext",
        "SanText: every corpus word resampled, Pr ∝ exp(-eps d / 2)",
@@ -42,27 +61,12 @@ std::vector<MechanismInfo> build_catalog() {
        {sensitive_ratio, p, oov_spec("replace", "keep")},
        true,
        true},
+      {"custext",
+       "CusText: per-word sets of K nearest words, Pr ∝ exp(eps u / 2); stopwords sanitized too",
+       custext_params, true, true},
       {"custext+",
        "CusText+: per-word sets of K nearest words, Pr ∝ exp(eps u / 2); stopwords kept",
-       {{"top_k", ParamType::kInteger, "20", 1, 1000, {}, "size K of each output set"},
-        {"pool_size",
-         ParamType::kInteger,
-         "20000",
-         0,
-         1e9,
-         {},
-         "most frequent table rows searched besides the corpus words (0: all)"},
-        {"pool_rows",
-         ParamType::kChoice,
-         "words",
-         0,
-         0,
-         {"words", "all"},
-         "words: only table rows that are one word (no punctuation, fragments or numbers); "
-         "all: every row, as the original"},
-        oov_spec("keep", "replace")},
-       true,
-       true},
+       custext_params, true, true},
       {"inferdpt",
        "InferDPT RANTEXT: Laplace-noised radius, then Pr ∝ exp(eps/2 (r - d)/r)",
        {{"vocab_size",
@@ -81,6 +85,18 @@ std::vector<MechanismInfo> build_catalog() {
          "inferdpt: the original's fitted scale for eps >= 2; laplace: Δf / eps"},
         oov_spec("drop", "keep")},
        false,
+       true},
+      {"tem",
+       "TEM: Gumbel-max over the words within gamma(eps, beta), else a uniform word beyond",
+       {{"beta",
+         ParamType::kReal,
+         "0.001",
+         1e-12,
+         1 - 1e-12,
+         {},
+         "in (0, 1): a word stays within gamma of itself with probability >= 1 - beta"},
+        oov_spec("replace", "keep")},
+       true,
        true},
       {"phrasedp", "PhraseDP: select one of the local model's paraphrases by similarity",
        phrasedp_param_specs(), false, false},
@@ -126,8 +142,9 @@ Result<std::shared_ptr<const Mechanism>> create_mechanism(
     if (cache_bytes > 0) options.cache_bytes = cache_bytes;
     return share(SanText::build(name, v, table, corpus, options));
   }
-  if (name == "custext+") {
+  if (name == "custext" || name == "custext+") {
     CusTextOptions options;
+    options.keep_stopwords = name == "custext+";
     options.top_k = static_cast<size_t>(v.integer("top_k"));
     options.pool_size = static_cast<size_t>(v.integer("pool_size"));
     options.word_rows_only = v.text("pool_rows") == "words";
@@ -142,6 +159,13 @@ Result<std::shared_ptr<const Mechanism>> create_mechanism(
     options.drop_oov = v.text("oov") == "drop";
     if (cache_bytes > 0) options.cache_bytes = cache_bytes;
     return share(InferDpt::build(name, v, table, options));
+  }
+  if (name == "tem") {
+    TemOptions options;
+    options.beta = v.real("beta");
+    options.replace_oov = v.text("oov") == "replace";
+    if (cache_bytes > 0) options.cache_bytes = cache_bytes;
+    return share(Tem::build(name, v, table, corpus, options));
   }
   return Error(name +
                ": works with paraphrases written by the local model; it runs inside an "

@@ -198,8 +198,8 @@ Mechanism::Outcome SanText::decide(const Token& token, double eps, Rng& rng) con
   if (!sensitive && rng.uniform() >= options_.p) return {Action::kKeep, {}, false};
   const size_t pick = sample(*neighborhood(*row), *row, eps, rng);
   const uint32_t out = sensitive_.rows()[pick];
-  if (out == *row) return {Action::kKeep, {}, false};
-  return {Action::kReplace, table_->word(out), false};
+  if (out == *row) return {Action::kKeep, {}, false, true};
+  return {Action::kReplace, table_->word(out), false, true};
 }
 
 Mechanism::Outcome SanText::sanitize_word(const Token& word, double eps, Rng& rng) const {

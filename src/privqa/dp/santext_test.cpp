@@ -226,6 +226,28 @@ TEST(SanTextSampler, StaysExactWhenBucketProposalsGiveUp) {
   EXPECT_FITS(counts, (std::vector<double>{1 / total, 40 * ring / total, 0}));
 }
 
+TEST_F(SanTextTest, SpendsEpsPerResampledWordOnly) {
+  // |V| = 6; with w = 0.5, S = {delta, epsilon, zeta} (the three rarest).
+  // p = 0: only words of S are resampled (eps each); alpha and beta are kept
+  // by rule (0); unknownword is replaced by a uniform draw that does not
+  // depend on it (0). p = 1 and SanText: every word of V is resampled.
+  const std::string text = "alpha delta, beta zeta unknownword epsilon";
+  const double eps = 1.5;
+  Rng rng = Rng::from_seed(36);
+  const auto rare_only =
+      make("santext+", {{"sensitive_ratio", "0.5"}, {"p", "0"}})->sanitize(text, eps, rng);
+  ASSERT_TRUE(rare_only.ok());
+  EXPECT_EQ(rare_only->stats.sampled, 3u);
+  EXPECT_DOUBLE_EQ(rare_only->stats.eps_spent, 3 * eps);
+  const auto every =
+      make("santext+", {{"sensitive_ratio", "0.5"}, {"p", "1"}})->sanitize(text, eps, rng);
+  EXPECT_EQ(every->stats.sampled, 5u);
+  EXPECT_DOUBLE_EQ(every->stats.eps_spent, 5 * eps);
+  const auto santext = make("santext")->sanitize(text, eps, rng);
+  EXPECT_EQ(santext->stats.sampled, 5u);
+  EXPECT_DOUBLE_EQ(santext->stats.eps_spent, 5 * eps);
+}
+
 TEST_F(SanTextTest, BuildFailsWithoutAnyEmbeddedCorpusWord) {
   auto mechanism = create_mechanism("santext+", {}, table_, {"nothing known here"});
   ASSERT_FALSE(mechanism.ok());

@@ -57,9 +57,10 @@ std::string encoder_label(const RunConfig& config, const std::string& encoder) {
   return fmt::format("{} ({})", encoder, config.provider(encoder)->model);
 }
 
-nlohmann::json stats_json(const SanitizeStats& s) {
-  return {{"words", s.words}, {"numbers", s.numbers}, {"replaced", s.replaced},
-          {"kept", s.kept},   {"dropped", s.dropped}, {"oov", s.oov}};
+nlohmann::json stats_json(const SanitizeStats& s, double eps_per_token) {
+  return {{"words", s.words},     {"numbers", s.numbers},           {"replaced", s.replaced},
+          {"kept", s.kept},       {"dropped", s.dropped},           {"oov", s.oov},
+          {"sampled", s.sampled}, {"eps_per_token", eps_per_token}, {"eps_spent", s.eps_spent}};
 }
 
 class Sanitizer : public CellSanitizer {
@@ -129,7 +130,8 @@ SanitizedCell Sanitizer::sanitize(const Question& q, const CellKey& key,
     out.error = sanitized.error().message();
     return out;
   }
-  out.details = stats_json(sanitized->stats);
+  const double eps_per_token = mechanism.eps_per_sampled_token(key.eps);
+  out.details = stats_json(sanitized->stats, eps_per_token);
   out.text = std::move(sanitized->text);
   if (!q.context.empty() && config_.remote_sees_context(Scenario::kPrivateCot)) {
     // The same stream, after the question's draws: one cell, one stream.
@@ -139,8 +141,11 @@ SanitizedCell Sanitizer::sanitize(const Question& q, const CellKey& key,
       return out;
     }
     out.context = std::move(context->text);
-    out.details["context"] = stats_json(context->stats);
+    out.details["context"] = stats_json(context->stats, eps_per_token);
     out.details["context"]["text"] = out.context;
+    // The eps of the cell is that of everything the remote model sees.
+    out.details["sampled"] = sanitized->stats.sampled + context->stats.sampled;
+    out.details["eps_spent"] = sanitized->stats.eps_spent + context->stats.eps_spent;
   }
   out.ok = true;
   return out;

@@ -65,6 +65,35 @@ std::string recorded_model(const RunRecord& record, const std::string& role) {
   return models.value(role, json::object()).value("model", std::string());
 }
 
+std::set<std::string> non_dp_mechanisms(const RunRecord& record) {
+  std::set<std::string> out;
+  for (const json& m : record.config.value("mechanisms", json::array())) {
+    const std::string name = m.value("name", std::string());
+    if (m.value("kind", name) == "phrasedp") out.insert(name);
+  }
+  return out;
+}
+
+CellBudget cell_budget(const CellResult& c, const std::set<std::string>& non_dp) {
+  CellBudget out;
+  out.dp = non_dp.count(c.key.mechanism) == 0;
+  if (!out.dp || c.key.scenario != Scenario::kPrivateCot) return out;
+  const json details = json::parse(c.details, nullptr, /*allow_exceptions=*/false);
+  if (!details.is_object()) return out;
+  const json m = details.value("mechanism", json::object());
+  if (!m.is_object() || !m.contains("eps_spent") || !m["eps_spent"].is_number()) return out;
+  out.eps_spent = m["eps_spent"].get<double>();
+  if (m.contains("sampled") && m["sampled"].is_number_integer() &&
+      m["sampled"].get<int64_t>() >= 0) {
+    out.sampled = static_cast<size_t>(m["sampled"].get<int64_t>());
+  }
+  out.nominal = m.value("logits_clipped", true) == false;
+  if (m.contains("eps_per_token") && m["eps_per_token"].is_number()) {
+    out.eps_per_token = m["eps_per_token"].get<double>();
+  }
+  return out;
+}
+
 Result<RunData> load_run(const std::filesystem::path& path,
                          const std::optional<LoadOptions>& dataset) {
   auto store = open_sqlite_store(path, true);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,27 @@ struct RunData {
 // The model the run's "local" or "remote" provider ran, as the run record
 // states it; empty when it states none.
 std::string recorded_model(const RunRecord& record, const std::string& role);
+
+// What one S3 cell's sanitization spent of its privacy budget, as the cell
+// recorded it (docs/mechanisms.md, "Privacy accounting per text").
+struct CellBudget {
+  bool dp = true;                       // false: a mechanism without a DP guarantee (PhraseDP)
+  std::optional<size_t> sampled;        // tokens the eps-calibrated step decided
+  std::optional<double> eps_per_token;  // what one of them spent
+  std::optional<double> eps_spent;      // the text's total; none when not DP or not recorded
+  // DP-Prompt through a chat API: sampled from unclipped logits, so the eps
+  // is what the temperature would give with clipping, not a guarantee.
+  bool nominal = false;
+};
+// How reports and exports show the budget of a mechanism that is not DP:
+// never as a number.
+inline constexpr const char* kNotDp = "none (not DP)";
+
+// The names of the run's mechanisms that give no DP guarantee (PhraseDP).
+std::set<std::string> non_dp_mechanisms(const RunRecord& record);
+// A cell stored before the accounting (or with no sanitized text) has none
+// of the numbers.
+CellBudget cell_budget(const CellResult& c, const std::set<std::string>& non_dp);
 
 // Opens the store at `path` read-only and reloads the run's question file as
 // the run recorded reading it (format, field mapping), or as `dataset` says

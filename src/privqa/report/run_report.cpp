@@ -324,6 +324,42 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
     report.privacy.push_back(g.finish());
 }
 
+void add_budget(const RunData& run, RunReport& report) {
+  const std::set<std::string> non_dp = non_dp_mechanisms(run.record);
+  struct Sums {
+    BudgetStat stat;
+    size_t sampled = 0;
+    double eps = 0;
+  };
+  std::map<std::tuple<size_t, std::string, double>, Sums> groups;
+  for (const auto& c : run.cells) {
+    if (c.key.scenario != Scenario::kPrivateCot || c.sanitized.empty()) continue;
+    const auto order = static_cast<size_t>(
+        std::find(report.mechanisms.begin(), report.mechanisms.end(), c.key.mechanism) -
+        report.mechanisms.begin());
+    Sums& g = groups[{order, c.key.mechanism, c.key.eps}];
+    const CellBudget b = cell_budget(c, non_dp);
+    g.stat.mechanism = c.key.mechanism;
+    g.stat.eps = c.key.eps;
+    g.stat.dp = b.dp;
+    ++g.stat.texts;
+    if (!b.eps_spent) continue;
+    ++g.stat.recorded;
+    g.stat.nominal = g.stat.nominal || b.nominal;
+    g.eps += *b.eps_spent;
+    g.sampled += b.sampled.value_or(0);
+    if (b.eps_per_token) g.stat.eps_per_token = b.eps_per_token;
+  }
+  for (auto& [key, g] : groups) {
+    if (g.stat.recorded > 0) {
+      const auto n = static_cast<double>(g.stat.recorded);
+      g.stat.eps_per_text = g.eps / n;
+      g.stat.sampled_per_text = static_cast<double>(g.sampled) / n;
+    }
+    report.budget.push_back(g.stat);
+  }
+}
+
 void add_usage(const RunData& run, RunReport& report) {
   for (const SessionRecord& session : run.sessions) {
     report.wall_seconds += session.wall_seconds;
@@ -478,6 +514,7 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
   r.min_subject_questions = options.min_subject_questions;
   r.subjects = subject_stats(run, r.mechanisms, options.min_subject_questions);
   if (options.privacy) add_privacy(run, options, r);
+  add_budget(run, r);
   add_usage(run, r);
   if (run.sessions.empty()) r.notes.push_back("the store records no session: no cost or wall time");
   return r;

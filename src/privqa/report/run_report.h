@@ -91,6 +91,21 @@ struct PrivacyStat {
   }
 };
 
+// The privacy budget the texts of one mechanism at one nominal eps spent
+// (docs/mechanisms.md, "Privacy accounting per text"), over the S3 cells
+// that recorded it.
+struct BudgetStat {
+  std::string mechanism;
+  double eps = 0;                       // the nominal eps of the cells
+  bool dp = true;                       // false: PhraseDP, shown as kNotDp, never a number
+  size_t texts = 0;                     // S3 cells with a sanitized text
+  size_t recorded = 0;                  // of those, cells that recorded their spending
+  double sampled_per_text = 0;          // mean tokens decided by the eps-calibrated step
+  double eps_per_text = 0;              // mean eps spent per text (sum over its tokens)
+  std::optional<double> eps_per_token;  // what one sampled token spends
+  bool nominal = false;                 // some texts sampled from unclipped logits (DP-Prompt)
+};
+
 // A provider's use summed over every session of the run.
 struct ProviderUse {
   std::string name;
@@ -132,6 +147,7 @@ struct RunReport {
   size_t min_subject_questions = 0;
   std::vector<SubjectStat> subjects;  // by subject, then scenario order; the pool last
   std::vector<PrivacyStat> privacy;   // "original" first, then mechanism x eps
+  std::vector<BudgetStat> budget;     // mechanism x eps, in the run's S3 order
   std::vector<ProviderUse> providers;
   std::vector<ScenarioUse> usage;
   double wall_seconds = 0;

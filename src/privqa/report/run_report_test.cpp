@@ -413,6 +413,71 @@ TEST(Render, ProviderTableShowsHedgesAndCacheErrors) {
   FAIL() << "no providers table";
 }
 
+TEST(BuildReport, PrivacyBudgetPerTextFromTheCellsRecords) {
+  // santext+ at eps 1: q<i> recorded i sampled tokens, eps i (q9 failed
+  // without a text). Mean per text over q0..q8: 36 / 9 = 4 eps, 4 tokens.
+  // phrasedp at eps 2 on q0, q1: not DP, never a number. santext at eps 1
+  // on q0: a cell stored before the accounting.
+  RunData run = ten_questions();
+  run.record.config["mechanisms"] = nlohmann::json::parse(
+      R"([{"name": "santext+", "kind": "santext+"}, {"name": "santext", "kind": "santext"},
+          {"name": "phrasedp", "kind": "phrasedp"}])");
+  for (auto& c : run.cells) {
+    if (c.key.scenario != Scenario::kPrivateCot) continue;
+    const auto i = static_cast<size_t>(std::stoi(c.key.question_id.substr(1)));
+    c.details = nlohmann::json{{"mechanism",
+                                {{"words", 10},
+                                 {"sampled", i},
+                                 {"eps_per_token", 1.0},
+                                 {"eps_spent", static_cast<double>(i)}}}}
+                    .dump();
+  }
+  for (int i = 0; i < 2; ++i) {
+    CellResult phrase = cell("q" + std::to_string(i), Scenario::kPrivateCot, true, "phrasedp", 2);
+    phrase.details = R"({"mechanism": {"selected": 0}})";
+    run.cells.push_back(phrase);
+  }
+  run.cells.push_back(cell("q0", Scenario::kPrivateCot, true, "santext", 1));
+  auto report = build_report(run, {"", false, 200});
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  ASSERT_EQ(report->budget.size(), 3u);
+  const BudgetStat& plus = report->budget[0];
+  EXPECT_EQ(plus.mechanism, "santext+");
+  EXPECT_EQ(plus.texts, 9u);
+  EXPECT_EQ(plus.recorded, 9u);
+  EXPECT_DOUBLE_EQ(plus.eps_per_text, 4.0);
+  EXPECT_DOUBLE_EQ(plus.sampled_per_text, 4.0);
+  EXPECT_EQ(plus.eps_per_token, 1.0);
+  EXPECT_TRUE(plus.dp);
+  EXPECT_EQ(report->budget[1].mechanism, "santext");
+  EXPECT_EQ(report->budget[1].recorded, 0u);
+  EXPECT_EQ(report->budget[2].mechanism, "phrasedp");
+  EXPECT_FALSE(report->budget[2].dp);
+  EXPECT_EQ(report->budget[2].texts, 2u);
+
+  const std::vector<RunReport> runs{*report};
+  const std::string md = render_markdown(report_title(runs), report_sections(runs));
+  EXPECT_NE(md.find("| santext+ | 1 | 9 | 4.0 | 1 | 4 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| santext | 1 | 1 | not recorded | not recorded | not recorded |"),
+            std::string::npos);
+  EXPECT_NE(md.find("| phrasedp | 2 | 2 | - | none (not DP) | none (not DP) |"), std::string::npos);
+  for (const auto& t : data_tables(runs)) {
+    if (t.name != "privacy_budget") continue;
+    const auto column = [&](const std::string& name) {
+      return static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), name) -
+                                 t.columns.begin());
+    };
+    ASSERT_EQ(t.rows.size(), 3u);
+    EXPECT_EQ(t.rows[0][column("eps_per_text")], 4.0);
+    EXPECT_EQ(t.rows[0][column("eps_per_token")], 1.0);
+    EXPECT_TRUE(t.rows[1][column("eps_per_text")].is_null());
+    EXPECT_EQ(t.rows[2][column("eps_per_text")], "none (not DP)");
+    EXPECT_EQ(t.rows[2][column("eps_per_token")], "none (not DP)");
+    return;
+  }
+  FAIL() << "no privacy_budget table";
+}
+
 TEST(Render, CsvQuotesAndMarkdownEscapes) {
   DataTable t{"t", {"a", "b"}, {{"x,y", "say \"hi\""}, {nullptr, 1.5}}};
   EXPECT_EQ(render_csv(t), "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n,1.5\n");

@@ -261,6 +261,39 @@ DisplayTable privacy_table(const RunReport& r) {
   return t;
 }
 
+DisplayTable budget_table(const RunReport& r) {
+  DisplayTable t{"Privacy budget spent per text",
+                 {"mechanism", "nominal eps", "texts", "sampled tokens per text",
+                  "eps per sampled token", "mean eps per text"},
+                 {},
+                 "Each sampled token (decided by the mechanism's eps-calibrated step) spends "
+                 "the eps per token; a text spends their sum (sequential composition). Tokens "
+                 "kept or drawn by a rule that ignores eps spend 0. For SanText and TEM the "
+                 "guarantee per token is metric DP, eps d(x, x'). PhraseDP has no DP "
+                 "guarantee: its candidates are written from the private text. DP-Prompt's "
+                 "eps is nominal where marked: the provider sampled from unclipped logits, and "
+                 "the guarantee needs clipped ones."};
+  for (const auto& b : r.budget) {
+    std::vector<std::string> row{b.mechanism, fmt::format("{:g}", b.eps), std::to_string(b.texts)};
+    if (!b.dp) {
+      row.insert(row.end(), {"-", kNotDp, kNotDp});
+    } else if (b.recorded == 0) {
+      row.insert(row.end(), {"not recorded", "not recorded", "not recorded"});
+    } else {
+      row.insert(
+          row.end(),
+          {fmt::format("{:.1f}", b.sampled_per_text),
+           b.eps_per_token ? fmt::format("{:g}", *b.eps_per_token) : "-",
+           fmt::format(
+               "{:.4g}{}{}", b.eps_per_text, b.nominal ? " (nominal: logits not clipped)" : "",
+               b.recorded < b.texts ? fmt::format(" ({} of {} texts recorded)", b.recorded, b.texts)
+                                    : "")});
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 DisplayTable provider_table(const RunReport& r) {
   DisplayTable t{
       "Providers (all sessions)",
@@ -372,6 +405,9 @@ std::vector<Section> run_sections(const RunReport& r, const std::string& file_pr
                    {},
                    {{file_prefix + "frontier.svg", frontier_figure(r)}},
                    {privacy_table(r)}});
+  }
+  if (!r.budget.empty()) {
+    out.push_back({heading_prefix + "Privacy budget", {}, {}, {budget_table(r)}});
   }
   out.push_back({heading_prefix + "Cost and time", {}, {}, {provider_table(r), usage_table(r)}});
   return out;
@@ -572,6 +608,10 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
                      "encoder_cosine", "rare_words", "rare_words_kept", "reidentified",
                      "reidentification_rate", "ci_low", "ci_high"},
                     {}};
+  DataTable budget{"privacy_budget",
+                   {"run", "simulated", "mechanism", "eps", "texts", "recorded", "sampled_per_text",
+                    "eps_per_token", "eps_per_text"},
+                   {}};
   DataTable providers{"providers",
                       {"run", "simulated", "provider", "role", "model", "calls", "requests",
                        "cache_hits", "retries", "hedges", "rate_limited", "failures",
@@ -629,6 +669,16 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
            p.rare_words, p.rare_words_kept, p.reidentified, p.reidentification_rate(),
            p.reidentified_ci.low, p.reidentified_ci.high});
     }
+    for (const auto& b : r.budget) {
+      // PhraseDP's budget is the text kNotDp, never a number; unrecorded ones are null.
+      const auto number = [&](double v) {
+        return !b.dp ? json(kNotDp) : b.recorded == 0 ? json(nullptr) : json(v);
+      };
+      budget.rows.push_back({run, simulated, b.mechanism, b.eps, b.texts, b.recorded,
+                             b.dp && b.recorded > 0 ? json(b.sampled_per_text) : json(nullptr),
+                             b.eps_per_token && b.dp ? json(*b.eps_per_token) : number(0),
+                             number(b.eps_per_text)});
+    }
     for (const auto& p : r.providers) {
       const ProviderTotals& k = p.totals;
       providers.rows.push_back({run, simulated, p.name, provider_role_name(k.role), k.model,
@@ -643,7 +693,7 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
                             u.remote_tokens_in, u.remote_tokens_out, u.allocated_cost});
     }
   }
-  std::vector<DataTable> out{accuracy, paired, subjects, privacy, providers, usage};
+  std::vector<DataTable> out{accuracy, paired, subjects, privacy, budget, providers, usage};
   if (runs.size() < 2) return out;
   for (const RunComparison& c : compare_runs(runs)) {
     const Group& g = c.paired.baseline;

@@ -1,0 +1,127 @@
+#include "privqa/dp/tem.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "privqa/dp/corpus_words.h"
+
+namespace privqa {
+
+double tem_threshold(double eps, double beta, size_t vocabulary_size) {
+  if (vocabulary_size < 2) return -std::numeric_limits<double>::infinity();
+  return 2 / eps * std::log((1 - beta) * static_cast<double>(vocabulary_size - 1) / beta);
+}
+
+Result<std::unique_ptr<Tem>> Tem::build(std::string name, ParamValues params,
+                                        const EmbeddingTable& table,
+                                        const std::vector<std::string>& corpus,
+                                        const TemOptions& options) {
+  if (!(options.beta > 0 && options.beta < 1)) {
+    return Error(name + ": beta = " + std::to_string(options.beta) + " must be in (0, 1)");
+  }
+  CorpusWords words = corpus_words(table, corpus);
+  if (words.rows.empty()) {
+    return Error(name + ": none of the " + std::to_string(words.corpus_distinct) +
+                 " distinct corpus words has an embedding; give a corpus in the embeddings' "
+                 "language");
+  }
+  return std::unique_ptr<Tem>(
+      new Tem(std::move(name), std::move(params), table, std::move(words.rows), options));
+}
+
+Tem::Tem(std::string name, ParamValues params, const EmbeddingTable& table,
+         std::vector<uint32_t> vocabulary, const TemOptions& options)
+    : Mechanism(std::move(name), std::move(params)),
+      table_(&table),
+      options_(options),
+      vocabulary_(table, std::move(vocabulary)),
+      cache_(options.cache_bytes) {}
+
+std::shared_ptr<const Tem::Distances> Tem::distances(uint32_t row) const {
+  return cache_.get(row, [&] {
+    Distances d;
+    d.to.resize(vocabulary_.size());
+    vocabulary_.all(table_->row(row), d.to);
+    return d;
+  });
+}
+
+void Tem::prepare(std::span<const Token> tokens, double) const {
+  // Every word of the text with a vector whose distances are not cached, in
+  // one matrix product (equal, bit for bit, to one word at a time).
+  std::vector<uint32_t> missing;
+  std::vector<float> queries;
+  for (const Token& token : tokens) {
+    if (token.kind != TokenKind::kWord && token.kind != TokenKind::kNumber) continue;
+    const auto row = word_row(*table_, token.text);
+    if (!row || cache_.find(*row) ||
+        std::find(missing.begin(), missing.end(), *row) != missing.end()) {
+      continue;
+    }
+    missing.push_back(*row);
+    const auto vector = table_->row(*row);
+    queries.insert(queries.end(), vector.begin(), vector.end());
+  }
+  if (missing.empty()) return;
+  std::vector<float> all(missing.size() * vocabulary_.size());
+  vocabulary_.many(queries, all);
+  for (size_t i = 0; i < missing.size(); ++i) {
+    cache_.get(missing[i], [&] {
+      const auto first = all.begin() + static_cast<std::ptrdiff_t>(i * vocabulary_.size());
+      return Distances{
+          std::vector<float>(first, first + static_cast<std::ptrdiff_t>(vocabulary_.size()))};
+    });
+  }
+}
+
+size_t Tem::sample(const Distances& d, double eps, Rng& rng) const {
+  const double gamma = threshold(eps);
+  const double scale = 2 / eps;
+  // Gumbel-max over L_x: argmax of -d(x, y) + scale * G.
+  size_t best = d.to.size(), outside = 0;
+  double best_score = -std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < d.to.size(); ++i) {
+    if (!(d.to[i] <= gamma)) {
+      ++outside;
+      continue;
+    }
+    const double score = -static_cast<double>(d.to[i]) + scale * rng.gumbel();
+    if (score > best_score) {
+      best_score = score;
+      best = i;
+    }
+  }
+  if (outside == 0) return best;
+  // ⊥ stands for the |V \ L_x| words beyond gamma, each of score -gamma.
+  const double bottom =
+      -gamma + scale * std::log(static_cast<double>(outside)) + scale * rng.gumbel();
+  if (best < d.to.size() && bottom <= best_score) return best;
+  // The k-th word beyond gamma, uniformly.
+  uint64_t k = rng.below(outside);
+  for (size_t i = 0;; ++i) {
+    if (d.to[i] <= gamma) continue;
+    if (k-- == 0) return i;
+  }
+}
+
+Mechanism::Outcome Tem::decide(const Token& token, double eps, Rng& rng) const {
+  const auto row = word_row(*table_, token.text);
+  if (!row) {
+    if (!options_.replace_oov) return {Action::kKeep, {}, true};
+    return {Action::kReplace, table_->word(vocabulary()[rng.below(vocabulary_.size())]), true};
+  }
+  const uint32_t out = vocabulary()[sample(*distances(*row), eps, rng)];
+  if (out == *row) return {Action::kKeep, {}, false, true};
+  return {Action::kReplace, table_->word(out), false, true};
+}
+
+Mechanism::Outcome Tem::sanitize_word(const Token& word, double eps, Rng& rng) const {
+  return decide(word, eps, rng);
+}
+
+Mechanism::Outcome Tem::sanitize_number(const Token& number, double eps, Rng& rng) const {
+  return decide(number, eps, rng);
+}
+
+}  // namespace privqa

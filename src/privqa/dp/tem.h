@@ -1,0 +1,79 @@
+// TEM, the truncated exponential mechanism (Carvalho, Vasiloudis, Feyisetan,
+// Wang, "TEM: High Utility Metric Differential Privacy on Text", SDM 2023).
+//
+// V = corpus words with a vector. For a word x with a vector, let
+// gamma = (2 / eps) ln((1 - beta) (|V| - 1) / beta) and
+// L_x = {y in V : d(x, y) <= gamma} (Euclidean distance). Each y in L_x gets
+// the score -d(x, y), and a placeholder ⊥ standing for the rest of V gets
+// -gamma + (2 / eps) ln |V \ L_x|; the largest score plus Gumbel noise of
+// scale 2 / eps wins. When ⊥ wins, the output is a uniform word of V \ L_x.
+// So Pr(y | x) ∝ exp(-eps min(d(x, y), gamma) / 2): metric DP, eps d(x, x')
+// per word. A word without a vector is replaced by a uniform word of V
+// (oov = "replace") or kept (oov = "keep"). Numbers are words like any other.
+//
+// The distances from x to V do not depend on eps: they are computed for all
+// words of a text in one matrix product (dp/row_distances.h) and cached per
+// word; a draw then costs one Gumbel per member of L_x.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "privqa/dp/bounded_cache.h"
+#include "privqa/dp/mechanism.h"
+#include "privqa/dp/row_distances.h"
+
+namespace privqa {
+
+struct TemOptions {
+  // In (0, 1): with gamma from beta, a word of V is output from L_x (not
+  // replaced by a word beyond gamma) with probability at least 1 - beta.
+  double beta = 0.001;
+  bool replace_oov = true;
+  // Memory for the per-word distance rows (4 bytes per vocabulary word each).
+  size_t cache_bytes = size_t{192} << 20;
+};
+
+// gamma = (2 / eps) ln((1 - beta) (vocabulary_size - 1) / beta); -infinity
+// for a vocabulary of one word (L_x is then empty).
+double tem_threshold(double eps, double beta, size_t vocabulary_size);
+
+class Tem : public Mechanism {
+ public:
+  // `table` must outlive the mechanism. Fails when no corpus word has a vector.
+  static Result<std::unique_ptr<Tem>> build(std::string name, ParamValues params,
+                                            const EmbeddingTable& table,
+                                            const std::vector<std::string>& corpus,
+                                            const TemOptions& options);
+
+  const std::vector<uint32_t>& vocabulary() const { return vocabulary_.rows(); }
+  double threshold(double eps) const {
+    return tem_threshold(eps, options_.beta, vocabulary_.size());
+  }
+
+ protected:
+  Outcome sanitize_word(const Token& word, double eps, Rng& rng) const override;
+  Outcome sanitize_number(const Token& number, double eps, Rng& rng) const override;
+
+ private:
+  Tem(std::string name, ParamValues params, const EmbeddingTable& table,
+      std::vector<uint32_t> vocabulary, const TemOptions& options);
+  void prepare(std::span<const Token> tokens, double eps) const override;
+  // d(x, y) for every y of vocabulary(), in that order (eps-independent, cached).
+  struct Distances {
+    std::vector<float> to;
+    size_t memory_bytes() const { return to.size() * sizeof(float); }
+  };
+  std::shared_ptr<const Distances> distances(uint32_t row) const;
+  // A position in vocabulary(), drawn as the mechanism defines.
+  size_t sample(const Distances& d, double eps, Rng& rng) const;
+  Outcome decide(const Token& token, double eps, Rng& rng) const;
+
+  const EmbeddingTable* table_;
+  TemOptions options_;
+  RowDistances vocabulary_;
+  mutable BoundedCache<Distances> cache_;
+};
+
+}  // namespace privqa
