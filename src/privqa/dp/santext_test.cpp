@@ -6,6 +6,7 @@
 #include <map>
 #include <numbers>
 
+#include "dp/plane_points.h"
 #include "dp/stat_testing.h"
 #include "privqa/dp/registry.h"
 
@@ -13,7 +14,7 @@ namespace privqa {
 namespace {
 
 // Six corpus words in the plane plus one word that only the table knows.
-const std::map<std::string, std::pair<double, double>> kPoints = {
+const testing::PlanePoints kSanTextPoints = {
     {"alpha", {0, 0}},     {"beta", {1, 0}}, {"gamma", {0, 2}}, {"delta", {3, 1}},
     {"epsilon", {-1, -1}}, {"zeta", {2, 2}}, {"omega", {5, 5}}};
 // Counts: alpha 4, beta 3, gamma 2, delta = epsilon = zeta = 1; "unknownword" has no vector.
@@ -21,22 +22,7 @@ const std::vector<std::string> kSanTextCorpus = {
     "Alpha alpha beta gamma", "alpha, alpha beta beta!", "gamma delta epsilon zeta unknownword"};
 
 EmbeddingTable santext_table() {
-  std::vector<std::string> words;
-  std::vector<float> values;
-  for (const auto& [word, point] : kPoints) {
-    words.push_back(word);
-    values.push_back(static_cast<float>(point.first));
-    values.push_back(static_cast<float>(point.second));
-  }
-  auto table = EmbeddingTable::from_rows(words, values, 2);
-  EXPECT_TRUE(table.ok());
-  return std::move(*table);
-}
-
-double distance(const std::string& a, const std::string& b) {
-  const auto& p = kPoints.at(a);
-  const auto& q = kPoints.at(b);
-  return std::hypot(p.first - q.first, p.second - q.second);
+  return testing::plane_table(kSanTextPoints);
 }
 
 // Pr(y | x) = exp(-eps d(x, y) / 2) / sum over the sensitive set, from the coordinates.
@@ -45,7 +31,7 @@ std::map<std::string, double> exact(const std::string& x, const std::vector<std:
   std::map<std::string, double> out;
   double total = 0;
   for (const auto& y : set)
-    total += out[y] = std::exp(-eps * distance(x, y) / 2);
+    total += out[y] = std::exp(-eps * testing::plane_distance(kSanTextPoints, x, y) / 2);
   for (auto& [y, p] : out)
     p /= total;
   return out;
@@ -134,7 +120,8 @@ TEST_F(SanTextTest, MetricDpBoundHoldsOnEveryPair) {
       const auto px = santext.replacement_probabilities(x, eps);
       for (uint32_t x2 : santext.vocabulary()) {
         const auto px2 = santext.replacement_probabilities(x2, eps);
-        const double bound = std::exp(eps * distance(table_.word(x), table_.word(x2)));
+        const double bound = std::exp(
+            eps * testing::plane_distance(kSanTextPoints, table_.word(x), table_.word(x2)));
         for (size_t y = 0; y < px.size(); ++y) {
           EXPECT_LE(px[y], bound * px2[y] * (1 + 1e-5))
               << table_.word(x) << " vs " << table_.word(x2) << " eps " << eps;

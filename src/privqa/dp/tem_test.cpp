@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "dp/plane_points.h"
 #include "dp/stat_testing.h"
 #include "privqa/dp/registry.h"
 
@@ -12,28 +13,13 @@ namespace privqa {
 namespace {
 
 // Six corpus words in the plane, and "owl", which only the table knows.
-const std::map<std::string, std::pair<double, double>> kPoints = {
-    {"ant", {0, 0}},   {"bee", {1, 0}}, {"cat", {0, 2}},  {"dog", {3, 1}},
-    {"eel", {-1, -1}}, {"fox", {4, 4}}, {"owl", {0.5, 0}}};
+const testing::PlanePoints kTemPoints = {{"ant", {0, 0}},  {"bee", {1, 0}},   {"cat", {0, 2}},
+                                         {"dog", {3, 1}},  {"eel", {-1, -1}}, {"fox", {4, 4}},
+                                         {"owl", {0.5, 0}}};
 const std::vector<std::string> kTemCorpus = {"ant bee cat", "dog eel fox ant", "unknownword"};
 
 EmbeddingTable tem_table() {
-  std::vector<std::string> words;
-  std::vector<float> values;
-  for (const auto& [word, point] : kPoints) {
-    words.push_back(word);
-    values.push_back(static_cast<float>(point.first));
-    values.push_back(static_cast<float>(point.second));
-  }
-  auto table = EmbeddingTable::from_rows(words, values, 2);
-  EXPECT_TRUE(table.ok());
-  return std::move(*table);
-}
-
-double distance(const std::string& a, const std::string& b) {
-  const auto& p = kPoints.at(a);
-  const auto& q = kPoints.at(b);
-  return std::hypot(p.first - q.first, p.second - q.second);
+  return testing::plane_table(kTemPoints);
 }
 
 std::shared_ptr<const Mechanism> make(const EmbeddingTable& table,
@@ -73,7 +59,7 @@ TEST(Tem, OutputMatchesTheTruncatedExponentialMechanism) {
   std::vector<double> weight;
   double total = 0;
   for (const auto& y : words) {
-    const double d = distance("ant", y);
+    const double d = testing::plane_distance(kTemPoints, "ant", y);
     total += weight.emplace_back(std::exp(-eps * std::min(d, gamma) / 2));
   }
   std::vector<double> expected;
@@ -104,7 +90,7 @@ TEST(Tem, WordWithAVectorOutsideTheVocabularyIsSanitizedOverIt) {
     const auto out = mechanism->sanitize("owl", 1.0, rng);
     ASSERT_TRUE(out.ok());
     EXPECT_NE(out->text, "owl");
-    EXPECT_TRUE(kPoints.count(out->text)) << out->text;
+    EXPECT_TRUE(kTemPoints.count(out->text)) << out->text;
     EXPECT_EQ(out->stats.oov, 0u);
   }
 }
