@@ -16,7 +16,7 @@
 namespace privqa {
 
 struct MechanismInfo {
-  std::string name;  // "santext", "santext+", "custext+", "inferdpt", "phrasedp"
+  std::string name;  // "santext", "santext+", "custext+", "inferdpt", "cmp", ..., "phrasedp"
   std::string summary;
   std::vector<ParamSpec> params;
   bool needs_corpus = false;  // builds its vocabulary from the task corpus
