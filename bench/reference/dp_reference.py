@@ -8,7 +8,15 @@ binary search and samples from it. Same inputs as privqa: the wink table
 (its JSON), the MedMCQA dev questions, the same
 tokenization rule (letters/digits with inner ' or -), eps 1, 2, 3.
 
-Run with Debian's interpreter: /usr/bin/python3 bench/reference/dp_reference.py WINK.json DEV.json [N]
+CMP, Mahalanobis and Vickrey (noise in embedding space, nearest of the
+20,000 most frequent single-word rows) are written the way their
+published descriptions read, one question at a time: per word a normal
+vector, a Gamma(d, 1/eps) radius (and Σ_λ^{1/2} for Mahalanobis), then the
+distances from the question's noisy vectors to the vocabulary in one
+matrix product and the two nearest by argpartition. `--noise-only N`
+runs only these three, on the first N questions.
+
+Run with Debian's interpreter: /usr/bin/python3 bench/reference/dp_reference.py WINK.json DEV.json [N | --noise-only N]
 (N: TEM alone, on the first N questions, with V from all of them.)
 Prints one line per (mechanism, eps): seconds and words/s, then peak RSS.
 """
@@ -189,20 +197,83 @@ def tem(docs, words, matrix, eps_list, first, beta=0.001, seed=0):
                 else:
                     new.append(vocab[rng.choice(np.nonzero(d > gamma)[0])])
         out.append(("tem", eps, time.perf_counter() - start, n_words))
+
+
+def noisy_embedding(docs, words, matrix, eps_list, kind, vocab_size=20000, lam=0.75, t=0.75,
+                    seed=0):
+    vocab = [w for w in words if WORD.fullmatch(w) and not NUMBER.match(w)][:vocab_size]
+    index = {word: i for i, word in enumerate(words)}
+    vmat = matrix[[index[w] for w in vocab]].astype(np.float64)
+    vsq = (vmat ** 2).sum(1)
+    dims = matrix.shape[1]
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    root = None
+    if kind == "mahalanobis":
+        sigma = np.cov(vmat.T)
+        sigma *= dims / np.trace(sigma)
+        values, vectors = np.linalg.eigh(lam * sigma + (1 - lam) * np.eye(dims))
+        root = vectors @ np.diag(np.sqrt(np.maximum(values, 0))) @ vectors.T
+    build = time.perf_counter() - start
+    vickrey = kind.startswith("vickrey")
+    out = []
+    for eps in eps_list:
+        start = time.perf_counter()
+        n_words = 0
+        for doc in docs:
+            toks = tokens(doc)
+            n_words += len(toks)
+            rows = [index.get(tok.lower()) for tok in toks if not NUMBER.match(tok)]
+            rows = [r for r in rows if r is not None]
+            if not rows:
+                continue
+            normal = rng.standard_normal((len(rows), dims))
+            direction = normal / np.linalg.norm(normal, axis=1, keepdims=True)
+            if root is not None:
+                direction = direction @ root.T
+            radius = rng.gamma(dims, 1 / eps, size=len(rows))
+            noisy = matrix[rows].astype(np.float64) + radius[:, None] * direction
+            d = np.sqrt(np.maximum((noisy ** 2).sum(1)[:, None] + vsq[None, :]
+                                   - 2 * noisy @ vmat.T, 0))
+            two = np.argpartition(d, 1, axis=1)[:, :2]  # the two nearest, in either order
+            da = np.take_along_axis(d, two[:, :1], 1)[:, 0]
+            db = np.take_along_axis(d, two[:, 1:], 1)[:, 0]
+            swap = db < da
+            first = np.where(swap, two[:, 1], two[:, 0])
+            pick = first
+            if vickrey:
+                second = np.where(swap, two[:, 0], two[:, 1])
+                d1, d2 = np.minimum(da, db), np.maximum(da, db)
+                p = t * d1 / (t * d1 + (1 - t) * d2)
+                pick = np.where(rng.random(len(rows)) < p, second, first)
+            _ = [vocab[i] for i in pick]
+        out.append((kind, eps, time.perf_counter() - start + (build if eps == eps_list[0] else 0),
+                    n_words))
     return out
 
 
 def main():
-    table_path, dev_path = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    noise_only = None
+    if "--noise-only" in args:
+        at = args.index("--noise-only")
+        noise_only = int(args[at + 1])
+        del args[at:at + 2]
+    table_path, dev_path = args[0], args[1]
     t0 = time.perf_counter()
     words, matrix = load_table(table_path)
     docs = [json.loads(line)["question"] for line in open(dev_path)]
     print(f"load {time.perf_counter() - t0:.1f} s", flush=True)
-    if len(sys.argv) > 3:  # TEM alone, on the first N questions
-        results = tem(docs, words, matrix, [1.0, 2.0, 3.0], int(sys.argv[3]))
+    if len(args) > 2:  # TEM alone, on the first N questions
+        results = tem(docs, words, matrix, [1.0, 2.0, 3.0], int(args[2]))
     else:
-        results = santext_plus(docs, words, matrix, [1.0, 2.0, 3.0])
-        results += inferdpt(docs, words, matrix, [1.0, 2.0, 3.0])
+        results = []
+        if noise_only is None:
+            results += santext_plus(docs, words, matrix, [1.0, 2.0, 3.0])
+            results += inferdpt(docs, words, matrix, [1.0, 2.0, 3.0])
+        subset = docs if noise_only is None else docs[:noise_only]
+        for kind in ("cmp", "mahalanobis", "vickrey"):
+            results += noisy_embedding(subset, words, matrix, [1.0, 2.0, 3.0], kind)
     for name, eps, seconds, n in results:
         print(f"{name} eps {eps:g}: {seconds:.2f} s, {n / seconds:.0f} words/s", flush=True)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

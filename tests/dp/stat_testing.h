@@ -7,8 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <numbers>
 #include <vector>
 
 namespace privqa::testing {
@@ -88,6 +90,45 @@ inline ChiSquare chi_square(const std::vector<size_t>& counts,
   return out;
 }
 
+// Kolmogorov-Smirnov test of samples against a continuous CDF: the largest
+// gap D between the empirical and the exact CDF, and its upper-tail p-value
+// (Kolmogorov's limit law with Stephens' small-sample correction).
+struct KolmogorovSmirnov {
+  double statistic = 0;
+  double p_value = 1;
+};
+
+// Pr(K > lambda) for Kolmogorov's distribution, each series where it
+// converges fast.
+inline double kolmogorov_tail(double lambda) {
+  if (lambda <= 0) return 1;
+  double sum = 0;
+  if (lambda < 1.18) {
+    for (int k = 1; k <= 100; ++k) {
+      const double odd = 2.0 * k - 1;
+      sum += std::exp(-odd * odd * std::numbers::pi * std::numbers::pi / (8 * lambda * lambda));
+    }
+    return std::clamp(1 - std::sqrt(2 * std::numbers::pi) / lambda * sum, 0.0, 1.0);
+  }
+  for (int k = 1; k <= 100; ++k)
+    sum += (k % 2 == 1 ? 2 : -2) * std::exp(-2.0 * k * k * lambda * lambda);
+  return std::clamp(sum, 0.0, 1.0);
+}
+
+template <class Cdf>
+KolmogorovSmirnov kolmogorov_smirnov(std::vector<double> samples, Cdf&& cdf) {
+  std::sort(samples.begin(), samples.end());
+  const double n = static_cast<double>(samples.size());
+  KolmogorovSmirnov out;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const double f = cdf(samples[i]);
+    out.statistic = std::max(
+        {out.statistic, static_cast<double>(i + 1) / n - f, f - static_cast<double>(i) / n});
+  }
+  out.p_value = kolmogorov_tail((std::sqrt(n) + 0.12 + 0.11 / std::sqrt(n)) * out.statistic);
+  return out;
+}
+
 }  // namespace privqa::testing
 
 // Asserts that counts fit probabilities at the kFalseFailureRate level.
@@ -96,4 +137,11 @@ inline ChiSquare chi_square(const std::vector<size_t>& counts,
     const auto fit_ = ::privqa::testing::chi_square(counts, probabilities);                    \
     EXPECT_GT(fit_.p_value, ::privqa::testing::kFalseFailureRate)                              \
         << "chi-square " << fit_.statistic << " on " << fit_.degrees << " degrees of freedom"; \
+  } while (0)
+
+// Asserts that samples follow the CDF at the kFalseFailureRate level (KS test).
+#define EXPECT_KS_FITS(samples, cdf)                                                          \
+  do {                                                                                        \
+    const auto ks_ = ::privqa::testing::kolmogorov_smirnov(samples, cdf);                     \
+    EXPECT_GT(ks_.p_value, ::privqa::testing::kFalseFailureRate) << "KS D " << ks_.statistic; \
   } while (0)

@@ -275,8 +275,10 @@ void register_sanitize_command(CLI::App& app, int& exit_code) {
       "sanitize", "Sanitize a text (or every question of a dataset) with a text DP mechanism");
   CLI::Option* text =
       cmd->add_option("TEXT", args->text, "the text to sanitize (or use --dataset)");
-  cmd->add_option("--mech", args->mechanisms,
-                  "santext, santext+, custext+ or inferdpt (comma-separated in batch mode)")
+  cmd->add_option(
+         "--mech", args->mechanisms,
+         "santext, santext+, custext+, inferdpt, cmp, mahalanobis or vickrey (comma-separated in "
+         "batch mode)")
       ->required();
   cmd->add_option("--eps", args->eps, "privacy budget > 0 (comma-separated in batch mode)")
       ->required();

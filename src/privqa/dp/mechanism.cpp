@@ -16,12 +16,24 @@ Status check_epsilon(double eps) {
 
 void Mechanism::prepare(std::span<const Token>, double) const {}
 
+std::vector<Mechanism::Outcome> Mechanism::decide(std::span<const Token> tokens, double eps,
+                                                  Rng& rng) const {
+  std::vector<Outcome> out;
+  for (const Token& token : tokens) {
+    if (token.kind == TokenKind::kWord) out.push_back(sanitize_word(token, eps, rng));
+    if (token.kind == TokenKind::kNumber) out.push_back(sanitize_number(token, eps, rng));
+  }
+  return out;
+}
+
 Result<SanitizedText> Mechanism::sanitize(std::string_view text, double eps, Rng& rng) const {
   if (Status ok = check_epsilon(eps); !ok) return ok.error().wrap(name_);
   SanitizedText out;
   auto& stats = out.stats;
   const std::vector<Token> tokens = tokenize(text);
   prepare(tokens, eps);
+  const std::vector<Outcome> outcomes = decide(tokens, eps, rng);
+  size_t decided = 0;
   out.text.reserve(text.size() + 16);
   bool drop_next_space = false;  // a dropped word at the start of a line takes its space along
   for (const Token& token : tokens) {
@@ -36,8 +48,7 @@ Result<SanitizedText> Mechanism::sanitize(std::string_view text, double eps, Rng
     }
     const bool is_word = token.kind == TokenKind::kWord;
     ++(is_word ? stats.words : stats.numbers);
-    const Outcome outcome =
-        is_word ? sanitize_word(token, eps, rng) : sanitize_number(token, eps, rng);
+    const Outcome& outcome = outcomes[decided++];
     if (outcome.oov) ++stats.oov;
     if (outcome.sampled) ++stats.sampled;
     switch (outcome.action) {

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "privqa/base/result.h"
 #include "privqa/dp/params.h"
@@ -78,6 +79,12 @@ class Mechanism {
   // Decides one token; eps is already checked.
   virtual Outcome sanitize_word(const Token& word, double eps, Rng& rng) const = 0;
   virtual Outcome sanitize_number(const Token& number, double eps, Rng& rng) const = 0;
+  // Decides every word and number token of the text, in order (one Outcome
+  // each), after prepare(). The default calls sanitize_word or
+  // sanitize_number on each in turn; a mechanism whose draws for a whole text
+  // are cheaper together (one matrix product for all its noisy vectors)
+  // overrides it, and then fixes the order of its draws itself.
+  virtual std::vector<Outcome> decide(std::span<const Token> tokens, double eps, Rng& rng) const;
 
  private:
   std::string name_;

@@ -4,6 +4,7 @@
 
 #include "privqa/dp/custext.h"
 #include "privqa/dp/dpprompt.h"
+#include "privqa/dp/embedding_perturbation.h"
 #include "privqa/dp/inferdpt.h"
 #include "privqa/dp/phrasedp.h"
 #include "privqa/dp/santext.h"
@@ -30,6 +31,21 @@ std::vector<MechanismInfo> build_catalog() {
                                   1,
                                   {},
                                   "share w of the corpus vocabulary (least frequent) in S"};
+  const ParamSpec vocab_size{"vocab_size",
+                             ParamType::kInteger,
+                             "20000",
+                             2,
+                             1e9,
+                             {},
+                             "number of most frequent single-word table rows that can be output"};
+  const ParamSpec lambda{"lambda",
+                         ParamType::kReal,
+                         "0.75",
+                         0,
+                         1,
+                         {},
+                         "Σ_λ = λ Σ + (1 - λ) I: weight of the embeddings' covariance "
+                         "(scaled to trace d) against the identity"};
   const ParamSpec p{
       "p", ParamType::kReal, "0.3", 0, 1, {}, "probability that a word outside S is replaced"};
   const std::vector<ParamSpec> custext_params = {
@@ -97,6 +113,32 @@ std::vector<MechanismInfo> build_catalog() {
          "in (0, 1): a word stays within gamma of itself with probability >= 1 - beta"},
         oov_spec("replace", "keep")},
        true,
+       true},
+      {"cmp",
+       "CMP: spherical noise ∝ exp(-eps |z|), nearest vocabulary word",
+       {vocab_size, oov_spec("keep", "drop")},
+       false,
+       true},
+      {"mahalanobis",
+       "Mahalanobis: elliptical noise ∝ exp(-eps |z|_Σλ), nearest vocabulary word",
+       {lambda, vocab_size, oov_spec("keep", "drop")},
+       false,
+       true},
+      {"vickrey",
+       "Vickrey: CMP or Mahalanobis noise, then the second nearest word with "
+       "probability t d1 / (t d1 + (1 - t) d2)",
+       {{"t", ParamType::kReal, "0.75", 0, 1, {}, "weight of the second nearest word"},
+        {"noise",
+         ParamType::kChoice,
+         "cmp",
+         0,
+         0,
+         {"cmp", "mahalanobis"},
+         "cmp: spherical noise; mahalanobis: elliptical noise with lambda"},
+        lambda,
+        vocab_size,
+        oov_spec("keep", "drop")},
+       false,
        true},
       {"phrasedp", "PhraseDP: select one of the local model's paraphrases by similarity",
        phrasedp_param_specs(), false, false},
@@ -166,6 +208,16 @@ Result<std::shared_ptr<const Mechanism>> create_mechanism(
     options.replace_oov = v.text("oov") == "replace";
     if (cache_bytes > 0) options.cache_bytes = cache_bytes;
     return share(Tem::build(name, v, table, corpus, options));
+  }
+  if (name == "cmp" || name == "mahalanobis" || name == "vickrey") {
+    PerturbationOptions options;
+    options.vocab_size = static_cast<size_t>(v.integer("vocab_size"));
+    options.elliptical =
+        name == "mahalanobis" || (name == "vickrey" && v.text("noise") == "mahalanobis");
+    if (name != "cmp") options.lambda = v.real("lambda");
+    if (name == "vickrey") options.t = v.real("t");
+    options.drop_oov = v.text("oov") == "drop";
+    return share(EmbeddingPerturbation::build(name, v, table, options));
   }
   return Error(name +
                ": works with paraphrases written by the local model; it runs inside an "

@@ -16,7 +16,7 @@
 namespace privqa {
 
 struct MechanismInfo {
-  std::string name;  // e.g. "santext", "custext+", "tem", "inferdpt", "phrasedp", "dpprompt"
+  std::string name;  // e.g. "santext", "custext+", "tem", "cmp", "inferdpt", "phrasedp", "dpprompt"
   std::string summary;
   std::vector<ParamSpec> params;
   bool needs_corpus = false;  // builds its vocabulary from the task corpus

@@ -37,7 +37,14 @@ TEST(Params, BadValuesAreRejectedWithTheirName) {
            {"santext+", "sensitive_ratio", "0"},
            {"custext+", "top_k", "2.5"},
            {"inferdpt", "noise", "gaussian"},
-           {"inferdpt", "oov", "replace"}}) {
+           {"inferdpt", "oov", "replace"},
+           {"mahalanobis", "lambda", "1.5"},
+           {"mahalanobis", "lambda", "-0.1"},
+           {"vickrey", "lambda", "2"},
+           {"vickrey", "t", "-0.5"},
+           {"vickrey", "t", "1.01"},
+           {"vickrey", "noise", "laplace"},
+           {"cmp", "lambda", "0.5"}}) {
     const auto made = create_mechanism(name, {{key, value}}, table, kRegistryCorpus);
     ASSERT_FALSE(made.ok()) << name << " " << key << "=" << value;
     EXPECT_NE(made.error().message().find("'" + key + "'"), std::string::npos)
@@ -86,7 +93,8 @@ TEST(Registry, UnknownMechanismListsTheKnownOnes) {
 
 TEST(Mechanisms, RejectInvalidEpsilon) {
   const auto table = small_table();
-  for (const char* name : {"santext", "santext+", "custext+", "inferdpt"}) {
+  for (const char* name :
+       {"santext", "santext+", "custext+", "inferdpt", "cmp", "mahalanobis", "vickrey"}) {
     const auto made = create_mechanism(name, {}, table, kRegistryCorpus);
     ASSERT_TRUE(made.ok()) << made.error().message();
     Rng rng = Rng::from_seed(1);
@@ -101,7 +109,8 @@ TEST(Mechanisms, RejectInvalidEpsilon) {
 
 TEST(Mechanisms, EdgeCaseTexts) {
   const auto table = small_table();
-  for (const char* name : {"santext", "santext+", "custext+", "inferdpt"}) {
+  for (const char* name :
+       {"santext", "santext+", "custext+", "inferdpt", "cmp", "mahalanobis", "vickrey"}) {
     const auto made = create_mechanism(name, {}, table, kRegistryCorpus);
     ASSERT_TRUE(made.ok());
     const Mechanism& m = **made;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <numbers>
 
 #include "privqa/base/target_clones.h"
 
@@ -163,6 +164,32 @@ double Rng::laplace(double scale) {
 
 double Rng::gumbel() {
   return -std::log(-std::log(uniform_open()));
+}
+
+double Rng::normal() {
+  // One of Box-Muller's pair: keeping no spare value keeps an Rng's state
+  // its stream position only.
+  const double radius = std::sqrt(-2.0 * std::log(uniform_open()));
+  return radius * std::cos(2.0 * std::numbers::pi * uniform());
+}
+
+double Rng::gamma(double shape, double scale) {
+  if (shape < 1) {
+    // Gamma(a) = Gamma(a + 1) U^(1/a).
+    return gamma(shape + 1, scale) * std::pow(uniform_open(), 1.0 / shape);
+  }
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x = 0, v = 0;
+    do {
+      x = normal();
+      v = 1.0 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const double u = uniform_open();
+    if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v * scale;
+  }
 }
 
 Result<uint64_t> os_entropy_seed() {

@@ -44,6 +44,10 @@ class Rng {
   uint64_t below(uint64_t n);    // uniform in [0, n), unbiased; n > 0
   double laplace(double scale);  // density exp(-|x|/scale) / (2 scale)
   double gumbel();               // standard Gumbel: -log(-log U)
+  double normal();               // standard normal (Box-Muller, two uniforms per value)
+  // Gamma with density x^(shape-1) exp(-x/scale) / (Γ(shape) scale^shape);
+  // shape > 0, scale > 0 (Marsaglia-Tsang).
+  double gamma(double shape, double scale);
 
  private:
   // Keystream blocks computed per refill: one SIMD lane each. The stream is

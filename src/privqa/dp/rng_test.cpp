@@ -235,6 +235,44 @@ TEST(Rng, GumbelMatchesItsDistribution) {
   EXPECT_FITS(counts, probabilities);
 }
 
+TEST(StatTesting, KolmogorovSmirnovTailMatchesTabulatedCriticalValues) {
+  // Asymptotic critical values of sqrt(n) D (standard tables).
+  EXPECT_NEAR(testing::kolmogorov_tail(1.0), 0.2700, 1e-4);
+  EXPECT_NEAR(testing::kolmogorov_tail(1.358), 0.05, 1e-3);
+  EXPECT_NEAR(testing::kolmogorov_tail(1.949), 0.001, 1e-4);
+  // Uniform samples at the i/n points have D = 1/n: p close to 1.
+  std::vector<double> grid;
+  for (int i = 1; i <= 1000; ++i)
+    grid.push_back((i - 0.5) / 1000);
+  EXPECT_GT(testing::kolmogorov_smirnov(grid, [](double x) { return x; }).p_value, 0.999);
+  // Uniform samples against the CDF x^2: D = max (x - x^2) = 1/4 at n = 1000, p ~ 0.
+  EXPECT_LT(testing::kolmogorov_smirnov(grid, [](double x) { return x * x; }).p_value, 1e-12);
+}
+
+TEST(Rng, NormalMatchesItsDistribution) {
+  auto cdf = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+  std::vector<double> samples;
+  Rng rng = Rng::from_seed(15);
+  for (int i = 0; i < 100000; ++i)
+    samples.push_back(rng.normal());
+  EXPECT_KS_FITS(samples, cdf);
+}
+
+TEST(Rng, GammaMatchesItsDistribution) {
+  // CDF of Gamma(shape, scale) at x: 1 - Q(shape, x / scale); shapes below 1
+  // take the boosted path, 100 is a CMP radius in 100 dimensions.
+  Rng rng = Rng::from_seed(16);
+  for (double shape : {0.4, 1.0, 2.5, 100.0}) {
+    const double scale = 0.7;
+    SCOPED_TRACE(shape);
+    std::vector<double> samples;
+    for (int i = 0; i < 20000; ++i)
+      samples.push_back(rng.gamma(shape, scale));
+    EXPECT_KS_FITS(samples,
+                   [&](double x) { return 1 - testing::upper_incomplete_gamma(shape, x / scale); });
+  }
+}
+
 // Two independent 64-bit draws are equal with probability 2^-64.
 TEST(Rng, OsEntropySeedsDiffer) {
   auto a = os_entropy_seed();

@@ -1,0 +1,147 @@
+#include "privqa/dp/embedding_perturbation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "privqa/dp/corpus_words.h"
+#include "privqa/text/tokenizer.h"
+
+namespace privqa {
+namespace {
+
+// Noisy vectors projected per matrix product: bounds the distance buffer
+// (queries x vocabulary floats) for long texts.
+constexpr size_t kBatch = 64;
+
+std::vector<float> rows_of(const EmbeddingTable& table, const std::vector<uint32_t>& rows) {
+  std::vector<float> out;
+  out.reserve(rows.size() * table.dims());
+  for (uint32_t row : rows) {
+    const auto v = table.row(row);
+    out.insert(out.end(), v.begin(), v.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+double vickrey_second_probability(double d1, double d2, double t) {
+  const double denominator = t * d1 + (1 - t) * d2;
+  return denominator > 0 ? t * d1 / denominator : t;
+}
+
+Result<std::unique_ptr<EmbeddingPerturbation>> EmbeddingPerturbation::build(
+    std::string name, ParamValues params, const EmbeddingTable& table,
+    const PerturbationOptions& options) {
+  std::vector<uint32_t> vocabulary;
+  for (uint32_t row = 0; row < table.size() && vocabulary.size() < options.vocab_size; ++row) {
+    if (is_single_word(table.word(row))) vocabulary.push_back(row);
+  }
+  if (vocabulary.size() < 2) {
+    return Error(fmt::format("{}: the embeddings have {} word rows; at least 2 are needed", name,
+                             vocabulary.size()));
+  }
+  return std::unique_ptr<EmbeddingPerturbation>(new EmbeddingPerturbation(
+      std::move(name), std::move(params), table, std::move(vocabulary), options));
+}
+
+EmbeddingPerturbation::EmbeddingPerturbation(std::string name, ParamValues params,
+                                             const EmbeddingTable& table,
+                                             std::vector<uint32_t> vocabulary,
+                                             const PerturbationOptions& options)
+    : Mechanism(std::move(name), std::move(params)),
+      table_(&table),
+      options_(options),
+      distances_(table, std::move(vocabulary)) {
+  if (options_.elliptical) {
+    elliptical_.emplace(rows_of(table, distances_.rows()), table.dims(), options_.lambda);
+  }
+}
+
+void EmbeddingPerturbation::draw_noise(double eps, Rng& rng, std::span<double> out) const {
+  if (elliptical_) {
+    elliptical_->draw(eps, rng, out);
+  } else {
+    draw_spherical_noise(eps, rng, out);
+  }
+}
+
+std::vector<uint32_t> EmbeddingPerturbation::project(std::span<const float> noisy, Rng& rng) const {
+  const size_t dims = table_->dims(), n = distances_.size();
+  const size_t m = noisy.size() / dims;
+  std::vector<uint32_t> out;
+  out.reserve(m);
+  std::vector<float> d(std::min(m, kBatch) * n);
+  for (size_t begin = 0; begin < m; begin += kBatch) {
+    const size_t count = std::min(kBatch, m - begin);
+    distances_.many(noisy.subspan(begin * dims, count * dims), std::span(d.data(), count * n));
+    for (size_t q = 0; q < count; ++q) {
+      const float* row = d.data() + q * n;
+      // The two smallest distances; the earlier (more frequent) word wins ties.
+      size_t first = 0, second = 1;
+      if (row[second] < row[first]) std::swap(first, second);
+      for (size_t i = 2; i < n; ++i) {
+        if (row[i] < row[first]) {
+          second = first;
+          first = i;
+        } else if (row[i] < row[second]) {
+          second = i;
+        }
+      }
+      size_t pick = first;
+      if (options_.t > 0 &&
+          rng.uniform() < vickrey_second_probability(row[first], row[second], options_.t)) {
+        pick = second;
+      }
+      out.push_back(distances_.rows()[pick]);
+    }
+  }
+  return out;
+}
+
+std::vector<Mechanism::Outcome> EmbeddingPerturbation::decide(std::span<const Token> tokens,
+                                                              double eps, Rng& rng) const {
+  const size_t dims = table_->dims();
+  std::vector<Outcome> out;
+  std::vector<std::optional<uint32_t>> rows;  // per outcome: the word's row, if perturbed
+  std::vector<float> noisy;
+  std::vector<double> noise(dims);
+  for (const Token& token : tokens) {
+    if (token.kind == TokenKind::kNumber) {
+      out.push_back({Action::kKeep, {}, false});
+      rows.emplace_back();
+    } else if (token.kind == TokenKind::kWord) {
+      const auto row = word_row(*table_, token.text);
+      if (!row) {
+        out.push_back({options_.drop_oov ? Action::kDrop : Action::kKeep, {}, true});
+        rows.emplace_back();
+        continue;
+      }
+      draw_noise(eps, rng, noise);
+      const auto vector = table_->row(*row);
+      for (size_t j = 0; j < dims; ++j)
+        noisy.push_back(static_cast<float>(vector[j] + noise[j]));
+      out.push_back({Action::kKeep, {}, false, /*sampled=*/true});
+      rows.push_back(row);
+    }
+  }
+  const std::vector<uint32_t> chosen = project(noisy, rng);
+  for (size_t i = 0, next = 0; i < out.size(); ++i) {
+    if (!rows[i]) continue;
+    const uint32_t pick = chosen[next++];
+    if (pick != *rows[i]) out[i] = {Action::kReplace, table_->word(pick), false, true};
+  }
+  return out;
+}
+
+Mechanism::Outcome EmbeddingPerturbation::sanitize_word(const Token& word, double eps,
+                                                        Rng& rng) const {
+  return decide(std::span(&word, 1), eps, rng).front();
+}
+
+Mechanism::Outcome EmbeddingPerturbation::sanitize_number(const Token&, double, Rng&) const {
+  return {Action::kKeep, {}, false};
+}
+
+}  // namespace privqa
