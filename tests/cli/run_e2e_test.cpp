@@ -611,7 +611,8 @@ TEST(RunCli, ConfigMistakesAreRefusedBeforeTheStoreIsCreated) {
       // encoder (line 21) sees the original question: never the remote model.
       {text(R"(["inferdpt", "phrasedp2"])", "[1.0]", "remote", "laplace"),
        "run.toml:7: unknown mechanism 'phrasedp2' (known: santext, santext+, custext, custext+, "
-       "inferdpt, tem, phrasedp); a mechanism of a known kind under another name says which in "
+       "inferdpt, tem, cmp, mahalanobis, vickrey, phrasedp, dpprompt); a mechanism of a known "
+       "kind under another name says which in "
        "its table: [mechanism.phrasedp2] mechanism = \"KIND\""},
       {text(R"(["inferdpt", "phrasedp"])", "[1.0]", "remote", "laplace") +
            "[mechanism.phrasedp]\nencoder = \"remote\"\n",
