@@ -277,8 +277,8 @@ void register_sanitize_command(CLI::App& app, int& exit_code) {
       cmd->add_option("TEXT", args->text, "the text to sanitize (or use --dataset)");
   cmd->add_option(
          "--mech", args->mechanisms,
-         "santext, santext+, custext+, inferdpt, cmp, mahalanobis or vickrey (comma-separated in "
-         "batch mode)")
+         "a word-level mechanism: santext, santext+, custext, custext+, inferdpt, tem, cmp, "
+         "mahalanobis or vickrey (comma-separated in batch mode)")
       ->required();
   cmd->add_option("--eps", args->eps, "privacy budget > 0 (comma-separated in batch mode)")
       ->required();
