@@ -1,8 +1,10 @@
 #include "privqa/attack/inversion.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "privqa/dp/corpus_words.h"
 #include "privqa/text/tokenizer.h"
@@ -13,14 +15,54 @@ namespace {
 // Outputs whose channel columns are computed together.
 constexpr size_t kColumnBatch = 64;
 
-std::vector<Token> word_tokens(std::string_view text) {
-  std::vector<Token> out;
-  for (Token& token : tokenize(text)) {
-    if (token.kind == TokenKind::kWord || token.kind == TokenKind::kNumber) {
-      out.push_back(std::move(token));
+bool is_word_or_number(const Token& token) {
+  return token.kind == TokenKind::kWord || token.kind == TokenKind::kNumber;
+}
+
+// Splits `sanitized` at the original's separators (the text between its
+// word and number tokens, which the mechanisms keep): one piece per word or
+// number token of the original, each piece one word or number token. Found
+// by a search over where each separator occurs (a replacement may contain a
+// separator's characters, "non-communicable" for "-"), with failed states
+// remembered, so it stays polynomial. nullopt when no split exists.
+std::optional<std::vector<std::string>> split_like(std::string_view original,
+                                                   std::string_view sanitized) {
+  std::vector<std::string> separators(1);  // [0]: before the first word; [k + 1]: after word k
+  for (const Token& token : tokenize(original)) {
+    if (is_word_or_number(token)) {
+      separators.emplace_back();
+    } else {
+      separators.back() += token.text;
     }
   }
-  return out;
+  const size_t words = separators.size() - 1;
+  if (!sanitized.starts_with(separators[0])) return std::nullopt;
+  std::vector<std::string> pieces(words);
+  std::set<std::pair<size_t, size_t>> failed;  // (piece, start) with no split of the rest
+  const auto one_token = [](std::string_view piece) {
+    const auto tokens = tokenize(piece);
+    return tokens.size() == 1 && is_word_or_number(tokens[0]);
+  };
+  // Piece k starts at p.
+  std::function<bool(size_t, size_t)> split = [&](size_t k, size_t p) {
+    if (k == words) return p == sanitized.size();
+    if (failed.count({k, p}) != 0) return false;
+    const std::string& after = separators[k + 1];
+    for (size_t q = p + 1; q <= sanitized.size(); ++q) {
+      if (sanitized.compare(q, after.size(), after) != 0) continue;
+      if (k + 1 == words && q + after.size() != sanitized.size()) continue;
+      const std::string_view piece = sanitized.substr(p, q - p);
+      if (!one_token(piece)) continue;
+      if (split(k + 1, q + after.size())) {
+        pieces[k] = std::string(piece);
+        return true;
+      }
+    }
+    failed.insert({k, p});
+    return false;
+  };
+  if (!split(0, separators[0].size())) return std::nullopt;
+  return pieces;
 }
 
 // One original word token to guess.
@@ -61,9 +103,12 @@ InversionResult invert(const WordChannel& channel, const EmbeddingTable& table,
   size_t top = 1;
   for (const AttackText& text : texts) {
     ++result.texts;
-    const auto original = word_tokens(text.original);
-    const auto sanitized = word_tokens(text.sanitized);
-    if (original.size() != sanitized.size()) {
+    std::vector<Token> original;
+    for (Token& token : tokenize(text.original)) {
+      if (is_word_or_number(token)) original.push_back(std::move(token));
+    }
+    const auto sanitized = split_like(text.original, text.sanitized);
+    if (!sanitized) {
       ++result.unaligned_texts;
       continue;
     }
@@ -77,7 +122,7 @@ InversionResult invert(const WordChannel& channel, const EmbeddingTable& table,
         continue;
       }
       const Target target{*input, text.corpus_index};
-      if (const auto y = word_row(table, sanitized[i].text)) {
+      if (const auto y = word_row(table, (*sanitized)[i])) {
         by_output[*y].push_back(target);
       } else {
         unexplained.push_back(target);

@@ -46,17 +46,20 @@ struct Recovery {
 struct InversionResult {
   Recovery all, rare, sensitive;
   size_t texts = 0;
-  // Texts whose word and number tokens do not pair up one to one (a
-  // mechanism that drops or splits words): not attacked.
+  // Texts that do not split into one word per original word and number
+  // token between the original's separators (a mechanism that drops words,
+  // or a text edited after sanitization): not attacked.
   size_t unaligned_texts = 0;
   // Original word tokens outside the channel's inputs (no vector, not in the
   // mechanism's vocabulary): the channel does not describe them.
   size_t uncovered_tokens = 0;
 };
 
-// Pairs the i-th word or number token of each original with the i-th of its
-// sanitized text (word-level mechanisms keep spacing, punctuation and token
-// count) and guesses every original word token the channel covers.
+// Pairs each word or number token of an original with the piece of its
+// sanitized text between the same separators (word-level mechanisms keep
+// spacing and punctuation and replace a word by one word, which may merge
+// with a neighbour on re-tokenizing: "2-3" -> "too-3") and guesses every
+// original word token the channel covers.
 InversionResult invert(const WordChannel& channel, const EmbeddingTable& table,
                        const WordPrior& prior, double eps, const std::vector<AttackText>& texts,
                        const WordClasses& classes);

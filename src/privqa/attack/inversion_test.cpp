@@ -4,12 +4,11 @@
 
 #include <cmath>
 #include <map>
+#include <numeric>
 
 #include "dp/stat_testing.h"
 #include "privqa/dp/corpus_words.h"
-#include "privqa/dp/custext.h"
 #include "privqa/dp/registry.h"
-#include "privqa/dp/santext.h"
 
 namespace privqa::attack {
 namespace {
@@ -253,9 +252,10 @@ TEST(Inversion, UniformChannelRecoversAtThePriorsMode) {
   std::vector<AttackText> texts;
   for (size_t t = 0; t < corpus.size(); ++t) {
     std::string sanitized;
-    for (size_t k = 0; k < 7; ++k)
-      sanitized += table.word(static_cast<uint32_t>(rng.below(table.size()))) + " ";
-    texts.push_back({corpus[t], sanitized, t});
+    for (size_t k = 0; k < 7; ++k) {
+      sanitized += (k == 0 ? "" : " ") + table.word(static_cast<uint32_t>(rng.below(table.size())));
+    }
+    texts.push_back({corpus[t], sanitized + ".", t});
   }
   WordClasses classes;
   classes.rare.insert(0);  // alpha
@@ -278,6 +278,20 @@ TEST(Inversion, TextsWhoseTokensDoNotPairUpAreCountedApart) {
   EXPECT_EQ(result.uncovered_tokens, 1u);  // zulu has no vector
   EXPECT_EQ(result.all.tokens, 1u);
   EXPECT_EQ(result.all.recovered, 1u);
+}
+
+TEST(Inversion, PairsWordsBetweenTheOriginalsSeparators) {
+  const auto table = five_words();
+  const IdentityChannel channel(table.size());
+  const WordPrior prior(table, channel.channel_inputs(), {});
+  // The replacement "x-ray" holds the separator " - " no more than "-":
+  // the split must not stop inside it.
+  const auto result = invert(
+      channel, table, prior, 1.0,
+      {{"alpha-3 - delta, echo", "x-ray - delta, echo"}, {"alpha -bravo", "a-b -bravo"}}, {});
+  EXPECT_EQ(result.unaligned_texts, 0u);
+  EXPECT_EQ(result.all.tokens, 4u);     // alpha-3 has no vector
+  EXPECT_EQ(result.all.recovered, 3u);  // delta, echo, bravo; "a-b" is no word
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ struct AttackInputs {
 // Groups in first-seen mechanism order, eps ascending.
 std::vector<AttackGroup> groups_in_order(
     const std::vector<std::string>& names,
-    std::map<std::pair<std::string, double>, AttackGroup> groups) {
+    std::map<std::pair<std::string, double>, AttackGroup>&& groups) {
   std::vector<AttackGroup> out;
   for (const auto& name : names) {
     for (auto& [key, group] : groups) {
