@@ -1,8 +1,10 @@
 #include "privqa/attack/offline_attack.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "privqa/dp/corpus_words.h"
 #include "privqa/dp/registry.h"
@@ -52,41 +54,54 @@ Result<std::vector<GroupResult>> run_attacks(const EmbeddingTable& table,
                                              const AttackOptions& options) {
   auto classes = word_classes(table, corpus, options);
   if (!classes) return classes.error().wrap("the sensitive words");
+  // Mechanisms and priors first (one per label), then the groups, several
+  // at a time: the channels are safe to share between threads.
   std::map<std::string, std::shared_ptr<const Mechanism>> built;  // by label
-  std::map<std::string, std::unique_ptr<WordPrior>> priors;       // by label
+  std::map<std::string, std::unique_ptr<WordPrior>> priors;       // by label, exact channels
   std::vector<GroupResult> out;
   for (const AttackGroup& group : groups) {
-    GroupResult r{.mechanism = group.mechanism,
-                  .kind = group.kind,
-                  .eps = group.eps,
-                  .texts = group.texts.size()};
+    out.push_back({.mechanism = group.mechanism,
+                   .kind = group.kind,
+                   .eps = group.eps,
+                   .texts = group.texts.size()});
     auto info = find_mechanism(group.kind);
     if (!info) return info.error().wrap(group.mechanism);
-    if ((*info)->word_level) {
-      auto& mechanism = built[group.mechanism];
-      if (!mechanism) {
-        auto made = create_mechanism(group.kind, group.params, table, corpus);
-        if (!made) return made.error().wrap(group.mechanism);
-        mechanism = *made;
-      }
-      if (const auto* channel = dynamic_cast<const WordChannel*>(mechanism.get())) {
-        r.exact_channel = true;
-        auto& prior = priors[group.mechanism];
-        if (!prior) prior = std::make_unique<WordPrior>(table, channel->channel_inputs(), corpus);
-        r.inversion = invert(*channel, table, *prior, group.eps, group.texts, *classes);
-        std::set<uint32_t> words;
-        for (const AttackText& text : group.texts) {
-          for (uint32_t row : word_rows_of(table, text.original)) {
-            if (prior->input_of(row)) words.insert(row);
-          }
-        }
-        const std::vector<uint32_t> list(words.begin(), words.end());
-        r.words = list.size();
-        r.deniability = deniability(*channel, group.eps, list, options.draws);
-      }
+    if (!(*info)->word_level || built.count(group.mechanism) != 0) continue;
+    auto made = create_mechanism(group.kind, group.params, table, corpus);
+    if (!made) return made.error().wrap(group.mechanism);
+    built[group.mechanism] = *made;
+    if (const auto* channel = dynamic_cast<const WordChannel*>(made->get())) {
+      priors[group.mechanism] =
+          std::make_unique<WordPrior>(table, channel->channel_inputs(), corpus);
     }
-    out.push_back(std::move(r));
   }
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t g = next++; g < groups.size(); g = next++) {
+      const AttackGroup& group = groups[g];
+      const auto prior = priors.find(group.mechanism);
+      if (prior == priors.end()) continue;  // no exact channel
+      const auto& channel = dynamic_cast<const WordChannel&>(*built.at(group.mechanism));
+      GroupResult& r = out[g];
+      r.exact_channel = true;
+      r.inversion = invert(channel, table, *prior->second, group.eps, group.texts, *classes);
+      std::set<uint32_t> words;
+      for (const AttackText& text : group.texts) {
+        for (uint32_t row : word_rows_of(table, text.original)) {
+          if (prior->second->input_of(row)) words.insert(row);
+        }
+      }
+      const std::vector<uint32_t> list(words.begin(), words.end());
+      r.words = list.size();
+      r.deniability = deniability(channel, group.eps, list, options.draws);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<size_t>(std::max(1u, options.threads), groups.size()); ++t)
+    pool.emplace_back(work);
+  work();
+  for (auto& t : pool)
+    t.join();
   return out;
 }
 

@@ -32,6 +32,7 @@ struct AttackOptions {
   // report's "rare words kept" (report/privacy_metrics.h).
   // Sensitive words: SanText+'s S at this w (its default), over the corpus.
   double sensitive_ratio = 0.9;
+  unsigned threads = 1;  // groups attacked at once
 };
 
 struct GroupResult {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "privqa/attack/attack_tables.h"
 #include "privqa/attack/offline_attack.h"
@@ -31,6 +32,7 @@ struct AttackArgs {
   std::string embeddings;
   uint64_t draws = attack::AttackOptions{}.draws;
   double sensitive_ratio = attack::AttackOptions{}.sensitive_ratio;
+  unsigned threads = 0;             // 0: all cores
   std::string corpus;               // JSONL input: the mechanisms' corpus
   std::vector<std::string> params;  // JSONL input: mechanism parameters
   DatasetOptionArgs dataset;
@@ -205,6 +207,7 @@ int run_attack(const AttackArgs& a) {
   attack::AttackOptions options;
   options.draws = a.draws;
   options.sensitive_ratio = a.sensitive_ratio;
+  options.threads = a.threads > 0 ? a.threads : std::max(1u, std::thread::hardware_concurrency());
   const auto start = std::chrono::steady_clock::now();
   auto results = attack::run_attacks(*table, inputs->corpus, inputs->groups, options);
   if (!results) return attack_usage_error(results.error().message());
@@ -252,6 +255,8 @@ void register_attack_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--sensitive-ratio", args->sensitive_ratio,
                   "w of SanText+'s sensitive words, reported apart")
       ->capture_default_str();
+  cmd->add_option("--threads", args->threads,
+                  "mechanisms and eps attacked at once (default: all cores)");
   cmd->add_option("--corpus", args->corpus,
                   "JSONL input: the dataset the texts were sanitized with as corpus (default: "
                   "the originals in the file)");

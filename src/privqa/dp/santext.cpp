@@ -223,8 +223,12 @@ void SanText::distances_to_sensitive(std::span<const uint32_t> rows,
 }
 
 std::shared_ptr<const SanText::Normalizers> SanText::normalizers(double eps) const {
-  std::lock_guard lock(channel_mutex_);
-  if (const auto it = normalizers_.find(eps); it != normalizers_.end()) return it->second;
+  {
+    std::lock_guard lock(channel_mutex_);
+    if (const auto it = normalizers_.find(eps); it != normalizers_.end()) return it->second;
+  }
+  // Computed unlocked, so that threads attacking other eps are not held up;
+  // two threads asking for one eps at once both compute it, equally.
   auto n = std::make_shared<Normalizers>();
   n->nearest.resize(vocabulary_.size());
   n->total.resize(vocabulary_.size());
@@ -243,8 +247,8 @@ std::shared_ptr<const SanText::Normalizers> SanText::normalizers(double eps) con
       n->total[i] = total;
     }
   }
-  normalizers_.emplace(eps, n);
-  return n;
+  std::lock_guard lock(channel_mutex_);
+  return normalizers_.emplace(eps, std::move(n)).first->second;
 }
 
 void SanText::channel_columns(std::span<const uint32_t> ys, double eps,
