@@ -21,6 +21,7 @@ void register_sim_server_command(CLI::App& app, int& exit_code);
 void register_embed_command(CLI::App& app, int& exit_code);
 void register_sanitize_command(CLI::App& app, int& exit_code);
 void register_report_command(CLI::App& app, int& exit_code);
+void register_attack_command(CLI::App& app, int& exit_code);
 
 // Seconds since `start`, for the timings that commands print.
 inline double seconds_since(std::chrono::steady_clock::time_point start) {

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   privqa::cli::register_embed_command(app, exit_code);
   privqa::cli::register_sanitize_command(app, exit_code);
   privqa::cli::register_report_command(app, exit_code);
+  privqa::cli::register_attack_command(app, exit_code);
 
   // Commands run inside parse(), so this also catches what escapes a command.
   try {

@@ -15,6 +15,7 @@
 #include "privqa/base/paths.h"
 #include "privqa/cli/commands.h"
 #include "privqa/cli/dataset_options.h"
+#include "privqa/cli/mechanism_params.h"
 #include "privqa/data/dataset.h"
 #include "privqa/dp/registry.h"
 #include "privqa/dp/rng.h"
@@ -73,24 +74,6 @@ Result<std::vector<double>> parse_eps_list(const std::string& text) {
   }
   if (out.empty()) return Error("--eps: give at least one value");
   return out;
-}
-
-// --param key=value applies to every mechanism; --param NAME:key=value to NAME only.
-Result<std::map<std::string, std::string>> params_for(const std::string& mechanism,
-                                                      const std::vector<std::string>& items) {
-  std::vector<std::string> mine;
-  for (const auto& item : items) {
-    const auto colon = item.find(':');
-    const auto eq = item.find('=');
-    if (colon != std::string::npos && (eq == std::string::npos || colon < eq)) {
-      if (item.substr(0, colon) == mechanism) mine.push_back(item.substr(colon + 1));
-    } else {
-      mine.push_back(item);
-    }
-  }
-  auto parsed = parse_param_assignments(mine);
-  if (!parsed.ok()) return parsed.error().wrap(mechanism);
-  return parsed;
 }
 
 nlohmann::json stats_json(const SanitizeStats& s) {

@@ -145,6 +145,12 @@ void CusText::build_clusters(const std::vector<uint32_t>& corpus_rows) {
     }
     clusters_.push_back(std::move(members));
   }
+  for (const auto& members : clusters_) {
+    for (uint32_t member : members) {
+      position_.emplace(member, mapped_rows_.size());
+      mapped_rows_.push_back(member);
+    }
+  }
 }
 
 const std::vector<uint32_t>* CusText::candidates(uint32_t row) const {
@@ -161,6 +167,51 @@ std::vector<double> CusText::scores(const Mapping& mapping, double eps) const {
 
 std::vector<double> CusText::replacement_probabilities(uint32_t row, double eps) const {
   return softmax(scores(mapping_.at(row), eps));
+}
+
+bool CusText::is_kept_stopword(uint32_t row) const {
+  return is_stopword(fold_case(table_->word(row)));
+}
+
+void CusText::channel_columns(std::span<const uint32_t> ys, double eps,
+                              std::span<double> out) const {
+  const size_t n = mapped_rows_.size();
+  std::fill(out.begin(), out.end(), 0.0);
+  for (size_t j = 0; j < ys.size(); ++j) {
+    const auto it = mapping_.find(ys[j]);
+    if (it == mapping_.end()) continue;  // outside every set: no input produces it
+    const auto& members = clusters_[it->second.cluster];
+    const size_t k =
+        static_cast<size_t>(std::find(members.begin(), members.end(), ys[j]) - members.begin());
+    for (uint32_t x : members) {
+      double p = 0;
+      if (is_kept_stopword(x)) {
+        p = x == ys[j] ? 1.0 : 0.0;
+      } else {
+        p = replacement_probabilities(x, eps)[k];
+      }
+      out[j * n + position_.at(x)] = p;
+    }
+  }
+}
+
+std::vector<WordChannel::Distribution> CusText::channel_rows(std::span<const uint32_t> xs,
+                                                             double eps) const {
+  std::vector<Distribution> out;
+  out.reserve(xs.size());
+  for (uint32_t x : xs) {
+    Distribution& row = out.emplace_back();
+    if (is_kept_stopword(x)) {
+      row.emplace_back(x, 1.0);
+      continue;
+    }
+    const auto& members = clusters_[mapping_.at(x).cluster];
+    const auto p = replacement_probabilities(x, eps);
+    for (size_t k = 0; k < members.size(); ++k) {
+      if (p[k] > 0) row.emplace_back(members[k], p[k]);
+    }
+  }
+  return out;
 }
 
 Mechanism::Outcome CusText::sanitize_word(const Token& word, double eps, Rng& rng) const {

@@ -12,6 +12,9 @@
 // round(n) + a uniform integer in [0, 1000), exactly at any length; other
 // words (no vector, or not mapped) are kept (oov = "keep") or replaced by a
 // uniform corpus word.
+//
+// As a WordChannel (dp/word_channel.h) the inputs are the mapped rows:
+// Pr(y|x) is the softmax above over x's set, or [y = x] for a stopword.
 #pragma once
 
 #include <memory>
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "privqa/dp/mechanism.h"
+#include "privqa/dp/word_channel.h"
 #include "privqa/embed/embedding_table.h"
 
 namespace privqa {
@@ -39,7 +43,7 @@ struct CusTextOptions {
   bool keep_stopwords = true;
 };
 
-class CusText : public Mechanism {
+class CusText : public Mechanism, public WordChannel {
  public:
   // `table` must outlive the mechanism. Fails when no corpus word has a vector.
   static Result<std::unique_ptr<CusText>> build(std::string name, ParamValues params,
@@ -52,6 +56,11 @@ class CusText : public Mechanism {
   // Pr(y | x) over *candidates(x), in that order; x must be mapped.
   std::vector<double> replacement_probabilities(uint32_t row, double eps) const;
   size_t cluster_count() const { return clusters_.size(); }
+
+  const std::vector<uint32_t>& channel_inputs() const override { return mapped_rows_; }
+  void channel_columns(std::span<const uint32_t> ys, double eps,
+                       std::span<double> out) const override;
+  std::vector<Distribution> channel_rows(std::span<const uint32_t> xs, double eps) const override;
 
  protected:
   Outcome sanitize_word(const Token& word, double eps, Rng& rng) const override;
@@ -67,12 +76,15 @@ class CusText : public Mechanism {
       : Mechanism(std::move(name), std::move(params)), table_(&table), options_(options) {}
   void build_clusters(const std::vector<uint32_t>& corpus_rows);
   std::vector<double> scores(const Mapping& mapping, double eps) const;
+  bool is_kept_stopword(uint32_t row) const;
 
   const EmbeddingTable* table_;
   CusTextOptions options_;
   std::vector<uint32_t> corpus_rows_;
   std::vector<std::vector<uint32_t>> clusters_;
   std::unordered_map<uint32_t, Mapping> mapping_;
+  std::vector<uint32_t> mapped_rows_;                // the sets' members, set by set
+  std::unordered_map<uint32_t, uint32_t> position_;  // row -> position in mapped_rows_
 };
 
 }  // namespace privqa

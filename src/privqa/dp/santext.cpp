@@ -24,6 +24,9 @@ constexpr size_t kBuckets = 256;
 // width), so every member's weight is at most its bucket's bound.
 constexpr double kEdgeSlack = 1.0 / 1024;
 constexpr int kMaxProposals = 64;
+// Words of V whose distances to S are computed together for the channel's
+// normalisers (one matrix product; 64 x |S| floats of scratch).
+constexpr size_t kNormalizerBatch = 64;
 
 }  // namespace
 
@@ -200,6 +203,107 @@ Mechanism::Outcome SanText::decide(const Token& token, double eps, Rng& rng) con
   const uint32_t out = sensitive_.rows()[pick];
   if (out == *row) return {Action::kKeep, {}, false, true};
   return {Action::kReplace, table_->word(out), false, true};
+}
+
+void SanText::distances_to_sensitive(std::span<const uint32_t> rows,
+                                     std::vector<float>& out) const {
+  std::vector<float> queries;
+  queries.reserve(rows.size() * table_->dims());
+  for (uint32_t row : rows) {
+    const auto vector = table_->row(row);
+    queries.insert(queries.end(), vector.begin(), vector.end());
+  }
+  const size_t s = sensitive_.size();
+  out.resize(rows.size() * s);
+  sensitive_.many(queries, out);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const size_t position = index_.at(rows[i]);
+    if (position >= first_sensitive_) out[i * s + position - first_sensitive_] = 0;
+  }
+}
+
+std::shared_ptr<const SanText::Normalizers> SanText::normalizers(double eps) const {
+  {
+    std::lock_guard lock(channel_mutex_);
+    if (const auto it = normalizers_.find(eps); it != normalizers_.end()) return it->second;
+  }
+  // Computed unlocked, so that threads attacking other eps are not held up;
+  // two threads asking for one eps at once both compute it, equally.
+  auto n = std::make_shared<Normalizers>();
+  n->nearest.resize(vocabulary_.size());
+  n->total.resize(vocabulary_.size());
+  const size_t s = sensitive_.size();
+  std::vector<float> d;
+  for (size_t begin = 0; begin < vocabulary_.size(); begin += kNormalizerBatch) {
+    const size_t end = std::min(vocabulary_.size(), begin + kNormalizerBatch);
+    distances_to_sensitive(std::span(vocabulary_).subspan(begin, end - begin), d);
+    for (size_t i = begin; i < end; ++i) {
+      const std::span<const float> row(d.data() + (i - begin) * s, s);
+      const float nearest = *std::min_element(row.begin(), row.end());
+      double total = 0;
+      for (float distance : row)
+        total += std::exp(-eps * (distance - nearest) / 2);
+      n->nearest[i] = nearest;
+      n->total[i] = total;
+    }
+  }
+  std::lock_guard lock(channel_mutex_);
+  return normalizers_.emplace(eps, std::move(n)).first->second;
+}
+
+void SanText::channel_columns(std::span<const uint32_t> ys, double eps,
+                              std::span<double> out) const {
+  const size_t v = vocabulary_.size();
+  const auto n = normalizers(eps);
+  {
+    std::lock_guard lock(channel_mutex_);
+    if (!vocabulary_distances_) {
+      vocabulary_distances_ = std::make_unique<RowDistances>(*table_, vocabulary_);
+    }
+  }
+  std::vector<float> queries;
+  for (uint32_t y : ys) {
+    const auto vector = table_->row(y);
+    queries.insert(queries.end(), vector.begin(), vector.end());
+  }
+  std::vector<float> d(ys.size() * v);
+  vocabulary_distances_->many(queries, d);
+  for (size_t j = 0; j < ys.size(); ++j) {
+    const std::span<double> column = out.subspan(j * v, v);
+    std::fill(column.begin(), column.end(), 0.0);
+    const auto it = index_.find(ys[j]);
+    if (it == index_.end()) continue;  // no word of V is replaced by or kept as y
+    if (it->second < first_sensitive_) {
+      column[it->second] = 1 - options_.p;  // only y itself, kept
+      continue;
+    }
+    for (size_t i = 0; i < v; ++i) {
+      const float distance = i == it->second ? 0.0f : d[j * v + i];
+      const double q = std::exp(-eps * (distance - n->nearest[i]) / 2) / n->total[i];
+      column[i] = i >= first_sensitive_ ? q : options_.p * q;
+    }
+  }
+}
+
+std::vector<WordChannel::Distribution> SanText::channel_rows(std::span<const uint32_t> xs,
+                                                             double eps) const {
+  const auto n = normalizers(eps);
+  const size_t s = sensitive_.size();
+  std::vector<float> d;
+  distances_to_sensitive(xs, d);
+  std::vector<Distribution> out(xs.size());
+  for (size_t j = 0; j < xs.size(); ++j) {
+    const size_t i = index_.at(xs[j]);
+    const double share = i >= first_sensitive_ ? 1.0 : options_.p;
+    Distribution& row = out[j];
+    row.reserve(s + 1);
+    for (size_t k = 0; k < s; ++k) {
+      const double q = std::exp(-eps * (d[j * s + k] - n->nearest[i]) / 2) / n->total[i];
+      if (share * q > 0) row.emplace_back(sensitive_.rows()[k], share * q);
+    }
+    if (share < 1) row.emplace_back(xs[j], 1 - share);  // kept; x is not in S
+  }
+  return out;
 }
 
 Mechanism::Outcome SanText::sanitize_word(const Token& word, double eps, Rng& rng) const {

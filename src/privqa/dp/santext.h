@@ -16,9 +16,16 @@
 // draws follow Pr(y|x) exactly; after kMaxProposals rejections (rare: a
 // proposal is accepted with probability >= exp(-eps * width / 2)) the draw is
 // made from all |S| weights, which keeps the result exact.
+//
+// As a WordChannel (dp/word_channel.h) the inputs are V: Pr(y|x) =
+// [x in S] q(y|x) + [x not in S] (p q(y|x) + (1 - p) [y = x]), q the
+// replacement distribution above; its normalisers Z(x) are computed once per
+// eps for all of V (|V| x |S| distances, in blocks) and cached.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +34,7 @@
 #include "privqa/dp/bounded_cache.h"
 #include "privqa/dp/mechanism.h"
 #include "privqa/dp/row_distances.h"
+#include "privqa/dp/word_channel.h"
 
 namespace privqa {
 
@@ -38,7 +46,7 @@ struct SanTextOptions {
   size_t cache_bytes = size_t{224} << 20;
 };
 
-class SanText : public Mechanism {
+class SanText : public Mechanism, public WordChannel {
  public:
   // `table` must outlive the mechanism. Fails when no corpus word has a vector.
   static Result<std::unique_ptr<SanText>> build(std::string name, ParamValues params,
@@ -54,6 +62,11 @@ class SanText : public Mechanism {
   bool is_sensitive(uint32_t row) const;
   // Pr(y | x) for every y of sensitive(), in that order; x must be in V.
   std::vector<double> replacement_probabilities(uint32_t row, double eps) const;
+
+  const std::vector<uint32_t>& channel_inputs() const override { return vocabulary_; }
+  void channel_columns(std::span<const uint32_t> ys, double eps,
+                       std::span<double> out) const override;
+  std::vector<Distribution> channel_rows(std::span<const uint32_t> xs, double eps) const override;
 
  protected:
   Outcome sanitize_word(const Token& word, double eps, Rng& rng) const override;
@@ -89,6 +102,16 @@ class SanText : public Mechanism {
   Neighborhood make_neighborhood(uint32_t row, std::span<float> distances) const;
   std::shared_ptr<const Neighborhood> neighborhood(uint32_t row) const;
   size_t sample(const Neighborhood& n, uint32_t row, double eps, Rng& rng) const;
+  // Per word of V (vocabulary() order), at one eps: its smallest distance to
+  // S and sum over y in S of exp(-eps (d(x, y) - nearest) / 2).
+  struct Normalizers {
+    std::vector<float> nearest;
+    std::vector<double> total;
+  };
+  std::shared_ptr<const Normalizers> normalizers(double eps) const;
+  // Distances from each of `rows` (words of V) to S, one row of |S| after
+  // the other, with a word's distance to itself set to 0 as in sampling.
+  void distances_to_sensitive(std::span<const uint32_t> rows, std::vector<float>& out) const;
 
   const EmbeddingTable* table_;
   SanTextOptions options_;
@@ -99,6 +122,10 @@ class SanText : public Mechanism {
   mutable WordEpsKeys keys_;
   mutable BoundedCache<Neighborhood> neighborhoods_;
   mutable BoundedCache<BucketSampler> samplers_;
+  // The channel's state, made on first use (sanitizing never needs it).
+  mutable std::mutex channel_mutex_;
+  mutable std::unique_ptr<RowDistances> vocabulary_distances_;
+  mutable std::map<double, std::shared_ptr<const Normalizers>> normalizers_;
 };
 
 }  // namespace privqa
