@@ -1,8 +1,11 @@
 #include "privqa/dp/corpus_words.h"
 
+#include <fmt/format.h>
+
 #include <unordered_set>
 
 #include "privqa/text/normalize.h"
+#include "privqa/text/tokenizer.h"
 #include "privqa/text/vocabulary.h"
 
 namespace privqa {
@@ -21,6 +24,19 @@ CorpusWords corpus_words(const EmbeddingTable& table, const std::vector<std::str
     out.counts.push_back(vocabulary.count(word));
   }
   return out;
+}
+
+Result<std::vector<uint32_t>> frequent_word_rows(const EmbeddingTable& table, size_t limit,
+                                                 const std::string& owner) {
+  std::vector<uint32_t> rows;
+  for (uint32_t row = 0; row < table.size() && rows.size() < limit; ++row) {
+    if (is_single_word(table.word(row))) rows.push_back(row);
+  }
+  if (rows.size() < 2) {
+    return Error(fmt::format("{}: the embeddings have {} word rows; at least 2 are needed", owner,
+                             rows.size()));
+  }
+  return rows;
 }
 
 std::optional<uint32_t> word_row(const EmbeddingTable& table, std::string_view word) {

@@ -1,5 +1,7 @@
 // The words of a task corpus that have an embedding: the vocabulary shared by
-// the corpus-based mechanisms (SanText, SanText+, CusText+).
+// the corpus-based mechanisms (SanText, SanText+, CusText+, TEM); and the
+// table's most frequent words, that of the table-based ones (InferDPT, CMP,
+// Mahalanobis, Vickrey).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "privqa/base/result.h"
 #include "privqa/embed/embedding_table.h"
 
 namespace privqa {
@@ -22,6 +25,12 @@ struct CorpusWords {
 // Ties in frequency are ordered by the word's bytes, so the result does not
 // depend on the order of the texts.
 CorpusWords corpus_words(const EmbeddingTable& table, const std::vector<std::string>& corpus);
+
+// The first `limit` rows of the table (most frequent first) that are one word
+// token, so no output is punctuation, a fragment or a number. Fails, naming
+// mechanism `owner`, when fewer than 2 are found.
+Result<std::vector<uint32_t>> frequent_word_rows(const EmbeddingTable& table, size_t limit,
+                                                 const std::string& owner);
 
 // The embedding row of a word token as the mechanisms see it: its case-folded
 // form looked up in the table.

@@ -34,16 +34,10 @@ double vickrey_second_probability(double d1, double d2, double t) {
 Result<std::unique_ptr<EmbeddingPerturbation>> EmbeddingPerturbation::build(
     std::string name, ParamValues params, const EmbeddingTable& table,
     const PerturbationOptions& options) {
-  std::vector<uint32_t> vocabulary;
-  for (uint32_t row = 0; row < table.size() && vocabulary.size() < options.vocab_size; ++row) {
-    if (is_single_word(table.word(row))) vocabulary.push_back(row);
-  }
-  if (vocabulary.size() < 2) {
-    return Error(fmt::format("{}: the embeddings have {} word rows; at least 2 are needed", name,
-                             vocabulary.size()));
-  }
+  auto vocabulary = frequent_word_rows(table, options.vocab_size, name);
+  if (!vocabulary) return vocabulary.error();
   return std::unique_ptr<EmbeddingPerturbation>(new EmbeddingPerturbation(
-      std::move(name), std::move(params), table, std::move(vocabulary), options));
+      std::move(name), std::move(params), table, std::move(*vocabulary), options));
 }
 
 EmbeddingPerturbation::EmbeddingPerturbation(std::string name, ParamValues params,

@@ -71,16 +71,10 @@ size_t inferdpt_select(std::span<const float> distances, double radius, double e
 Result<std::unique_ptr<InferDpt>> InferDpt::build(std::string name, ParamValues params,
                                                   const EmbeddingTable& table,
                                                   const InferDptOptions& options) {
-  std::vector<uint32_t> vocabulary;
-  for (uint32_t row = 0; row < table.size() && vocabulary.size() < options.vocab_size; ++row) {
-    if (is_single_word(table.word(row))) vocabulary.push_back(row);
-  }
-  if (vocabulary.size() < 2) {
-    return Error(fmt::format("{}: the embeddings have {} word rows; at least 2 are needed", name,
-                             vocabulary.size()));
-  }
+  auto vocabulary = frequent_word_rows(table, options.vocab_size, name);
+  if (!vocabulary) return vocabulary.error();
   return std::unique_ptr<InferDpt>(
-      new InferDpt(std::move(name), std::move(params), table, std::move(vocabulary), options));
+      new InferDpt(std::move(name), std::move(params), table, std::move(*vocabulary), options));
 }
 
 InferDpt::InferDpt(std::string name, ParamValues params, const EmbeddingTable& table,
