@@ -290,8 +290,8 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
   size_t unknown = 0;
   std::set<std::string> provider_encoded;  // PhraseDP mechanisms scoring with a provider
   for (const auto& m : run.record.config.value("mechanisms", json::array())) {
-    const auto encoder = phrasedp_encoder(m);
-    if (encoder && *encoder != kSifEncoder) provider_encoded.insert(m.value("name", std::string()));
+    const auto scoring = phrasedp_encoder(m);
+    if (scoring && *scoring != kSifEncoder) provider_encoded.insert(m.value("name", std::string()));
   }
   for (const auto& c : run.cells) {
     const auto question = meter.find(c.key.question_id);
