@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "privqa/text/normalize.h"
@@ -41,6 +42,23 @@ Result<std::vector<uint32_t>> frequent_word_rows(const EmbeddingTable& table, si
 
 std::optional<uint32_t> word_row(const EmbeddingTable& table, std::string_view word) {
   return table.lookup(fold_case(word));
+}
+
+TextRows text_rows(std::span<const Token> tokens, const EmbeddingTable& table,
+                   const std::function<bool(uint32_t)>& wanted) {
+  TextRows out;
+  for (const Token& token : tokens) {
+    if (token.kind != TokenKind::kWord && token.kind != TokenKind::kNumber) continue;
+    const auto row = word_row(table, token.text);
+    if (!row || !wanted(*row) ||
+        std::find(out.rows.begin(), out.rows.end(), *row) != out.rows.end()) {
+      continue;
+    }
+    out.rows.push_back(*row);
+    const auto vector = table.row(*row);
+    out.vectors.insert(out.vectors.end(), vector.begin(), vector.end());
+  }
+  return out;
 }
 
 }  // namespace privqa

@@ -5,13 +5,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "privqa/base/result.h"
 #include "privqa/embed/embedding_table.h"
+#include "privqa/text/tokenizer.h"
 
 namespace privqa {
 
@@ -35,5 +38,15 @@ Result<std::vector<uint32_t>> frequent_word_rows(const EmbeddingTable& table, si
 // The embedding row of a word token as the mechanisms see it: its case-folded
 // form looked up in the table.
 std::optional<uint32_t> word_row(const EmbeddingTable& table, std::string_view word);
+
+// The distinct rows of a text's word and number tokens for which `wanted`
+// holds, in text order, with their vectors one after another: the queries of
+// one batched distance computation.
+struct TextRows {
+  std::vector<uint32_t> rows;
+  std::vector<float> vectors;
+};
+TextRows text_rows(std::span<const Token> tokens, const EmbeddingTable& table,
+                   const std::function<bool(uint32_t)>& wanted);
 
 }  // namespace privqa

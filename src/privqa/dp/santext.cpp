@@ -128,27 +128,17 @@ std::shared_ptr<const SanText::Neighborhood> SanText::neighborhood(uint32_t row)
 void SanText::prepare(std::span<const Token> tokens, double) const {
   // Every vocabulary word of the text whose neighbourhood is not cached, in
   // one matrix product (the distances equal those computed one at a time).
-  std::vector<uint32_t> missing;
-  std::vector<float> queries;
-  for (const Token& token : tokens) {
-    if (token.kind != TokenKind::kWord && token.kind != TokenKind::kNumber) continue;
-    const auto row = word_row(*table_, token.text);
-    if (!row || !index_.count(*row) || neighborhoods_.find(*row) ||
-        std::find(missing.begin(), missing.end(), *row) != missing.end()) {
-      continue;
-    }
-    missing.push_back(*row);
-    const auto vector = table_->row(*row);
-    queries.insert(queries.end(), vector.begin(), vector.end());
-  }
-  if (missing.empty()) return;
+  const TextRows missing = text_rows(tokens, *table_, [&](uint32_t row) {
+    return index_.count(row) != 0 && !neighborhoods_.find(row);
+  });
+  if (missing.rows.empty()) return;
   thread_local std::vector<float> d;  // reused: see make_neighborhood
-  d.resize(missing.size() * sensitive_.size());
-  sensitive_.many(queries, d);
-  for (size_t i = 0; i < missing.size(); ++i) {
-    neighborhoods_.get(missing[i], [&] {
+  d.resize(missing.rows.size() * sensitive_.size());
+  sensitive_.many(missing.vectors, d);
+  for (size_t i = 0; i < missing.rows.size(); ++i) {
+    neighborhoods_.get(missing.rows[i], [&] {
       return make_neighborhood(
-          missing[i], std::span<float>(d).subspan(i * sensitive_.size(), sensitive_.size()));
+          missing.rows[i], std::span<float>(d).subspan(i * sensitive_.size(), sensitive_.size()));
     });
   }
 }

@@ -50,24 +50,13 @@ std::shared_ptr<const Tem::Distances> Tem::distances(uint32_t row) const {
 void Tem::prepare(std::span<const Token> tokens, double) const {
   // Every word of the text with a vector whose distances are not cached, in
   // one matrix product (equal, bit for bit, to one word at a time).
-  std::vector<uint32_t> missing;
-  std::vector<float> queries;
-  for (const Token& token : tokens) {
-    if (token.kind != TokenKind::kWord && token.kind != TokenKind::kNumber) continue;
-    const auto row = word_row(*table_, token.text);
-    if (!row || cache_.find(*row) ||
-        std::find(missing.begin(), missing.end(), *row) != missing.end()) {
-      continue;
-    }
-    missing.push_back(*row);
-    const auto vector = table_->row(*row);
-    queries.insert(queries.end(), vector.begin(), vector.end());
-  }
-  if (missing.empty()) return;
-  std::vector<float> all(missing.size() * vocabulary_.size());
-  vocabulary_.many(queries, all);
-  for (size_t i = 0; i < missing.size(); ++i) {
-    cache_.get(missing[i], [&] {
+  const TextRows missing =
+      text_rows(tokens, *table_, [&](uint32_t row) { return !cache_.find(row); });
+  if (missing.rows.empty()) return;
+  std::vector<float> all(missing.rows.size() * vocabulary_.size());
+  vocabulary_.many(missing.vectors, all);
+  for (size_t i = 0; i < missing.rows.size(); ++i) {
+    cache_.get(missing.rows[i], [&] {
       const auto first = all.begin() + static_cast<std::ptrdiff_t>(i * vocabulary_.size());
       return Distances{
           std::vector<float>(first, first + static_cast<std::ptrdiff_t>(vocabulary_.size()))};

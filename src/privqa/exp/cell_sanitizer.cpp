@@ -92,12 +92,14 @@ Status Sanitizer::build(const std::filesystem::path& embeddings,
   for (const auto& q : corpus)
     texts.push_back(q.text);
   // A word-level mechanism's vocabulary comes from the texts it sanitizes.
-  std::vector<std::string> word_corpus = texts;
+  std::vector<std::string> with_passages;
   if (config_.remote_sees_context(Scenario::kPrivateCot)) {
+    with_passages = texts;
     for (const auto& q : corpus) {
-      if (!q.context.empty()) word_corpus.push_back(q.context);
+      if (!q.context.empty()) with_passages.push_back(q.context);
     }
   }
+  const std::vector<std::string>& word_corpus = with_passages.empty() ? texts : with_passages;
   for (const auto& m : config_.mechanisms) {
     if (is_phrasedp(m.kind)) {
       auto settings = phrasedp_settings(config_, m);

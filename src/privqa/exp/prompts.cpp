@@ -137,7 +137,8 @@ Status check_template(const std::string& name, const std::string& text) {
 std::string render_template(const std::string& text,
                             const std::map<std::string, std::string>& values) {
   const auto context = values.find("context");
-  if (context != values.end() && context->second.empty()) {
+  if (context != values.end() && context->second.empty() &&
+      text.find("{context}") != std::string::npos) {
     auto rest = values;
     rest.erase("context");
     return render_template(without_paragraphs_holding(text, "{context}"), rest);
