@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -32,9 +33,15 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::filesystem
   return std::shared_ptr<const MappedFile>(new MappedFile(data, size));
 }
 
-void MappedFile::release_resident() const {
+void MappedFile::release_resident(size_t offset, size_t length) const {
+  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t end = std::min(size_, offset + length);
+  const size_t first = (offset + page - 1) / page * page;
+  // The mapping's last page may be partial: the range may end at size_.
+  const size_t last = end == size_ ? end : end / page * page;
+  if (first >= last) return;
   // Advice only: on failure the pages simply stay resident.
-  if (size_ > 0) ::madvise(data_, size_, MADV_DONTNEED);
+  ::madvise(static_cast<char*>(data_) + first, last - first, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

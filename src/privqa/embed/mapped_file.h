@@ -20,11 +20,12 @@ class MappedFile {
 
   std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
 
-  // Drops the mapped pages from the process's resident set (the contents
-  // stay valid: a page touched again is mapped again from the page cache).
-  // Called after a pass over the whole file, so that only what is used
-  // afterwards counts in the resident set.
-  void release_resident() const;
+  // Drops the mapped pages of bytes [offset, offset + length) from the
+  // process's resident set (the contents stay valid: a page touched again is
+  // mapped again from the page cache). Only whole pages inside the range are
+  // dropped. Called during a pass over the whole file, so that neither its
+  // peak nor what follows counts the pages the pass read.
+  void release_resident(size_t offset, size_t length) const;
 
  private:
   MappedFile(void* data, size_t size) : data_(data), size_(size) {}
