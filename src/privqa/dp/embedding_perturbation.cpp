@@ -66,7 +66,10 @@ std::vector<uint32_t> EmbeddingPerturbation::project(std::span<const float> nois
   const size_t m = noisy.size() / dims;
   std::vector<uint32_t> out;
   out.reserve(m);
-  std::vector<float> d(std::min(m, kBatch) * n);
+  // Scratch reused by the thread: a buffer of this size (a megabyte for a
+  // short text) would be fresh pages, so page faults, at every text.
+  thread_local std::vector<float> d;
+  d.resize(std::min(m, kBatch) * n);
   for (size_t begin = 0; begin < m; begin += kBatch) {
     const size_t count = std::min(kBatch, m - begin);
     distances_.many(noisy.subspan(begin * dims, count * dims), std::span(d.data(), count * n));
