@@ -1,15 +1,17 @@
 #include "privqa/embed/embedding_cache.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
-#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <vector>
 
 #include "privqa/base/files.h"
 #include "privqa/embed/mapped_file.h"
@@ -35,21 +37,41 @@ static_assert(std::endian::native == std::endian::little, "the cache format is l
 
 constexpr size_t kChecksumOffset = offsetof(CacheHeader, checksum);
 
-// Bytes hashed between releases of a mapped file's pages.
-constexpr size_t kChecksumChunk = size_t{8} << 20;
-
-// `mapped`, when given, holds `file`: each chunk's pages leave the resident
-// set once hashed, so checking a 140 MB table adds 8 MB to the peak, not 140.
-uint64_t checksum_of(std::string_view file, const MappedFile* mapped = nullptr) {
+uint64_t checksum_of(std::string_view file) {
   const std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
                                                                        &XXH3_freeState);
   XXH3_64bits_reset(state.get());
   XXH3_64bits_update(state.get(), file.data(), kChecksumOffset);
-  for (size_t at = sizeof(CacheHeader); at < file.size(); at += kChecksumChunk) {
-    const size_t length = std::min(kChecksumChunk, file.size() - at);
-    XXH3_64bits_update(state.get(), file.data() + at, length);
-    if (mapped) mapped->release_resident(at, length);
+  XXH3_64bits_update(state.get(), file.data() + sizeof(CacheHeader),
+                     file.size() - sizeof(CacheHeader));
+  return XXH3_64bits_digest(state.get());
+}
+
+// The checksum of a cache file read in chunks with read(2) rather than
+// through its mapping: faulting in every page of a 140 MB table costs more
+// than copying it from the page cache, and leaves it all resident.
+Result<uint64_t> checksum_of_file(const std::filesystem::path& path, const CacheHeader& header) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error(path.string() + ": cannot open: " + std::strerror(errno));
+  const std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
+                                                                       &XXH3_freeState);
+  XXH3_64bits_reset(state.get());
+  XXH3_64bits_update(state.get(), &header, kChecksumOffset);
+  std::vector<char> chunk(size_t{4} << 20);
+  off_t at = sizeof(CacheHeader);
+  for (;;) {
+    const ssize_t got = ::pread(fd, chunk.data(), chunk.size(), at);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      const std::string reason = std::strerror(errno);
+      ::close(fd);
+      return Error(path.string() + ": cannot read: " + reason);
+    }
+    if (got == 0) break;
+    XXH3_64bits_update(state.get(), chunk.data(), static_cast<size_t>(got));
+    at += got;
   }
+  ::close(fd);
   return XXH3_64bits_digest(state.get());
 }
 
@@ -134,9 +156,9 @@ Result<EmbeddingTable> read_cache(const std::filesystem::path& path, const Sourc
     return Error(name + ": cache has " + std::to_string(file.size() - size) +
                  " unexpected trailing bytes");
   }
-  if (checksum_of(file, mapped->get()) != h.checksum) {
-    return Error(name + ": cache is corrupt (checksum mismatch)");
-  }
+  const auto checksum = checksum_of_file(path, h);
+  if (!checksum.ok()) return checksum.error();
+  if (*checksum != h.checksum) return Error(name + ": cache is corrupt (checksum mismatch)");
   const size_t matrix_bytes = h.count * h.dims * sizeof(float);
   const char* lengths = file.data() + sizeof(h) + matrix_bytes;
   const char* blob = lengths + h.count * sizeof(uint32_t);
@@ -152,8 +174,7 @@ Result<EmbeddingTable> read_cache(const std::filesystem::path& path, const Sourc
     used += length;
   }
   if (used != h.words_bytes) return Error(name + ": corrupt cache (word data size mismatch)");
-  // The checksum's pass left no page resident, and the word list's pages
-  // are copied: a run keeps only the rows of its words.
+  // The word list's pages are copied: a run keeps only the rows of its words.
   (*mapped)->release_resident(sizeof(h) + matrix_bytes, file.size());
   const float* data = reinterpret_cast<const float*>(file.data() + sizeof(h));
   auto table = EmbeddingTableBuilder::from_storage(std::move(words), h.dims, *mapped, data);
