@@ -466,6 +466,10 @@ std::string scenario_title(Scenario s) {
       return "remote (S4)";
     case Scenario::kLocalSelfCot:
       return "local self-CoT (S5)";
+    case Scenario::kReconstruct:
+      return "reconstruction attack (A1)";
+    case Scenario::kReconstructAnswer:
+      return "reconstruct-and-answer attack (A2)";
   }
   return "?";
 }
