@@ -2,6 +2,7 @@
 // processes on loopback, on the bundled sample with the test table of
 // tests/fixtures/embed, and on real MedMCQA questions with the wink table
 // when those are present (PRIVQA_DATA_DIR, PRIVQA_EMBEDDINGS).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -1214,6 +1215,160 @@ TEST(RunCli, DpPromptParaphrasesLocallyAtTheTemperatureOfEachEps) {
   EXPECT_NE(slurp(dir / "report" / "report.md").find("(nominal: logits not clipped)"),
             std::string::npos)
       << "the report says DP-Prompt's eps is not a guarantee here";
+}
+
+// Folded word and number tokens, as the report's scores compare texts.
+std::vector<std::string> folded_tokens(const std::string& text) {
+  std::vector<std::string> out;
+  for (const Token& t : tokenize(text)) {
+    if (t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber)
+      out.push_back(fold_case(t.text));
+  }
+  return out;
+}
+
+// ROUGE-L F by the textbook recursion on the LCS table, written apart from
+// the report's.
+double rouge_l_by_table(const std::string& reference, const std::string& candidate) {
+  const auto a = folded_tokens(reference), b = folded_tokens(candidate);
+  std::vector<std::vector<size_t>> lcs(a.size() + 1, std::vector<size_t>(b.size() + 1, 0));
+  for (size_t i = a.size(); i-- > 0;) {
+    for (size_t j = b.size(); j-- > 0;) {
+      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  if (lcs[0][0] == 0) return 0;
+  const double p = static_cast<double>(lcs[0][0]) / static_cast<double>(b.size());
+  const double r = static_cast<double>(lcs[0][0]) / static_cast<double>(a.size());
+  return 2 * p * r / (p + r);
+}
+
+// The reconstruction attacks run as cells: each A1 and A2 cell sends the
+// remote model exactly the text its S3 cell sent (same mechanism, eps and
+// random stream), never the original; the simulator's attacker replies, the
+// cells are stored with their reconstruction, and the report scores them as
+// an independent computation does.
+TEST(RunCli, ReconstructionAttacksSeeOnlyS3sTextAndAreScoredInTheReport) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir;
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = testing::start_sim_server(
+      sim, kBinary,
+      {"--dataset", data.questions.string(), "--seed", "5", "--time-scale", "0", "--profiles",
+       (testing::fixtures_dir() / "sim" / "unlimited.toml").string(), "--log",
+       (dir / "sim.log").string()},
+      dir / "sim.out");
+  ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
+  ConfigSpec spec;
+  spec.dataset = data.questions;
+  spec.embeddings = data.embeddings;
+  spec.output = dir / "run.db";
+  spec.scenarios = R"(["S1", "S3", "A1", "A2"])";
+  spec.mechanisms = R"(["santext+", "custext+"])";
+  spec.hedge_after = 0;  // one request per prompt
+  write_text(dir / "run.toml", config_text(spec));
+  const auto run = run_command("PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " +
+                               (dir / "run.toml").string());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+  auto dataset = load_dataset(data.questions);
+  ASSERT_TRUE(dataset.ok());
+  std::map<std::string, const Question*> by_id;
+  for (const auto& q : dataset->questions)
+    by_id[q.id] = &q;
+  ::setenv("PRIVQA_SIM_URL", url.c_str(), 1);  // the config reads it
+  const auto config = load_run_config(dir / "run.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  const auto exported =
+      run_command(kBinary + " export --no-timing --details " + spec.output.string());
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const auto cells = read_jsonl(exported.out);
+  std::map<std::string, std::string> s3_text;  // "question|mechanism|eps" -> sanitized
+  for (const auto& c : cells) {
+    if (c["scenario"] != "S3") continue;
+    s3_text[fmt::format("{}|{}|{:g}", c["question_id"].get<std::string>(),
+                        c["mechanism"].get<std::string>(), c["eps"].get<double>())] =
+        c["sanitized"];
+  }
+  const size_t n = by_id.size();
+  ASSERT_EQ(s3_text.size(), n * 2 * 3);
+  // Each attack cell: its prompt, and per group the ROUGE-L and accuracy the
+  // report must show.
+  std::set<std::string> attack_prompts;
+  std::map<std::string, double> rouge_sum;             // "A1|mechanism|eps"
+  std::map<std::string, std::pair<int, int>> answers;  // A2: correct, labelled
+  size_t attack_cells = 0;
+  for (const auto& c : cells) {
+    Scenario scenario;
+    ASSERT_TRUE(parse_scenario(c["scenario"], scenario));
+    if (!is_attack(scenario)) continue;
+    ++attack_cells;
+    ASSERT_EQ(c["status"], "ok") << c.dump();
+    const std::string id = c["question_id"];
+    const std::string group =
+        fmt::format("{}|{:g}", c["mechanism"].get<std::string>(), c["eps"].get<double>());
+    EXPECT_EQ(c["sanitized"], s3_text.at(id + "|" + group)) << "what S3's remote model saw";
+    const std::string reconstruction = c["details"]["reconstruction"];
+    EXPECT_FALSE(reconstruction.empty()) << c.dump();
+    attack_prompts.insert(step_prompt(steps_of(scenario)[0], scenario, *config, *by_id.at(id),
+                                      {.sanitized = c["sanitized"].get<std::string>()}));
+    const std::string key = c["scenario"].get<std::string>() + "|" + group;
+    rouge_sum[key] += rouge_l_by_table(by_id.at(id)->text, reconstruction);
+    if (scenario == Scenario::kReconstructAnswer) {
+      answers[key].first += c["correct"].get<bool>();
+      ++answers[key].second;
+    }
+  }
+  ASSERT_EQ(attack_cells, n * 2 * 3 * 2);
+
+  size_t reconstruct_requests = 0;
+  for (const auto& e : read_jsonl(slurp(dir / "sim.log"))) {
+    const std::string prompt = user_message(e);
+    if (prompt.find("Reconstruct the original") == std::string::npos) continue;
+    ++reconstruct_requests;
+    EXPECT_EQ(e.value("model", ""), "sim-remote");
+    EXPECT_EQ(attack_prompts.count(prompt), 1u) << "no attack cell's prompt:\n" << prompt;
+    for (const auto& [id, q] : by_id) {
+      // A mechanism may return a short question unchanged; that text was S3's too.
+      if (prompt.find(q->text) == std::string::npos) continue;
+      bool sent_by_s3 = false;
+      for (const auto& [key, text] : s3_text)
+        sent_by_s3 |= key.starts_with(id + "|") && text == q->text;
+      EXPECT_TRUE(sent_by_s3) << "the attacker saw the original of " << id;
+    }
+  }
+  // Equal prompts (a text that came out the same at two eps) are sent once:
+  // the second is answered from the response cache.
+  EXPECT_EQ(reconstruct_requests, attack_prompts.size());
+
+  const auto report = run_command(kBinary + " report --format all " + spec.output.string() +
+                                  " --out " + (dir / "report").string());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string md = slurp(dir / "report" / "report.md");
+  EXPECT_NE(md.find("Reconstruction attacks"), std::string::npos);
+  EXPECT_NE(md.find("Reconstruction examples"), std::string::npos);
+  const auto json = nlohmann::json::parse(slurp(dir / "report" / "report.json"));
+  const auto& rows = json["tables"]["reconstruction"];
+  ASSERT_EQ(rows.size(), 2u * 3 * 2);
+  for (const auto& row : rows) {
+    const std::string key =
+        fmt::format("{}|{}|{:g}", row["scenario"].get<std::string>(),
+                    row["mechanism"].get<std::string>(), row["eps"].get<double>());
+    EXPECT_EQ(row["texts"], n) << key;
+    EXPECT_NEAR(row["rouge_l"].get<double>(), rouge_sum.at(key) / static_cast<double>(n), 1e-9)
+        << key;
+    if (row["scenario"] == "A2") {
+      const auto [correct, labelled] = answers.at(key);
+      EXPECT_EQ(row["answered"], labelled) << key;
+      EXPECT_NEAR(row["attacker_accuracy"].get<double>(),
+                  static_cast<double>(correct) / static_cast<double>(labelled), 1e-12)
+          << key;
+    } else {
+      EXPECT_TRUE(row["attacker_accuracy"].is_null()) << key;
+    }
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "frontier_reconstruction.svg"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "frontier_eps.svg"));
 }
 
 // Errors about the question file advise the config's own keys: run has no

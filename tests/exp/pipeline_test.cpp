@@ -4,6 +4,7 @@
 // candidates are shared.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -210,6 +211,66 @@ TEST_P(OneCell, S3PhraseDpAsksTheLocalModelForCandidatesFirst) {
 INSTANTIATE_TEST_SUITE_P(Pipeline, OneCell, ::testing::Bool(), [](const auto& param_info) {
   return param_info.param ? "OptionsShownToTheRemote" : "OptionsKeptLocal";
 });
+
+// The reconstruction attacks: one remote call each on exactly the text the
+// S3 cell of the same question, mechanism and eps sent, never the original;
+// the reply's reconstruction is stored in the details, A2's answer parsed.
+TEST(Pipeline, AttackCellsSendS3sTextAndStoreTheReconstruction) {
+  testing::InProcessRun run;
+  run.config.scenarios = {Scenario::kPrivateCot, Scenario::kReconstruct,
+                          Scenario::kReconstructAnswer};
+  run.config.mechanisms = {{"santext+", "santext+"}};
+  run.config.epsilons = {1.0, 3.0};
+  run.config.prompts.reconstruct = "RECONSTRUCT\n{question}";
+  run.config.prompts.reconstruct_answer = "RECONSTRUCT ANSWER\n{question}\n\n{options}";
+  const auto attacker = [](const ScriptedCall& call) {
+    if (testing::first_line(call.user).rfind("RECONSTRUCT", 0) != 0) {
+      return testing::default_script(call);
+    }
+    return testing::scripted_reply(
+        {"Question: guessed " + testing::after_first_line(call.user) + "\nAnswer: B"}, call);
+  };
+  auto summary = run.run(testing::default_script, attacker);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  const auto cells = stored_cells(run.config);
+  const auto questions = run.questions();
+  ASSERT_EQ(cells.size(), questions.size() * 2 * 3);
+  size_t attacks = 0;
+  for (const auto& [key, cell] : cells) {
+    if (!is_attack(cell.key.scenario)) continue;
+    ++attacks;
+    SCOPED_TRACE(key);
+    CellKey s3 = cell.key;
+    s3.scenario = Scenario::kPrivateCot;
+    const CellResult& sent = cells.at(s3.str());
+    EXPECT_EQ(cell.sanitized, sent.sanitized) << "the attacker sees S3's text";
+    EXPECT_EQ(cell.status, CellStatus::kOk);
+    EXPECT_EQ(recorded_purposes(cell), (std::vector<std::string>{"reconstruct"}));
+    EXPECT_EQ(nlohmann::json::parse(cell.details)["reconstruction"], "guessed " + cell.sanitized);
+    EXPECT_EQ(cell.parsed, cell.key.scenario == Scenario::kReconstructAnswer ? 1 : -1);
+    EXPECT_EQ(cell.local_tokens_in, 0);
+    EXPECT_GT(cell.remote_tokens_in, 0);
+  }
+  EXPECT_EQ(attacks, questions.size() * 2 * 2);
+  size_t reconstruct_calls = 0;
+  for (const ScriptedCall& call : run.log) {
+    if (testing::first_line(call.user).rfind("RECONSTRUCT", 0) != 0) continue;
+    ++reconstruct_calls;
+    EXPECT_EQ(call.provider, "remote");
+    EXPECT_EQ(call.request.temperature, 0.0);
+    EXPECT_EQ(call.options.calls_after, 0);
+    // Options stay local by default: A2's options paragraph is left out.
+    EXPECT_EQ(call.user.find("A) "), std::string::npos) << call.user;
+    for (const Question& q : questions) {
+      const bool unchanged = std::any_of(cells.begin(), cells.end(), [&](const auto& c) {
+        return c.second.key.question_id == q.id && c.second.sanitized == q.text;
+      });
+      if (unchanged) continue;
+      EXPECT_EQ(call.user.find(q.text), std::string::npos) << call.user;
+    }
+  }
+  EXPECT_EQ(reconstruct_calls, attacks);
+}
 
 TEST(Pipeline, S3CellsStoreTheEpsTheirTextSpent) {
   // Every word of the questions is a corpus word with a vector, so SanText

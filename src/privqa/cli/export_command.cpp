@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -82,9 +83,8 @@ nlohmann::ordered_json fields(const CellResult& c, const RunFields& run, double 
   j["subject"] = subject == run.subject_of.end() ? "" : subject->second;
   j["scenario"] = scenario_id(c.key.scenario);
   j["mechanism"] = c.key.mechanism;
-  // Only S3 has an eps; 0 would read as a (meaningless) budget of zero.
-  j["eps"] =
-      c.key.scenario == Scenario::kPrivateCot ? nlohmann::json(c.key.eps) : nlohmann::json(nullptr);
+  // Only S3, A1 and A2 have an eps; 0 would read as a (meaningless) budget of zero.
+  j["eps"] = c.key.mechanism.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.key.eps);
   j["eps_spent"] = eps_spent(c, run);
   j["repeat"] = c.key.repeat;
   j["status"] = c.status == CellStatus::kOk ? "ok" : "error";
@@ -128,7 +128,9 @@ int run_export(const ExportArgs& a) {
     std::cerr << "privqa: " << loaded.error().message() << "\n";
     return 2;
   }
-  const report::RunData& data = *loaded;
+  report::RunData data = std::move(*loaded);
+  // Every cell of the run, the attacks' after the experiment's.
+  std::move(data.attack_cells.begin(), data.attack_cells.end(), std::back_inserter(data.cells));
   RunFields run;
   run.run_id = data.record.fingerprint;
   run.simulated = data.simulated;

@@ -10,6 +10,7 @@
 #include "privqa/dp/rng.h"
 #include "privqa/exp/answer_parser.h"
 #include "privqa/exp/plan.h"
+#include "privqa/exp/reconstruction_reply.h"
 #include "privqa/exp/scenarios.h"
 
 namespace privqa {
@@ -61,7 +62,7 @@ CellRunner::CellRunner(const RunConfig& config, ChatModel* local, ChatModel* rem
       encoders_(std::move(encoders)),
       pool_(pool),
       mechanisms_ready_(executor),
-      mechanisms_done_(!config.has_scenario(Scenario::kPrivateCot)) {
+      mechanisms_done_(!sanitizes(config)) {
   for (const auto& m : config.mechanisms) {
     if (is_phrasedp(m.kind) && first_phrasedp_.empty()) first_phrasedp_ = m.name;
     if (!is_dpprompt(m.kind)) continue;
@@ -311,6 +312,17 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
     }
     cell.status = CellStatus::kOk;
     cell.raw_answer = r.choices[0];
+    if (step.purpose == CallPurpose::kReconstruct) {
+      // The attacker's reply: its reconstruction in the details, and for A2
+      // its answer parsed as an answer step's is.
+      const ReconstructionReply reply = read_reconstruction_reply(cell.raw_answer);
+      details["reconstruction"] = reply.question;
+      if (key.scenario != Scenario::kReconstructAnswer) continue;
+      const ParsedAnswer parsed = parse_answer(reply.answer, q.options);
+      cell.parsed = parsed.index;
+      cell.parse_method = parsed.method;
+      continue;
+    }
     const ParsedAnswer parsed = parse_answer(cell.raw_answer, q.options);
     cell.parsed = parsed.index;
     cell.parse_method = parsed.method;

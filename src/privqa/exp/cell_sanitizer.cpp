@@ -122,8 +122,10 @@ Status Sanitizer::build(const std::filesystem::path& embeddings,
 
 SanitizedCell Sanitizer::sanitize(const Question& q, const CellKey& key,
                                   const CandidateSet& phrase) const {
-  Rng rng = cell_rng(config_.seed, q.id, scenario_id(key.scenario), key.mechanism, key.eps,
-                     static_cast<uint64_t>(key.repeat));
+  // An attack cell draws S3's stream, so its remote model is shown exactly
+  // the text S3's was.
+  Rng rng = cell_rng(config_.seed, q.id, scenario_id(attacked_scenario(key.scenario)),
+                     key.mechanism, key.eps, static_cast<uint64_t>(key.repeat));
   if (phrasedp_.count(key.mechanism) != 0) return select_paraphrase_of(q, key, phrase, rng);
   SanitizedCell out;
   const Mechanism& mechanism = *mechanisms_.at(key.mechanism);
@@ -216,7 +218,7 @@ SanitizedCell Sanitizer::select_paraphrase_of(const Question& q, const CellKey& 
 Status check_mechanisms(const RunConfig& config) {
   for (const auto& m : config.mechanisms) {
     const bool paraphrases = is_phrasedp(m.kind) || is_dpprompt(m.kind);
-    if (paraphrases && config.has_passages() && config.has_scenario(Scenario::kPrivateCot) &&
+    if (paraphrases && config.has_passages() && sanitizes(config) &&
         config.remote_sees_context(Scenario::kPrivateCot)) {
       return Error(fmt::format("{} paraphrases questions only, so it cannot sanitize the "
                                "passages that remote_context shows the remote model in S3; "

@@ -48,7 +48,8 @@ class CellSanitizer {
   virtual ~CellSanitizer() = default;
 
   // Sanitizes q.text, and then q.context when S3 shows passages, for the
-  // cell `key` with the cell's own random stream.
+  // cell `key` with the cell's own random stream (an A1 or A2 cell: that of
+  // the S3 cell of the same question, mechanism, eps and repeat).
   // PhraseDP selects among phrase.candidates, the local model's paraphrases,
   // scored by its encoder: SIF, or the vectors in phrase.encoders.
   virtual SanitizedCell sanitize(const Question& q, const CellKey& key,

@@ -16,13 +16,15 @@ std::vector<CellKey> cells_of(const Question& q, const RunConfig& c) {
   std::vector<CellKey> cells;
   for (int r = 0; r < c.repeats; ++r) {
     for (Scenario s : c.scenarios) {
-      if (s == Scenario::kPrivateCot) continue;
+      if (needs_sanitized_text(s)) continue;
       cells.push_back({q.id, s, "", 0, r});
     }
-    if (!c.has_scenario(Scenario::kPrivateCot)) continue;
-    for (const auto& m : c.mechanisms) {
-      for (double eps : c.epsilons)
-        cells.push_back({q.id, Scenario::kPrivateCot, m.name, eps, r});
+    for (Scenario s : c.scenarios) {
+      if (!needs_sanitized_text(s)) continue;
+      for (const auto& m : c.mechanisms) {
+        for (double eps : c.epsilons)
+          cells.push_back({q.id, s, m.name, eps, r});
+      }
     }
   }
   return cells;
@@ -39,9 +41,8 @@ PlanEstimate estimate_plan(const std::vector<Question>& questions, const RunConf
     pe.max_tokens_out += max_tokens;
   };
   const bool has_phrasedp =
-      c.has_scenario(Scenario::kPrivateCot) &&
-      std::any_of(c.mechanisms.begin(), c.mechanisms.end(),
-                  [](const MechanismConfig& m) { return is_phrasedp(m.kind); });
+      sanitizes(c) && std::any_of(c.mechanisms.begin(), c.mechanisms.end(),
+                                  [](const MechanismConfig& m) { return is_phrasedp(m.kind); });
   const std::vector<std::string> encoders = encoder_providers(c);
   const std::string whole_cot(static_cast<size_t>(std::max(c.max_cot_tokens, 0)) * 4, 'x');
   for (const auto& q : questions) {

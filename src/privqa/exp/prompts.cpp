@@ -25,6 +25,8 @@ const std::vector<TemplateRule>& rules() {
       {"paraphrase_medical", {"question"}, {"question"}},
       {"paraphrase_band", {"question", "low", "high"}, {"question", "low", "high"}},
       {"paraphrase_dp", {"question"}, {"question"}},
+      {"reconstruct", {"question"}, {"question", "context"}},
+      {"reconstruct_answer", {"question", "options"}, {"question", "options", "context"}},
   };
   return kRules;
 }
@@ -112,6 +114,24 @@ Prompts default_prompts(bool passages) {
   p.paraphrase_dp =
       "Paraphrase the question below. Reply with the paraphrase only.\n\n"
       "Question: {question}";
+  // The attacker is told what it is looking at, as a real adversary would
+  // know the mechanism; the sanitized text takes the question's place.
+  const std::string sanitized = passages ? "Context:\n{context}\n\nSanitized question: {question}"
+                                         : "Sanitized question: {question}";
+  p.reconstruct =
+      "The question below was sanitized by a text privacy mechanism: some words were replaced "
+      "by other words, or the question was paraphrased. Reconstruct the original medical "
+      "question as exactly as you can. Reply with one line, in the form \"Question: ...\".\n\n" +
+      sanitized;
+  p.reconstruct_answer =
+      "The question below was sanitized by a text privacy mechanism: some words were replaced "
+      "by other words, or the question was paraphrased. Reconstruct the original medical "
+      "question as exactly as you can, then answer it. Reply with two lines, in the form "
+      "\"Question: ...\" and then \"Answer: X\" with the letter of the correct option (or the "
+      "answer itself when no options are listed).\n\n" +
+      sanitized +
+      "\n\n"
+      "Options:\n{options}";
   return p;
 }
 
@@ -136,12 +156,15 @@ Status check_template(const std::string& name, const std::string& text) {
 
 std::string render_template(const std::string& text,
                             const std::map<std::string, std::string>& values) {
-  const auto context = values.find("context");
-  if (context != values.end() && context->second.empty() &&
-      text.find("{context}") != std::string::npos) {
-    auto rest = values;
-    rest.erase("context");
-    return render_template(without_paragraphs_holding(text, "{context}"), rest);
+  for (const char* name : {"context", "options"}) {
+    const auto value = values.find(name);
+    const std::string placeholder = std::string("{") + name + "}";
+    if (value != values.end() && value->second.empty() &&
+        text.find(placeholder) != std::string::npos) {
+      auto rest = values;
+      rest.erase(value->first);
+      return render_template(without_paragraphs_holding(text, placeholder), rest);
+    }
   }
   std::string out;
   out.reserve(text.size() + 256);

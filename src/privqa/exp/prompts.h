@@ -1,6 +1,7 @@
 // Prompt templates. Placeholders in braces are filled per request:
 //   {question}  the question text (sanitized, for S3 CoT requests)
-//   {options}   lettered options, one per line: "A) ...", "B) ..."
+//   {options}   lettered options, one per line: "A) ...", "B) ..." (A2: its
+//               paragraph is left out when the run keeps options local)
 //   {cot}       a chain of thought to answer with
 //   {context}   the question's passage, in the form the step may show it; a
 //               paragraph (lines between blank lines) holding it is left out
@@ -28,6 +29,10 @@ struct Prompts {
   std::string paraphrase_medical;  // PhraseDP "medical": {question}
   std::string paraphrase_band;     // PhraseDP "bands": {question} {low} {high}
   std::string paraphrase_dp;       // DP-Prompt: {question}
+  // The reconstruction attacks (A1, A2) on the sanitized text; their replies
+  // are read by exp/reconstruction_reply.h.
+  std::string reconstruct;         // A1: {question}
+  std::string reconstruct_answer;  // A2: {question} {options}
 };
 
 // With `passages`, the question prompts carry a "Context:" paragraph with
@@ -39,8 +44,8 @@ Prompts default_prompts(bool passages = false);
 Status check_template(const std::string& name, const std::string& text);
 
 // Fills the placeholders of `text` from `values` (placeholders not in
-// `values` are left as they are). A "context" value that is empty removes
-// the paragraphs holding {context} instead.
+// `values` are left as they are). A "context" or "options" value that is
+// empty removes the paragraphs holding its placeholder instead.
 std::string render_template(const std::string& text,
                             const std::map<std::string, std::string>& values);
 

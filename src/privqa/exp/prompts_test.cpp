@@ -38,6 +38,30 @@ TEST(Prompts, PassageDefaultsWithoutAPassageAreThePlainDefaults) {
     EXPECT_EQ(render_template(with, values), render_template(without, values));
   }
   EXPECT_EQ(passages.paraphrase, plain.paraphrase) << "a paraphrase is of the question only";
+  for (const auto& [with, without] : {std::pair{passages.reconstruct, plain.reconstruct},
+                                      {passages.reconstruct_answer, plain.reconstruct_answer}}) {
+    EXPECT_NE(with.find("Context:\n{context}\n\nSanitized question: {question}"), std::string::npos)
+        << with;
+    EXPECT_EQ(render_template(with, values), render_template(without, values));
+  }
+}
+
+// A2's options are listed only where the run shows them: an empty {options}
+// leaves out its paragraph, as an empty {context} does.
+TEST(Prompts, ReconstructionDefaultsAndTheirOptions) {
+  const Prompts p = default_prompts();
+  EXPECT_TRUE(check_template("reconstruct", p.reconstruct).ok());
+  EXPECT_TRUE(check_template("reconstruct_answer", p.reconstruct_answer).ok());
+  EXPECT_FALSE(check_template("reconstruct", "{question} {options}").ok())
+      << "A1 never lists the options";
+  const std::string shown =
+      render_template(p.reconstruct_answer, {{"question", "Q?"}, {"options", "A) x\nB) y"}});
+  EXPECT_NE(shown.find("Sanitized question: Q?\n\nOptions:\nA) x\nB) y"), std::string::npos)
+      << shown;
+  const std::string kept =
+      render_template(p.reconstruct_answer, {{"question", "Q?"}, {"options", ""}});
+  EXPECT_EQ(kept.find("Options:"), std::string::npos) << kept;
+  EXPECT_TRUE(kept.ends_with("Sanitized question: Q?")) << kept;
 }
 
 TEST(Prompts, ContextIsAllowedWhereAQuestionIsAsked) {

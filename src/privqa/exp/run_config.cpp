@@ -169,7 +169,8 @@ Status read_experiment(const toml::table& t, const std::string& file,
   for (const auto& name : scenarios) {
     Scenario sc;
     if (!parse_scenario(name, sc)) {
-      return s.error("scenarios", "unknown scenario '" + name + "' (S1..S5)");
+      return s.error("scenarios",
+                     "unknown scenario '" + name + "' (S1..S5, or the attacks A1, A2)");
     }
     if (!c.has_scenario(sc)) c.scenarios.push_back(sc);
   }
@@ -258,6 +259,8 @@ Status read_prompts(const toml::table& t, const std::string& file, Prompts& p) {
       {"paraphrase_medical", &p.paraphrase_medical},
       {"paraphrase_band", &p.paraphrase_band},
       {"paraphrase_dp", &p.paraphrase_dp},
+      {"reconstruct", &p.reconstruct},
+      {"reconstruct_answer", &p.reconstruct_answer},
   };
   for (const auto& [key, target] : fields) {
     const toml::node* n = s.get(key);
@@ -396,8 +399,10 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path) {
     return Error(fmt::format("{}: [experiment] remote = '{}' names no [providers.NAME] table", file,
                              c.remote_provider));
   }
-  if (c.has_scenario(Scenario::kPrivateCot) && c.mechanisms.empty()) {
-    return Error(file + ": scenario S3 needs at least one mechanism in [experiment] mechanisms");
+  if (sanitizes(c) && c.mechanisms.empty()) {
+    return Error(file +
+                 ": scenarios S3, A1 and A2 need at least one mechanism in [experiment] "
+                 "mechanisms");
   }
   return c;
 }
@@ -458,6 +463,10 @@ std::string results_identity_json(const RunConfig& c) {
   if (std::any_of(c.mechanisms.begin(), c.mechanisms.end(),
                   [](const MechanismConfig& m) { return m.kind == kDpPromptName; })) {
     j["prompts"].push_back(c.prompts.paraphrase_dp);
+  }
+  // Only with an attack scenario, likewise.
+  if (std::any_of(c.scenarios.begin(), c.scenarios.end(), is_attack)) {
+    j["attack_prompts"] = {c.prompts.reconstruct, c.prompts.reconstruct_answer};
   }
   for (const char* role : {"local", "remote"}) {
     const ProviderConfig* p =

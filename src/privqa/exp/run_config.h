@@ -11,7 +11,8 @@
 //                 mechanism = KIND makes NAME an instance of mechanism KIND
 //   [phrasedp]    candidate generation: variant (old|bands), medical, candidates, use_n
 //   [prompts]     system, answer, answer_with_cot, cot, cot_with_options,
-//                 paraphrase, paraphrase_medical, paraphrase_band, paraphrase_dp
+//                 paraphrase, paraphrase_medical, paraphrase_band, paraphrase_dp,
+//                 reconstruct, reconstruct_answer
 //   [providers.NAME]  see llm/provider_config.h
 //
 // Relative paths are relative to the config file. String values may use
@@ -81,8 +82,8 @@ struct RunConfig {
   std::string remote_provider;
   bool include_options_remote = false;
   // The remote scenarios whose remote step is shown a question's passage (S3:
-  // sanitized by the cell's mechanism, like the question). In the others it
-  // stays local; local steps always see it.
+  // sanitized by the cell's mechanism, like the question; A1 and A2 follow
+  // S3). In the others it stays local; local steps always see it.
   std::vector<Scenario> remote_context;
   // Questions in flight. Waiting requests of long chains go first (LlmClient),
   // so the window fills with questions whose last call (S4's answer) waits;

@@ -359,6 +359,52 @@ TEST(RunConfig, FingerprintIgnoresLimitsButNotModels) {
   EXPECT_NE(fingerprint(*a), fingerprint(*c));
 }
 
+// A1 and A2 are scenarios like the others; their prompts join the run's
+// identity only when one of them is configured, so a run without them keeps
+// its fingerprint.
+TEST(RunConfig, AttackScenariosAndTheirPrompts) {
+  TempDir dir;
+  auto plain = load(dir, kMinimal);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(nlohmann::json::parse(results_identity_json(*plain)).contains("attack_prompts"));
+  std::string text = kMinimal;
+  text.replace(text.find("local = \"l\""), 0,
+               "scenarios = [\"S3\", \"A1\", \"reconstruct_answer\"]\n");
+  auto attack = load(dir, text);
+  ASSERT_TRUE(attack.ok()) << attack.error().message();
+  EXPECT_EQ(attack->scenarios, (std::vector<Scenario>{Scenario::kPrivateCot, Scenario::kReconstruct,
+                                                      Scenario::kReconstructAnswer}));
+  EXPECT_EQ(attack->prompts.reconstruct, default_prompts().reconstruct);
+  const auto identity = nlohmann::json::parse(results_identity_json(*attack));
+  ASSERT_TRUE(identity.contains("attack_prompts"));
+  EXPECT_EQ(identity["attack_prompts"][0], default_prompts().reconstruct);
+
+  auto custom = load(dir, text + "\n[prompts]\nreconstruct = \"Undo: {question}\"\n");
+  ASSERT_TRUE(custom.ok()) << custom.error().message();
+  EXPECT_EQ(custom->prompts.reconstruct, "Undo: {question}");
+  EXPECT_NE(fingerprint(*custom), fingerprint(*attack));
+
+  auto no_question = load(dir, text + "\n[prompts]\nreconstruct_answer = \"{options}\"\n");
+  ASSERT_FALSE(no_question.ok());
+  EXPECT_NE(no_question.error().message().find("reconstruct_answer"), std::string::npos);
+  EXPECT_NE(no_question.error().message().find("{question}"), std::string::npos);
+
+  std::string unknown = kMinimal;
+  unknown.replace(unknown.find("local = \"l\""), 0, "scenarios = [\"A3\"]\n");
+  auto bad = load(dir, unknown);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("unknown scenario 'A3' (S1..S5, or the attacks A1, A2)"),
+            std::string::npos)
+      << bad.error().message();
+
+  std::string none = kMinimal;
+  none.replace(none.find("local = \"l\""), 0, "scenarios = [\"A2\"]\nmechanisms = []\n");
+  auto no_mechanism = load(dir, none);
+  ASSERT_FALSE(no_mechanism.ok());
+  EXPECT_NE(no_mechanism.error().message().find("need at least one mechanism"), std::string::npos)
+      << no_mechanism.error().message();
+}
+
 TEST(Plan, CellsPerQuestion) {
   TempDir dir;
   auto c = load(dir, kMinimal);
@@ -383,6 +429,21 @@ TEST(Plan, CellsPerQuestion) {
   const PlanEstimate e = estimate_plan({q}, *c);
   EXPECT_EQ(e.providers.at("l").requests, 1 + 1 + 9 + 1);
   EXPECT_EQ(e.providers.at("r").requests, 1 + 1 + 9);
+
+  // A1 and A2 run per mechanism and eps like S3, one remote request each.
+  c->scenarios.push_back(Scenario::kReconstruct);
+  c->scenarios.push_back(Scenario::kReconstructAnswer);
+  std::set<std::string> with_attacks;
+  for (const auto& k : cells_of(q, *c)) {
+    with_attacks.insert(k.str());
+    EXPECT_EQ(is_attack(k.scenario), !k.mechanism.empty() && k.scenario != Scenario::kPrivateCot);
+  }
+  EXPECT_EQ(with_attacks.size(), 3u + 3 * 9u);
+  EXPECT_EQ(with_attacks.count("q1|A1|santext+|2|0"), 1u);
+  const PlanEstimate attacks = estimate_plan({q}, *c);
+  EXPECT_EQ(attacks.providers.at("l").requests, 1 + 1 + 9 + 1);
+  EXPECT_EQ(attacks.providers.at("r").requests, 1 + 1 + 9 + 18);
+  EXPECT_EQ(attacks.cells_by_scenario.at(Scenario::kReconstructAnswer), 9u);
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ Status Experiment::prepare() {
   // (The mechanisms' states are built by start_building_states() while the
   // first requests are under way.)
   if (auto s = check_mechanisms(config_); !s) return s;
-  if (config_.has_scenario(Scenario::kPrivateCot)) {
+  if (sanitizes(config_)) {
     std::error_code ec;
     if (!std::filesystem::exists(embeddings_path(), ec)) {
       return Error(fmt::format("embeddings for the mechanisms: {} does not exist",
@@ -218,7 +218,7 @@ Status Experiment::open_models() {
     if (!model) return model.error();
     (role == Role::kLocal ? local_ : remote_) = *model;
   }
-  if (config_.has_scenario(Scenario::kPrivateCot)) {
+  if (sanitizes(config_)) {
     for (const std::string& name : encoder_providers(config_)) {
       auto model = open(name);
       if (!model) return model.error();
@@ -232,7 +232,7 @@ Status Experiment::open_models() {
 // fraction of a second; S1, S2, S4 and PhraseDP's candidate requests need
 // none of it, so it runs on the worker pool while they are already sent.
 void Experiment::start_building_states() {
-  if (!config_.has_scenario(Scenario::kPrivateCot)) return;
+  if (!sanitizes(config_)) return;
   asio::post(pool_, [this] {
     auto built = CellSanitizer::build(config_, embeddings_path(), corpus_);
     asio::post(io_, [this, built = std::move(built)]() mutable {

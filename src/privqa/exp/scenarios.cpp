@@ -1,5 +1,7 @@
 #include "privqa/exp/scenarios.h"
 
+#include <algorithm>
+
 #include "privqa/exp/phrasedp_candidates.h"
 #include "privqa/exp/prompts.h"
 
@@ -19,6 +21,8 @@ const char* call_purpose_name(CallPurpose purpose) {
       return "cot";
     case CallPurpose::kAnswer:
       return "answer";
+    case CallPurpose::kReconstruct:
+      return "reconstruct";
   }
   return "?";
 }
@@ -27,6 +31,7 @@ int max_tokens_of(CallPurpose purpose, const RunConfig& config) {
   switch (purpose) {
     case CallPurpose::kParaphrase:
     case CallPurpose::kPrivateParaphrase:
+    case CallPurpose::kReconstruct:
       return kParaphraseMaxTokens;
     case CallPurpose::kCot:
       return config.max_cot_tokens;
@@ -43,6 +48,10 @@ bool needs_sanitized_text(Scenario scenario) {
   return false;
 }
 
+bool sanitizes(const RunConfig& config) {
+  return std::any_of(config.scenarios.begin(), config.scenarios.end(), needs_sanitized_text);
+}
+
 std::string step_prompt(const ScenarioStep& step, Scenario scenario, const RunConfig& config,
                         const Question& q, const StepInputs& inputs) {
   const Prompts& p = config.prompts;
@@ -51,12 +60,17 @@ std::string step_prompt(const ScenarioStep& step, Scenario scenario, const RunCo
   std::string context;
   if (step.model == Role::kLocal) {
     context = q.context;
-  } else if (config.remote_sees_context(scenario)) {
+  } else if (config.remote_sees_context(attacked_scenario(scenario))) {
     context = sanitized ? inputs.sanitized_context : q.context;
   }
   const bool options = step.options == StepOptions::kAlways ||
                        (step.options == StepOptions::kIfAllowed && config.include_options_remote);
   const std::string listed = options ? format_options(q.options) : "";
+  if (step.purpose == CallPurpose::kReconstruct) {
+    return render_template(
+        scenario == Scenario::kReconstruct ? p.reconstruct : p.reconstruct_answer,
+        {{"question", text}, {"options", listed}, {"context", context}});
+  }
   if (step.purpose == CallPurpose::kAnswer) {
     if (inputs.cot.empty()) {
       return render_template(p.answer,

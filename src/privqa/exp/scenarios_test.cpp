@@ -9,8 +9,9 @@
 namespace privqa {
 namespace {
 
-const Scenario kAll[] = {Scenario::kLocal, Scenario::kRemoteCot, Scenario::kPrivateCot,
-                         Scenario::kRemote, Scenario::kLocalSelfCot};
+const Scenario kAll[] = {
+    Scenario::kLocal,        Scenario::kRemoteCot,   Scenario::kPrivateCot,       Scenario::kRemote,
+    Scenario::kLocalSelfCot, Scenario::kReconstruct, Scenario::kReconstructAnswer};
 
 // What the remote model is shown in a scenario, read off the table.
 struct RemoteView {
@@ -44,6 +45,11 @@ TEST(Scenarios, TheRemoteSeesWhatTheReadmeSays) {
     EXPECT_EQ(remote_view(Scenario::kRemote, allowed), (RemoteView{{StepText::kQuestion}, true}))
         << "S4: question and options";
     EXPECT_EQ(remote_view(Scenario::kLocalSelfCot, allowed), RemoteView{}) << "S5: nothing";
+    EXPECT_EQ(remote_view(Scenario::kReconstruct, allowed), (RemoteView{{StepText::kSanitized}}))
+        << "A1: the sanitized text only, never the options";
+    EXPECT_EQ(remote_view(Scenario::kReconstructAnswer, allowed),
+              (RemoteView{{StepText::kSanitized}, allowed}))
+        << "A2: what S3's remote step sees";
   }
 }
 
@@ -80,9 +86,25 @@ TEST(Scenarios, WhoWritesTheCotAndWhoAnswers) {
   EXPECT_EQ(kCallsAfterCandidates, 2) << "S3: the CoT and the answer follow the candidates";
 }
 
-TEST(Scenarios, OnlyS3NeedsAMechanism) {
-  for (Scenario s : kAll)
-    EXPECT_EQ(needs_sanitized_text(s), s == Scenario::kPrivateCot) << scenario_id(s);
+TEST(Scenarios, OnlyS3AndTheAttacksNeedAMechanism) {
+  for (Scenario s : kAll) {
+    const bool attack = s == Scenario::kReconstruct || s == Scenario::kReconstructAnswer;
+    EXPECT_EQ(is_attack(s), attack) << scenario_id(s);
+    EXPECT_EQ(needs_sanitized_text(s), s == Scenario::kPrivateCot || attack) << scenario_id(s);
+    EXPECT_EQ(attacked_scenario(s), attack ? Scenario::kPrivateCot : s) << scenario_id(s);
+    Scenario parsed;
+    ASSERT_TRUE(parse_scenario(scenario_id(s), parsed));
+    EXPECT_EQ(parsed, s);
+    ASSERT_TRUE(parse_scenario(scenario_name(s), parsed));
+    EXPECT_EQ(parsed, s);
+  }
+  EXPECT_STREQ(scenario_id(Scenario::kReconstruct), "A1");
+  EXPECT_STREQ(scenario_name(Scenario::kReconstructAnswer), "reconstruct_answer");
+  RunConfig c;
+  c.scenarios = {Scenario::kLocal, Scenario::kReconstruct};
+  EXPECT_TRUE(sanitizes(c));
+  c.scenarios = {Scenario::kLocal, Scenario::kRemote};
+  EXPECT_FALSE(sanitizes(c));
 }
 
 class StepPrompts : public ::testing::Test {
@@ -147,16 +169,38 @@ TEST_F(StepPrompts, PassagesGoToLocalStepsAndToRemoteOnesOnlyWhereShown) {
   EXPECT_EQ(prompt(Scenario::kRemote, 0), "A|Which nerve?\n\nCtx Whole passage.");
 }
 
+// An attack's prompt carries the sanitized text where S3's CoT prompt does,
+// the sanitized passage where S3 shows it, and (A2) the options where S3
+// shows them: never the original question.
+TEST_F(StepPrompts, AttackPromptsShowWhatS3sRemoteStepSees) {
+  config_.prompts.reconstruct = "R|{question}\n\nCtx {context}";
+  config_.prompts.reconstruct_answer = "RA|{question}\n\nO {options}\n\nCtx {context}";
+  q_.context = "Whole passage.";
+  EXPECT_EQ(prompt(Scenario::kReconstruct, 0, "Which part?"), "R|Which part?");
+  EXPECT_EQ(prompt(Scenario::kReconstructAnswer, 0, "Which part?"), "RA|Which part?")
+      << "options kept local: their paragraph is left out";
+  config_.include_options_remote = true;
+  config_.remote_context = {Scenario::kPrivateCot};
+  EXPECT_EQ(prompt(Scenario::kReconstruct, 0, "Which part?"), "R|Which part?\n\nCtx Part.");
+  EXPECT_EQ(prompt(Scenario::kReconstructAnswer, 0, "Which part?"),
+            "RA|Which part?\n\nO A) Radial\nB) Axillary\n\nCtx Part.");
+  config_.remote_context = {Scenario::kRemote};
+  EXPECT_EQ(prompt(Scenario::kReconstruct, 0, "Which part?"), "R|Which part?")
+      << "the attacks follow S3's passage policy, not another scenario's";
+}
+
 TEST(Scenarios, CallPurposesAndTheirBudgets) {
   EXPECT_STREQ(call_purpose_name(CallPurpose::kParaphrase), "paraphrase");
   EXPECT_STREQ(call_purpose_name(CallPurpose::kCot), "cot");
   EXPECT_STREQ(call_purpose_name(CallPurpose::kAnswer), "answer");
+  EXPECT_STREQ(call_purpose_name(CallPurpose::kReconstruct), "reconstruct");
   RunConfig c;
   c.max_cot_tokens = 300;
   c.max_answer_tokens = 20;
   EXPECT_EQ(max_tokens_of(CallPurpose::kCot, c), 300);
   EXPECT_EQ(max_tokens_of(CallPurpose::kAnswer, c), 20);
   EXPECT_EQ(max_tokens_of(CallPurpose::kParaphrase, c), kParaphraseMaxTokens);
+  EXPECT_EQ(max_tokens_of(CallPurpose::kReconstruct, c), kParaphraseMaxTokens);
   c.local_provider = "l";
   c.remote_provider = "r";
   EXPECT_EQ(provider_of(c, Role::kLocal), "l");

@@ -21,6 +21,10 @@ std::vector<AccuracyRow> accuracy_table(const std::vector<CellResult>& cells) {
         return 3;
       case Scenario::kLocalSelfCot:
         return 4;
+      case Scenario::kReconstruct:
+        return 5;
+      case Scenario::kReconstructAnswer:
+        return 6;
     }
     return 5;
   };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 
 namespace privqa::report {
 
@@ -55,6 +56,38 @@ std::vector<double> unit_ticks() {
   return {0, 0.2, 0.4, 0.6, 0.8, 1.0};
 }
 
+// Where mechanism `m` at `eps` lies on `axis`, with its interval when the
+// axis has one; nullopt when not measured.
+struct AxisValue {
+  double x = 0;
+  std::optional<double> low, high;
+};
+std::optional<AxisValue> axis_value(const RunReport& r, PrivacyAxis axis, const std::string& m,
+                                    double eps) {
+  switch (axis) {
+    case PrivacyAxis::kReidentification:
+      for (const PrivacyStat& p : r.privacy) {
+        if (p.mechanism == m && p.eps == eps && p.texts > 0) {
+          return AxisValue{p.reidentification_rate(), p.reidentified_ci.low,
+                           p.reidentified_ci.high};
+        }
+      }
+      return std::nullopt;
+    case PrivacyAxis::kReconstruction:
+      for (Scenario s : {Scenario::kReconstruct, Scenario::kReconstructAnswer}) {
+        for (const ReconstructionStat& x : r.reconstruction) {
+          if (x.scenario == s && x.mechanism == m && x.eps == eps && x.bm25_top1.trials > 0) {
+            return AxisValue{x.bm25_top1.value(), x.bm25_top1.ci.low, x.bm25_top1.ci.high};
+          }
+        }
+      }
+      return std::nullopt;
+    case PrivacyAxis::kEps:
+      return AxisValue{eps, std::nullopt, std::nullopt};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Chart accuracy_figure(const RunReport& r) {
@@ -96,30 +129,50 @@ Chart accuracy_figure(const RunReport& r) {
   return c;
 }
 
-Chart frontier_figure(const RunReport& r) {
+Chart frontier_figure(const RunReport& r, PrivacyAxis axis) {
   Chart c;
   c.title = (r.simulated ? "SIMULATED " : "") + std::string("Privacy-utility frontier: ") + r.label;
-  c.x_label = "re-identification rate by BM25 (lower is more private)";
   c.y_label = "accuracy";
-  c.percent_x = c.percent_y = true;
-  c.x_ticks = c.y_ticks = unit_ticks();
+  c.percent_y = true;
+  c.y_ticks = unit_ticks();
+  std::vector<double> eps;
+  for (const AccuracyStat& a : r.accuracy) {
+    if (a.scenario == Scenario::kPrivateCot) eps.push_back(a.eps);
+  }
+  std::sort(eps.begin(), eps.end());
+  eps.erase(std::unique(eps.begin(), eps.end()), eps.end());
+  if (axis == PrivacyAxis::kEps) {
+    c.x_label = "nominal epsilon (lower is more private)";
+    c.x_ticks = eps;
+    c.x_ticks.insert(c.x_ticks.begin(), 0);
+    c.x_max = eps.empty() ? 1 : eps.back() * 1.1;
+  } else {
+    c.x_label = axis == PrivacyAxis::kReidentification
+                    ? "re-identification rate by BM25 (lower is more private)"
+                    : "reconstruction attack: re-identified top-1 by BM25 (lower is more private)";
+    c.percent_x = true;
+    c.x_ticks = unit_ticks();
+  }
   for (const std::string& m : r.mechanisms) {
     ChartSeries series{m, mechanism_style(m), {}, Connect::kNone};
-    for (const PrivacyStat& p : r.privacy) {
-      if (p.mechanism != m || p.texts == 0) continue;
-      if (const AccuracyStat* a = find_accuracy(r, Scenario::kPrivateCot, m, p.eps)) {
-        series.points.push_back({.x = p.reidentification_rate(),
+    for (double e : eps) {
+      const auto x = axis_value(r, axis, m, e);
+      if (!x) continue;
+      if (const AccuracyStat* a = find_accuracy(r, Scenario::kPrivateCot, m, e)) {
+        series.points.push_back({.x = x->x,
                                  .y = a->accuracy,
                                  .y_low = a->ci.low,
                                  .y_high = a->ci.high,
-                                 .x_low = p.reidentified_ci.low,
-                                 .x_high = p.reidentified_ci.high,
-                                 .label = fmt::format("eps {:g}", p.eps)});
+                                 .x_low = x->low,
+                                 .x_high = x->high,
+                                 .label = fmt::format("eps {:g}", e)});
       }
     }
     if (!series.points.empty()) c.series.push_back(std::move(series));
   }
-  ChartSeries baselines{"S1 (nothing sent), S2 (original sent)",
+  ChartSeries baselines{axis == PrivacyAxis::kReidentification
+                            ? "S1 (nothing sent), S2 (original sent)"
+                            : "S1 (nothing sent)",
                         {"#555555", Marker::kSquare, ""},
                         {},
                         Connect::kNone};
@@ -131,7 +184,8 @@ Chart frontier_figure(const RunReport& r) {
     return p.mechanism == "original";
   });
   const AccuracyStat* s2 = find_accuracy(r, Scenario::kRemoteCot);
-  if (s2 != nullptr && original != r.privacy.end() && original->texts > 0) {
+  if (axis == PrivacyAxis::kReidentification && s2 != nullptr && original != r.privacy.end() &&
+      original->texts > 0) {
     baselines.points.push_back({.x = original->reidentification_rate(),
                                 .y = s2->accuracy,
                                 .y_low = s2->ci.low,

@@ -15,12 +15,20 @@ namespace privqa::report {
 // their Wilson 95% intervals.
 Chart accuracy_figure(const RunReport& report);
 
-// The privacy-utility frontier: re-identification rate (x) vs accuracy (y) for
-// every mechanism x eps, both with 95% bars, and S1 (nothing sent: rate 0) and
-// S2 (original text sent) as points; the Pareto set of them all filled and
-// joined by a staircase, dominated points hollow. Empty series without
-// privacy rows.
-Chart frontier_figure(const RunReport& report);
+// What a frontier figure measures privacy by (lower is more private).
+enum class PrivacyAxis {
+  kReidentification,  // BM25 re-identification of the sanitized texts (the privacy table)
+  kReconstruction,    // the reconstruction attack's top-1 BM25 re-identification (A1, else A2)
+  kEps,               // the nominal eps
+};
+
+// The privacy-utility frontier: the privacy axis (x) vs S3's accuracy (y) for
+// every mechanism x eps, both with 95% bars where the axis has them, and S1
+// (nothing sent: 0 on every axis) and, on the re-identification axis, S2
+// (original text sent) as points; the Pareto set of them all filled and
+// joined by a staircase, dominated points hollow. Empty series without rows
+// for the axis.
+Chart frontier_figure(const RunReport& report, PrivacyAxis axis = PrivacyAxis::kReidentification);
 
 // A mechanism's colour, marker and dash in every figure of every report,
 // whatever else a run has: fixed for the kinds privqa knows (phrasedp,
@@ -29,7 +37,7 @@ Chart frontier_figure(const RunReport& report);
 SeriesStyle mechanism_style(const std::string& label);
 
 struct FrontierPoint {
-  double rate = 0;      // re-identification rate: lower is more private
+  double rate = 0;      // the privacy axis's value: lower is more private
   double accuracy = 0;  // higher is better
 };
 

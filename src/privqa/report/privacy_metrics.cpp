@@ -43,6 +43,16 @@ size_t longest_common_subsequence(const std::vector<std::string>& a,
 
 }  // namespace
 
+double rouge_l(std::string_view reference, std::string_view candidate) {
+  const auto ref = folded_words(reference);
+  const auto cand = folded_words(candidate);
+  const auto common = static_cast<double>(longest_common_subsequence(ref, cand));
+  if (common == 0) return 0;
+  const double precision = common / static_cast<double>(cand.size());
+  const double recall = common / static_cast<double>(ref.size());
+  return 2 * precision * recall / (precision + recall);
+}
+
 PrivacyMeter::PrivacyMeter(const std::vector<Question>& corpus, const SentenceEncoder* encoder)
     : corpus_(&corpus), encoder_(encoder), index_(texts_of(corpus)) {
   std::unordered_map<std::string, size_t> group_of_terms;
@@ -90,23 +100,41 @@ TextPrivacy PrivacyMeter::measure(size_t question, std::string_view sanitized) c
     if (a && b && nonzero(*a) && nonzero(*b)) m.cosine = cosine_similarity(*a, *b);
   }
 
-  const std::unordered_set<std::string> kept(sanitized_words.begin(), sanitized_words.end());
+  const RareWords rare = rare_words(question, sanitized);
+  m.rare_words = rare.rare;
+  m.rare_words_kept = rare.kept;
+
+  m.reidentified = bm25_rank(question, sanitized) == 1;
+  return m;
+}
+
+PrivacyMeter::RareWords PrivacyMeter::rare_words(size_t question, std::string_view text) const {
+  const auto words = folded_words(text);
+  const std::unordered_set<std::string> kept(words.begin(), words.end());
   std::unordered_set<std::string> counted;
-  for (const std::string& term : content_terms(original)) {
+  RareWords out;
+  for (const std::string& term : content_terms((*corpus_)[question].text)) {
     if (!counted.insert(term).second) continue;
     if (document_frequency_.at(term) > rare_limit_) continue;
-    ++m.rare_words;
-    if (kept.count(term) != 0) ++m.rare_words_kept;
+    ++out.rare;
+    if (kept.count(term) != 0) ++out.kept;
   }
+  return out;
+}
 
-  const std::vector<double> scores = index_.scores(sanitized);
-  const double own = scores[question];
-  bool beaten = false;
-  for (size_t d = 0; d < scores.size() && !beaten; ++d) {
-    beaten = term_group_[d] != term_group_[question] && scores[d] >= own;
+std::optional<size_t> PrivacyMeter::bm25_rank(size_t question, std::string_view text) const {
+  const std::vector<double> scores = index_.scores(text);
+  if (!(scores[question] > 0)) return std::nullopt;
+  return rank_among(question, scores);
+}
+
+size_t PrivacyMeter::rank_among(size_t question, const std::vector<double>& similarities) const {
+  const double own = similarities[question];
+  size_t rank = 1;
+  for (size_t d = 0; d < similarities.size(); ++d) {
+    rank += term_group_[d] != term_group_[question] && similarities[d] >= own;
   }
-  m.reidentified = own > 0 && !beaten;
-  return m;
+  return rank;
 }
 
 }  // namespace privqa::report

@@ -9,6 +9,8 @@
 //  - re-identified: BM25 with the sanitized text as query scores the original
 //    strictly above every other question, except questions with exactly the
 //    original's content terms, which no query can tell apart from it.
+// The reconstruction attacks (reconstruction_scores.h) use the same pieces
+// on the attacker's reconstruction, plus its rank and ROUGE-L.
 #pragma once
 
 #include <optional>
@@ -31,6 +33,13 @@ struct TextPrivacy {
   bool reidentified = false;
 };
 
+// ROUGE-L F-measure (C.-Y. Lin, "ROUGE: A Package for Automatic Evaluation
+// of Summaries", ACL Workshop Text Summarization Branches Out, 2004) over
+// folded word and number tokens: with L the longest common subsequence,
+// precision L / |candidate|, recall L / |reference|, F = 2PR / (P + R)
+// (beta = 1); 0 when L is 0.
+double rouge_l(std::string_view reference, std::string_view candidate);
+
 class PrivacyMeter {
  public:
   // `corpus`: every question of the dataset. `encoder` may be null (no cosine);
@@ -42,6 +51,22 @@ class PrivacyMeter {
 
   // Metrics of `sanitized` as a stand-in for corpus question `question`.
   TextPrivacy measure(size_t question, std::string_view sanitized) const;
+
+  // The rare content words of corpus question `question` (distinct), and
+  // how many of them occur in `text`.
+  struct RareWords {
+    size_t rare = 0, kept = 0;
+  };
+  RareWords rare_words(size_t question, std::string_view text) const;
+
+  // The original's rank when `text` queries the corpus by BM25: 1 + the
+  // questions scoring at least as high, questions with exactly the
+  // original's content terms left out; nullopt when the original scores 0.
+  std::optional<size_t> bm25_rank(size_t question, std::string_view text) const;
+
+  // The rank of corpus question `question` among `similarities` (one per
+  // corpus question, e.g. cosines to a query), counted as bm25_rank counts.
+  size_t rank_among(size_t question, const std::vector<double>& similarities) const;
 
  private:
   const std::vector<Question>* corpus_;

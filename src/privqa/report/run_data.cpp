@@ -112,7 +112,8 @@ Result<RunData> load_run(const std::filesystem::path& path,
   run.store = path;
   run.label = path.stem().string();
   run.record = std::move(**record);
-  run.cells = std::move(*cells);
+  for (CellResult& c : *cells)
+    (is_attack(c.key.scenario) ? run.attack_cells : run.cells).push_back(std::move(c));
   run.sessions = std::move(*sessions);
   if (const auto it = meta->find("simulated"); it != meta->end()) {
     run.simulated = it->second == "true";

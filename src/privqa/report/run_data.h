@@ -21,7 +21,10 @@ struct RunData {
   std::filesystem::path store;
   std::string label;  // the store's file name without extension
   RunRecord record;   // config: the results identity (exp/run_config.h results_identity_json)
+  // The experiment's cells; the reconstruction attacks' (A1, A2) are kept
+  // apart in attack_cells: they measure privacy, not the pipeline's accuracy.
   std::vector<CellResult> cells;
+  std::vector<CellResult> attack_cells;
   std::vector<SessionRecord> sessions;  // one per `privqa run`, oldest first
   bool simulated = false;               // the providers were privqa's simulator
 

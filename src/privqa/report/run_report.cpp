@@ -322,6 +322,13 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
   report.privacy.push_back(original.finish());
   for (const auto& [key, g] : groups)
     report.privacy.push_back(g.finish());
+  if (!run.attack_cells.empty()) {
+    const ReconstructionScorer scorer(meter, run.corpus, sif);
+    report.reconstruction =
+        reconstruction_stats(run.attack_cells, meter, scorer, report.mechanisms);
+    report.reconstruction_examples =
+        reconstruction_examples(run.attack_cells, meter, run.corpus, report.mechanisms);
+  }
 }
 
 void add_budget(const RunData& run, RunReport& report) {
@@ -371,21 +378,25 @@ void add_usage(const RunData& run, RunReport& report) {
     report.providers.push_back({name, totals});
 
   const std::vector<double> costs = cell_costs(run);
+  // Indices as cell_costs orders them: the experiment's cells, then the attacks'.
+  const auto cell_at = [&](size_t i) -> const CellResult& {
+    return i < run.cells.size() ? run.cells[i] : run.attack_cells[i - run.cells.size()];
+  };
   std::map<std::tuple<int, std::string, double>, std::vector<size_t>> groups;  // cell indices
-  for (size_t i = 0; i < run.cells.size(); ++i) {
-    const CellKey& k = run.cells[i].key;
+  for (size_t i = 0; i < costs.size(); ++i) {
+    const CellKey& k = cell_at(i).key;
     groups[{static_cast<int>(k.scenario), k.mechanism, k.eps}].push_back(i);
   }
   for (const auto& [key, cells] : groups) {
     ScenarioUse u;
-    const CellKey& first = run.cells[cells.front()].key;
+    const CellKey& first = cell_at(cells.front()).key;
     u.scenario = first.scenario;
     u.mechanism = first.mechanism;
     u.eps = first.eps;
     u.cells = cells.size();
     std::vector<double> latencies;
     for (const size_t i : cells) {
-      const CellResult* c = &run.cells[i];
+      const CellResult* c = &cell_at(i);
       u.allocated_cost += costs[i];
       u.attempts += c->attempts;
       latencies.push_back(c->latency);
@@ -413,18 +424,22 @@ std::vector<double> cell_costs(const RunData& run) {
   for (const auto& [name, totals] : provider_totals(run.sessions))
     (totals.role == ProviderRole::kLocal ? local_cost : remote_cost) += totals.cost;
   int64_t local_tokens = 0, remote_tokens = 0;
-  for (const auto& c : run.cells) {
-    local_tokens += c.local_tokens_in + c.local_tokens_out;
-    remote_tokens += c.remote_tokens_in + c.remote_tokens_out;
+  for (const auto* cells : {&run.cells, &run.attack_cells}) {
+    for (const auto& c : *cells) {
+      local_tokens += c.local_tokens_in + c.local_tokens_out;
+      remote_tokens += c.remote_tokens_in + c.remote_tokens_out;
+    }
   }
   const auto share = [](double cost, int64_t tokens, int64_t total) {
     return total > 0 ? cost * static_cast<double>(tokens) / static_cast<double>(total) : 0.0;
   };
   std::vector<double> out;
-  out.reserve(run.cells.size());
-  for (const auto& c : run.cells) {
-    out.push_back(share(local_cost, c.local_tokens_in + c.local_tokens_out, local_tokens) +
-                  share(remote_cost, c.remote_tokens_in + c.remote_tokens_out, remote_tokens));
+  out.reserve(run.cells.size() + run.attack_cells.size());
+  for (const auto* cells : {&run.cells, &run.attack_cells}) {
+    for (const auto& c : *cells) {
+      out.push_back(share(local_cost, c.local_tokens_in + c.local_tokens_out, local_tokens) +
+                    share(remote_cost, c.remote_tokens_in + c.remote_tokens_out, remote_tokens));
+    }
   }
   return out;
 }
@@ -466,6 +481,10 @@ std::string scenario_title(Scenario s) {
       return "remote (S4)";
     case Scenario::kLocalSelfCot:
       return "local self-CoT (S5)";
+    case Scenario::kReconstruct:
+      return "reconstruction attack (A1)";
+    case Scenario::kReconstructAnswer:
+      return "reconstruct-and-answer attack (A2)";
   }
   return "?";
 }

@@ -11,6 +11,7 @@
 
 #include "privqa/base/result.h"
 #include "privqa/report/mcnemar.h"
+#include "privqa/report/reconstruction_scores.h"
 #include "privqa/report/run_data.h"
 #include "privqa/report/wilson.h"
 #include "privqa/store/cell.h"
@@ -148,6 +149,10 @@ struct RunReport {
   std::vector<SubjectStat> subjects;  // by subject, then scenario order; the pool last
   std::vector<PrivacyStat> privacy;   // "original" first, then mechanism x eps
   std::vector<BudgetStat> budget;     // mechanism x eps, in the run's S3 order
+  // The reconstruction attacks (A1, A2) by scenario, mechanism and eps, and
+  // a few of their texts side by side; empty without attack cells.
+  std::vector<ReconstructionStat> reconstruction;
+  std::vector<ReconstructionExample> reconstruction_examples;
   std::vector<ProviderUse> providers;
   std::vector<ScenarioUse> usage;
   double wall_seconds = 0;
@@ -172,7 +177,7 @@ struct ReportOptions {
 
 Result<RunReport> build_report(const RunData& run, const ReportOptions& options = {});
 
-// Each cell's cost, in the order of run.cells. The store records cost per
+// Each cell's cost, in the order of run.cells, then run.attack_cells. The store records cost per
 // provider, not per call: a provider's cost over every session is split
 // among the cells by their shares of its tokens (cached answers count, as
 // their tokens are stored with the cell).

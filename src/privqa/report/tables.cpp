@@ -261,6 +261,47 @@ DisplayTable privacy_table(const RunReport& r) {
   return t;
 }
 
+std::string rate_text(const Rate& rate) {
+  return rate.trials == 0 ? "-"
+                          : fmt::format("{} ({}/{})", with_ci(rate.value(), rate.ci),
+                                        rate.successes, rate.trials);
+}
+
+DisplayTable reconstruction_table(const RunReport& r) {
+  DisplayTable t{"Reconstruction attacks: what the remote model recovers from the texts it saw",
+                 {"attack", "mechanism", "eps", "texts", "re-identified top-1 (BM25)",
+                  "top-5 (BM25)", "top-1 (SIF cosine)", "top-5 (SIF cosine)", "rare words recalled",
+                  "ROUGE-L", "attacker's accuracy"},
+                 {},
+                 "The remote model is sent S3's sanitized text and asked for the original "
+                 "question (A1), or for the question and its answer (A2). Re-identified: the "
+                 "reconstruction, as a query against every question of the dataset, ranks its "
+                 "original first (top-1) or among the first five. Rare words: the originals' "
+                 "words in at most 1 in 1,000 questions. ROUGE-L: LCS F-measure against the "
+                 "original (mean). Rates with 95% Wilson intervals."};
+  for (const auto& s : r.reconstruction) {
+    t.rows.push_back({scenario_id(s.scenario), s.mechanism, fmt::format("{:g}", s.eps),
+                      std::to_string(s.texts), rate_text(s.bm25_top1), rate_text(s.bm25_top5),
+                      rate_text(s.embedding_top1), rate_text(s.embedding_top5),
+                      rate_text(s.rare_recall), fmt::format("{:.3f}", s.rouge_l),
+                      rate_text(s.answer_accuracy)});
+  }
+  return t;
+}
+
+DisplayTable reconstruction_examples_table(const RunReport& r) {
+  DisplayTable t{
+      "Reconstruction examples",
+      {"question", "attack", "mechanism", "eps", "original", "sent (sanitized)", "reconstructed"},
+      {},
+      "The first questions of the run by id; the original never left the machine."};
+  for (const auto& e : r.reconstruction_examples) {
+    t.rows.push_back({e.question_id, scenario_id(e.scenario), e.mechanism,
+                      fmt::format("{:g}", e.eps), e.original, e.sanitized, e.reconstruction});
+  }
+  return t;
+}
+
 DisplayTable budget_table(const RunReport& r) {
   DisplayTable t{"Privacy budget spent per text",
                  {"mechanism", "nominal eps", "texts", "sampled tokens per text",
@@ -323,7 +364,7 @@ DisplayTable usage_table(const RunReport& r) {
                  "tokens."};
   for (const auto& u : r.usage) {
     t.rows.push_back({scenario_title(u.scenario), u.mechanism.empty() ? "-" : u.mechanism,
-                      u.scenario == Scenario::kPrivateCot ? fmt::format("{:g}", u.eps) : "-",
+                      u.mechanism.empty() ? "-" : fmt::format("{:g}", u.eps),
                       std::to_string(u.cells), std::to_string(u.attempts),
                       fmt::format("{:.2f} s", u.mean_latency),
                       fmt::format("{:.2f} s", u.p95_latency),
@@ -405,6 +446,14 @@ std::vector<Section> run_sections(const RunReport& r, const std::string& file_pr
                    {},
                    {{file_prefix + "frontier.svg", frontier_figure(r)}},
                    {privacy_table(r)}});
+  }
+  if (!r.reconstruction.empty()) {
+    out.push_back({heading_prefix + "Reconstruction attacks",
+                   {},
+                   {{file_prefix + "frontier_reconstruction.svg",
+                     frontier_figure(r, PrivacyAxis::kReconstruction)},
+                    {file_prefix + "frontier_eps.svg", frontier_figure(r, PrivacyAxis::kEps)}},
+                   {reconstruction_table(r), reconstruction_examples_table(r)}});
   }
   if (!r.budget.empty()) {
     out.push_back({heading_prefix + "Privacy budget", {}, {}, {budget_table(r)}});
@@ -523,7 +572,7 @@ json optional_number(const std::optional<double>& v) {
   return v ? json(*v) : json(nullptr);
 }
 json eps_value(Scenario s, double eps) {
-  return s == Scenario::kPrivateCot ? json(eps) : json(nullptr);
+  return s == Scenario::kPrivateCot || is_attack(s) ? json(eps) : json(nullptr);
 }
 
 // The values of the data tables' paired columns, in their order.
@@ -608,6 +657,36 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
                      "encoder_cosine", "rare_words", "rare_words_kept", "reidentified",
                      "reidentification_rate", "ci_low", "ci_high"},
                     {}};
+  DataTable reconstruction{"reconstruction",
+                           {"run",
+                            "simulated",
+                            "scenario",
+                            "mechanism",
+                            "eps",
+                            "texts",
+                            "bm25_top1",
+                            "bm25_top1_low",
+                            "bm25_top1_high",
+                            "bm25_top5",
+                            "bm25_top5_low",
+                            "bm25_top5_high",
+                            "embedding_top1",
+                            "embedding_top1_low",
+                            "embedding_top1_high",
+                            "embedding_top5",
+                            "embedding_top5_low",
+                            "embedding_top5_high",
+                            "rare_words",
+                            "rare_words_recalled",
+                            "rare_recall",
+                            "rare_recall_low",
+                            "rare_recall_high",
+                            "rouge_l",
+                            "answered",
+                            "attacker_accuracy",
+                            "attacker_accuracy_low",
+                            "attacker_accuracy_high"},
+                           {}};
   DataTable budget{"privacy_budget",
                    {"run", "simulated", "mechanism", "eps", "texts", "recorded", "sampled_per_text",
                     "eps_per_token", "eps_per_text"},
@@ -669,6 +748,27 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
            p.rare_words, p.rare_words_kept, p.reidentified, p.reidentification_rate(),
            p.reidentified_ci.low, p.reidentified_ci.high});
     }
+    for (const auto& x : r.reconstruction) {
+      std::vector<json> row{run, simulated, scenario_id(x.scenario), x.mechanism, x.eps, x.texts};
+      // A rate over no trials has no value.
+      const auto rate = [&](const Rate& v) {
+        if (v.trials == 0) {
+          row.insert(row.end(), {json(nullptr), json(nullptr), json(nullptr)});
+        } else {
+          row.insert(row.end(), {json(v.value()), json(v.ci.low), json(v.ci.high)});
+        }
+      };
+      rate(x.bm25_top1);
+      rate(x.bm25_top5);
+      rate(x.embedding_top1);
+      rate(x.embedding_top5);
+      row.insert(row.end(), {json(x.rare_recall.trials), json(x.rare_recall.successes)});
+      rate(x.rare_recall);
+      row.push_back(x.rouge_l);
+      row.push_back(x.answer_accuracy.trials);
+      rate(x.answer_accuracy);
+      reconstruction.rows.push_back(std::move(row));
+    }
     for (const auto& b : r.budget) {
       // PhraseDP's budget is the text kNotDp, never a number; unrecorded ones are null.
       const auto number = [&](double v) {
@@ -694,6 +794,7 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
     }
   }
   std::vector<DataTable> out{accuracy, paired, subjects, privacy, budget, providers, usage};
+  if (!reconstruction.rows.empty()) out.push_back(std::move(reconstruction));
   if (runs.size() < 2) return out;
   for (const RunComparison& c : compare_runs(runs)) {
     const Group& g = c.paired.baseline;

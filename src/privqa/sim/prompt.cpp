@@ -95,12 +95,12 @@ const std::initializer_list<std::string_view> kReasoningLabels = {"reasoning",
                                                                   "hint",
                                                                   "explanation",
                                                                   "cot"};
-const std::initializer_list<std::string_view> kSectionEndLabels = {"question", "options",
-                                                                   "choices"};
+const std::initializer_list<std::string_view> kSectionEndLabels = {"question", "sanitized question",
+                                                                   "options", "choices"};
 // A passage the question is about: not part of the question's wording.
 const std::initializer_list<std::string_view> kContextLabels = {"context", "passage", "abstract"};
-const std::initializer_list<std::string_view> kSourceLabels = {"question", "text", "original",
-                                                               "sentence", "input"};
+const std::initializer_list<std::string_view> kSourceLabels = {
+    "question", "sanitized question", "text", "original", "sentence", "input"};
 
 constexpr std::string_view kVariantWords[] = {"paraphras", "rephras", "variant", "version",
                                               "rewrit"};
@@ -188,6 +188,8 @@ const char* request_kind_name(RequestKind kind) {
       return "cot";
     case RequestKind::kParaphrase:
       return "paraphrase";
+    case RequestKind::kReconstruct:
+      return "reconstruct";
   }
   return "?";
 }
@@ -277,6 +279,19 @@ PromptAnalysis analyze_prompt(const std::vector<ChatMessage>& messages) {
       contains_any(lowered, {"step by step", "step-by-step", "explain", "think through",
                              "show your reasoning", "reason through", "justify"});
 
+  if (lowered.find("reconstruct") != std::string::npos) {
+    analysis.kind = RequestKind::kReconstruct;
+    analysis.reconstruction_source = paraphrase_source(last_message);
+    analysis.question_text = analysis.reconstruction_source;
+    // The instructions, not the sanitized text, say whether to answer.
+    std::string instructions = lowered;
+    const std::string source = ascii_lower(analysis.reconstruction_source);
+    if (const size_t at = instructions.find(source); !source.empty() && at != std::string::npos) {
+      instructions.erase(at, source.size());
+    }
+    analysis.wants_answer = instructions.find("answer") != std::string::npos;
+    return analysis;
+  }
   if (mentions_paraphrase(lowered)) {
     analysis.kind = RequestKind::kParaphrase;
     analysis.paraphrase_source = paraphrase_source(last_message);

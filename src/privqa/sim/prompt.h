@@ -1,5 +1,6 @@
 // What a chat request asks for, recognised from its messages' text. The rules
 // (documented in docs/sim.md, which prompt templates follow):
+//  - reconstruction (the attacks A1, A2): the text mentions "reconstruct";
 //  - paraphrase: the text mentions "paraphras" or "rephras" (any case);
 //  - answer: two or more option lines "A) text", "B. text", "(C) text", ...
 //    lettered from A in order, and the word "letter" somewhere in the prompt;
@@ -16,7 +17,7 @@ struct ChatMessage {
   std::string content;
 };
 
-enum class RequestKind { kAnswer, kCot, kParaphrase };
+enum class RequestKind { kAnswer, kCot, kParaphrase, kReconstruct };
 const char* request_kind_name(RequestKind kind);
 
 struct PromptAnalysis {
@@ -37,6 +38,11 @@ struct PromptAnalysis {
   // prompt asks for in one reply ("Give 10 paraphrases" -> 10; default 1).
   std::string paraphrase_source;
   int paraphrases_per_reply = 1;
+  // Reconstruction requests: the sanitized text (found as a paraphrase
+  // request's source is), and whether the prompt also asks for an answer
+  // (its text other than the sanitized text mentions "answer": A2).
+  std::string reconstruction_source;
+  bool wants_answer = false;
 };
 
 PromptAnalysis analyze_prompt(const std::vector<ChatMessage>& messages);

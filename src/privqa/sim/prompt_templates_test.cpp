@@ -51,5 +51,32 @@ TEST(PromptTemplates, ParaphraseBandTemplateTakesTheQuestionAndOneVariantPerChoi
   EXPECT_EQ(a.paraphrases_per_reply, 1);
 }
 
+TEST(PromptTemplates, ReconstructionTemplatesFindTheSanitizedTextAndWhetherToAnswer) {
+  const std::string a1 =
+      "The question below was sanitized by a text privacy mechanism: some words were replaced "
+      "by other words, or the question was paraphrased. Reconstruct the original medical "
+      "question as exactly as you can. Reply with one line, in the form \"Question: ...\".\n\n"
+      "Sanitized question: Koplik dots are seen in which answer?";
+  const auto r1 = analyze_prompt({{"system", "You are a careful medical expert."}, {"user", a1}});
+  EXPECT_EQ(r1.kind, RequestKind::kReconstruct);
+  EXPECT_EQ(r1.reconstruction_source, "Koplik dots are seen in which answer?");
+  EXPECT_FALSE(r1.wants_answer);
+  const std::string a2 =
+      "The question below was sanitized by a text privacy mechanism: some words were replaced "
+      "by other words, or the question was paraphrased. Reconstruct the original medical "
+      "question as exactly as you can, then answer it. Reply with two lines, in the form "
+      "\"Question: ...\" and then \"Answer: X\" with the letter of the correct option (or the "
+      "answer itself when no options are listed).\n\n"
+      "Context:\nA child with fever.\n\nSanitized question: Koplik dots are seen in which "
+      "infection?\n\nOptions:\n" +
+      std::string(kOptions);
+  const auto r2 = analyze_prompt({{"user", a2}});
+  EXPECT_EQ(r2.kind, RequestKind::kReconstruct);
+  EXPECT_EQ(r2.reconstruction_source, "Koplik dots are seen in which infection?");
+  EXPECT_EQ(r2.supplied_context, "A child with fever.");
+  EXPECT_TRUE(r2.wants_answer);
+  EXPECT_EQ(r2.options.size(), 4u);
+}
+
 }  // namespace
 }  // namespace privqa::sim

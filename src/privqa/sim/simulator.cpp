@@ -10,6 +10,7 @@
 #include "privqa/base/strings.h"
 #include "privqa/sim/hashed_embedding.h"
 #include "privqa/sim/prompt.h"
+#include "privqa/sim/reconstruction.h"
 #include "privqa/sim/replies.h"
 
 namespace privqa::sim {
@@ -238,7 +239,10 @@ std::vector<std::string> Simulator::choice_texts(const PromptAnalysis& prompt, s
   for (size_t i = 0; i < n; ++i) {
     Draw choice_draw = draw;
     choice_draw.with(i);
-    if (prompt.kind == RequestKind::kAnswer) {
+    if (prompt.kind == RequestKind::kReconstruct) {
+      texts.push_back(
+          reconstruction_reply(profile, prompt, recognized, match.confidence, choice_draw));
+    } else if (prompt.kind == RequestKind::kAnswer) {
       const int choice = choose_answer(profile, prompt, recognized, match.confidence, choice_draw);
       texts.push_back(word_answer(prompt, choice, choice_draw));
     } else {

@@ -16,6 +16,10 @@ const char* scenario_id(Scenario s) {
       return "S4";
     case Scenario::kLocalSelfCot:
       return "S5";
+    case Scenario::kReconstruct:
+      return "A1";
+    case Scenario::kReconstructAnswer:
+      return "A2";
   }
   return "?";
 }
@@ -32,13 +36,17 @@ const char* scenario_name(Scenario s) {
       return "remote";
     case Scenario::kLocalSelfCot:
       return "local_cot";
+    case Scenario::kReconstruct:
+      return "reconstruct";
+    case Scenario::kReconstructAnswer:
+      return "reconstruct_answer";
   }
   return "?";
 }
 
 bool parse_scenario(const std::string& text, Scenario& out) {
   for (auto s : {Scenario::kLocal, Scenario::kRemoteCot, Scenario::kPrivateCot, Scenario::kRemote,
-                 Scenario::kLocalSelfCot}) {
+                 Scenario::kLocalSelfCot, Scenario::kReconstruct, Scenario::kReconstructAnswer}) {
     if (text == scenario_id(s) || text == scenario_name(s)) {
       out = s;
       return true;
