@@ -155,12 +155,15 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
   page["columns"] = std::move(cols);
 
   const size_t per_chunk = std::max<size_t>(1, options.questions_per_chunk);
-  out.chunks.assign((question_ids.size() + per_chunk - 1) / per_chunk, json::array());
+  // Each chunk's cells, to be read one chunk at a time: the texts of every
+  // cell as JSON values at once would take several times the store's size.
+  struct Member {
+    size_t run, cell, column, question;
+  };
+  std::vector<std::vector<Member>> members((question_ids.size() + per_chunk - 1) / per_chunk);
   json run_list = json::array(), outcomes = json::array(), paired = json::array();
-  const RowOptions row_options{.timing = true, .details = true};
   for (size_t r = 0; r < runs.size(); ++r) {
     const RunData& run = runs[r];
-    const CellRows rows(run);
     run_list.push_back({{"label", run.label},
                         {"run_id", run.record.fingerprint},
                         {"simulated", run.simulated},
@@ -172,12 +175,7 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
       const size_t q = question_index.at(c.key.question_id);
       const size_t col = column_index(c.key);
       grid[col][q] = outcome(c);
-      json cell = rows.row(i, row_options);
-      for (const char* key : kHeldElsewhere)
-        cell.erase(key);
-      json entry = {{"run", r}, {"column", col}, {"question", q}};
-      entry.update(cell);
-      out.chunks[q / per_chunk].push_back(std::move(entry));
+      members[q / per_chunk].push_back({r, i, col, q});
     }
     outcomes.push_back(grid);
     json tests = json::array();
@@ -199,6 +197,24 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
     }
   }
   page["comparisons"] = std::move(comparisons);
+
+  std::vector<CellRows> readers;
+  readers.reserve(runs.size());
+  for (const auto& run : runs)
+    readers.emplace_back(run);
+  const RowOptions row_options{.timing = true, .details = true};
+  for (const auto& chunk : members) {
+    json list = json::array();
+    for (const Member& m : chunk) {
+      json cell = readers[m.run].row(m.cell, row_options);
+      for (const char* key : kHeldElsewhere)
+        cell.erase(key);
+      json entry = {{"run", m.run}, {"column", m.column}, {"question", m.question}};
+      entry.update(cell);
+      list.push_back(std::move(entry));
+    }
+    out.chunks.push_back(script_safe(list));
+  }
   out.inline_chunks = cells <= options.inline_cells;
   page["chunks"] = {{"count", out.chunks.size()},
                     {"questions_per_chunk", per_chunk},
@@ -210,12 +226,11 @@ std::vector<std::pair<std::string, std::string>> explorer_files(const ExplorerDa
   std::vector<std::pair<std::string, std::string>> files;
   std::vector<std::string> inline_chunks;
   for (size_t k = 0; k < data.chunks.size(); ++k) {
-    std::string text = script_safe(data.chunks[k]);
     if (data.inline_chunks) {
-      inline_chunks.push_back(std::move(text));
+      inline_chunks.push_back(data.chunks[k]);
     } else {
-      files.emplace_back(explorer_chunk_file(k),
-                         "privqaExplorerChunk(" + std::to_string(k) + ", " + text + ");\n");
+      files.emplace_back(explorer_chunk_file(k), "privqaExplorerChunk(" + std::to_string(k) + ", " +
+                                                     data.chunks[k] + ");\n");
     }
   }
   files.insert(files.begin(),

@@ -34,9 +34,10 @@ struct ExplorerOptions {
 //     questions_per_chunk), each {run, column, and the export's row less
 //     what the table and the question hold}.
 struct ExplorerData {
-  nlohmann::json page;                 // everything but the chunks, with their count
-  std::vector<nlohmann::json> chunks;  // chunk k: a list of cells
-  bool inline_chunks = true;           // the chunks go in the page, not beside it
+  nlohmann::json page;  // everything but the chunks, with their count
+  // Chunk k: its list of cells as JSON text, '<' escaped (explorer_page.h).
+  std::vector<std::string> chunks;
+  bool inline_chunks = true;  // the chunks go in the page, not beside it
 };
 ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<RunReport>& reports,
                            const ExplorerOptions& options = {});
