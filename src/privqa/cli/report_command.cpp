@@ -7,6 +7,7 @@
 
 #include "privqa/cli/commands.h"
 #include "privqa/cli/dataset_options.h"
+#include "privqa/report/explorer.h"
 #include "privqa/report/run_data.h"
 #include "privqa/report/run_report.h"
 #include "privqa/report/write_report.h"
@@ -22,6 +23,7 @@ struct ReportArgs {
   std::string embeddings;
   bool no_privacy = false;
   size_t min_subject_questions = report::ReportOptions{}.min_subject_questions;
+  size_t explorer_inline_cells = report::ExplorerOptions{}.inline_cells;
   DatasetOptionArgs dataset;  // overrides how the runs recorded reading their question files
 };
 
@@ -53,6 +55,8 @@ int report(const ReportArgs& a) {
     }
     dataset = *given;
   }
+  std::vector<report::RunData> runs;
+  runs.reserve(a.runs.size());
   std::vector<report::RunReport> reports;
   for (const auto& path : a.runs) {
     auto run = report::load_run(path, dataset);
@@ -60,7 +64,8 @@ int report(const ReportArgs& a) {
       std::cerr << "privqa: " << run.error().message() << "\n";
       return 2;
     }
-    auto built = report::build_report(*run, options);
+    runs.push_back(std::move(*run));
+    auto built = report::build_report(runs.back(), options);
     if (!built) {
       std::cerr << "privqa: " << path << ": " << built.error().message() << "\n";
       return 1;
@@ -75,6 +80,16 @@ int report(const ReportArgs& a) {
   if (!written) {
     std::cerr << "privqa: " << written.error().message() << "\n";
     return 1;
+  }
+  // The explorer goes with the HTML: it is the page to open the cells from.
+  if (formats->html) {
+    auto explorer =
+        report::write_explorer(runs, reports, out, {.inline_cells = a.explorer_inline_cells});
+    if (!explorer) {
+      std::cerr << "privqa: " << explorer.error().message() << "\n";
+      return 1;
+    }
+    written->push_back(*explorer);
   }
   bool simulated = false;
   for (const auto& r : reports)
@@ -103,6 +118,10 @@ void register_report_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-privacy", args->no_privacy, "skip the privacy metrics");
   cmd->add_option("--min-subject-questions", args->min_subject_questions,
                   "subjects with fewer questions are pooled in the per-subject table")
+      ->capture_default_str();
+  cmd->add_option("--explorer-inline-cells", args->explorer_inline_cells,
+                  "with more cells than this, explorer.html loads the cells' texts from chunk "
+                  "files beside it when a question is opened")
       ->capture_default_str();
   args->dataset.format_flag = "--dataset-format";
   add_dataset_options(cmd, args->dataset,

@@ -1,0 +1,257 @@
+#include "privqa/report/explorer.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "privqa/base/files.h"
+#include "privqa/report/cell_rows.h"
+#include "privqa/report/explorer_page.h"
+#include "privqa/report/tables.h"
+
+namespace privqa::report {
+
+namespace {
+
+using nlohmann::json;
+
+// A column of the table: a group of the report, and one repeat of it.
+struct Column {
+  Scenario scenario = Scenario::kLocal;
+  std::string mechanism;
+  double eps = 0;
+  int repeat = 0;
+};
+
+// Scenarios in their order; S3 by the first run's mechanism order, then eps.
+struct ColumnOrder {
+  std::vector<std::string> mechanisms;
+  size_t rank(const std::string& m) const {
+    return static_cast<size_t>(std::find(mechanisms.begin(), mechanisms.end(), m) -
+                               mechanisms.begin());
+  }
+  bool operator()(const Column& a, const Column& b) const {
+    return std::make_tuple(a.scenario, rank(a.mechanism), a.mechanism, a.eps, a.repeat) <
+           std::make_tuple(b.scenario, rank(b.mechanism), b.mechanism, b.eps, b.repeat);
+  }
+};
+
+Column column_of(const CellKey& k) {
+  return {k.scenario, k.mechanism, k.eps, k.repeat};
+}
+
+char outcome(const CellResult& c) {
+  if (c.status == CellStatus::kError) return 'E';
+  if (c.parsed < 0) return 'U';
+  if (c.gold < 0) return 'N';
+  return c.correct() ? 'R' : 'W';
+}
+
+json group_json(const Group& g) {
+  return {{"scenario", scenario_id(g.scenario)},
+          {"mechanism", g.mechanism},
+          {"eps", g.scenario == Scenario::kPrivateCot ? json(g.eps) : json(nullptr)}};
+}
+
+json paired_json(const PairedComparison& p) {
+  return {{"condition", group_json(p.condition)},
+          {"baseline", group_json(p.baseline)},
+          {"pairs", p.pairs},
+          {"baseline_accuracy", p.baseline_accuracy},
+          {"condition_accuracy", p.condition_accuracy},
+          {"b", p.test.b},
+          {"c", p.test.c},
+          {"method", mcnemar_method_name(p.test.method)},
+          {"p", p.test.p_value},
+          {"mid_p", p.test.mid_p},
+          {"holm_p", p.holm_p},
+          {"bh_q", p.bh_q},
+          {"family_size", p.family_size},
+          {"difference", {p.difference.low, p.difference.high}}};
+}
+
+// The row's fields the table and the question already hold.
+constexpr const char* kHeldElsewhere[] = {"run_id",      "simulated", "local_model", "remote_model",
+                                          "question_id", "subject",   "scenario",    "mechanism",
+                                          "eps",         "repeat",    "gold"};
+
+// '<' as a JSON escape, so no "</script>" or "<!--" ends or bends the
+// script element the JSON sits in.
+std::string script_safe(const json& j) {
+  const std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    if (ch == '<') {
+      out += "\\u003c";
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<RunReport>& reports,
+                           const ExplorerOptions& options) {
+  ColumnOrder order;
+  if (!reports.empty()) order.mechanisms = reports.front().mechanisms;
+  std::vector<Column> columns;
+  std::map<std::string, size_t> question_index;
+  std::vector<std::string> question_ids;
+  size_t cells = 0;
+  for (const auto& run : runs) {
+    cells += run.cells.size();
+    for (const auto& c : run.cells) {
+      const Column col = column_of(c.key);
+      const auto at = std::lower_bound(columns.begin(), columns.end(), col, order);
+      if (at == columns.end() || order(col, *at)) columns.insert(at, col);
+      if (question_index.emplace(c.key.question_id, question_ids.size()).second)
+        question_ids.push_back(c.key.question_id);
+    }
+  }
+  const auto column_index = [&](const CellKey& k) {
+    return static_cast<size_t>(
+        std::lower_bound(columns.begin(), columns.end(), column_of(k), order) - columns.begin());
+  };
+
+  ExplorerData out;
+  json& page = out.page;
+  page["title"] = report_title(reports) + " (explorer)";
+  page["simulated"] =
+      std::any_of(runs.begin(), runs.end(), [](const RunData& r) { return r.simulated; });
+
+  // Each question as the first run whose dataset has it states it.
+  std::map<std::string, const Question*> stated;
+  for (const auto& run : runs) {
+    for (const auto& q : run.corpus)
+      stated.emplace(q.id, &q);
+  }
+  json questions = json::array();
+  for (const auto& id : question_ids) {
+    const auto found = stated.find(id);
+    if (found == stated.end()) {
+      questions.push_back(
+          {{"id", id}, {"subject", ""}, {"text", ""}, {"options", json::array()}, {"gold", ""}});
+      continue;
+    }
+    const Question& q = *found->second;
+    questions.push_back({{"id", id},
+                         {"subject", q.subject},
+                         {"text", q.text},
+                         {"options", q.options},
+                         {"gold", q.labelled() ? std::string(1, q.answer_letter()) : ""}});
+  }
+  page["questions"] = std::move(questions);
+
+  json cols = json::array();
+  for (const auto& c : columns) {
+    cols.push_back({{"scenario", scenario_id(c.scenario)},
+                    {"mechanism", c.mechanism},
+                    {"eps", c.scenario == Scenario::kPrivateCot ? json(c.eps) : json(nullptr)},
+                    {"repeat", c.repeat}});
+  }
+  page["columns"] = std::move(cols);
+
+  const size_t per_chunk = std::max<size_t>(1, options.questions_per_chunk);
+  // Each chunk's cells, to be read one chunk at a time: the texts of every
+  // cell as JSON values at once would take several times the store's size.
+  struct Member {
+    size_t run, cell, column, question;
+  };
+  std::vector<std::vector<Member>> members((question_ids.size() + per_chunk - 1) / per_chunk);
+  json run_list = json::array(), outcomes = json::array(), paired = json::array();
+  for (size_t r = 0; r < runs.size(); ++r) {
+    const RunData& run = runs[r];
+    run_list.push_back({{"label", run.label},
+                        {"run_id", run.record.fingerprint},
+                        {"simulated", run.simulated},
+                        {"local_model", recorded_model(run.record, "local")},
+                        {"remote_model", recorded_model(run.record, "remote")}});
+    std::vector<std::string> grid(columns.size(), std::string(question_ids.size(), '.'));
+    for (size_t i = 0; i < run.cells.size(); ++i) {
+      const CellResult& c = run.cells[i];
+      const size_t q = question_index.at(c.key.question_id);
+      const size_t col = column_index(c.key);
+      grid[col][q] = outcome(c);
+      members[q / per_chunk].push_back({r, i, col, q});
+    }
+    outcomes.push_back(grid);
+    json tests = json::array();
+    if (r < reports.size()) {
+      for (const auto& p : reports[r].paired)
+        tests.push_back(paired_json(p));
+    }
+    paired.push_back(std::move(tests));
+  }
+  page["runs"] = std::move(run_list);
+  page["outcomes"] = std::move(outcomes);
+  page["paired"] = std::move(paired);
+  json comparisons = json::array();
+  if (reports.size() > 1) {
+    for (const auto& c : compare_runs(reports)) {
+      json j = paired_json(c.paired);
+      j["run"] = c.run;
+      comparisons.push_back(std::move(j));
+    }
+  }
+  page["comparisons"] = std::move(comparisons);
+
+  std::vector<CellRows> readers;
+  readers.reserve(runs.size());
+  for (const auto& run : runs)
+    readers.emplace_back(run);
+  const RowOptions row_options{.timing = true, .details = true};
+  for (const auto& chunk : members) {
+    json list = json::array();
+    for (const Member& m : chunk) {
+      json cell = readers[m.run].row(m.cell, row_options);
+      for (const char* key : kHeldElsewhere)
+        cell.erase(key);
+      json entry = {{"run", m.run}, {"column", m.column}, {"question", m.question}};
+      entry.update(cell);
+      list.push_back(std::move(entry));
+    }
+    out.chunks.push_back(script_safe(list));
+  }
+  out.inline_chunks = cells <= options.inline_cells;
+  page["chunks"] = {{"count", out.chunks.size()},
+                    {"questions_per_chunk", per_chunk},
+                    {"inline", out.inline_chunks}};
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> explorer_files(const ExplorerData& data) {
+  std::vector<std::pair<std::string, std::string>> files;
+  std::vector<std::string> inline_chunks;
+  for (size_t k = 0; k < data.chunks.size(); ++k) {
+    if (data.inline_chunks) {
+      inline_chunks.push_back(data.chunks[k]);
+    } else {
+      files.emplace_back(explorer_chunk_file(k), "privqaExplorerChunk(" + std::to_string(k) + ", " +
+                                                     data.chunks[k] + ");\n");
+    }
+  }
+  files.insert(files.begin(),
+               {"explorer.html", explorer_page(data.page.value("title", ""), script_safe(data.page),
+                                               inline_chunks)});
+  return files;
+}
+
+Result<std::filesystem::path> write_explorer(const std::vector<RunData>& runs,
+                                             const std::vector<RunReport>& reports,
+                                             const std::filesystem::path& dir,
+                                             const ExplorerOptions& options) {
+  const ExplorerData data = explorer_data(runs, reports, options);
+  const auto files = explorer_files(data);
+  std::error_code ec;
+  std::filesystem::create_directories(data.inline_chunks ? dir : dir / "explorer-data", ec);
+  if (ec) return Error(dir.string() + ": cannot create the explorer's directory: " + ec.message());
+  for (const auto& [name, contents] : files) {
+    if (auto s = write_file_atomic(dir / name, contents); !s) return s.error();
+  }
+  return dir / "explorer.html";
+}
+
+}  // namespace privqa::report

@@ -1,0 +1,57 @@
+// The run explorer (docs/reports.md, "Explorer"): explorer.html, one page
+// with its scripts inline that shows every cell of one or more runs, a
+// table of questions x (scenario, mechanism, eps) and each question's cells
+// side by side. Its cells come from CellRows, the export's reader.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "privqa/base/result.h"
+#include "privqa/report/run_data.h"
+#include "privqa/report/run_report.h"
+
+namespace privqa::report {
+
+struct ExplorerOptions {
+  // Runs with more cells than this keep their cells' texts in chunk files
+  // beside the page, loaded when a question is opened, so the page opens fast.
+  size_t inline_cells = 50'000;
+  size_t questions_per_chunk = 100;
+};
+
+// The page's data. `runs[i]` is the run `reports[i]` was built from.
+//   questions: [{id, subject, text, options, gold}], the questions of every
+//     run's cells in the order they first appear;
+//   columns: [{scenario, mechanism, eps (null outside S3), repeat}];
+//   outcomes[run][column]: one character per question: R right, W wrong,
+//     U unparsed, E error, N no gold answer, '.' no cell;
+//   paired[run], comparisons: the report's paired tests (run_report.h);
+//   chunks: the cells of questions [k q, (k + 1) q) for chunk k (q =
+//     questions_per_chunk), each {run, column, and the export's row less
+//     what the table and the question hold}.
+struct ExplorerData {
+  nlohmann::json page;  // everything but the chunks, with their count
+  // Chunk k: its list of cells as JSON text, '<' escaped (explorer_page.h).
+  std::vector<std::string> chunks;
+  bool inline_chunks = true;  // the chunks go in the page, not beside it
+};
+ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<RunReport>& reports,
+                           const ExplorerOptions& options = {});
+
+// explorer.html, and when the chunks do not go in it, explorer-data/chunk-K.js
+// (scripts, not JSON: a page opened from disk may load scripts beside it but
+// not fetch files). Returns (name relative to the report directory, contents).
+std::vector<std::pair<std::string, std::string>> explorer_files(const ExplorerData& data);
+
+// Writes explorer_files into `dir` (created if missing), each atomically;
+// returns the page's path.
+Result<std::filesystem::path> write_explorer(const std::vector<RunData>& runs,
+                                             const std::vector<RunReport>& reports,
+                                             const std::filesystem::path& dir,
+                                             const ExplorerOptions& options = {});
+
+}  // namespace privqa::report

@@ -1,0 +1,160 @@
+// The explorer's data on hand-made runs: the outcome of every cell in its
+// column, the cells in their chunks, the page safe from the texts it holds.
+#include "privqa/report/explorer.h"
+
+#include <gtest/gtest.h>
+
+namespace privqa::report {
+namespace {
+
+using nlohmann::json;
+
+CellResult make_cell(const std::string& q, Scenario s, int parsed,
+                     const std::string& mechanism = "", double eps = 0) {
+  CellResult c;
+  c.key = {q, s, mechanism, eps, 0};
+  c.gold = 1;
+  c.parsed = parsed;
+  if (s == Scenario::kPrivateCot) c.sanitized = "words in place of " + q;
+  return c;
+}
+
+// Three questions; S1, S2, S3 with inferdpt at eps 1 and 2 and santext+ at
+// eps 1, the cells stored out of column order; q1 has no S2 cell. q1's text
+// tries to end the script.
+RunData three_questions() {
+  RunData run;
+  run.label = "demo";
+  run.simulated = true;
+  run.record.config = json::parse(R"({"mechanisms": [{"name": "santext+", "params": {}},
+      {"name": "inferdpt", "params": {}}], "epsilons": [1.0, 2.0]})");
+  for (int i = 0; i < 3; ++i) {
+    Question q;
+    q.id = "q" + std::to_string(i);
+    q.text = i == 1 ? "what ends </script><!-- here?" : "question " + std::to_string(i);
+    q.options = {"a", "b", "c", "d"};
+    q.answer = 1;
+    q.subject = "Anatomy";
+    run.corpus.push_back(q);
+  }
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "q" + std::to_string(i);
+    run.cells.push_back(make_cell(id, Scenario::kPrivateCot, 1, "inferdpt", 2));
+    run.cells.push_back(make_cell(id, Scenario::kPrivateCot, 0, "santext+", 1));
+    run.cells.push_back(make_cell(id, Scenario::kLocal, i == 0 ? 1 : -1));
+    run.cells.push_back(make_cell(id, Scenario::kRemoteCot, 1));
+    run.cells.push_back(make_cell(id, Scenario::kPrivateCot, 1, "inferdpt", 1));
+  }
+  run.cells[3 * 5 - 1].status = CellStatus::kError;  // q2, S3 inferdpt eps 1
+  run.cells[3 * 5 - 1].error = "timeout";
+  run.cells.erase(run.cells.begin() + 5 + 3);  // q1 has no S2 cell
+  return run;
+}
+
+std::vector<RunReport> reports_of(const std::vector<RunData>& runs) {
+  std::vector<RunReport> out;
+  for (const auto& run : runs)
+    out.push_back(*build_report(run, {.privacy = false, .bootstrap_resamples = 10}));
+  return out;
+}
+
+TEST(Explorer, ColumnsFollowTheScenariosAndTheRunsMechanismOrder) {
+  const std::vector<RunData> runs = {three_questions()};
+  const json page = explorer_data(runs, reports_of(runs)).page;
+  std::vector<std::string> names;
+  for (const auto& c : page["columns"]) {
+    names.push_back(c["scenario"].get<std::string>() + " " + c["mechanism"].get<std::string>() +
+                    " " + (c["eps"].is_null() ? "-" : c["eps"].dump()));
+  }
+  // santext+ first, as the run lists it; no column without a cell (santext+ at eps 2).
+  EXPECT_EQ(names, (std::vector<std::string>{"S1  -", "S2  -", "S3 santext+ 1.0", "S3 inferdpt 1.0",
+                                             "S3 inferdpt 2.0"}))
+      << page["columns"];
+}
+
+TEST(Explorer, EachCellsOutcomeIsInItsColumnAndQuestion) {
+  const std::vector<RunData> runs = {three_questions()};
+  const json page = explorer_data(runs, reports_of(runs)).page;
+  ASSERT_EQ(page["questions"].size(), 3u);
+  EXPECT_EQ(page["questions"][1]["gold"], "B");
+  EXPECT_EQ(page["questions"][1]["options"].size(), 4u);
+  // By hand: S1 right on q0, unparsed on q1 and q2; S2 right but no cell
+  // on q1; santext+ eps 1 wrong everywhere; inferdpt eps 1 right but an
+  // error on q2; inferdpt eps 2 right.
+  const json expected = json::array({"RUU", "R.R", "WWW", "RRE", "RRR"});
+  EXPECT_EQ(page["outcomes"][0], expected);
+  EXPECT_EQ(page["simulated"], true);
+  EXPECT_EQ(page["title"].get<std::string>().rfind("SIMULATED", 0), 0u);
+}
+
+TEST(Explorer, ChunksHoldEachQuestionsCellsAsTheExportReadsThem) {
+  const std::vector<RunData> runs = {three_questions()};
+  const ExplorerData data =
+      explorer_data(runs, reports_of(runs), {.inline_cells = 0, .questions_per_chunk = 2});
+  EXPECT_FALSE(data.inline_chunks);
+  ASSERT_EQ(data.chunks.size(), 2u);  // q0, q1 | q2
+  EXPECT_EQ(data.page["chunks"]["count"], 2);
+  const json first = json::parse(data.chunks[0]), second = json::parse(data.chunks[1]);
+  EXPECT_EQ(first.size(), 9u);
+  EXPECT_EQ(second.size(), 5u);
+  for (const auto& cell : second) {
+    EXPECT_EQ(cell["question"], 2);
+    EXPECT_EQ(cell["run"], 0);
+    // The export's fields, less those the page holds once.
+    EXPECT_TRUE(cell.contains("sanitized") && cell.contains("parse_method") &&
+                cell.contains("details") && cell.contains("cost"))
+        << cell;
+    EXPECT_FALSE(cell.contains("question_id") || cell.contains("run_id")) << cell;
+  }
+  const json& failed = second[4];
+  EXPECT_EQ(failed["status"], "error");
+  EXPECT_EQ(failed["error"], "timeout");
+  const auto files = explorer_files(data);
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[1].first, "explorer-data/chunk-0.js");
+  const std::string& script = files[2].second;
+  const std::string prefix = "privqaExplorerChunk(1, ";
+  ASSERT_EQ(script.rfind(prefix, 0), 0u) << script.substr(0, 80);
+  EXPECT_EQ(json::parse(script.substr(prefix.size(), script.rfind(')') - prefix.size())), second);
+}
+
+TEST(Explorer, NoTextEndsTheScriptItSitsIn) {
+  const std::vector<RunData> runs = {three_questions()};
+  const auto files = explorer_files(explorer_data(runs, reports_of(runs)));
+  ASSERT_EQ(files.size(), 1u);  // 15 cells: inline
+  const std::string& html = files[0].second;
+  EXPECT_EQ(html.find("</script><!--"), std::string::npos);
+  EXPECT_EQ(html.find("<!--"), std::string::npos);
+  // The text is still there, '<' escaped as JSON reads it back.
+  const std::string open = "<script type=\"application/json\" id=\"privqa-data\">";
+  const size_t at = html.find(open) + open.size();
+  const json page = json::parse(html.substr(at, html.find("</script>", at) - at));
+  EXPECT_EQ(page["questions"][1]["text"], "what ends </script><!-- here?");
+  EXPECT_NE(html.find("<p class=\"simulated\""), std::string::npos);
+  // No resource from anywhere.
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+}
+
+TEST(Explorer, TwoRunsCarryTheirComparison) {
+  RunData second = three_questions();
+  second.label = "other";
+  second.cells[2].parsed = 0;  // q0 S1: right in run 1, wrong in run 2
+  const std::vector<RunData> runs = {three_questions(), second};
+  const json page = explorer_data(runs, reports_of(runs)).page;
+  EXPECT_EQ(page["outcomes"][1][0], "WUU");
+  EXPECT_EQ(page["runs"][1]["label"], "other");
+  bool found = false;
+  for (const auto& c : page["comparisons"]) {
+    if (c["condition"]["scenario"] != "S1") continue;
+    found = true;
+    EXPECT_EQ(c["run"], 1);
+    EXPECT_EQ(c["b"], 1);  // run 1 right, run 2 wrong: q0
+    EXPECT_EQ(c["c"], 0);
+    EXPECT_EQ(c["pairs"], 3);
+  }
+  EXPECT_TRUE(found) << page["comparisons"];
+}
+
+}  // namespace
+}  // namespace privqa::report
