@@ -48,7 +48,8 @@ def test_vector_is_a_read_only_view_that_keeps_the_table_alive(tmp_path):
     assert np.shares_memory(m, table.matrix)
     assert v.__array_interface__["data"][0] == m[5].__array_interface__["data"][0]
     # The view outlives every other reference to the table.
-    privqa._tables.clear()
+    for key in [k for k, t in privqa._tables.items() if t is table]:
+        del privqa._tables[key]
     del table, m
     gc.collect()
     np.testing.assert_array_equal(v, expected)
