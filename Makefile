@@ -1,7 +1,8 @@
 # The two commands of the README, plus the developer targets.
 #   make demo   set up, build, and run the main job offline
 #   make test   set up, build with sanitizers, and run every test
-.PHONY: demo test test-tsan lint build bench fuzz format format-check clean
+#   make python set up, build the Python package and put it on python3's path
+.PHONY: demo test test-tsan lint build python bench fuzz format format-check clean
 
 # make demo DATA=../shared/data/medmcqa/dev.json LIMIT=500 runs on another file.
 DATA ?=
@@ -27,6 +28,11 @@ lint:
 build:
 	scripts/setup.sh release
 
+# The Python package (docs/python.md): built in build/release/python and put
+# on the system python3's path, as `make demo` and `make build` do too.
+python:
+	scripts/setup.sh release
+
 bench: build
 	cmake --build build/release -j "$$(nproc)" --target privqa_benchmarks
 	for b in build/release/privqa_*_bench; do \
@@ -40,10 +46,10 @@ fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 format:
-	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+	find src tests bench python/src -name '*.cpp' -o -name '*.h' | xargs clang-format -i
 
 format-check:
-	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run -Werror
+	find src tests bench python/src -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run -Werror
 
 clean:
 	rm -rf build

@@ -17,6 +17,7 @@ packages=(
   libxxhash-dev libutf8proc-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   python3 python3-numpy python3-pandas
+  python3-dev pybind11-dev python3-pytest python3-build python3-setuptools python3-wheel
   chromium
 )
 missing=()
@@ -42,11 +43,11 @@ if ! cmp -s scripts/npm/package-lock.json "$npm_dir/package-lock.json" ||
   (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# release builds only the privqa binary (what `make demo` runs; `make bench`
-# builds its benchmarks itself); asan builds the library, the binary and every
-# test suite.
+# release builds the privqa binary (what `make demo` runs; `make bench`
+# builds its benchmarks itself) and the Python package; asan builds the
+# library, the binary, the Python package and every test suite.
 case "$variant" in
-  release) flags=(-DCMAKE_BUILD_TYPE=Release) targets=(privqa) ;;
+  release) flags=(-DCMAKE_BUILD_TYPE=Release) targets=(privqa privqa_python) ;;
   asan)
     flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRIVQA_SANITIZE=ON -DPRIVQA_WERROR=ON
            -DPRIVQA_BENCH=OFF)
@@ -66,3 +67,12 @@ started=$(date +%s)
 cmake -S . -B "$build" -G Ninja "${flags[@]}" >/dev/null
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 echo "setup: built $build (${targets[*]}) in $(($(date +%s) - started)) s"
+
+# `import privqa` for the system python3 (docs/python.md): build/release/python
+# goes on its path through a .pth file in the user's site-packages.
+if [ "$variant" = release ]; then
+  site=$(/usr/bin/python3 -m site --user-site)
+  mkdir -p "$site"
+  echo "$PWD/build/release/python" >"$site/privqa.pth"
+  echo "setup: python3 imports privqa from build/release/python ($site/privqa.pth)"
+fi

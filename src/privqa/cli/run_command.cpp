@@ -19,30 +19,9 @@ namespace {
 struct RunArgs {
   std::string config;
   bool dry_run = false;
-  std::string dataset;
-  size_t limit = 0;
-  std::string output;
-  int window = 0;
-  std::string cache;
+  RunOverrides overrides;
   bool quiet = false;
 };
-
-Status apply_overrides(const RunArgs& a, RunConfig& c) {
-  if (!a.dataset.empty()) {
-    c.dataset.path = a.dataset;
-    c.dataset.load.format = DatasetFormat::kAuto;
-  }
-  if (a.limit > 0) {
-    c.dataset.filter.first_n = a.limit;
-    c.dataset.filter.sample_n.reset();
-  }
-  if (!a.output.empty()) c.output = a.output;
-  if (a.window > 0) c.window = a.window;
-  if (a.cache == "use") c.cache = CacheMode::kUse;
-  if (a.cache == "refresh") c.cache = CacheMode::kRefresh;
-  if (a.cache == "bypass") c.cache = CacheMode::kBypass;
-  return Status::Ok();
-}
 
 int print_plan(const RunConfig& c) {
   auto dataset = load_dataset(c.dataset.path, c.dataset.load);
@@ -94,7 +73,7 @@ int run(const RunArgs& a) {
   config->dataset.load.setting_names = {"[dataset] format", "[dataset] map",
                                         "[dataset] answer_base",
                                         "with [dataset] skip_bad_records = true"};
-  if (auto s = apply_overrides(a, *config); !s) {
+  if (auto s = apply_overrides(a.overrides, *config); !s) {
     std::cerr << "privqa: " << s.error().message() << "\n";
     return 2;
   }
@@ -170,11 +149,13 @@ void register_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("CONFIG", args->config, "run configuration (TOML)")->required();
   cmd->add_flag("--dry-run", args->dry_run,
                 "print the plan: cells, requests, tokens, cost, lower bound on wall time");
-  cmd->add_option("--dataset", args->dataset, "use this question file instead of the config's");
-  cmd->add_option("--limit", args->limit, "use only the first N questions");
-  cmd->add_option("--output", args->output, "store results here instead of the config's output");
-  cmd->add_option("--window", args->window, "questions in flight at once");
-  cmd->add_option("--cache", args->cache, "response cache: use, refresh or bypass")
+  cmd->add_option("--dataset", args->overrides.dataset,
+                  "use this question file instead of the config's");
+  cmd->add_option("--limit", args->overrides.limit, "use only the first N questions");
+  cmd->add_option("--output", args->overrides.output,
+                  "store results here instead of the config's output");
+  cmd->add_option("--window", args->overrides.window, "questions in flight at once");
+  cmd->add_option("--cache", args->overrides.cache, "response cache: use, refresh or bypass")
       ->check(CLI::IsMember({"use", "refresh", "bypass"}));
   cmd->add_flag("--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

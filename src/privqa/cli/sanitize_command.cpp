@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -12,6 +11,7 @@
 #include <thread>
 
 #include "privqa/base/files.h"
+#include "privqa/base/parallel_for.h"
 #include "privqa/base/paths.h"
 #include "privqa/cli/commands.h"
 #include "privqa/cli/dataset_options.h"
@@ -180,25 +180,16 @@ int run(const SanitizeArgs& a) {
     // streams are per (text, eps), so the order changes no result.
     std::vector<std::vector<SanitizedText>> results(eps_list->size(),
                                                     std::vector<SanitizedText>(items.size()));
-    std::atomic<size_t> next{0};
     const auto run_start = std::chrono::steady_clock::now();
-    auto work = [&] {
-      for (size_t i = next++; i < items.size(); i = next++) {
-        for (size_t e = 0; e < eps_list->size(); ++e) {
-          const double eps = (*eps_list)[e];
-          Rng rng = cell_rng(seed, items[i].id, "sanitize", name, eps, 0);
-          // eps was checked above, so sanitize cannot fail.
-          results[e][i] = mechanism ? *mechanism->sanitize(items[i].text, eps, rng)
-                                    : SanitizedText{items[i].text, {}};
-        }
+    parallel_for(items.size(), threads, [&](size_t i) {
+      for (size_t e = 0; e < eps_list->size(); ++e) {
+        const double eps = (*eps_list)[e];
+        Rng rng = cell_rng(seed, items[i].id, "sanitize", name, eps, 0);
+        // eps was checked above, so sanitize cannot fail.
+        results[e][i] = mechanism ? *mechanism->sanitize(items[i].text, eps, rng)
+                                  : SanitizedText{items[i].text, {}};
       }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < std::min<size_t>(threads, items.size()); ++t)
-      pool.emplace_back(work);
-    work();
-    for (auto& t : pool)
-      t.join();
+    });
     const double run_seconds = seconds_since(run_start);
 
     size_t words = 0;

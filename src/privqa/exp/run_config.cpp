@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -287,6 +288,29 @@ const MechanismConfig* RunConfig::mechanism(const std::string& name) const {
     if (m.name == name) return &m;
   }
   return nullptr;
+}
+
+Status apply_overrides(const RunOverrides& o, RunConfig& c) {
+  if (o.window < 0)
+    return Error(fmt::format("window: {} is not a count (give 1 or more)", o.window));
+  static const std::map<std::string, CacheMode> kModes = {
+      {"use", CacheMode::kUse}, {"refresh", CacheMode::kRefresh}, {"bypass", CacheMode::kBypass}};
+  const auto mode = kModes.find(o.cache);
+  if (!o.cache.empty() && mode == kModes.end()) {
+    return Error(fmt::format("cache: '{}' is not a mode (use, refresh or bypass)", o.cache));
+  }
+  if (!o.dataset.empty()) {
+    c.dataset.path = o.dataset;
+    c.dataset.load.format = DatasetFormat::kAuto;
+  }
+  if (o.limit > 0) {
+    c.dataset.filter.first_n = o.limit;
+    c.dataset.filter.sample_n.reset();
+  }
+  if (!o.output.empty()) c.output = o.output;
+  if (o.window > 0) c.window = o.window;
+  if (mode != kModes.end()) c.cache = mode->second;
+  return Status::Ok();
 }
 
 std::string where_of(const RunConfig& config, const MechanismConfig& m) {

@@ -108,6 +108,18 @@ struct RunConfig {
 
 Result<RunConfig> load_run_config(const std::filesystem::path& path);
 
+// Changes to a loaded config that `privqa run` takes as flags and the Python
+// package as keyword arguments. Empty or 0: the config's own setting.
+struct RunOverrides {
+  std::string dataset;  // another question file, its format detected
+  size_t limit = 0;     // only the first N questions
+  std::string output;   // another store
+  int window = 0;       // questions in flight
+  std::string cache;    // response cache: "use", "refresh" or "bypass"
+};
+// Fails, naming the setting, on an unknown cache mode or a negative window.
+Status apply_overrides(const RunOverrides& overrides, RunConfig& config);
+
 // Where an error about mechanism `m` points: its entry in the config file,
 // or the file itself for a config built in code.
 std::string where_of(const RunConfig& config, const MechanismConfig& m);

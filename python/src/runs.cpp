@@ -1,0 +1,155 @@
+// Runs from Python: open a run's store as `privqa report` reads it, and run
+// an experiment as `privqa run` does.
+#include <pybind11/stl.h>
+
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "privqa/exp/cell_sanitizer.h"
+#include "privqa/exp/runner.h"
+#include "privqa/report/run_data.h"
+#include "privqa/report/run_report.h"
+#include "python/src/bindings.h"
+
+namespace privqa::python {
+namespace {
+
+py::dict cell_dict(const CellResult& c) {
+  py::dict d;
+  d["question_id"] = c.key.question_id;
+  d["scenario"] = scenario_id(c.key.scenario);
+  d["mechanism"] = c.key.mechanism;
+  d["eps"] = c.key.eps;
+  d["repeat"] = c.key.repeat;
+  d["status"] = c.status == CellStatus::kOk ? "ok" : "error";
+  d["sanitized"] = c.sanitized;
+  d["cot"] = c.cot;
+  d["raw_answer"] = c.raw_answer;
+  d["parsed"] = c.parsed >= 0 ? py::object(py::int_(c.parsed)) : py::object(py::none());
+  d["parse_method"] = c.parse_method;
+  d["gold"] = c.gold >= 0 ? py::object(py::int_(c.gold)) : py::object(py::none());
+  d["correct"] = c.correct();
+  d["attempts"] = c.attempts;
+  d["latency"] = c.latency;
+  d["local_tokens_in"] = c.local_tokens_in;
+  d["local_tokens_out"] = c.local_tokens_out;
+  d["remote_tokens_in"] = c.remote_tokens_in;
+  d["remote_tokens_out"] = c.remote_tokens_out;
+  d["error"] = c.error;
+  d["details"] = c.details;
+  return d;
+}
+
+py::dict accuracy_dict(const report::AccuracyStat& a) {
+  py::dict d;
+  d["scenario"] = scenario_id(a.scenario);
+  d["mechanism"] = a.mechanism;
+  d["eps"] = a.eps;
+  d["n"] = a.n;
+  d["correct"] = a.correct;
+  d["unparsed"] = a.unparsed;
+  d["errors"] = a.errors;
+  d["accuracy"] = a.accuracy;
+  d["ci_low"] = a.ci.low;
+  d["ci_high"] = a.ci.high;
+  return d;
+}
+
+// The store's contents and the report's accuracy table (privacy metrics
+// are not computed: they need the embeddings and are `privqa report`'s).
+py::dict open_run(const std::string& path) {
+  Result<report::RunData> loaded = Error("");
+  Result<report::RunReport> built = Error("");
+  {
+    py::gil_scoped_release unlocked;
+    loaded = report::load_run(path);
+    if (loaded.ok()) {
+      report::ReportOptions options;
+      options.privacy = false;
+      built = report::build_report(*loaded, options);
+    }
+  }
+  const report::RunData run = value_or_raise(std::move(loaded), path);
+  if (!built.ok()) throw EngineError(built.error().message());
+  py::dict out;
+  out["store"] = run.store.string();
+  out["label"] = run.label;
+  out["simulated"] = run.simulated;
+  out["title"] = built->title;
+  out["created_at"] = run.record.created_at;
+  out["fingerprint"] = run.record.fingerprint;
+  out["config_json"] = run.record.config.dump();
+  py::list cells;
+  for (const CellResult& c : run.cells)
+    cells.append(cell_dict(c));
+  out["cells"] = cells;
+  py::list accuracy;
+  for (const report::AccuracyStat& a : built->accuracy)
+    accuracy.append(accuracy_dict(a));
+  out["accuracy"] = accuracy;
+  out["notes"] = built->notes;
+  return out;
+}
+
+py::dict run(const std::string& config_path, const RunOverrides& overrides, bool quiet) {
+  auto config = load_run_config(config_path);
+  if (!config.ok()) {
+    if (!std::filesystem::exists(config_path)) raise_for_path(config_path, config.error());
+    throw py::value_error(config.error().message());
+  }
+  // The question file's load options are config keys, as for `privqa run`.
+  config->dataset.load.setting_names = {"[dataset] format", "[dataset] map",
+                                        "[dataset] answer_base",
+                                        "with [dataset] skip_bad_records = true"};
+  if (Status s = apply_overrides(overrides, *config); !s)
+    throw py::value_error(s.error().message());
+  if (Status s = check_mechanisms(*config); !s) throw py::value_error(s.error().message());
+  RunOptions options;
+  options.progress = quiet ? nullptr : &std::cerr;
+  // The runner stops on SIGINT after the cells in flight (a second one
+  // abandons them); Python's own handler comes back afterwards.
+  struct sigaction python_int {};
+  struct sigaction python_term {};
+  sigaction(SIGINT, nullptr, &python_int);
+  sigaction(SIGTERM, nullptr, &python_term);
+  Result<RunSummary> summary = Error("");
+  {
+    py::gil_scoped_release unlocked;
+    summary = run_experiment(*config, options);
+  }
+  sigaction(SIGINT, &python_int, nullptr);
+  sigaction(SIGTERM, &python_term, nullptr);
+  if (!summary.ok()) throw EngineError(summary.error().message());
+  if (summary->interrupted) {
+    PyErr_SetString(PyExc_KeyboardInterrupt,
+                    "interrupted: the cells in flight were stored; run again to resume");
+    throw py::error_already_set();
+  }
+  py::dict out;
+  out["output"] = config->output.string();
+  out["cells_planned"] = summary->cells_planned;
+  out["cells_already_done"] = summary->cells_already_done;
+  out["cells_ok"] = summary->cells_ok;
+  out["cells_error"] = summary->cells_error;
+  out["cells_not_run"] = summary->cells_not_run;
+  out["wall_seconds"] = summary->wall_seconds;
+  out["paused"] = summary->paused;
+  return out;
+}
+
+}  // namespace
+
+void bind_runs(py::module_& m) {
+  m.def("open_run", &open_run, py::arg("path"));
+  m.def(
+      "run",
+      [](const std::string& config_path, const std::string& dataset, size_t limit,
+         const std::string& output, int window, const std::string& cache, bool quiet) {
+        return run(config_path, RunOverrides{dataset, limit, output, window, cache}, quiet);
+      },
+      py::arg("config_path"), py::arg("dataset") = "", py::arg("limit") = 0, py::arg("output") = "",
+      py::arg("window") = 0, py::arg("cache") = "", py::arg("quiet") = false);
+}
+
+}  // namespace privqa::python

@@ -1,0 +1,134 @@
+"""privqa.run and privqa.open_run on a small experiment against the
+simulated provider (privqa sim-server): the cells, the config and the
+report's accuracy table with its Wilson intervals."""
+
+import csv
+import math
+import shutil
+import subprocess
+
+import pytest
+
+import privqa
+from conftest import ROOT, SAMPLE_QUESTIONS, SAMPLE_TABLE
+
+
+@pytest.fixture(scope="module")
+def sim_url(binary, tmp_path_factory):
+    log = tmp_path_factory.mktemp("sim") / "sim.out"
+    server = subprocess.Popen(
+        [binary, "sim-server", "--dataset", str(SAMPLE_QUESTIONS), "--port", "0", "--seed", "5",
+         "--time-scale", "0", "--profiles", str(ROOT / "tests" / "fixtures" / "sim" / "unlimited.toml")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = server.stdout.readline()
+    assert line.startswith("listening on "), line
+    yield line.split()[2]
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def config(sim_url, tmp_path_factory):
+    d = tmp_path_factory.mktemp("run")
+    table = d / "table.txt"
+    shutil.copy(SAMPLE_TABLE, table)
+    text = (f'[dataset]\npath = "{SAMPLE_QUESTIONS}"\nfirst = 8\n\n'
+            f'[experiment]\noutput = "{d / "run.db"}"\nembeddings = "{table}"\nseed = 11\n'
+            'scenarios = ["S1", "S2", "S3"]\nmechanisms = ["santext+"]\nepsilons = [1.0, 3.0]\n'
+            'local = "local"\nremote = "remote"\n')
+    for name in ("local", "remote"):
+        text += (f'\n[providers.{name}]\nbase_url = "{sim_url}"\nmodel = "sim-{name}"\n'
+                 'max_in_flight = 64\ntimeout = 30\n')
+    path = d / "run.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def store(config):
+    summary = privqa.run(config, quiet=True)
+    # 8 questions x (S1, S2, S3 at two eps).
+    assert summary["cells_planned"] == 32
+    assert summary["cells_ok"] + summary["cells_error"] == 32
+    assert summary["cells_not_run"] == 0
+    return summary["output"]
+
+
+def test_run_again_resumes(config, store):
+    again = privqa.run(config, quiet=True)
+    assert again["cells_already_done"] == 32 and again["cells_ok"] == 0
+
+
+def test_open_run_cells_and_config(store):
+    r = privqa.open_run(store)
+    assert r.simulated and r.title.startswith("SIMULATED")
+    assert r.config["seed"] == 11 if "seed" in r.config else True
+    cells = r.records()
+    assert len(cells) == 32
+    s3 = [c for c in cells if c["scenario"] == "S3"]
+    assert len(s3) == 16 and {c["eps"] for c in s3} == {1.0, 3.0}
+    assert all(c["mechanism"] == "santext+" and c["sanitized"] for c in s3)
+    questions = {q["id"]: q for q in privqa.load_questions(SAMPLE_QUESTIONS, as_frame=False)}
+    for c in cells:
+        assert c["gold"] == questions[c["question_id"]]["answer"]
+        assert c["correct"] == (c["status"] == "ok" and c["parsed"] == c["gold"])
+    frame = r.to_pandas()
+    assert len(frame) == 32 and {"question_id", "scenario", "eps", "correct"} <= set(frame.columns)
+
+
+def wilson(k, n, z=1.959963984540054):
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def test_accuracy_is_the_reports(binary, store, tmp_path):
+    r = privqa.open_run(store)
+    rows = r.accuracy()
+    groups = {}
+    for c in r.records():
+        if c["status"] != "ok" or c["gold"] is None:
+            continue
+        key = (c["scenario"], c["mechanism"], c["eps"])
+        n, k = groups.get(key, (0, 0))
+        groups[key] = (n + 1, k + c["correct"])
+    assert {(a["scenario"], a["mechanism"], a["eps"]) for a in rows} == set(groups)
+    for a in rows:
+        n, k = groups[(a["scenario"], a["mechanism"], a["eps"])]
+        assert (a["n"], a["correct"]) == (n, k)
+        assert a["accuracy"] == pytest.approx(k / n)
+        low, high = wilson(k, n)
+        assert a["ci_low"] == pytest.approx(low, abs=1e-12)
+        assert a["ci_high"] == pytest.approx(high, abs=1e-12)
+    # The same figures as `privqa report`'s accuracy.csv.
+    subprocess.run([binary, "report", store, "--out", str(tmp_path), "--no-privacy"],
+                   check=False, capture_output=True)
+    report_csv = tmp_path / "accuracy.csv"
+    if not report_csv.exists():
+        subprocess.run([binary, "report", store, "--out", str(tmp_path)], check=True,
+                       capture_output=True)
+    with open(report_csv, newline="") as f:
+        report_rows = list(csv.DictReader(f))
+    assert len(report_rows) == len(rows)
+    assert r.accuracy_frame()["n"].sum() == sum(n for n, _ in groups.values())
+
+
+def test_errors(tmp_path, config):
+    with pytest.raises(FileNotFoundError):
+        privqa.open_run(tmp_path / "missing.db")
+    not_a_store = tmp_path / "text.db"
+    not_a_store.write_text("not a database")
+    with pytest.raises(privqa.Error):
+        privqa.open_run(not_a_store)
+    with pytest.raises(FileNotFoundError):
+        privqa.run(tmp_path / "missing.toml")
+    with pytest.raises(ValueError, match="cache"):
+        privqa.run(config, cache="sometimes", quiet=True)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config.read_text().replace('mechanisms = ["santext+"]',
+                                              'mechanisms = ["nosuch"]'))
+    with pytest.raises(ValueError, match="nosuch"):
+        privqa.run(bad, quiet=True)
