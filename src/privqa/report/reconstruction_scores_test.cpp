@@ -12,7 +12,7 @@
 namespace privqa::report {
 namespace {
 
-Question question(const std::string& id, const std::string& text, int answer = -1) {
+Question yes_no_question(const std::string& id, const std::string& text, int answer = -1) {
   Question q;
   q.id = id;
   q.text = text;
@@ -21,11 +21,12 @@ Question question(const std::string& id, const std::string& text, int answer = -
   return q;
 }
 
-std::vector<Question> corpus() {
-  return {question("q1", "The heart pumps blood quickly", 0),
-          question("q2", "Which vitamin deficiency causes scurvy?", 1),
-          question("q3", "Insulin is secreted by the pancreas"),
-          question("q4", "Which vitamin deficiency causes scurvy?")};  // duplicate text of q2
+std::vector<Question> scored_corpus() {
+  return {
+      yes_no_question("q1", "The heart pumps blood quickly", 0),
+      yes_no_question("q2", "Which vitamin deficiency causes scurvy?", 1),
+      yes_no_question("q3", "Insulin is secreted by the pancreas"),
+      yes_no_question("q4", "Which vitamin deficiency causes scurvy?")};  // duplicate text of q2
 }
 
 TEST(RougeL, LongestCommonSubsequenceFMeasure) {
@@ -43,7 +44,7 @@ TEST(RougeL, LongestCommonSubsequenceFMeasure) {
 }
 
 TEST(ReconstructionScorer, RanksRareWordsAndRouge) {
-  const auto questions = corpus();
+  const auto questions = scored_corpus();
   const PrivacyMeter meter(questions, nullptr);
   const ReconstructionScorer scorer(meter, questions, nullptr);
   const ReconstructionScore exact = scorer.score(0, questions[0].text);
@@ -67,7 +68,7 @@ TEST(ReconstructionScorer, EmbeddingRankByCosine) {
   ASSERT_TRUE(table.ok());
   auto sif = SifEncoder::build(*table, {});
   ASSERT_TRUE(sif.ok());
-  const auto questions = corpus();
+  const auto questions = scored_corpus();
   const PrivacyMeter meter(questions, nullptr);
   const ReconstructionScorer scorer(meter, questions, &*sif);
   EXPECT_EQ(scorer.score(0, questions[0].text).embedding_rank, 1u);
@@ -90,7 +91,7 @@ CellResult attack_cell(const std::string& id, Scenario s, const std::string& mec
 }
 
 TEST(ReconstructionStats, RatesPerScenarioMechanismAndEps) {
-  const auto questions = corpus();
+  const auto questions = scored_corpus();
   const PrivacyMeter meter(questions, nullptr);
   const ReconstructionScorer scorer(meter, questions, nullptr);
   CellResult failed = attack_cell("q1", Scenario::kReconstruct, "m", 1, "whatever");
