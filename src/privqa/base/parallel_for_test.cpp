@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <latch>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -23,7 +24,23 @@ TEST(ParallelFor, CallsEveryIndexOnceOnSeveralThreads) {
     EXPECT_EQ(calls[i], 1) << i;
   EXPECT_GE(seen.size(), 1u);
   EXPECT_LE(seen.size(), 4u);
-  EXPECT_EQ(seen.count(std::this_thread::get_id()), 1u);  // the caller works too
+}
+
+TEST(ParallelFor, TheCallerIsOneOfTheThreads) {
+  // Each call waits until four calls run at once, so this returns only if
+  // four threads, the caller's among them, each take one item.
+  std::latch all_in(4);
+  std::mutex mutex;
+  std::set<std::thread::id> seen;
+  parallel_for(4, 4, [&](size_t) {
+    {
+      std::lock_guard lock(mutex);
+      seen.insert(std::this_thread::get_id());
+    }
+    all_in.arrive_and_wait();
+  });
+  EXPECT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen.count(std::this_thread::get_id()), 1u);
 }
 
 TEST(ParallelFor, NoItemsAndOneThread) {
