@@ -40,6 +40,20 @@ using testing::TempDir;
 using testing::write_text;
 
 using cli_testing::kBinary;
+
+// A simulator without rate limits on `questions`, logging each request to
+// dir/sim.log (its output in dir/sim.out); the URL, empty if it did not start.
+std::string start_unlimited_logged_sim(std::unique_ptr<ChildProcess>& sim,
+                                       const std::filesystem::path& questions,
+                                       const std::string& seed, const std::filesystem::path& dir) {
+  return testing::start_sim_server(
+      sim, kBinary,
+      {"--dataset", questions.string(), "--seed", seed, "--time-scale", "0", "--profiles",
+       (testing::fixtures_dir() / "sim" / "unlimited.toml").string(), "--log",
+       (dir / "sim.log").string()},
+      dir / "sim.out");
+}
+
 // The simulator's time scale that makes a run of a few dozen questions last
 // seconds (with a small window), as a run of hundreds does without latency.
 constexpr double kShortRunTimeScale = 0.3;
@@ -756,12 +770,7 @@ TEST(RunCli, PhraseDpScoresWithAProviderEncoderInOneCachedRequestPerQuestion) {
   const testing::EngineData data = testing::sample_engine_data();
   TempDir dir;
   std::unique_ptr<ChildProcess> sim;
-  const std::string url = testing::start_sim_server(
-      sim, kBinary,
-      {"--dataset", data.questions.string(), "--seed", "3", "--time-scale", "0", "--profiles",
-       (testing::fixtures_dir() / "sim" / "unlimited.toml").string(), "--log",
-       (dir / "sim.log").string()},
-      dir / "sim.out");
+  const std::string url = start_unlimited_logged_sim(sim, data.questions, "3", dir.path());
   ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
   constexpr size_t kDims = 64;
   ConfigSpec spec;
@@ -1127,12 +1136,7 @@ TEST(RunCli, DpPromptParaphrasesLocallyAtTheTemperatureOfEachEps) {
   const testing::EngineData data = testing::sample_engine_data();
   TempDir dir;
   std::unique_ptr<ChildProcess> sim;
-  const std::string url = testing::start_sim_server(
-      sim, kBinary,
-      {"--dataset", data.questions.string(), "--seed", "5", "--time-scale", "0", "--profiles",
-       (testing::fixtures_dir() / "sim" / "unlimited.toml").string(), "--log",
-       (dir / "sim.log").string()},
-      dir / "sim.out");
+  const std::string url = start_unlimited_logged_sim(sim, data.questions, "5", dir.path());
   ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
   ConfigSpec spec;
   spec.dataset = data.questions;
@@ -1252,12 +1256,7 @@ TEST(RunCli, ReconstructionAttacksSeeOnlyS3sTextAndAreScoredInTheReport) {
   const testing::EngineData data = testing::sample_engine_data();
   TempDir dir;
   std::unique_ptr<ChildProcess> sim;
-  const std::string url = testing::start_sim_server(
-      sim, kBinary,
-      {"--dataset", data.questions.string(), "--seed", "5", "--time-scale", "0", "--profiles",
-       (testing::fixtures_dir() / "sim" / "unlimited.toml").string(), "--log",
-       (dir / "sim.log").string()},
-      dir / "sim.out");
+  const std::string url = start_unlimited_logged_sim(sim, data.questions, "5", dir.path());
   ASSERT_FALSE(url.empty()) << slurp(dir / "sim.out");
   ConfigSpec spec;
   spec.dataset = data.questions;
