@@ -1,6 +1,7 @@
-// Drives the explorer in headless Chromium through puppeteer-core (the
-// DevTools protocol) for explorer_cli_test.cpp; exits non-zero with the
-// reason on the first check that fails. One argument: a JSON file with
+// Drives the explorer (and the report's links into it) in headless Chromium
+// through puppeteer-core (the DevTools protocol) for explorer_cli_test.cpp;
+// exits non-zero with the reason on the first check that fails. One
+// argument: a JSON file with
 //   puppeteer: the module's folder; chromium: the browser;
 //   one, two, chunked: explorer.html of one run, of run 1 vs run 2, and of
 //     run 1 with its cells in chunk files;
@@ -167,6 +168,29 @@ async function compare(browser) {
   await page.close();
 }
 
+// report.html beside the explorer: a paired test's b (by the row's first two
+// cells) opens the explorer on its questions.
+async function fromReport(browser, explorer, row, want) {
+  const page = await browser.newPage();
+  await page.goto("file://" + path.join(path.dirname(explorer), "report.html"));
+  const b = await page.evaluate(([first, second]) => {
+    for (const tr of document.querySelectorAll("tr")) {
+      const td = tr.querySelectorAll("td");
+      if (td.length > 7 && td[0].textContent === first && td[1].textContent === second) {
+        td[7].querySelector("a").click();
+        return td[7].textContent;
+      }
+    }
+    return null;
+  }, row);
+  check(b !== null, "report.html lists " + row);
+  check(Number(b) === want, row + ": b = " + b + ", expected " + want);
+  await page.waitForSelector("body[data-ready]");
+  check(page.url().startsWith("file://" + explorer + "#"), "the link opens the explorer: " + page.url());
+  check(await count(page) === want, row + ": the explorer shows " + await count(page) + " questions");
+  await page.close();
+}
+
 async function chunked(browser) {
   const page = await open(browser, args.chunked);
   check(await page.$("#privqa-chunk-0") === null, "the cells are not in the page");
@@ -187,6 +211,9 @@ async function chunked(browser) {
     await table(browser);
     await compare(browser);
     await chunked(browser);
+    await fromReport(browser, args.one, [args.mechanism + " eps " + args.eps + " (S3)", "non-private CoT (S2)"],
+                     expected.pattern_ids.length);
+    await fromReport(browser, args.two, ["run 2", "non-private CoT (S2)"], expected.compare.S2.b);
   } finally {
     await browser.close();
   }

@@ -1,6 +1,9 @@
 #include "privqa/report/explorer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <tuple>
 
@@ -88,6 +91,36 @@ std::string script_safe(const json& j) {
       out += ch;
     }
   }
+  return out;
+}
+
+// One "name=value" of the page's hash, as URLSearchParams reads it: every
+// byte but the unreserved ones percent-encoded ('+' would read as a space).
+std::string hash_field(const std::string& name, const std::string& value) {
+  std::string out = name + "=";
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// The mechanism and eps filters that narrow the S3 columns to `g`'s. eps as
+// the page writes it (JavaScript's String of a number: the shortest form
+// that reads back, as fmt's "{}" for the eps values privqa takes).
+void add_group_filters(const Group& g, std::vector<std::string>& fields) {
+  if (g.scenario != Scenario::kPrivateCot) return;
+  fields.push_back(hash_field("mechanism", g.mechanism));
+  fields.push_back(hash_field("eps", fmt::format("{}", g.eps)));
+}
+
+std::string explorer_link(const std::vector<std::string>& fields) {
+  std::string out = "explorer.html#";
+  for (size_t i = 0; i < fields.size(); ++i)
+    out += (i == 0 ? "" : "&") + fields[i];
   return out;
 }
 
@@ -237,6 +270,25 @@ std::vector<std::pair<std::string, std::string>> explorer_files(const ExplorerDa
                {"explorer.html", explorer_page(data.page.value("title", ""), script_safe(data.page),
                                                inline_chunks)});
   return files;
+}
+
+std::string explorer_paired_link(size_t run, const Group& condition, const Group& baseline,
+                                 char which) {
+  std::vector<std::string> fields;
+  if (run > 0) fields.push_back(hash_field("run", std::to_string(run)));
+  add_group_filters(condition, fields);
+  add_group_filters(baseline, fields);
+  fields.push_back(hash_field(scenario_id(baseline.scenario), which == 'b' ? "right" : "wrong"));
+  fields.push_back(hash_field(scenario_id(condition.scenario), which == 'b' ? "wrong" : "right"));
+  return explorer_link(fields);
+}
+
+std::string explorer_difference_link(size_t later, const Group& group, char which) {
+  std::vector<std::string> fields = {hash_field("diff", std::string(1, which)),
+                                     hash_field("drun", std::to_string(later)),
+                                     hash_field("dscen", scenario_id(group.scenario))};
+  add_group_filters(group, fields);
+  return explorer_link(fields);
 }
 
 Result<std::filesystem::path> write_explorer(const std::vector<RunData>& runs,

@@ -47,6 +47,17 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
 // not fetch files). Returns (name relative to the report directory, contents).
 std::vector<std::pair<std::string, std::string>> explorer_files(const ExplorerData& data);
 
+// Links from report.html into the explorer written beside it (the page's
+// hash states its view; explorer_page.cpp reads it). Runs are counted from
+// 0, in the order the report and the explorer were given them. The table of
+// run `run`'s questions where `baseline` is right and `condition` wrong
+// (`which` 'b') or the reverse ('c'): a paired test's discordant questions.
+std::string explorer_paired_link(size_t run, const Group& condition, const Group& baseline,
+                                 char which);
+// The questions where the first run is right in `group` and run `later`
+// (>= 1) wrong ('b'), or the reverse ('c').
+std::string explorer_difference_link(size_t later, const Group& group, char which);
+
 // Writes explorer_files into `dir` (created if missing), each atomically;
 // returns the page's path.
 Result<std::filesystem::path> write_explorer(const std::vector<RunData>& runs,

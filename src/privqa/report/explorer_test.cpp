@@ -156,5 +156,17 @@ TEST(Explorer, TwoRunsCarryTheirComparison) {
   EXPECT_TRUE(found) << page["comparisons"];
 }
 
+// The page's hash, read with URLSearchParams: '+' must be %2B, or it reads as a space.
+TEST(Explorer, LinksStateTheTableViewInThePagesHash) {
+  const Group s3{Scenario::kPrivateCot, "santext+", 0.5};
+  const Group s2{Scenario::kRemoteCot, "", 0};
+  EXPECT_EQ(explorer_paired_link(0, s3, s2, 'b'),
+            "explorer.html#mechanism=santext%2B&eps=0.5&S2=right&S3=wrong");
+  EXPECT_EQ(explorer_paired_link(2, s2, Group{Scenario::kLocal, "", 0}, 'c'),
+            "explorer.html#run=2&S1=wrong&S2=right");
+  EXPECT_EQ(explorer_difference_link(1, Group{Scenario::kPrivateCot, "cus text", 3}, 'c'),
+            "explorer.html#diff=c&drun=1&dscen=S3&mechanism=cus%20text&eps=3");
+}
+
 }  // namespace
 }  // namespace privqa::report

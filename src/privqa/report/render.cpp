@@ -48,10 +48,14 @@ std::string html_table(const DisplayTable& t) {
   for (const auto& c : t.columns)
     s += "<th>" + escape_xml(c) + "</th>";
   s += "</tr></thead>\n<tbody>\n";
-  for (const auto& row : t.rows) {
+  for (size_t r = 0; r < t.rows.size(); ++r) {
     s += "<tr>";
-    for (const auto& cell : row)
-      s += "<td>" + escape_xml(cell) + "</td>";
+    for (size_t c = 0; c < t.rows[r].size(); ++c) {
+      const std::string text = escape_xml(t.rows[r][c]);
+      const std::string href = r < t.links.size() && c < t.links[r].size() ? t.links[r][c] : "";
+      s += href.empty() ? "<td>" + text + "</td>"
+                        : "<td><a href=\"" + escape_xml(href) + "\">" + text + "</a></td>";
+    }
     s += "</tr>\n";
   }
   s += "</tbody>\n</table>\n";

@@ -486,5 +486,14 @@ TEST(Render, CsvQuotesAndMarkdownEscapes) {
   EXPECT_NE(render_html("T", {s}).find("<td>&lt;b&gt;</td>"), std::string::npos);
 }
 
+TEST(Render, HtmlCellsWithALinkAreAnchorsAndTheOthersText) {
+  DisplayTable t{"t", {"a", "b"}, {{"1", "2"}, {"3", "4"}}, "", {{"", "x.html#p=1&q=2"}}};
+  const std::string html = render_html("T", {Section{"H", {}, {}, {t}}});
+  EXPECT_NE(html.find("<td>1</td><td><a href=\"x.html#p=1&amp;q=2\">2</a></td>"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td>3</td><td>4</td>"), std::string::npos) << html;
+  EXPECT_EQ(render_markdown("T", {Section{"H", {}, {}, {t}}}).find("href"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace privqa::report

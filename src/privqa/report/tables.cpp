@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "privqa/report/explorer.h"
 #include "privqa/report/figures.h"
 
 namespace privqa::report {
@@ -160,7 +161,22 @@ std::string paired_note(size_t family_size) {
       family_size);
 }
 
-DisplayTable paired_table(const RunReport& r) {
+// The links of a paired table's row: b and c open their questions in the
+// explorer (`first` is the index of the row's first paired column).
+std::vector<std::string> paired_links(size_t first, const std::string& b, const std::string& c) {
+  std::vector<std::string> links(first + kPairedColumns.size());
+  const auto column = [&](const char* name) {
+    return first +
+           static_cast<size_t>(std::find(kPairedColumns.begin(), kPairedColumns.end(), name) -
+                               kPairedColumns.begin());
+  };
+  links[column("b")] = b;
+  links[column("c")] = c;
+  return links;
+}
+
+// `run`: the run's index among the report's runs (the explorer's too).
+DisplayTable paired_table(const RunReport& r, size_t run) {
   DisplayTable t{"Paired tests", {"condition", "against"}, {}, paired_note(r.paired.size())};
   t.columns.insert(t.columns.end(), kPairedColumns.begin(), kPairedColumns.end());
   for (const auto& p : r.paired) {
@@ -168,6 +184,8 @@ DisplayTable paired_table(const RunReport& r) {
     for (auto& cell : paired_cells(p))
       row.push_back(std::move(cell));
     t.rows.push_back(std::move(row));
+    t.links.push_back(paired_links(2, explorer_paired_link(run, p.condition, p.baseline, 'b'),
+                                   explorer_paired_link(run, p.condition, p.baseline, 'c')));
   }
   return t;
 }
@@ -428,7 +446,7 @@ std::vector<std::string> run_paragraphs(const RunReport& r) {
   return out;
 }
 
-std::vector<Section> run_sections(const RunReport& r, const std::string& file_prefix,
+std::vector<Section> run_sections(const RunReport& r, size_t run, const std::string& file_prefix,
                                   const std::string& heading_prefix) {
   std::vector<Section> out;
   out.push_back({heading_prefix + "Run", run_paragraphs(r), {}, {}});
@@ -437,7 +455,7 @@ std::vector<Section> run_sections(const RunReport& r, const std::string& file_pr
                  {{file_prefix + "accuracy_vs_eps.svg", accuracy_figure(r)}},
                  {main_table(r), long_table(r)}});
   if (!r.paired.empty())
-    out.push_back({heading_prefix + "Paired tests", {}, {}, {paired_table(r)}});
+    out.push_back({heading_prefix + "Paired tests", {}, {}, {paired_table(r, run)}});
   if (!r.subjects.empty()) {
     out.push_back({heading_prefix + "Per subject", {}, {}, {subject_table(r)}});
   }
@@ -561,6 +579,8 @@ Section comparison_section(const std::vector<RunReport>& runs) {
     for (auto& cell : paired_cells(c.paired))
       row.push_back(std::move(cell));
     tests.rows.push_back(std::move(row));
+    tests.links.push_back(paired_links(2, explorer_difference_link(c.run, c.paired.baseline, 'b'),
+                                       explorer_difference_link(c.run, c.paired.baseline, 'c')));
   }
   s.tables = {acc, tests};
   if (!priv.rows.empty()) s.tables.push_back(priv);
@@ -609,10 +629,10 @@ std::string report_title(const std::vector<RunReport>& runs) {
 
 std::vector<Section> report_sections(const std::vector<RunReport>& runs) {
   std::vector<Section> out;
-  if (runs.size() == 1) return run_sections(runs[0], "", "");
+  if (runs.size() == 1) return run_sections(runs[0], 0, "", "");
   out.push_back(comparison_section(runs));
   for (size_t i = 0; i < runs.size(); ++i) {
-    auto sections = run_sections(runs[i], fmt::format("run{}_", i + 1),
+    auto sections = run_sections(runs[i], i, fmt::format("run{}_", i + 1),
                                  fmt::format("Run {} ({}): ", i + 1, runs[i].label));
     out.insert(out.end(), sections.begin(), sections.end());
   }

@@ -17,6 +17,9 @@ struct DisplayTable {
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;
   std::string note;  // shown under the table
+  // Where a cell links to, HTML only: empty, or one entry per row, each
+  // empty or one href per cell ("" for none).
+  std::vector<std::vector<std::string>> links;
 };
 
 struct Figure {
