@@ -760,6 +760,58 @@ TEST(RunCli, ADeadProviderIsGivenUpAfterGiveUpAfterWithAFewProbes) {
   EXPECT_LE(requests["sim-remote"], 40u + 7 + 1);
 }
 
+// The local model as three replicas: two simulators and a port where
+// nothing listens. Every cell is answered; the dead replica fails a few
+// attempts and is taken out; the run summary and the progress line show
+// each replica's requests, as the simulators' logs count them.
+TEST(RunCli, ALocalModelOnThreeReplicasAnswersEveryCellWithOneOfThemDown) {
+  const testing::EngineData data = testing::sample_engine_data();
+  TempDir dir, other;
+  std::unique_ptr<ChildProcess> first, second, closed;
+  std::filesystem::create_directories(dir / "closed");
+  const std::string url = start_unlimited_logged_sim(first, data.questions, "3", dir.path());
+  const std::string url2 = start_unlimited_logged_sim(second, data.questions, "4", other.path());
+  const std::string dead = start_unlimited_logged_sim(closed, data.questions, "5", dir / "closed");
+  ASSERT_FALSE(url.empty() || url2.empty() || dead.empty()) << slurp(dir / "sim.out");
+  closed.reset();  // nothing listens there now
+  const std::filesystem::path store = dir / "run.db";
+  write_text(
+      dir / "run.toml",
+      "[dataset]\npath = \"" + data.questions.string() + "\"\n[experiment]\noutput = \"" +
+          store.string() +
+          "\"\nscenarios = [\"S1\", \"S2\", \"S4\"]\nlocal = \"local\"\nremote = "
+          "\"remote\"\n[providers.local]\nbase_urls = [\"" +
+          url + "\", \"" + dead + "\", { url = \"" + url2 +
+          "\", max_in_flight = 4 }]\nmodel = \"sim-local\"\n[providers.remote]\nbase_url = \"" +
+          url + "\"\nmodel = \"sim-remote\"\n");
+  const auto run = run_command(kBinary + " run --limit 20 " + (dir / "run.toml").string());
+  first.reset();
+  second.reset();
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto cells = read_jsonl(run_command(kBinary + " export " + store.string()).out);
+  EXPECT_EQ(cells.size(), 60u);
+  for (const auto& c : cells)
+    EXPECT_EQ(c["status"], "ok") << c.dump();
+  // Each replica's local-model requests, from its simulator's log.
+  size_t at_first = 0, at_second = 0;
+  for (const auto& e : read_jsonl(slurp(dir / "sim.log")))
+    at_first += e.value("model", "") == "sim-local";
+  for (const auto& e : read_jsonl(slurp(other / "sim.log")))
+    at_second += e.value("model", "") == "sim-local";
+  EXPECT_GT(at_first, 0u);
+  EXPECT_GT(at_second, 0u);
+  // S1 and S2's answer: 40 calls, each answered once (the simulator
+  // injects no faults), whichever replica took it.
+  EXPECT_EQ(at_first + at_second, 40u);
+  const std::string summary = fmt::format("replicas 1: {} req; 2: ", at_first);
+  const size_t at = run.out.find(summary);
+  ASSERT_NE(at, std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(fmt::format(" failed, out; 3: {} req\n", at_second), at),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE((run.out + run.err).find("(" + summary), std::string::npos) << run.out << run.err;
+}
+
 // PhraseDP under two encoders on the same candidates: SIF, and a provider's
 // /v1/embeddings endpoint (the simulator's sim-embed model). Each provider
 // selection recorded per cell equals the one recomputed from the simulator's

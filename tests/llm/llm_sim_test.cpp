@@ -1109,13 +1109,26 @@ TEST(LlmClientSim, ADeadProviderCostsABurstAndAFewProbesThenIsGivenUp) {
 
 // A provider that comes back: the calls wait while it is down and all
 // finish once a probe gets through.
+// A port on which nothing listens (a simulator's, closed again).
+uint16_t closed_port() {
+  auto server = SimServer::start({.questions = sample_questions()});
+  EXPECT_TRUE(server.ok());
+  return server.ok() ? (*server)->port() : 1;
+}
+
+// After `timer`'s delay, starts a simulator with `options` (on a port
+// closed until then: a provider that comes back) into `server`.
+void reopen_after(asio::steady_timer& timer, std::unique_ptr<SimServer>& server,
+                  SimOptions options) {
+  timer.async_wait([&server, options](const boost::system::error_code&) {
+    auto started = SimServer::start(options);
+    EXPECT_TRUE(started.ok()) << started.error().message();
+    if (started.ok()) server = std::move(*started);
+  });
+}
+
 TEST(LlmClientSim, CallsWaitForAProviderThatComesBack) {
-  uint16_t port = 0;
-  {
-    auto probe_port = SimServer::start({.questions = sample_questions()});
-    ASSERT_TRUE(probe_port.ok());
-    port = (*probe_port)->port();
-  }  // closed now
+  const uint16_t port = closed_port();
   Loop loop;
   ProviderConfig config;
   config.name = "sim";
@@ -1130,11 +1143,7 @@ TEST(LlmClientSim, CallsWaitForAProviderThatComesBack) {
   ASSERT_NE(client, nullptr);
   std::unique_ptr<SimServer> back;
   asio::steady_timer reopen(loop.io, std::chrono::milliseconds(1500));
-  reopen.async_wait([&](const boost::system::error_code&) {
-    auto server = SimServer::start({.questions = sample_questions(), .port = port});
-    EXPECT_TRUE(server.ok()) << server.error().message();
-    if (server.ok()) back = std::move(*server);
-  });
+  reopen_after(reopen, back, {.questions = sample_questions(), .port = port});
   const std::vector<ChatOutcome> outcomes = chat_all(loop, *client, 20);
   for (const ChatOutcome& o : outcomes)
     EXPECT_TRUE(o.result.ok()) << o.result.error().message();
@@ -1234,6 +1243,136 @@ TEST(LlmClientSim, TellsTimeWaitingForAdmissionFromTimeWithTheProvider) {
     EXPECT_GE(o.admission_seconds, 0.29 * i) << i;
     EXPECT_LT(o.admission_seconds, 0.29 * i + 0.25) << i;
   }
+}
+
+// Replicas of one model (ProviderConfig::replicas), each a simulator.
+
+// The most requests a simulator held at once by its log: each from its
+// arrival for its reply's latency. A reply leaves no sooner, so the
+// client had at least this many in flight there.
+int peak_in_flight(const std::vector<json>& log) {
+  std::vector<std::pair<double, int>> edges;  // (time, +1 arrival / -1 reply)
+  for (const json& e : log) {
+    const double arrival = e["time"].get<double>();
+    edges.emplace_back(arrival, 1);
+    edges.emplace_back(arrival + e["delay"].get<double>(), -1);
+  }
+  std::sort(edges.begin(), edges.end());  // a reply before an arrival at the same time
+  int now = 0, peak = 0;
+  for (const auto& [time, step] : edges)
+    peak = std::max(peak, now += step);
+  return peak;
+}
+
+std::string v1_url(uint16_t port) {
+  return fmt::format("http://127.0.0.1:{}/v1", port);
+}
+
+TEST(LlmClientSim, ReplicasShareTheCallsAndEachKeepsItsOwnCeiling) {
+  Sim a(FaultRates{}, kSteadyProfile, 11, {}, /*time_scale=*/1.0);
+  Sim b(FaultRates{}, kSteadyProfile, 12, {}, /*time_scale=*/1.0);
+  Loop loop;
+  ProviderConfig config = a.provider("sim-steady");
+  config.replicas = {{config.base_url, 2}, {b.provider().base_url, 0}};
+  config.max_in_flight = 8;
+  config.hedge_after = 0;  // a 0.3 s reply is no stall
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  for (const ChatOutcome& o : chat_all(loop, *client, 60))
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  const auto log_a = a.log(), log_b = b.log();
+  EXPECT_EQ(log_a.size() + log_b.size(), 60u);  // each call sent once
+  EXPECT_GT(log_a.size(), 0u);
+  // Least loaded by the share of its ceiling: b's is four times a's.
+  EXPECT_GT(log_b.size(), 2 * log_a.size());
+  EXPECT_LE(peak_in_flight(log_a), 2);
+  EXPECT_LE(peak_in_flight(log_b), 8);
+  EXPECT_GT(peak_in_flight(log_b), 2);
+  const ProviderCounters& k = client->counters();
+  ASSERT_EQ(k.replicas.size(), 2u);
+  EXPECT_EQ(k.replicas[0].requests, static_cast<int64_t>(log_a.size()));
+  EXPECT_EQ(k.replicas[1].requests, static_cast<int64_t>(log_b.size()));
+  EXPECT_EQ(describe_replicas(k),
+            fmt::format("replicas 1: {} req; 2: {} req", log_a.size(), log_b.size()));
+}
+
+TEST(LlmClientSim, AReplicaThatFailsIsTakenOutAndTheOthersAnswerEveryCall) {
+  Sim live;
+  Loop loop;
+  ProviderConfig config = live.provider();
+  // The dead replica first: on a tie in load it would be chosen.
+  config.replicas = {{v1_url(closed_port()), 0}, {config.base_url, 0}};
+  config.base_url = config.replicas.front().base_url;
+  config.max_in_flight = 16;
+  config.max_attempts = 2;  // a retry goes to another replica first
+  config.hedge_after = 0;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  for (const ChatOutcome& o : chat_all(loop, *client, 200))
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  EXPECT_EQ(live.log().size(), 200u);
+  const ProviderCounters& k = client->counters();
+  ASSERT_EQ(k.replicas.size(), 2u);
+  EXPECT_EQ(k.replicas[1].requests, 200);
+  EXPECT_EQ(k.replicas[0].failed, k.replicas[0].requests);
+  // Its share of the first burst, at most: then it is out of rotation (its
+  // first probe comes after 1 s, when these calls are long done).
+  EXPECT_GE(k.replicas[0].requests, 3);
+  EXPECT_LE(k.replicas[0].requests, 16);
+  EXPECT_TRUE(k.replicas[0].out);
+  EXPECT_EQ(k.replicas[0].taken_out, 1);
+  EXPECT_EQ(k.retries, k.replicas[0].requests);
+  EXPECT_NE(
+      describe_replicas(k).find(fmt::format("1: {0} req, {0} failed, out", k.replicas[0].requests)),
+      std::string::npos)
+      << describe_replicas(k);
+}
+
+TEST(LlmClientSim, AReplicaOutOfRotationIsProbedAndTakenBackWhenItAnswers) {
+  const uint16_t port = closed_port();
+  Sim live;
+  Loop loop;
+  ProviderConfig config = live.provider();
+  config.replicas = {{v1_url(port), 0}, {config.base_url, 0}};
+  config.base_url = config.replicas.front().base_url;
+  config.max_in_flight = 16;
+  config.hedge_after = 0;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+  // Calls in three waves: at 0 s (the replica is down and is taken out), at
+  // 2.5 s (back since 0.5 s; its probe is due) and at 3.5 s.
+  std::unique_ptr<SimServer> back;
+  asio::steady_timer reopen(loop.io, std::chrono::milliseconds(500));
+  reopen_after(
+      reopen, back,
+      {.questions = sample_questions(), .log_path = live.dir() / "back.jsonl", .port = port});
+  std::vector<ChatOutcome> outcomes(60);
+  std::vector<std::unique_ptr<asio::steady_timer>> waves;
+  for (int wave = 0; wave < 3; ++wave) {
+    waves.push_back(std::make_unique<asio::steady_timer>(
+        loop.io, std::chrono::milliseconds(std::array{0, 2500, 3500}[wave])));
+    waves.back()->async_wait([&, wave](const boost::system::error_code&) {
+      for (int i = 20 * wave; i < 20 * wave + 20; ++i) {
+        loop.spawn([&, i]() -> asio::awaitable<void> {
+          outcomes[static_cast<size_t>(i)] = co_await client->chat(question_request(i));
+        });
+      }
+    });
+  }
+  loop.run();
+  for (const ChatOutcome& o : outcomes)
+    ASSERT_TRUE(o.result.ok()) << o.result.error().message();
+  ASSERT_NE(back, nullptr);
+  const ProviderCounters& k = client->counters();
+  EXPECT_EQ(k.replicas[0].taken_out, 1);
+  EXPECT_FALSE(k.replicas[0].out);
+  // The probe of the second wave, then a share of the third.
+  std::ifstream log(live.dir() / "back.jsonl");
+  int answered = 0;
+  for (std::string line; std::getline(log, line);)
+    answered += !line.empty();
+  EXPECT_GE(answered, 5);
+  EXPECT_EQ(k.replicas[0].requests - k.replicas[0].failed, answered);
 }
 
 }  // namespace

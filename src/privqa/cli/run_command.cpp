@@ -105,6 +105,9 @@ int run(const RunArgs& a) {
         "tokens, ${:.4f}\n",
         name, k.requests, k.cache_hits, k.retries, k.hedges, k.rate_limited, k.tokens_in,
         k.tokens_out, k.cost);
+    if (const std::string replicas = describe_replicas(k); !replicas.empty()) {
+      std::cout << fmt::format("  {:<12} {}\n", name, replicas);
+    }
     if (k.cache_errors > 0) {
       std::cout << fmt::format(
           "  {:<12} {} response cache errors (the calls went on without it), "

@@ -316,6 +316,9 @@ void Experiment::print_progress(bool final_line) {
     line += fmt::format(" | {}: {} req, {} retries, {} hedges, {} 429s, {:.1f}k tok, ${:.4f}",
                         c->config().name, k.requests, k.retries, k.hedges, k.rate_limited,
                         static_cast<double>(k.tokens_in + k.tokens_out) / 1000.0, k.cost);
+    if (const std::string replicas = describe_replicas(k); !replicas.empty()) {
+      line += " (" + replicas + ")";
+    }
   }
   if (options_.progress_is_terminal) {
     *options_.progress << "\r\033[K" << line << (final_line ? "\n" : "") << std::flush;

@@ -78,6 +78,12 @@ constexpr int kBreakerFailures = 8;
 constexpr std::chrono::milliseconds kFirstProbeGap{1000};
 constexpr std::chrono::milliseconds kLongestProbeGap{30'000};
 
+// Attempts failing in a row as a down provider's do, all sent since the
+// replica last answered, that take a replica of several out of rotation
+// (probed after the gaps above). Fewer than the breaker's: the other
+// replicas take its share at once.
+constexpr int kReplicaFailures = 3;
+
 // The shortest interval at which a waiting attempt checks whether it is due
 // for a hedge copy while its kind's latency quantile is not yet known.
 constexpr std::chrono::milliseconds kHedgeRecheckFloor{10};
@@ -120,6 +126,18 @@ double estimate_chat_tokens(const ChatRequest& request, int assumed_completion_t
          static_cast<double>(request.max_tokens.value_or(assumed_completion_tokens)) * choices;
 }
 
+std::string describe_replicas(const ProviderCounters& counters) {
+  if (counters.replicas.size() < 2) return "";
+  std::string out = "replicas";
+  for (size_t i = 0; i < counters.replicas.size(); ++i) {
+    const ReplicaCounters& r = counters.replicas[i];
+    out += fmt::format("{} {}: {} req", i == 0 ? "" : ";", i + 1, r.requests);
+    if (r.failed > 0) out += fmt::format(", {} failed", r.failed);
+    if (r.out) out += ", out";
+  }
+  return out;
+}
+
 namespace {
 
 // The key of an "Authorization: Bearer KEY" header, "" when there is none.
@@ -149,7 +167,15 @@ class LlmClient::Impl {
         backoff_base_(to_ms(config_.backoff_seconds)),
         backoff_cap_(to_ms(config_.backoff_cap_seconds)),
         pump_timer_(engine.context()),
-        jitter_(std::random_device{}()) {}
+        jitter_(std::random_device{}()) {
+    std::vector<ReplicaConfig> replicas = config_.replicas;
+    if (replicas.empty()) replicas.push_back({config_.base_url, 0});
+    for (const ReplicaConfig& r : replicas) {
+      replicas_.push_back(
+          {r.base_url, r.max_in_flight > 0 ? r.max_in_flight : config_.max_in_flight});
+      counters_.replicas.push_back({.base_url = r.base_url});
+    }
+  }
 
   // `text` from the server with every copy of the API key replaced by
   // "[redacted]": error messages reach the store, the output and the report.
@@ -170,14 +196,36 @@ class LlmClient::Impl {
   const ClientOptions& options() const { return options_; }
 
  private:
+  enum class Admission { kAdmitted, kProbe, kRefused };
+  static constexpr size_t kNoReplica = static_cast<size_t>(-1);
+  // What admission gave a request: the replica to send it to, and whether
+  // it probes that replica (out of rotation).
+  struct Admitted {
+    Admission how = Admission::kRefused;
+    size_t replica = 0;
+    bool replica_probe = false;
+  };
   struct Waiter {
     double tokens;
     Event wake;
     bool hedge_copy = false;  // never a probe; refused while the breaker is open
     bool admitted = false;
     bool probe = false;  // admitted as the one attempt that tries a down provider
+    size_t replica = 0;
+    bool replica_probe = false;
+    size_t avoid_replica = kNoReplica;  // the replica of the attempt's last copy
   };
-  enum class Admission { kAdmitted, kProbe, kRefused };
+
+  // A replica's load and health (its counters are in counters_.replicas).
+  struct Replica {
+    std::string base_url;
+    int max_in_flight;
+    int failed_in_a_row = 0;
+    Clock::time_point last_answer{};
+    bool probing = false;
+    Clock::time_point next_probe{};
+    std::chrono::milliseconds probe_gap = kFirstProbeGap;
+  };
 
   // A call sending a request that other calls with the identical request
   // (the same cache key) wait for: its answer is theirs, as if from the
@@ -197,10 +245,18 @@ class LlmClient::Impl {
       LatencyTracker::Ticket ticket;
       Clock::time_point sent;
       bool running;
+      Admitted admitted;  // its replica
     };
     std::vector<Copy> copies;
     std::optional<HttpResponse> reply;  // the attempt's outcome, once known
+    size_t replied = 0;                 // the copy that replied
     Event settled;                      // notified when `reply` is set
+  };
+  // An attempt's reply and the copy of it that brought it.
+  struct Reply {
+    HttpResponse response;
+    Clock::time_point sent;
+    Admitted admitted;
   };
 
   // Which waiting request goes first: more calls after it, then the call
@@ -219,7 +275,9 @@ class LlmClient::Impl {
   // Waits for a slot and the rate budget, and while the breaker is open for
   // its turn to probe. Refused (holding no slot) once the provider is out of
   // quota or given up, and a hedge copy while the breaker is open.
-  asio::awaitable<Admission> admit(double tokens, Precedence precedence, bool hedge_copy = false);
+  // `avoid_replica`: a retry's or hedge copy's replica goes last in the choice.
+  asio::awaitable<Admitted> admit(double tokens, Precedence precedence, bool hedge_copy = false,
+                                  size_t avoid_replica = kNoReplica);
   bool refusing() const { return out_of_quota_ || given_up_; }
   // Counts an attempt's reply for the breaker: whether it failed as a down
   // provider's attempts do, and whether it was the probe.
@@ -228,13 +286,30 @@ class LlmClient::Impl {
   // Ends every call waiting now or later: the provider failed every attempt
   // for give_up_after.
   void give_up();
-  // Gives back an admitted request's slot.
-  void release_slot();
-  // Sends an admitted request and hedges it; the first reply of any copy.
-  asio::awaitable<HttpResponse> send_hedged(const HttpRequest& request, double tokens,
-                                            int64_t latency_kind, Precedence precedence);
+  // Gives back an admitted request's slot (it was not sent).
+  void release_slot(const Admitted& admitted);
+  // A copy sent to the replica is over (answered, failed or cancelled).
+  void end_copy(const Admitted& admitted);
+  // The replica for the request pump() admits next: a replica out of
+  // rotation whose probe is due, else the least loaded in rotation with
+  // room, `avoid` last; nullopt when none has room (`wake`: when a probe
+  // falls due).
+  std::optional<Admitted> pick_replica(Clock::time_point now, size_t avoid,
+                                       std::optional<Clock::time_point>& wake);
+  // Counts an attempt's reply for its replica's health.
+  void note_replica(const Reply& reply, bool provider_failed);
+  // Several replicas, and at least one of them in rotation.
+  bool some_replica_in_rotation() const {
+    return replicas_.size() > 1 && std::any_of(counters_.replicas.begin(), counters_.replicas.end(),
+                                               [](const ReplicaCounters& r) { return !r.out; });
+  }
+  // Sends an admitted request to endpoint `path` and hedges it; the first
+  // reply of any copy.
+  asio::awaitable<Reply> send_hedged(const HttpRequest& request, std::string_view path,
+                                     Admitted admitted, double tokens, int64_t latency_kind,
+                                     Precedence precedence);
   void start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
-                  int64_t latency_kind);
+                  std::string_view path, Admitted admitted, int64_t latency_kind);
   // How long an attempt of `kind` runs before it is hedged; nullopt: not (yet).
   std::optional<Clock::duration> hedge_delay(int64_t kind, Clock::time_point now);
   // True while attempts may be hedged early (kIdleHedgeQuantile): no request
@@ -272,6 +347,7 @@ class LlmClient::Impl {
   LatencyTracker latencies_;
   std::multimap<Precedence, Waiter*> waiters_;
   int in_flight_ = 0;
+  std::vector<Replica> replicas_;  // config_.replicas, or base_url alone
   Clock::time_point paused_until_{};
   // When the provider's first reply came (of any kind). The 429s of requests
   // sent before it are one event: a run's opening burst met the provider's
@@ -312,33 +388,39 @@ class LlmClient::Impl {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-asio::awaitable<LlmClient::Impl::Admission> LlmClient::Impl::admit(double tokens,
-                                                                   Precedence precedence,
-                                                                   bool hedge_copy) {
+asio::awaitable<LlmClient::Impl::Admitted> LlmClient::Impl::admit(double tokens,
+                                                                  Precedence precedence,
+                                                                  bool hedge_copy,
+                                                                  size_t avoid_replica) {
   const auto refused = [&] { return refusing() || (hedge_copy && open_since_); };
-  if (refused()) co_return Admission::kRefused;
+  if (refused()) co_return Admitted{};
   Waiter waiter{tokens, Event(engine_.context().get_executor()), hedge_copy};
+  waiter.avoid_replica = avoid_replica;
   waiters_.emplace(precedence, &waiter);  // after any waiter with the same key
   pump_after_this_turn();
   // pump() cancels the wait to admit us; a quota failure, giving up or (for
   // a hedge copy) the breaker opening, to let us go.
   while (!waiter.admitted && !refused())
     co_await waiter.wake.wait();
-  if (!waiter.admitted) co_return Admission::kRefused;  // no longer listed
-  if (refusing()) {                                     // found before we resumed
+  if (!waiter.admitted) co_return Admitted{};  // no longer listed
+  const Admitted admitted{waiter.probe ? Admission::kProbe : Admission::kAdmitted, waiter.replica,
+                          waiter.replica_probe};
+  if (refusing()) {  // found before we resumed
     if (waiter.probe) probing_ = false;
-    release_slot();
-    co_return Admission::kRefused;
+    release_slot(admitted);
+    co_return Admitted{};
   }
-  co_return waiter.probe ? Admission::kProbe : Admission::kAdmitted;
+  co_return admitted;
 }
 
 void LlmClient::Impl::note_attempt(bool provider_failed, bool probe, Clock::time_point sent_at,
                                    const std::string& message) {
   const Clock::time_point now = Clock::now();
   if (probe) probing_ = false;
-  if (provider_failed && sent_at < last_answer_ && !probe) {
-    pump();  // sent before the provider's last answer: says nothing new
+  if (provider_failed && !probe && (sent_at < last_answer_ || some_replica_in_rotation())) {
+    // Sent before the provider's last answer, or a replica is still in
+    // rotation (a failing one is taken out): says nothing about the whole.
+    pump();
     return;
   }
   if (!provider_failed) {
@@ -405,9 +487,86 @@ void LlmClient::Impl::learn_limits(const HttpResponse& response) {
   learn("x-ratelimit-limit-tokens", config_.tpm, learned_tpm_, tpm_);
 }
 
-void LlmClient::Impl::release_slot() {
+void LlmClient::Impl::release_slot(const Admitted& admitted) {
   --in_flight_;
+  end_copy(admitted);
   pump();
+}
+
+void LlmClient::Impl::end_copy(const Admitted& admitted) {
+  --counters_.replicas[admitted.replica].in_flight;
+  // A probe that brought no reply (not sent, or a hedge race lost): the
+  // next request may probe again.
+  if (admitted.replica_probe) replicas_[admitted.replica].probing = false;
+}
+
+std::optional<LlmClient::Impl::Admitted> LlmClient::Impl::pick_replica(
+    Clock::time_point now, size_t avoid, std::optional<Clock::time_point>& wake) {
+  const auto has_room = [&](size_t i) {
+    return counters_.replicas[i].in_flight < replicas_[i].max_in_flight;
+  };
+  // Whether replica i goes before j: `avoid` after every other, then the
+  // smaller share of its ceiling in flight.
+  const auto before = [&](size_t i, size_t j) {
+    if ((i == avoid) != (j == avoid)) return j == avoid;
+    return int64_t{counters_.replicas[i].in_flight} * replicas_[j].max_in_flight <
+           int64_t{counters_.replicas[j].in_flight} * replicas_[i].max_in_flight;
+  };
+  std::optional<size_t> best;
+  bool any_in_rotation = false;
+  for (size_t i = 0; i < replicas_.size(); ++i) {
+    const ReplicaCounters& k = counters_.replicas[i];
+    if (k.out) {
+      if (replicas_[i].probing || !has_room(i)) continue;
+      if (now >= replicas_[i].next_probe) {
+        replicas_[i].probing = true;
+        return Admitted{Admission::kAdmitted, i, true};
+      }
+      if (!wake || replicas_[i].next_probe < *wake) wake = replicas_[i].next_probe;
+      continue;
+    }
+    any_in_rotation = true;
+    if (has_room(i) && (!best || before(i, *best))) best = i;
+  }
+  if (!any_in_rotation) {
+    // Every replica is out: they are one provider again, and the breaker
+    // decides whether it is down.
+    for (size_t i = 0; i < replicas_.size(); ++i) {
+      if (has_room(i) && (!best || before(i, *best))) best = i;
+    }
+  }
+  if (!best) return std::nullopt;
+  return Admitted{Admission::kAdmitted, *best, false};
+}
+
+void LlmClient::Impl::note_replica(const Reply& reply, bool provider_failed) {
+  Replica& r = replicas_[reply.admitted.replica];
+  ReplicaCounters& k = counters_.replicas[reply.admitted.replica];
+  const Clock::time_point now = Clock::now();
+  if (reply.admitted.replica_probe) r.probing = false;
+  if (!provider_failed) {
+    r.last_answer = now;
+    r.failed_in_a_row = 0;
+    if (k.out) {
+      k.out = false;
+      r.probe_gap = kFirstProbeGap;
+    }
+    return;
+  }
+  ++k.failed;
+  // Sent before the replica's last answer: says nothing new (as for the breaker).
+  if (reply.sent < r.last_answer && !reply.admitted.replica_probe) return;
+  ++r.failed_in_a_row;
+  if (replicas_.size() < 2) return;  // the breaker alone decides for one server
+  if (!k.out && r.failed_in_a_row >= kReplicaFailures) {
+    k.out = true;
+    ++k.taken_out;
+    r.probe_gap = kFirstProbeGap;
+    r.next_probe = now + r.probe_gap;
+  } else if (k.out && reply.admitted.replica_probe) {
+    r.probe_gap = std::min(r.probe_gap * 2, kLongestProbeGap);
+    r.next_probe = now + r.probe_gap;
+  }
 }
 
 void LlmClient::Impl::pump() {
@@ -442,10 +601,20 @@ void LlmClient::Impl::pump() {
       wake_pump_at(now + wait);
       return;
     }
+    std::optional<Clock::time_point> probe_due;
+    const std::optional<Admitted> replica = pick_replica(now, next->avoid_replica, probe_due);
+    if (!replica) {  // every replica is at its ceiling: a reply calls pump() again
+      backlogged_ = true;
+      if (probe_due) wake_pump_at(*probe_due);
+      return;
+    }
     if (rpm_) rpm_->take(1, now);
     if (tpm_) tpm_->take(next->tokens, now);
     ++in_flight_;
+    ++counters_.replicas[replica->replica].in_flight;
     waiters_.erase(waiters_.begin());
+    next->replica = replica->replica;
+    next->replica_probe = replica->replica_probe;
     next->admitted = true;
     if (open_since_) {
       next->probe = true;
@@ -498,17 +667,22 @@ std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, Clock:
 }
 
 void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
-                                 int64_t latency_kind) {
-  if (debug_) debug_(describe_request(request));
+                                 std::string_view path, Admitted admitted, int64_t latency_kind) {
+  HttpRequest sent = request;
+  sent.url = join_url(replicas_[admitted.replica].base_url, path);
+  if (debug_) debug_(describe_request(sent));
+  ++counters_.replicas[admitted.replica].requests;
   const size_t index = race->copies.size();
   const Clock::time_point now = Clock::now();
-  race->copies.push_back({0, latencies_.start(latency_kind, now), now, true});
+  race->copies.push_back({0, latencies_.start(latency_kind, now), now, true, admitted});
   race->copies[index].id = engine_.start(
-      request, [this, race, index, alive = std::weak_ptr<int>(alive_)](HttpResponse response) {
+      std::move(sent),
+      [this, race, index, alive = std::weak_ptr<int>(alive_)](HttpResponse response) {
         if (alive.expired()) return;
         --in_flight_;
         Race::Copy& copy = race->copies[index];
         copy.running = false;
+        --counters_.replicas[copy.admitted.replica].in_flight;
         const bool success = response.transport == TransportError::kNone &&
                              response.status >= 200 && response.status < 300;
         latencies_.finish(copy.ticket, Clock::now(), success);
@@ -516,24 +690,28 @@ void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRe
         // still running are overdue, and a retry does better than waiting.
         if (!race->reply) {
           race->reply = std::move(response);
+          race->replied = index;
           for (Race::Copy& other : race->copies) {
             if (other.running && engine_.cancel(other.id)) {
               other.running = false;
               --in_flight_;
+              end_copy(other.admitted);
               latencies_.finish(other.ticket, Clock::now(), false);
             }
           }
           race->settled.notify();
+        } else if (copy.admitted.replica_probe) {
+          replicas_[copy.admitted.replica].probing = false;  // a late probe: no verdict
         }
         pump();
       });
 }
 
-asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& request,
-                                                           double tokens, int64_t latency_kind,
-                                                           Precedence precedence) {
+asio::awaitable<LlmClient::Impl::Reply> LlmClient::Impl::send_hedged(
+    const HttpRequest& request, std::string_view path, Admitted admitted, double tokens,
+    int64_t latency_kind, Precedence precedence) {
   auto race = std::make_shared<Race>(engine_.context());
-  start_copy(race, request, latency_kind);
+  start_copy(race, request, path, admitted, latency_kind);
   // Listed while unsettled, however the coroutine ends (its frame may be
   // destroyed mid-wait, after the client).
   struct Listing {
@@ -558,22 +736,23 @@ asio::awaitable<HttpResponse> LlmClient::Impl::send_hedged(const HttpRequest& re
     const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
     if (delay && now >= due) {
       ++copies_waiting_;
-      const bool admitted =
-          co_await admit(tokens, precedence, /*hedge_copy=*/true) != Admission::kRefused;
+      const Admitted copy = co_await admit(tokens, precedence, /*hedge_copy=*/true,
+                                           race->copies.back().admitted.replica);
       --copies_waiting_;
-      if (!admitted) continue;  // out of quota or the provider down: no more copies
-      if (race->reply) {        // answered while the copy waited
-        release_slot();
+      if (copy.how == Admission::kRefused) continue;  // out of quota or down: no more copies
+      if (race->reply) {                              // answered while the copy waited
+        release_slot(copy);
         continue;
       }
       ++counters_.requests;
       ++counters_.hedges;
-      start_copy(race, request, latency_kind);
+      start_copy(race, request, path, copy, latency_kind);
       continue;
     }
     co_await race->settled.wait_until(may_hedge ? due : Clock::time_point::max());
   }
-  co_return std::move(*race->reply);
+  const Race::Copy& replied = race->copies[race->replied];
+  co_return Reply{std::move(*race->reply), replied.sent, replied.admitted};
 }
 
 template <class T>
@@ -635,16 +814,17 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     }
   } end_lead{this, key, lead, alive_};
 
-  HttpRequest request;
-  request.url = join_url(config_.base_url, endpoint);
+  HttpRequest request;  // its url is the replica's (start_copy)
   request.body = std::move(body);
   request.headers = headers_;
   request.timeout = to_ms(config_.timeout_seconds);
 
   const Precedence precedence{options.calls_after, Clock::now()};
+  size_t last_replica = kNoReplica;  // a retry tries another replica first
   for (int attempt = 1;; ++attempt) {
     const Clock::time_point waiting_since = Clock::now();
-    const Admission admission = co_await admit(tokens, precedence);
+    const Admitted admitted = co_await admit(tokens, precedence, false, last_replica);
+    const Admission admission = admitted.how;
     outcome.admission_seconds += seconds_since(waiting_since);
     if (admission == Admission::kRefused) {
       ++counters_.failures;
@@ -662,7 +842,10 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     if (++outcome.attempts > 1) ++counters_.retries;
     ++counters_.requests;
     const Clock::time_point sent_at = Clock::now();
-    const HttpResponse response = co_await send_hedged(request, tokens, latency_kind, precedence);
+    const Reply reply =
+        co_await send_hedged(request, endpoint, admitted, tokens, latency_kind, precedence);
+    const HttpResponse& response = reply.response;
+    last_replica = reply.admitted.replica;
     outcome.provider_seconds += seconds_since(sent_at);
     if (!first_reply_) first_reply_ = Clock::now();
     if (response.transport == TransportError::kNone) learn_limits(response);
@@ -687,6 +870,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
         }
         concurrency_.on_success();
         recent_429s_.record(false);
+        note_replica(reply, false);
         note_attempt(false, admission == Admission::kProbe, sent_at, "");
         if (use_cache) {
           // A cache that cannot be written costs a re-request later, not this result.
@@ -730,6 +914,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
       }
     }
     const bool provider_down = says_provider_is_down(kind, response.status);
+    note_replica(reply, provider_down);
     note_attempt(provider_down, admission == Admission::kProbe, sent_at, message);
     if (open_since_ && provider_down) {
       // While the provider is down a call waits for it (admission holds it

@@ -27,6 +27,14 @@
 // lets retries and hedge copies go before calls that began after theirs.
 // Calls started in one turn of the event loop are all waiting before the
 // first of them is admitted, so these rules decide between them.
+// A provider with several replicas (ProviderConfig::replicas) sends each
+// admitted request to the least loaded replica in rotation (requests in
+// flight over its max_in_flight; the provider's max_in_flight and rates
+// bound them all together). A replica whose attempts fail 3 times in a row
+// as a down provider's do is taken out of rotation; after 1 s (doubling up
+// to 30 s while probes fail) one request probes it, and an answer puts it
+// back. While every replica is out, they are used as one provider, with
+// the breaker below.
 // A 429 delays its own request. It also pauses the provider and cuts the
 // concurrency limit (adaptive_concurrency.h) when 429s make up over 10% of
 // the recent replies: the client sends faster than the provider allows
@@ -59,6 +67,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "privqa/base/asio.h"
 #include "privqa/base/result.h"
@@ -95,6 +104,16 @@ struct CallOutcome {
 using ChatOutcome = CallOutcome<ChatResponse>;
 using EmbeddingOutcome = CallOutcome<EmbeddingResponse>;
 
+// One replica's totals (ProviderConfig::replicas).
+struct ReplicaCounters {
+  std::string base_url;
+  int64_t requests = 0;   // attempts and hedge copies sent to it
+  int64_t failed = 0;     // attempts it failed as a down server does (says_provider_is_down)
+  int64_t taken_out = 0;  // times it was taken out of rotation
+  int in_flight = 0;
+  bool out = false;  // out of rotation now: only probes go to it
+};
+
 // Running totals for one provider. Tokens and cost exclude cache hits and
 // cancelled hedge copies, whose usage the provider never reports.
 struct ProviderCounters {
@@ -115,8 +134,13 @@ struct ProviderCounters {
   // Replies without usage, whose tokens (and cost) were estimated from the
   // texts at four characters a token (estimate_tokens).
   int64_t estimated_usage = 0;
-  double cost = 0;  // from the configured prices
+  double cost = 0;                        // from the configured prices
+  std::vector<ReplicaCounters> replicas;  // one per replica (base_url alone: one)
 };
+
+// "replicas 1: 120 req; 2: 4 req, 4 failed, out": the replicas' counters
+// for progress lines and summaries; "" without replicas.
+std::string describe_replicas(const ProviderCounters& counters);
 
 // Tuning that is not part of a provider's configuration.
 struct ClientOptions {

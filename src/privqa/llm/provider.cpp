@@ -52,6 +52,21 @@ bool is_loopback_host(std::string_view host) {
   return dots == 3;
 }
 
+// The URL rule of validate() for the URL of config key `key`.
+Status check_url(const std::string& key, const std::string& url, bool allow_insecure_http) {
+  const auto parts = parse_url(url);
+  if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
+    return Error(fmt::format("{}: '{}' is not an http(s) URL", key, url));
+  }
+  if (parts->scheme == "http" && !is_loopback_host(parts->host) && !allow_insecure_http) {
+    return Error(
+        fmt::format("{}: '{}' is plain http to a non-loopback host; use https (or set "
+                    "allow_insecure_http = true to send prompts and the key unencrypted)",
+                    key, url));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool is_loopback_url(std::string_view url) {
@@ -62,15 +77,17 @@ bool is_loopback_url(std::string_view url) {
 
 Status validate(const ProviderConfig& c) {
   if (c.name.empty()) return Error("provider has an empty name");
-  const auto parts = parse_url(c.base_url);
-  if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
-    return Error(fmt::format("base_url: '{}' is not an http(s) URL", c.base_url));
+  if (Status s = check_url("base_url", c.base_url, c.allow_insecure_http); !s) return s;
+  for (size_t i = 0; i < c.replicas.size(); ++i) {
+    const ReplicaConfig& r = c.replicas[i];
+    if (Status s = check_url("base_urls", r.base_url, c.allow_insecure_http); !s) return s;
+    if (r.max_in_flight < 0) {
+      return Error(fmt::format("base_urls: replica {} ({}): max_in_flight must be at least 1",
+                               i + 1, r.base_url));
+    }
   }
-  if (parts->scheme == "http" && !is_loopback_host(parts->host) && !c.allow_insecure_http) {
-    return Error(
-        fmt::format("base_url: '{}' is plain http to a non-loopback host; use https (or set "
-                    "allow_insecure_http = true to send prompts and the key unencrypted)",
-                    c.base_url));
+  if (!c.replicas.empty() && c.base_url != c.replicas.front().base_url) {
+    return Error("base_url: must be the first of base_urls (or left out)");
   }
   if (c.model.empty()) return Error("model: must not be empty");
   if (c.min_in_flight < 1) return Error("min_in_flight: must be at least 1");

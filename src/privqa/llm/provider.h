@@ -7,14 +7,26 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "privqa/base/result.h"
 
 namespace privqa {
 
+// One server of a provider that runs as several replicas of one model
+// (e.g. a vLLM server per node).
+struct ReplicaConfig {
+  std::string base_url;
+  int max_in_flight = 0;  // its own ceiling of requests in flight; 0 = the provider's
+};
+
 struct ProviderConfig {
-  std::string name;         // the config's name for it, used in messages and counters
-  std::string base_url;     // e.g. "https://api.deepseek.com/v1"; paths are appended
+  std::string name;      // the config's name for it, used in messages and counters
+  std::string base_url;  // e.g. "https://api.deepseek.com/v1"; paths are appended
+  // With two or more, each request goes to the least loaded healthy replica
+  // (LlmClient); base_url is then the first one's, which keys the response
+  // cache, so the replicas share their answers. Empty: base_url alone.
+  std::vector<ReplicaConfig> replicas;
   std::string model;        // sent as "model"
   std::string api_key_env;  // name of the environment variable holding the key; "" = no key
   int max_in_flight = 64;   // ceiling of adaptive concurrency
@@ -51,9 +63,9 @@ struct ProviderConfig {
   }
 };
 
-// Checks ranges and the URL rule: base_url must be https://, or http:// to a
-// loopback host (localhost, 127.0.0.0/8, ::1), or any http:// with
-// allow_insecure_http. Errors name the offending field.
+// Checks ranges and the URL rule: base_url (and each replica's) must be
+// https://, or http:// to a loopback host (localhost, 127.0.0.0/8, ::1), or
+// any http:// with allow_insecure_http. Errors name the offending field.
 Status validate(const ProviderConfig& config);
 
 // True when `url` is an http(s) URL whose host is a loopback address.

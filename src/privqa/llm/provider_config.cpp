@@ -45,6 +45,43 @@ std::string_view blamed_key(std::string_view message) {
   return colon == std::string_view::npos ? std::string_view() : message.substr(0, colon);
 }
 
+// base_urls: each entry a URL, or a table { url = "...", max_in_flight = N }.
+Result<std::vector<ReplicaConfig>> parse_replicas(const toml::node& node, std::string_view name,
+                                                  std::string_view source) {
+  const auto fail = [&](const toml::node& at, const std::string& message) {
+    return Error(
+        fmt::format("{}: providers.{}.base_urls: {}", toml_where(source, at), name, message));
+  };
+  const toml::array* entries = node.as_array();
+  if (entries == nullptr || entries->empty()) {
+    return fail(node, "must be a non-empty list of URLs (or of { url, max_in_flight } tables)");
+  }
+  std::vector<ReplicaConfig> out;
+  for (const toml::node& entry : *entries) {
+    ReplicaConfig replica;
+    if (const auto* url = entry.as_string()) {
+      replica.base_url = url->get();
+    } else if (const toml::table* t = entry.as_table()) {
+      TomlSection r(*t, fmt::format("providers.{}.base_urls[{}]", name, out.size() + 1),
+                    std::string(source));
+      for (const Status& st :
+           {r.read("url", replica.base_url),
+            r.read("max_in_flight", replica.max_in_flight, 1, std::numeric_limits<int>::max()),
+            r.check_unknown()}) {
+        if (!st) return st.error();
+      }
+      if (!t->contains("url")) return fail(entry, "a replica table needs its url");
+    } else {
+      return fail(entry, "each entry must be a URL or a { url, max_in_flight } table");
+    }
+    Result<std::string> expanded = expand_environment(replica.base_url);
+    if (!expanded) return fail(entry, expanded.error().message());
+    replica.base_url = std::move(expanded.value());
+    out.push_back(std::move(replica));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ProviderConfig> parse_provider_config(const toml::table& table, std::string_view name,
@@ -82,12 +119,19 @@ Result<ProviderConfig> parse_provider_config(const toml::table& table, std::stri
     if (!extra->is_table()) return s.error("extra_body", "must be a table");
     config.extra_body = to_json(*extra);
   }
+  const toml::node* replicas = s.get("base_urls");
   if (Status st = s.check_unknown(); !st) return st.error();
-  for (const char* required : {"base_url", "model"}) {
-    if (!table.contains(required)) {
-      return Error(fmt::format("{}: providers.{}: missing key '{}'", toml_where(source, table),
-                               name, required));
-    }
+  if (replicas != nullptr && table.contains("base_url")) {
+    return Error(fmt::format("{}: providers.{}: give base_url or base_urls, not both",
+                             toml_where(source, *replicas), name));
+  }
+  const char* missing = !table.contains("base_url") && replicas == nullptr
+                            ? "base_url' (or 'base_urls)"
+                        : !table.contains("model") ? "model"
+                                                   : nullptr;
+  if (missing != nullptr) {
+    return Error(fmt::format("{}: providers.{}: missing key '{}'", toml_where(source, table), name,
+                             missing));
   }
   if (const toml::node* url = table.get("base_url")) {
     Result<std::string> expanded = expand_environment(config.base_url);
@@ -96,6 +140,12 @@ Result<ProviderConfig> parse_provider_config(const toml::table& table, std::stri
                                expanded.error().message()));
     }
     config.base_url = std::move(expanded.value());
+  }
+  if (replicas != nullptr) {
+    Result<std::vector<ReplicaConfig>> parsed = parse_replicas(*replicas, name, source);
+    if (!parsed) return parsed.error();
+    config.replicas = std::move(parsed.value());
+    config.base_url = config.replicas.front().base_url;
   }
   if (Status valid = validate(config); !valid.ok()) {
     const toml::node* blamed = table.get(blamed_key(valid.error().message()));

@@ -2,6 +2,8 @@
 //
 //   [providers.deepseek]
 //   base_url = "https://api.deepseek.com/v1"
+//   # or replicas of one model, each request to the least loaded healthy one:
+//   # base_urls = ["http://node1:8000/v1", { url = "http://node2:8000/v1", max_in_flight = 8 }]
 //   model = "deepseek-chat"
 //   api_key_env = "DEEPSEEK_API_KEY"   # the variable's name, never the key
 //   max_in_flight = 64      min_in_flight = 1

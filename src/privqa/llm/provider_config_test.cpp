@@ -115,12 +115,44 @@ TEST(ParseProviderConfig, ErrorsNameTheKeyAndItsLine) {
       {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nextra_body = 3\n",
        "cfg.toml:4: providers.p.extra_body: must be a table"},
       {"\n[providers.p]\nmodel = \"m\"\n", "cfg.toml:2: providers.p: missing key 'base_url'"},
+      {"[providers.p]\nbase_url = \"https://a/v1\"\nmodel = \"m\"\nbase_urls = "
+       "[\"https://b/v1\"]\n",
+       "cfg.toml:4: providers.p: give base_url or base_urls, not both"},
+      {"[providers.p]\nmodel = \"m\"\nbase_urls = []\n",
+       "cfg.toml:3: providers.p.base_urls: must be a non-empty list"},
+      {"[providers.p]\nmodel = \"m\"\nbase_urls = [\"https://a/v1\", 3]\n",
+       "cfg.toml:3: providers.p.base_urls: each entry must be a URL"},
+      {"[providers.p]\nmodel = \"m\"\nbase_urls = [\"https://a/v1\", \"http://10.0.0.1/v1\"]\n",
+       "cfg.toml:3: providers.p.base_urls: 'http://10.0.0.1/v1' is plain http"},
+      {"[providers.p]\nmodel = \"m\"\nbase_urls = [{ url = \"https://a/v1\", max_in_flight = 0 "
+       "}]\n",
+       "cfg.toml:3: providers.p.base_urls[1].max_in_flight"},
+      {"[providers.p]\nmodel = \"m\"\nbase_urls = [{ url = \"https://a/v1\", weight = 2 }]\n",
+       "cfg.toml:3: providers.p.base_urls[1]"},
+      {"[providers.p]\nmodel = \"m\"\nbase_urls = [{ max_in_flight = 2 }]\n",
+       "cfg.toml:3: providers.p.base_urls: a replica table needs its url"},
   };
   for (const auto& [text, expected] : cases) {
     Result<ProviderConfig> c = parse(text);
     ASSERT_FALSE(c.ok()) << text;
     EXPECT_NE(c.error().message().find(expected), std::string::npos) << c.error().message();
   }
+}
+
+TEST(ParseProviderConfig, BaseUrlsListReplicasWithTheirOwnCeilings) {
+  ASSERT_EQ(setenv("PRIVQA_TEST_REPLICA", "http://127.0.0.1:2/v1", 1), 0);
+  Result<ProviderConfig> c = parse(
+      "[providers.p]\nmodel = \"m\"\nbase_urls = [\"http://127.0.0.1:1/v1\", "
+      "{ url = \"${PRIVQA_TEST_REPLICA}\", max_in_flight = 8 }]\n");
+  unsetenv("PRIVQA_TEST_REPLICA");
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  ASSERT_EQ(c->replicas.size(), 2u);
+  EXPECT_EQ(c->replicas[0].base_url, "http://127.0.0.1:1/v1");
+  EXPECT_EQ(c->replicas[0].max_in_flight, 0);  // the provider's
+  EXPECT_EQ(c->replicas[1].base_url, "http://127.0.0.1:2/v1");
+  EXPECT_EQ(c->replicas[1].max_in_flight, 8);
+  // The first replica's URL keys the cache, so the replicas share answers.
+  EXPECT_EQ(c->base_url, "http://127.0.0.1:1/v1");
 }
 
 TEST(ParseProviderConfig, BaseUrlReadsEnvironmentVariables) {
