@@ -12,11 +12,12 @@ variant="${1:-release}"
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates mold
   clang clang-format libclang-rt-14-dev
-  libboost-dev libboost-system-dev libcurl4-openssl-dev libsqlite3-dev
+  libboost-dev libboost-system-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libxxhash-dev libutf8proc-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   python3 python3-numpy python3-pandas
+  postgresql-15  # the server the PostgreSQL store's tests start
   python3-dev pybind11-dev python3-pytest python3-build python3-setuptools python3-wheel
   chromium
 )
@@ -54,11 +55,14 @@ case "$variant" in
     targets=(all)
     ;;
   tsan)
-    # The suites with code on several threads (make test-tsan). Warnings are
+    # The suites with code on several threads (make test-tsan), and the
+    # program that starts the PostgreSQL server the store's tests share
+    # (ctest fixture `postgres`, tests/postgres_server.h). Warnings are
     # the asan build's to enforce: GCC 12 under TSan reports false
     # -Warray-bounds in libstdc++'s string code.
     flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRIVQA_TSAN=ON -DPRIVQA_BENCH=OFF)
-    targets=(privqa_dp_tests privqa_store_tests privqa_llm_tests privqa_exp_tests)
+    targets=(privqa_dp_tests privqa_store_tests privqa_llm_tests privqa_exp_tests
+             privqa_test_postgres)
     ;;
   *) echo "setup: unknown variant '$variant' (release|asan|tsan)" >&2; exit 2 ;;
 esac

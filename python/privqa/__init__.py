@@ -196,7 +196,8 @@ class Run:
 
 
 def open_run(path: PathLike) -> Run:
-    """The run stored at ``path`` (a ``privqa run`` output)."""
+    """The run stored at ``path`` (a ``privqa run`` output: a SQLite file, or a
+    ``postgresql://`` URL)."""
     return Run(_core.open_run(os.fspath(path)))
 
 

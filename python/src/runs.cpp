@@ -10,6 +10,7 @@
 #include "privqa/exp/runner.h"
 #include "privqa/report/run_data.h"
 #include "privqa/report/run_report.h"
+#include "privqa/store/postgres_url.h"
 #include "python/src/bindings.h"
 
 namespace privqa::python {
@@ -70,10 +71,12 @@ py::dict open_run(const std::string& path) {
       built = report::build_report(*loaded, options);
     }
   }
-  const report::RunData run = value_or_raise(std::move(loaded), path);
+  // A URL is no file: its errors are the engine's, not FileNotFoundError.
+  const report::RunData run =
+      value_or_raise(std::move(loaded), is_postgres_url(path) ? std::string() : path);
   if (!built.ok()) throw EngineError(built.error().message());
   py::dict out;
-  out["store"] = run.store.string();
+  out["store"] = run.store;
   out["label"] = run.label;
   out["simulated"] = run.simulated;
   out["title"] = built->title;
@@ -127,7 +130,7 @@ py::dict run(const std::string& config_path, const RunOverrides& overrides, bool
     throw py::error_already_set();
   }
   py::dict out;
-  out["output"] = config->output.string();
+  out["output"] = config->output;
   out["cells_planned"] = summary->cells_planned;
   out["cells_already_done"] = summary->cells_already_done;
   out["cells_ok"] = summary->cells_ok;

@@ -4,6 +4,7 @@ report's accuracy table with its Wilson intervals."""
 
 import csv
 import math
+import re
 import shutil
 import subprocess
 
@@ -123,6 +124,10 @@ def test_errors(tmp_path, config):
     not_a_store.write_text("not a database")
     with pytest.raises(privqa.Error):
         privqa.open_run(not_a_store)
+    # A database URL is no file: its errors are the engine's, naming the URL.
+    unreachable = "postgresql://postgres@127.0.0.1:1/runs"
+    with pytest.raises(privqa.Error, match="^" + re.escape(unreachable) + ": cannot connect: "):
+        privqa.open_run(unreachable)
     with pytest.raises(FileNotFoundError):
         privqa.run(tmp_path / "missing.toml")
     with pytest.raises(ValueError, match="cache"):

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "cli/cli_testing.h"
+#include "postgres_server.h"
 #include "privqa/data/dataset.h"
 #include "privqa/embed/sentence_encoder.h"
 #include "privqa/exp/prompts.h"
@@ -586,6 +587,60 @@ TEST_P(RunE2E, AnExhaustedQuotaPausesTheProviderAndTheSameCommandFinishesTheRun)
     EXPECT_EQ(c["status"], "ok") << c.dump();
   for (const auto& e : read_jsonl(slurp(dir_ / "topped_up.log")))
     EXPECT_EQ(done.count(request_id(e)), 0u) << "sent again: " << request_id(e);
+}
+
+// The same run into a PostgreSQL schema and into a SQLite file: status,
+// export and report read the URL as they read the file, with the same
+// results.
+TEST_P(RunE2E, APostgresqlOutputGivesWhatASqliteOutputGives) {
+  PRIVQA_REQUIRE_POSTGRES(server);
+  const int n = data_.questions_for(20);
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_sim(sim, "sim");
+  // The file is named as the schema, so that both runs have one label.
+  ConfigSpec spec = config_spec("exp_1.db", n);
+  write_text(dir_ / "sqlite.toml", config_text(spec));
+  const std::string database = server->new_database() + "?schema=exp_1";
+  spec.output = database;
+  write_text(dir_ / "postgres.toml", config_text(spec));
+  for (const char* config : {"sqlite.toml", "postgres.toml"}) {
+    const auto r = run_command(privqa_run(url, dir_ / config));
+    ASSERT_EQ(r.exit_code, 0) << config << "\n" << r.out << r.err;
+  }
+
+  const std::string expected = export_of(dir_ / "exp_1.db");
+  ASSERT_EQ(read_jsonl(expected).size(), n * 12u);
+  EXPECT_EQ(export_of(database), expected);
+
+  // status: the same counts and accuracy; only the store's name differs.
+  const auto from_file = run_command(kBinary + " status " + (dir_ / "exp_1.db").string());
+  const auto from_database = run_command(kBinary + " status '" + database + "'");
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  ASSERT_EQ(from_database.exit_code, 0) << from_database.err;
+  EXPECT_EQ(from_database.out.rfind("run " + database + " (created ", 0), 0u) << from_database.out;
+  const auto after_line = [](const std::string& text, const std::string& start) {
+    const size_t at = text.find(start);
+    return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
+  };
+  const std::string cells =
+      fmt::format("cells: {} of {} stored (100.0%), 0 of them errors", n * 12, n * 12);
+  EXPECT_EQ(after_line(from_database.out, "cells: "), cells);
+  EXPECT_EQ(after_line(from_file.out, "cells: "), cells);
+  const auto accuracy = [](const std::string& text) { return text.substr(text.find("\n\n")); };
+  EXPECT_EQ(accuracy(from_database.out), accuracy(from_file.out));
+
+  // report: the same tables, under the schema's name.
+  for (const auto& [store, out] :
+       {std::pair{(dir_ / "exp_1.db").string(), "file"}, {database, "database"}}) {
+    const auto r = run_command(kBinary + " report --no-privacy --format json '" + store +
+                               "' --out " + (dir_ / out).string());
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  const auto file_report = nlohmann::json::parse(slurp(dir_ / "file" / "report.json"));
+  const auto database_report = nlohmann::json::parse(slurp(dir_ / "database" / "report.json"));
+  EXPECT_EQ(database_report["runs"][0]["label"], "exp_1");
+  EXPECT_EQ(database_report["runs"][0]["store"], database);
+  EXPECT_EQ(database_report["tables"]["accuracy"], file_report["tables"]["accuracy"]);
 }
 
 PRIVQA_INSTANTIATE_ENGINE_DATA(RunE2E);

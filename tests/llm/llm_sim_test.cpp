@@ -16,6 +16,7 @@
 #include "privqa/llm/llm_client.h"
 #include "privqa/sim/fault_plan.h"
 #include "privqa/sim/sim_server.h"
+#include "privqa/store/open_store.h"
 #include "privqa/store/sqlite.h"
 #include "testing.h"
 
@@ -911,7 +912,7 @@ TEST(LlmClientSim, ConnectionRefusedIsReportedAsAConnectError) {
 
 TEST(LlmClientSim, ACacheHitSendsNothing) {
   Sim sim;
-  auto cache = ResponseCache::open(sim.dir() / "cache.db");
+  auto cache = open_response_cache(sim.dir() / "cache.db");
   ASSERT_TRUE(cache.ok()) << cache.error().message();
   Loop loop;
   auto client = make_client(loop, sim.provider(), cache->get());
@@ -945,7 +946,7 @@ TEST(LlmClientSim, ACacheHitSendsNothing) {
 // Ten identical requests at once: one is sent, and all ten get its answer.
 TEST(LlmClientSim, IdenticalRequestsInFlightAreSentOnce) {
   Sim sim;
-  auto cache = ResponseCache::open(sim.dir() / "cache.db");
+  auto cache = open_response_cache(sim.dir() / "cache.db");
   ASSERT_TRUE(cache.ok());
   Loop loop;
   auto client = make_client(loop, sim.provider(), cache->get());
@@ -970,7 +971,7 @@ TEST(LlmClientSim, IdenticalRequestsInFlightAreSentOnce) {
 TEST(LlmClientSim, CacheErrorsAreCountedAndTheCallsGoOn) {
   Sim sim;
   const auto path = sim.dir() / "cache.db";
-  auto cache = ResponseCache::open(path);
+  auto cache = open_response_cache(path);
   ASSERT_TRUE(cache.ok()) << cache.error().message();
   {
     auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
@@ -999,7 +1000,7 @@ TEST(LlmClientSim, TheApiKeyAppearsInNoLogDatabaseOrOutput) {
   FaultRates faults;
   faults.rate_500 = 0.3;
   Sim sim(faults);
-  auto cache = ResponseCache::open(sim.dir() / "cache.db");
+  auto cache = open_response_cache(sim.dir() / "cache.db");
   ASSERT_TRUE(cache.ok());
   Loop loop;
   ProviderConfig config = sim.provider();

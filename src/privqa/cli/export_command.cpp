@@ -87,7 +87,9 @@ int run_export(const ExportArgs& a) {
 void register_export_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ExportArgs>();
   CLI::App* cmd = app.add_subcommand("export", "Export every cell of a run as JSON Lines or CSV");
-  cmd->add_option("RUN", args->run, "the run's store (the config's output path)")->required();
+  cmd->add_option("RUN", args->run,
+                  "the run's store (the config's output: a path or a postgresql:// URL)")
+      ->required();
   cmd->add_option("--format", args->format, "jsonl or csv")
       ->check(CLI::IsMember({"jsonl", "csv"}))
       ->capture_default_str();

@@ -11,6 +11,8 @@
 #include "privqa/report/run_data.h"
 #include "privqa/report/run_report.h"
 #include "privqa/report/write_report.h"
+#include "privqa/store/open_store.h"
+#include "privqa/store/postgres_url.h"
 
 namespace privqa::cli {
 
@@ -27,13 +29,16 @@ struct ReportArgs {
   DatasetOptionArgs dataset;  // overrides how the runs recorded reading their question files
 };
 
-// Beside the first store: NAME-report, or NAME-vs-NAME2-report for several runs.
+// Beside the first store (in the working folder for a database):
+// LABEL-report, or LABEL-vs-LABEL2-report for several runs (store_label).
 std::filesystem::path default_out(const std::vector<std::string>& runs) {
-  const std::filesystem::path first(runs.front());
-  std::string name = first.stem().string();
+  std::string name = store_label(runs.front());
   for (size_t i = 1; i < runs.size(); ++i)
-    name += "-vs-" + std::filesystem::path(runs[i]).stem().string();
-  return first.parent_path() / (name + "-report");
+    name += "-vs-" + store_label(runs[i]);
+  const std::filesystem::path beside = is_postgres_url(runs.front())
+                                           ? std::filesystem::path()
+                                           : std::filesystem::path(runs.front()).parent_path();
+  return beside / (name + "-report");
 }
 
 int report(const ReportArgs& a) {

@@ -10,7 +10,7 @@
 #include "privqa/exp/plan.h"
 #include "privqa/exp/runner.h"
 #include "privqa/report/accuracy.h"
-#include "privqa/store/result_store.h"
+#include "privqa/store/open_store.h"
 
 namespace privqa::cli {
 
@@ -38,7 +38,7 @@ int print_plan(const RunConfig& c) {
   std::cout << fmt::format("plan for {}\n", c.source.string());
   std::cout << fmt::format("  dataset     {} ({} questions selected)\n", c.dataset.path.string(),
                            e.questions);
-  std::cout << fmt::format("  output      {}\n", c.output.string());
+  std::cout << fmt::format("  output      {}\n", c.output);
   std::cout << fmt::format("  cells       {}\n", e.cells);
   for (const auto& [scenario, n] : e.cells_by_scenario) {
     std::cout << fmt::format("    {} {:<12} {}\n", scenario_id(scenario), scenario_name(scenario),
@@ -96,7 +96,7 @@ int run(const RunArgs& a) {
   std::cout << fmt::format(
       "run {}: {} cells planned, {} already done, {} finished now ({} as errors), {} not run, "
       "{:.1f} s\n",
-      config->output.string(), summary->cells_planned, summary->cells_already_done,
+      config->output, summary->cells_planned, summary->cells_already_done,
       summary->cells_ok + summary->cells_error, summary->cells_error, summary->cells_not_run,
       summary->wall_seconds);
   for (const auto& [name, k] : summary->providers) {
@@ -121,7 +121,7 @@ int run(const RunArgs& a) {
         "the same command again to finish the {} cells left\n",
         name, why, summary->cells_not_run);
   }
-  auto store = open_sqlite_store(config->output, true);
+  auto store = open_store(config->output, true);
   if (store) {
     auto cells = (*store)->cells();
     if (cells) std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));

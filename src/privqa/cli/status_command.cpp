@@ -6,14 +6,14 @@
 
 #include "privqa/cli/commands.h"
 #include "privqa/report/accuracy.h"
-#include "privqa/store/result_store.h"
+#include "privqa/store/open_store.h"
 
 namespace privqa::cli {
 
 namespace {
 
 int status(const std::string& path) {
-  auto store = open_sqlite_store(path, true);
+  auto store = open_store(path, true);
   if (!store) {
     std::cerr << "privqa: " << store.error().message() << "\n";
     return 2;
@@ -78,7 +78,9 @@ int status(const std::string& path) {
 void register_status_command(CLI::App& app, int& exit_code) {
   auto path = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("status", "Progress and accuracy of a run");
-  cmd->add_option("RUN", *path, "the run's store (the config's output path)")->required();
+  cmd->add_option("RUN", *path,
+                  "the run's store (the config's output: a path or a postgresql:// URL)")
+      ->required();
   cmd->callback([path, &exit_code] { exit_code = status(*path); });
 }
 

@@ -18,6 +18,7 @@
 #include "privqa/exp/phrasedp_candidates.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/provider_config.h"
+#include "privqa/store/postgres_url.h"
 
 namespace privqa {
 
@@ -156,7 +157,15 @@ Status read_experiment(const toml::table& t, const std::string& file,
   std::string output, cache = "use", embeddings;
   if (auto st = read_text(s, "output", output); !st) return st;
   if (output.empty()) return Error(file + ": [experiment] output is required");
-  c.output = resolve(base, output);
+  if (is_postgres_url(output)) {
+    // Checked here too, so that a password in the file is refused before
+    // anything else happens, with the file and line.
+    if (auto url = parse_postgres_url(output); !url)
+      return s.error("output", url.error().message());
+    c.output = output;
+  } else {
+    c.output = resolve(base, output);
+  }
   if (s.get("seed") != nullptr) {
     int64_t seed = 0;
     if (auto st = s.read("seed", seed, 0, INT64_MAX); !st) return st;

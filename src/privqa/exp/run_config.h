@@ -67,7 +67,9 @@ struct PhraseDpConfig {
 struct RunConfig {
   std::filesystem::path source;  // the config file
   DatasetConfig dataset;
-  std::filesystem::path output;
+  // The run's store: a SQLite file path or a postgresql:// URL
+  // (store/open_store.h).
+  std::string output;
   // The run seed keys every random stream (docs/mechanisms.md). Without `seed`
   // in the config it is drawn from the OS when the store is created and kept
   // only there; `seed` fixes it for reproducible experiments.
@@ -113,7 +115,7 @@ Result<RunConfig> load_run_config(const std::filesystem::path& path);
 struct RunOverrides {
   std::string dataset;  // another question file, its format detected
   size_t limit = 0;     // only the first N questions
-  std::string output;   // another store
+  std::string output;   // another store (path or URL)
   int window = 0;       // questions in flight
   std::string cache;    // response cache: "use", "refresh" or "bypass"
 };

@@ -44,7 +44,7 @@ TEST(RunConfig, DefaultsFollowTheOriginalStudy) {
   auto c = load(dir, kMinimal);
   ASSERT_TRUE(c.ok()) << c.error().message();
   EXPECT_EQ(c->dataset.path, dir.path() / "q.jsonl") << "paths are relative to the config file";
-  EXPECT_EQ(c->output, dir.path() / "out/run.db");
+  EXPECT_EQ(c->output, (dir.path() / "out/run.db").string());
   EXPECT_EQ(c->epsilons, (std::vector<double>{1, 2, 3}));
   ASSERT_EQ(c->mechanisms.size(), 3u);
   EXPECT_EQ(c->mechanisms[0].name, "phrasedp");
@@ -111,6 +111,28 @@ TEST(RunConfig, BadValuesNameKeyAndLine) {
     EXPECT_NE(c.error().message().find("run.toml:6:"), std::string::npos) << c.error().message();
     EXPECT_NE(c.error().message().find(message), std::string::npos) << c.error().message();
   }
+}
+
+// A database URL is taken as written; one holding a password is refused,
+// naming the file, the line and the field, without repeating the secret.
+TEST(RunConfig, OutputMayBeADatabaseUrlWithoutAPassword) {
+  TempDir dir;
+  std::string text = kMinimal;
+  const std::string url = "postgresql://alice@db.example:5433/runs?schema=exp_1";
+  text.replace(text.find("out/run.db"), std::strlen("out/run.db"), url);
+  auto c = load(dir, text);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->output, url);
+
+  text = kMinimal;
+  text.replace(text.find("out/run.db"), std::strlen("out/run.db"),
+               "postgresql://alice:s3cret@db.example/runs");
+  auto refused = load(dir, text);
+  ASSERT_FALSE(refused.ok());
+  const std::string& m = refused.error().message();
+  EXPECT_EQ(m.rfind((dir / "run.toml").string() + ":5: experiment.output: ", 0), 0u) << m;
+  EXPECT_NE(m.find("PGPASSWORD"), std::string::npos) << m;
+  EXPECT_EQ(m.find("s3cret"), std::string::npos) << m;
 }
 
 TEST(RunConfig, TheRemoteModelMustNotBeTheLocalOne) {

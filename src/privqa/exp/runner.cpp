@@ -26,8 +26,7 @@
 #include "privqa/exp/plan.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/http_engine.h"
-#include "privqa/store/response_cache.h"
-#include "privqa/store/result_store.h"
+#include "privqa/store/open_store.h"
 
 namespace privqa {
 
@@ -131,7 +130,7 @@ Status Experiment::prepare() {
     }
   }
 
-  auto store = open_sqlite_store(config_.output);
+  auto store = open_store(config_.output);
   if (!store) return store.error();
   store_ = std::move(*store);
   if (auto s = store_->claim_writer(); !s) return s;
@@ -156,7 +155,7 @@ Status Experiment::prepare() {
     auto bound = store_->run();
     if (!bound) return bound.error();
     if (!*bound || !(*bound)->secret_seed) {
-      return Error(config_.output.string() + ": the run record holds no seed, though the " +
+      return Error(config_.output + ": the run record holds no seed, though the " +
                    "config gives none; give the run a new output path");
     }
     config_.seed = *(*bound)->secret_seed;
@@ -172,7 +171,7 @@ Status Experiment::prepare() {
         "{}: the question file {} has changed since this run started (content hash {} then, {} "
         "now); its stored cells answer the old questions. Restore the file, or give the run a "
         "new output",
-        config_.output.string(), config_.dataset.path.string(), it->second, dataset_hash));
+        config_.output, config_.dataset.path.string(), it->second, dataset_hash));
   }
   // Session records that cannot be read would make this run's own record
   // fail at the end; say so before any request is paid for.
@@ -198,7 +197,7 @@ Status Experiment::open_models() {
       model = it->second;
     } else {
       if (config_.cache != CacheMode::kBypass && !cache_) {
-        auto cache = ResponseCache::open(config_.output);
+        auto cache = open_response_cache(config_.output);
         if (!cache) return cache.error();
         cache_ = std::move(*cache);
       }

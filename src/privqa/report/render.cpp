@@ -130,7 +130,7 @@ std::string render_json(const std::string& title, const std::vector<RunReport>& 
   out["runs"] = json::array();
   for (const auto& r : runs) {
     out["runs"].push_back({{"label", r.label},
-                           {"store", r.store.string()},
+                           {"store", r.store},
                            {"title", r.title},
                            {"simulated", r.simulated},
                            {"created_at", r.created_at},

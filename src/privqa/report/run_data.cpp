@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "privqa/data/dataset.h"
-#include "privqa/store/result_store.h"
+#include "privqa/store/open_store.h"
 
 namespace privqa::report {
 
@@ -94,13 +94,12 @@ CellBudget cell_budget(const CellResult& c, const std::set<std::string>& non_dp)
   return out;
 }
 
-Result<RunData> load_run(const std::filesystem::path& path,
-                         const std::optional<LoadOptions>& dataset) {
-  auto store = open_sqlite_store(path, true);
+Result<RunData> load_run(const std::string& location, const std::optional<LoadOptions>& dataset) {
+  auto store = open_store(location, true);
   if (!store) return store.error();
   auto record = (*store)->run();
   if (!record) return record.error();
-  if (!*record) return Error(path.string() + ": no run recorded in this store");
+  if (!*record) return Error(location + ": no run recorded in this store");
   auto cells = (*store)->cells();
   if (!cells) return cells.error();
   auto sessions = (*store)->sessions();
@@ -109,8 +108,8 @@ Result<RunData> load_run(const std::filesystem::path& path,
   if (!meta) return meta.error();
 
   RunData run;
-  run.store = path;
-  run.label = path.stem().string();
+  run.store = location;
+  run.label = store_label(location);
   run.record = std::move(**record);
   for (CellResult& c : *cells)
     (is_attack(c.key.scenario) ? run.attack_cells : run.cells).push_back(std::move(c));

@@ -18,8 +18,8 @@
 namespace privqa::report {
 
 struct RunData {
-  std::filesystem::path store;
-  std::string label;  // the store's file name without extension
+  std::string store;  // the store's path or URL, as given
+  std::string label;  // store_label (store/open_store.h): its file name without extension
   RunRecord record;   // config: the results identity (exp/run_config.h results_identity_json)
   // The experiment's cells; the reconstruction attacks' (A1, A2) are kept
   // apart in attack_cells: they measure privacy, not the pipeline's accuracy.
@@ -59,13 +59,12 @@ std::set<std::string> non_dp_mechanisms(const RunRecord& record);
 // of the numbers.
 CellBudget cell_budget(const CellResult& c, const std::set<std::string>& non_dp);
 
-// Opens the store at `path` read-only and reloads the run's question file as
-// the run recorded reading it (format, field mapping), or as `dataset` says
-// when given (for a run that recorded no mapping). A missing or unreadable
-// store, one without a recorded run, or a record that cannot be read is an
-// error; a dataset that cannot be reloaded, or whose content changed since
-// the run read it, is not (the report then leaves out what needs it).
-Result<RunData> load_run(const std::filesystem::path& path,
+// Opens the store at `location` (a path or URL: store/open_store.h) read-only and reloads the run's
+// question file as the run recorded reading it (format, field mapping), or as `dataset` says when
+// given (for a run that recorded no mapping). A missing or unreadable store, one without a recorded
+// run, or a record that cannot be read is an error; a dataset that cannot be reloaded, or whose
+// content changed since the run read it, is not (the report then leaves out what needs it).
+Result<RunData> load_run(const std::string& location,
                          const std::optional<LoadOptions>& dataset = std::nullopt);
 
 }  // namespace privqa::report

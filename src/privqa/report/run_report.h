@@ -128,7 +128,7 @@ struct ScenarioUse {
 
 struct RunReport {
   std::string label;
-  std::filesystem::path store;
+  std::string store;  // the store's path or URL
   bool simulated = false;
   std::string title;  // starts with "SIMULATED" for a simulated run
   std::string created_at, fingerprint, dataset, local_model, remote_model;

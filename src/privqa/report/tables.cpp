@@ -410,7 +410,7 @@ std::vector<std::string> run_paragraphs(const RunReport& r) {
   out.push_back(fmt::format(
       "Store {} (run {}, created {}). Dataset {}: {} questions. Local model "
       "{}, remote model {}. Seed {}.",
-      r.store.string(), r.fingerprint.substr(0, 12), r.created_at, r.dataset, r.questions,
+      r.store, r.fingerprint.substr(0, 12), r.created_at, r.dataset, r.questions,
       r.local_model.empty() ? "-" : r.local_model, r.remote_model.empty() ? "-" : r.remote_model,
       r.seed ? fmt::format("{}", *r.seed) : "drawn from the OS (kept secret)"));
   if (!r.encoders.empty()) {
@@ -487,8 +487,7 @@ Section comparison_section(const std::vector<RunReport>& runs) {
   s.paragraphs.push_back(fmt::format("Differences are each run minus run 1 ({}).", runs[0].label));
   for (size_t i = 0; i < runs.size(); ++i) {
     s.paragraphs.push_back(fmt::format("Run {}: {}{} ({}).", i + 1, runs[i].label,
-                                       runs[i].simulated ? " [SIMULATED]" : "",
-                                       runs[i].store.string()));
+                                       runs[i].simulated ? " [SIMULATED]" : "", runs[i].store));
   }
   DisplayTable acc{"Accuracy side by side", {"scenario", "mechanism", "eps"}, {}, ""};
   DisplayTable priv{"Re-identification and cosine side by side", {"mechanism", "eps"}, {}, ""};

@@ -3,10 +3,48 @@
 #include <chrono>
 
 #include "privqa/base/strings.h"
+#include "privqa/store/sqlite.h"
 
 namespace privqa {
 
-Result<std::unique_ptr<ResponseCache>> ResponseCache::open(const std::filesystem::path& path) {
+namespace {
+
+class SqliteResponseCache final : public ResponseCache {
+ public:
+  SqliteResponseCache(sqlite::Database db, sqlite::Statement get, sqlite::Statement put)
+      : db_(std::move(db)), get_(std::move(get)), put_(std::move(put)) {}
+
+  Result<std::optional<std::string>> get(const std::string& key) override {
+    get_.bind_text(1, key);
+    Result<bool> row = get_.step("look up a cached response");
+    if (!row) return row.error();
+    if (!*row) return std::optional<std::string>();
+    std::optional<std::string> body(get_.column_text(0));
+    get_.reset();
+    return body;
+  }
+
+  Status put(const std::string& key, std::string_view provider,
+             std::string_view response_body) override {
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return put_.bind_text(1, key)
+        .bind_text(2, provider)
+        .bind_text(3, response_body)
+        .bind_double(4, now)
+        .run("store a response");
+  }
+
+ private:
+  sqlite::Database db_;
+  sqlite::Statement get_;
+  sqlite::Statement put_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ResponseCache>> open_sqlite_response_cache(
+    const std::filesystem::path& path) {
   auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
   if (!db) return db.error().wrap("response cache");
   if (Status s = db->exec("CREATE TABLE IF NOT EXISTS responses ("
@@ -25,7 +63,7 @@ Result<std::unique_ptr<ResponseCache>> ResponseCache::open(const std::filesystem
       "VALUES (?1, ?2, ?3, ?4)");
   if (!put) return put.error();
   return std::unique_ptr<ResponseCache>(
-      new ResponseCache(std::move(*db), std::move(*get), std::move(*put)));
+      new SqliteResponseCache(std::move(*db), std::move(*get), std::move(*put)));
 }
 
 std::string ResponseCache::key(std::string_view base_url, std::string_view model,
@@ -43,27 +81,6 @@ std::string ResponseCache::key(std::string_view base_url, std::string_view model
     material += field;
   }
   return hash128_hex(material);
-}
-
-Result<std::optional<std::string>> ResponseCache::get(const std::string& key) {
-  get_.bind_text(1, key);
-  Result<bool> row = get_.step("look up a cached response");
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::string>();
-  std::optional<std::string> body(get_.column_text(0));
-  get_.reset();
-  return body;
-}
-
-Status ResponseCache::put(const std::string& key, std::string_view provider,
-                          std::string_view response_body) {
-  const double now =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  return put_.bind_text(1, key)
-      .bind_text(2, provider)
-      .bind_text(3, response_body)
-      .bind_double(4, now)
-      .run("store a response");
 }
 
 }  // namespace privqa

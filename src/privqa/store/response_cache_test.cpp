@@ -4,7 +4,9 @@
 
 #include <set>
 
+#include "privqa/store/open_store.h"
 #include "privqa/store/sqlite.h"
+#include "store/store_testing.h"
 #include "testing.h"
 
 namespace privqa {
@@ -28,11 +30,14 @@ TEST(ResponseCacheKey, DependsOnEveryPartAndIgnoresATrailingSlash) {
   EXPECT_EQ(keys.size(), 7u);
 }
 
-TEST(ResponseCache, StoresAndIsSharedBetweenConnections) {
-  testing::TempDir dir;
-  Result<std::unique_ptr<ResponseCache>> a = ResponseCache::open(dir / "cache.db");
+// The behaviour every backend shares, run on SQLite and on PostgreSQL.
+using ResponseCacheTest = store_testing::BackendTest;
+PRIVQA_INSTANTIATE_BACKENDS(ResponseCacheTest);
+
+TEST_P(ResponseCacheTest, StoresAndIsSharedBetweenConnections) {
+  Result<std::unique_ptr<ResponseCache>> a = open_response_cache(location());
   ASSERT_TRUE(a.ok()) << a.error().message();
-  Result<std::unique_ptr<ResponseCache>> b = ResponseCache::open(dir / "cache.db");
+  Result<std::unique_ptr<ResponseCache>> b = open_response_cache(location());
   ASSERT_TRUE(b.ok()) << b.error().message();
 
   Result<std::optional<std::string>> miss = (*a)->get("k1");
@@ -46,42 +51,56 @@ TEST(ResponseCache, StoresAndIsSharedBetweenConnections) {
   EXPECT_EQ(*hit.value(), R"({"choices":[]})");
 
   // Refresh overwrites.
-  ASSERT_TRUE((*b)->put("k1", "prov", "second").ok());
-  EXPECT_EQ(*(*a)->get("k1").value(), "second");
-  // WAL mode: the write-ahead log file exists beside the database.
+  ASSERT_TRUE((*b)->put("k1", "prov", "second \xE2\x80\x93 text").ok());
+  EXPECT_EQ(*(*a)->get("k1").value(), "second \xE2\x80\x93 text");
+}
+
+TEST(ResponseCache, SqliteKeepsAWriteAheadLog) {
+  testing::TempDir dir;
+  auto cache = open_response_cache(dir / "cache.db");
+  ASSERT_TRUE(cache.ok()) << cache.error().message();
+  ASSERT_TRUE((*cache)->put("k1", "prov", "body").ok());
   EXPECT_TRUE(std::filesystem::exists(dir / "cache.db-wal"));
 }
 
 TEST(ResponseCache, OpenFailsClearlyOnAnUnusablePath) {
   testing::TempDir dir;
-  Result<std::unique_ptr<ResponseCache>> c = ResponseCache::open(dir / "no" / "such" / "x.db");
+  auto c = open_response_cache(dir / "no" / "such" / "x.db");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message().find("x.db"), std::string::npos) << c.error().message();
 }
 
-// A cache whose table another connection dropped (as in a damaged file):
-// reads and writes fail with errors naming the file.
-TEST(ResponseCache, ReadAndWriteErrorsNameTheFile) {
-  testing::TempDir dir;
-  const auto path = dir / "cache.db";
-  Result<std::unique_ptr<ResponseCache>> cache = ResponseCache::open(path);
+// A cache whose table another connection dropped (as in a damaged store):
+// reads and writes fail with errors naming the file or URL.
+TEST_P(ResponseCacheTest, ReadAndWriteErrorsNameTheStore) {
+  auto cache = open_response_cache(location());
   ASSERT_TRUE(cache.ok()) << cache.error().message();
   ASSERT_TRUE((*cache)->put("k1", "prov", "body").ok());
-  {
-    auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->exec("DROP TABLE responses", "drop").ok());
-  }
+  store_testing::exec_raw(location(), GetParam() == store_testing::Backend::kSqlite
+                                          ? "DROP TABLE responses"
+                                          : "DROP TABLE privqa_cache.responses");
   Result<std::optional<std::string>> get = (*cache)->get("k1");
   ASSERT_FALSE(get.ok());
-  EXPECT_NE(get.error().message().find(path.string() + ": cannot look up a cached response: "),
-            std::string::npos)
+  EXPECT_EQ(get.error().message().rfind(location() + ": cannot look up a cached response", 0), 0u)
       << get.error().message();
   Status put = (*cache)->put("k2", "prov", "body");
   ASSERT_FALSE(put.ok());
-  EXPECT_NE(put.error().message().find(path.string() + ": cannot store a response: "),
-            std::string::npos)
+  EXPECT_EQ(put.error().message().rfind(location() + ": cannot store a response", 0), 0u)
       << put.error().message();
+}
+
+// One cache per database: runs in other schemas share it.
+TEST(PostgresResponseCache, IsSharedByTheSchemasOfADatabase) {
+  PRIVQA_REQUIRE_POSTGRES(server);
+  const std::string database = server->new_database();
+  auto a = open_response_cache(database + "?schema=exp_a");
+  auto b = open_response_cache(database + "?schema=exp_b");
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  ASSERT_TRUE((*a)->put("k1", "prov", "body").ok());
+  auto hit = (*b)->get("k1");
+  ASSERT_TRUE(hit.ok()) << hit.error().message();
+  EXPECT_EQ(hit->value_or(""), "body");
 }
 
 }  // namespace

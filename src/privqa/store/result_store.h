@@ -2,20 +2,22 @@
 // finished cell, one session record per `privqa run` (records.h), and a few
 // facts learned while running.
 //
-// The SQLite implementation keeps a run in one database file (WAL mode), the
-// same file that holds the run's response cache (response_cache.h). A
+// Two implementations: SQLite keeps a run in one database file (WAL mode),
+// the same file that holds the run's response cache (response_cache.h);
+// PostgreSQL keeps it in a schema of a database (postgres_store.h).
+// open_store (open_store.h) picks one from the location the user gives. A
 // process killed at any moment loses at most cells in flight; rows already
-// written survive and the file stays consistent.
+// written survive and the store stays consistent.
 //
 // Threading: a store object is used by one thread at a time (the runner's
 // event loop thread). Several store objects, in one process or several, may
-// open the same file; SQLite serializes their writes. One run writes a store
-// at a time (claim_writer); readers need no claim.
+// open the same store; the database serializes their writes. One run writes
+// a store at a time (claim_writer); readers need no claim.
 //
 // Not found: a store with no run recorded yet returns nullopt from run() and
 // empty lists from the other readers; none of that is an error. A stored
 // record that cannot be read back (a missing or mistyped field, a value that
-// is not JSON) is an error naming the file, the record and the field.
+// is not JSON) is an error naming the file or URL, the record and the field.
 //
 // Ownership: readers return copies; the store owns its connection.
 #pragma once
@@ -40,8 +42,9 @@ class ResultStore {
 
   // Makes this object the store's one writing run until it is destroyed or
   // its process ends, however it ends (the SQLite store holds an flock on
-  // the file). Fails at once, naming the process, while another object
-  // holds the claim: two runs on one store would both run every cell.
+  // the file, the PostgreSQL store an advisory lock in its session). Fails
+  // at once, naming the process, while another object holds the claim: two
+  // runs on one store would both run every cell.
   virtual Status claim_writer() = 0;
 
   // First use of a store records the run; later uses must present the same

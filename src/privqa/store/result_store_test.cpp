@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <limits>
+
+#include "privqa/store/open_store.h"
 #include "privqa/store/sqlite.h"
 #include "store/store_testing.h"
 #include "testing.h"
@@ -33,9 +37,17 @@ RunRecord run_record(const std::string& fingerprint) {
   return r;
 }
 
-TEST(ResultStore, RoundTripAndFinishedKeys) {
-  testing::TempDir dir;
-  auto store = open_sqlite_store(dir / "run.db");
+// The behaviour every backend shares, run on SQLite and on PostgreSQL.
+class ResultStoreTest : public store_testing::BackendTest {
+ protected:
+  Result<std::unique_ptr<ResultStore>> open(bool read_only = false) {
+    return open_store(location(), read_only);
+  }
+};
+PRIVQA_INSTANTIATE_BACKENDS(ResultStoreTest);
+
+TEST_P(ResultStoreTest, RoundTripAndFinishedKeys) {
+  auto store = open();
   ASSERT_TRUE(store.ok()) << store.error().message();
   ASSERT_TRUE((*store)->bind_run(run_record("abc")).ok());
   ASSERT_TRUE((*store)->put(cell("q1", Scenario::kLocal, CellStatus::kOk)).ok());
@@ -48,7 +60,7 @@ TEST(ResultStore, RoundTripAndFinishedKeys) {
   // A replacement overwrites; a reopened store sees everything.
   ASSERT_TRUE((*store)->put(cell("q1", Scenario::kPrivateCot, CellStatus::kOk)).ok());
   store->reset();
-  auto reopened = open_sqlite_store(dir / "run.db", true);
+  auto reopened = open(true);
   ASSERT_TRUE(reopened.ok()) << reopened.error().message();
   auto cells = (*reopened)->cells();
   ASSERT_TRUE(cells.ok());
@@ -61,14 +73,13 @@ TEST(ResultStore, RoundTripAndFinishedKeys) {
   EXPECT_TRUE(s3.correct());
 }
 
-TEST(ResultStore, RefusesAnotherConfiguration) {
-  testing::TempDir dir;
+TEST_P(ResultStoreTest, RefusesAnotherConfiguration) {
   {
-    auto store = open_sqlite_store(dir / "run.db");
+    auto store = open();
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->bind_run(run_record("abc")).ok());
   }
-  auto store = open_sqlite_store(dir / "run.db");
+  auto store = open();
   ASSERT_TRUE(store.ok());
   EXPECT_TRUE((*store)->bind_run(run_record("abc")).ok()) << "the same run resumes";
   auto other = (*store)->bind_run(run_record("xyz"));
@@ -78,22 +89,19 @@ TEST(ResultStore, RefusesAnotherConfiguration) {
 
 // One writer at a time: a second claim fails at once naming the holder; a
 // reader needs none; the claim ends with the object that held it.
-TEST(ResultStore, OneWriterAtATime) {
-  testing::TempDir dir;
-  auto first = open_sqlite_store(dir / "run.db");
-  auto second = open_sqlite_store(dir / "run.db");
+TEST_P(ResultStoreTest, OneWriterAtATime) {
+  auto first = open();
+  auto second = open();
   ASSERT_TRUE(first.ok() && second.ok());
   ASSERT_TRUE((*first)->claim_writer().ok());
   EXPECT_TRUE((*first)->claim_writer().ok()) << "claiming again is no conflict";
   auto refused = (*second)->claim_writer();
   ASSERT_FALSE(refused.ok());
   const std::string pid = "pid " + std::to_string(::getpid()) + " on ";
-  EXPECT_EQ(refused.error().message().rfind(
-                (dir / "run.db").string() + ": another privqa run (" + pid, 0),
-            0u)
+  EXPECT_EQ(refused.error().message().rfind(location() + ": another privqa run (" + pid, 0), 0u)
       << refused.error().message();
   EXPECT_NE(refused.error().message().find("is writing this store"), std::string::npos);
-  auto reader = open_sqlite_store(dir / "run.db", /*read_only=*/true);
+  auto reader = open(/*read_only=*/true);
   ASSERT_TRUE(reader.ok());
   EXPECT_TRUE((*reader)->cells().ok());
   first->reset();
@@ -122,8 +130,7 @@ TEST(ResultStore, ClearErrorsForMissingOrForeignFiles) {
                 ": no run recorded in this store (its first run stopped before creating it)");
 }
 
-TEST(ResultStore, RunRecordRoundTrip) {
-  testing::TempDir dir;
+TEST_P(ResultStoreTest, RunRecordRoundTrip) {
   RunRecord run;
   run.fingerprint = "abc";
   run.config = {{"seed", 3}, {"epsilons", {1.0, 2.0}}};
@@ -132,14 +139,14 @@ TEST(ResultStore, RunRecordRoundTrip) {
   run.local_provider = "l";
   run.remote_provider = "r";
   {
-    auto store = open_sqlite_store(dir / "run.db");
+    auto store = open();
     ASSERT_TRUE(store.ok()) << store.error().message();
     auto none = (*store)->run();
     ASSERT_TRUE(none.ok()) << none.error().message();
     EXPECT_FALSE(none->has_value()) << "no run recorded yet is not an error";
     ASSERT_TRUE((*store)->bind_run(run).ok());
   }
-  auto store = open_sqlite_store(dir / "run.db", true);
+  auto store = open(true);
   ASSERT_TRUE(store.ok()) << store.error().message();
   auto back = (*store)->run();
   ASSERT_TRUE(back.ok()) << back.error().message();
@@ -166,9 +173,8 @@ SessionRecord session(double wall_seconds, int64_t hedges) {
   return s;
 }
 
-TEST(ResultStore, SessionsAppendInOrderAndStayOutOfMeta) {
-  testing::TempDir dir;
-  auto store = open_sqlite_store(dir / "run.db");
+TEST_P(ResultStoreTest, SessionsAppendInOrderAndStayOutOfMeta) {
+  auto store = open();
   ASSERT_TRUE(store.ok()) << store.error().message();
   auto none = (*store)->sessions();
   ASSERT_TRUE(none.ok()) << none.error().message();
@@ -181,7 +187,7 @@ TEST(ResultStore, SessionsAppendInOrderAndStayOutOfMeta) {
   ASSERT_TRUE((*store)->set_meta("simulated", "true").ok());
   // A second connection appends too (another process finishing a run).
   {
-    auto other = open_sqlite_store(dir / "run.db");
+    auto other = open();
     ASSERT_TRUE(other.ok());
     auto second = (*other)->append_session(session(2.5, 5));
     ASSERT_TRUE(second.ok());
@@ -191,8 +197,7 @@ TEST(ResultStore, SessionsAppendInOrderAndStayOutOfMeta) {
   ASSERT_TRUE((*store)->replace_session(0, session(1.5, 2)).ok());
   auto beyond = (*store)->replace_session(2, session(1, 1));
   ASSERT_FALSE(beyond.ok());
-  EXPECT_EQ(beyond.error().message(),
-            (dir / "run.db").string() + ": there is no session 3 to rewrite");
+  EXPECT_EQ(beyond.error().message(), location() + ": there is no session 3 to rewrite");
   auto sessions = (*store)->sessions();
   ASSERT_TRUE(sessions.ok()) << sessions.error().message();
   ASSERT_EQ(sessions->size(), 2u);
@@ -211,18 +216,14 @@ TEST(ResultStore, SessionsAppendInOrderAndStayOutOfMeta) {
   EXPECT_NE(refused.error().message().find("append_session"), std::string::npos);
 }
 
-using store_testing::write_raw_sessions;
-
-TEST(ResultStore, CorruptSessionsAreAnErrorAndAreNotReset) {
-  testing::TempDir dir;
-  const auto path = dir / "run.db";
-  auto store = open_sqlite_store(path);
+TEST_P(ResultStoreTest, CorruptSessionsAreAnErrorAndAreNotReset) {
+  auto store = open();
   ASSERT_TRUE(store.ok());
 
-  write_raw_sessions(path, "not json");
+  store_testing::write_raw_sessions(location(), "not json");
   auto garbled = (*store)->sessions();
   ASSERT_FALSE(garbled.ok());
-  EXPECT_NE(garbled.error().message().find(path.string()), std::string::npos);
+  EXPECT_NE(garbled.error().message().find(location()), std::string::npos);
   EXPECT_NE(garbled.error().message().find("not a JSON array"), std::string::npos)
       << garbled.error().message();
   // Appending does not replace what it cannot read.
@@ -230,24 +231,108 @@ TEST(ResultStore, CorruptSessionsAreAnErrorAndAreNotReset) {
 
   nlohmann::json one = to_json(session(1, 1));
   one["providers"]["remote"].erase("hedges");
-  write_raw_sessions(path, nlohmann::json::array({to_json(session(1, 1)), one}).dump());
+  store_testing::write_raw_sessions(location(),
+                                    nlohmann::json::array({to_json(session(1, 1)), one}).dump());
   auto missing = (*store)->sessions();
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message(),
-            path.string() + ": session 2, provider 'remote': field 'hedges' is missing");
+            location() + ": session 2, provider 'remote': field 'hedges' is missing");
   auto append = (*store)->append_session(session(1, 1));
   ASSERT_FALSE(append.ok());
   EXPECT_EQ(append.error().message(), missing.error().message());
 
   // Neither failed append changed the stored value.
-  auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadOnly);
-  ASSERT_TRUE(db.ok());
-  auto s = db->prepare("SELECT value FROM meta WHERE key = 'sessions'");
-  ASSERT_TRUE(s.ok());
-  auto row = s->step("read");
-  ASSERT_TRUE(row.ok() && *row);
-  EXPECT_EQ(nlohmann::json::parse(s->column_text(0)).size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(store_testing::raw_sessions(location())).size(), 2u);
 }
 
+// Keys sort bytewise (upper case before '_' before lower case), whatever the
+// database's locale; numbers come back exactly.
+TEST_P(ResultStoreTest, CellsSortBytewiseAndNumbersComeBackExactly) {
+  auto store = open();
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  std::vector<CellResult> written;
+  for (const std::string id : {"b2", "_x", "B1", "a10", "a9"}) {
+    CellResult c = cell(id, Scenario::kPrivateCot, CellStatus::kOk);
+    c.key.eps = 0.1 * static_cast<double>(written.size() + 1);
+    c.latency = 1.0 / 3.0;
+    c.local_tokens_out = std::numeric_limits<int64_t>::max();
+    c.remote_tokens_out = -1;
+    c.details = R"({"mechanism":{"eps_spent":0.30000000000000004}})";
+    ASSERT_TRUE((*store)->put(c).ok());
+    written.push_back(c);
+  }
+  auto cells = (*store)->cells();
+  ASSERT_TRUE(cells.ok()) << cells.error().message();
+  std::vector<std::string> keys;
+  for (const CellResult& c : *cells)
+    keys.push_back(c.key.question_id);
+  EXPECT_EQ(keys, (std::vector<std::string>{"B1", "_x", "a10", "a9", "b2"}));
+  for (const CellResult& c : *cells) {
+    const auto same = std::find_if(written.begin(), written.end(), [&](const CellResult& w) {
+      return w.key.question_id == c.key.question_id;
+    });
+    ASSERT_NE(same, written.end());
+    EXPECT_EQ(c.key.str(), same->key.str());
+    EXPECT_EQ(c.key.eps, same->key.eps);  // bit for bit
+    EXPECT_EQ(c.latency, 1.0 / 3.0);
+    EXPECT_EQ(c.local_tokens_out, std::numeric_limits<int64_t>::max());
+    EXPECT_EQ(c.remote_tokens_out, -1);
+    EXPECT_EQ(c.details, same->details);
+    EXPECT_EQ(c.parse_method, same->parse_method);
+  }
+}
+
+// PostgreSQL: errors name the URL, never a password.
+TEST(PostgresStore, ClearErrorsForUnreachableOrEmptyDatabases) {
+  // Nothing listens on port 1 of loopback.
+  const std::string closed = "postgresql://postgres@127.0.0.1:1/runs";
+  auto unreachable = open_store(closed, true);
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_EQ(unreachable.error().message().rfind(closed + ": cannot connect: ", 0), 0u)
+      << unreachable.error().message();
+  auto secret = open_store("postgresql://me:hunter2@127.0.0.1:1/runs");
+  ASSERT_FALSE(secret.ok());
+  EXPECT_EQ(secret.error().message().find("hunter2"), std::string::npos);
+  EXPECT_NE(secret.error().message().find("PGPASSWORD"), std::string::npos);
+
+  PRIVQA_REQUIRE_POSTGRES(server);
+  const std::string empty = server->new_database();
+  auto none = open_store(empty, /*read_only=*/true);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message(),
+            empty + ": no run recorded in this store (schema public holds no run store tables)");
+  const std::string missing = empty + "_missing";
+  auto no_database = open_store(missing);
+  ASSERT_FALSE(no_database.ok());
+  EXPECT_EQ(no_database.error().message().rfind(missing + ": cannot connect: ", 0), 0u);
+  EXPECT_NE(no_database.error().message().find("does not exist"), std::string::npos)
+      << no_database.error().message();
+}
+
+// ?schema=NAME: one database, separate runs, each with its own writer.
+TEST(PostgresStore, SchemasHoldSeparateRuns) {
+  PRIVQA_REQUIRE_POSTGRES(server);
+  const std::string database = server->new_database();
+  auto a = open_store(database + "?schema=exp_a");
+  auto b = open_store(database + "?schema=exp_b");
+  ASSERT_TRUE(a.ok()) << a.error().message();
+  ASSERT_TRUE(b.ok()) << b.error().message();
+  ASSERT_TRUE((*a)->claim_writer().ok());
+  ASSERT_TRUE((*b)->claim_writer().ok()) << "another schema is another store";
+  ASSERT_TRUE((*a)->bind_run(run_record("abc")).ok());
+  ASSERT_TRUE((*b)->bind_run(run_record("xyz")).ok());
+  ASSERT_TRUE((*a)->put(cell("q1", Scenario::kLocal, CellStatus::kOk)).ok());
+  auto cells_b = (*b)->cells();
+  ASSERT_TRUE(cells_b.ok());
+  EXPECT_TRUE(cells_b->empty());
+  auto a_again = open_store(database + "?schema=exp_a", /*read_only=*/true);
+  ASSERT_TRUE(a_again.ok());
+  auto cells_a = (*a_again)->cells();
+  ASSERT_TRUE(cells_a.ok());
+  ASSERT_EQ(cells_a->size(), 1u);
+  EXPECT_EQ((*cells_a)[0].key.str(), "q1|S1||0|0");
+  EXPECT_EQ(store_label(database + "?schema=exp_a"), "exp_a");
+  EXPECT_EQ(store_label(database), database.substr(database.rfind('/') + 1));
+}
 }  // namespace
 }  // namespace privqa

@@ -1,0 +1,29 @@
+// Where a run is stored, as the user names it: a SQLite file path (the
+// default) or a postgresql:// URL (postgres_url.h). Every command that opens
+// a run opens it through these, so a URL works wherever a path does.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "privqa/base/result.h"
+#include "privqa/store/response_cache.h"
+#include "privqa/store/result_store.h"
+
+namespace privqa {
+
+// The run store at `location` (open_sqlite_store or open_postgres_store).
+// With `read_only`, a missing store is an error and nothing is written.
+Result<std::unique_ptr<ResultStore>> open_store(const std::string& location,
+                                                bool read_only = false);
+
+// The response cache of the run stored at `location`: in the same SQLite
+// file, or the database's shared cache.
+Result<std::unique_ptr<ResponseCache>> open_response_cache(const std::string& location);
+
+// A short name for the run at `location` in reports: a file's name without
+// its extension; a URL's schema, or its database when the schema is public.
+std::string store_label(const std::string& location);
+
+}  // namespace privqa

@@ -1,0 +1,178 @@
+#include "privqa/store/postgres.h"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace privqa::pg {
+
+namespace {
+
+// The advisory lock (with kLockClass) held while creating tables.
+constexpr int kCreateLock = 0;
+
+std::string trimmed(const char* message) {
+  std::string s = message ? message : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+struct Connection::Handle {
+  explicit Handle(PGconn* c) : conn(c) {}
+  ~Handle() { PQfinish(conn); }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  PGconn* conn;
+};
+
+Connection::Connection(std::unique_ptr<Handle> handle, PostgresUrl url)
+    : handle_(std::move(handle)), url_(std::move(url)) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+Result<Connection> Connection::open(const PostgresUrl& url, Access access) {
+  // Defaults first: the URL's own parameters override them.
+  const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
+                        nullptr};
+  const char* values[] = {"10", "privqa", "UTF8", url.conninfo.c_str(), nullptr};
+  auto handle = std::make_unique<Handle>(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
+  if (handle->conn == nullptr) return Error(url.shown + ": cannot connect: out of memory");
+  if (PQstatus(handle->conn) != CONNECTION_OK) {
+    return Error(
+        fmt::format("{}: cannot connect: {}", url.shown, trimmed(PQerrorMessage(handle->conn))));
+  }
+  // CREATE ... IF NOT EXISTS reports "already exists, skipping" as a notice,
+  // which libpq would print to stderr.
+  PQsetNoticeProcessor(
+      handle->conn, [](void*, const char*) {}, nullptr);
+  Connection db(std::move(handle), url);
+  std::string setup = "SET search_path TO " + db.quoted_schema();
+  if (access == Access::kReadOnly) setup += "; SET default_transaction_read_only = on";
+  if (Status s = db.exec(setup, "set up the session"); !s) return s.error();
+  return db;
+}
+
+std::string Connection::quoted_schema() const {
+  return "\"" + url_.schema + "\"";  // parse_postgres_url admits plain names only
+}
+
+Error Connection::error(std::string_view what, std::string_view message) const {
+  return Error(fmt::format("{}: cannot {}: {}", url_.shown, what, message));
+}
+
+Result<Rows> Connection::query(std::string_view sql, const std::vector<std::string>& params,
+                               std::string_view what) {
+  PGconn* conn = handle_->conn;
+  auto [it, added] = prepared_.try_emplace(std::string(sql), "");
+  if (added) {
+    it->second = fmt::format("privqa_{}", prepared_.size());
+    std::unique_ptr<PGresult, decltype(&PQclear)> prepared(
+        PQprepare(conn, it->second.c_str(), it->first.c_str(), static_cast<int>(params.size()),
+                  nullptr),
+        &PQclear);
+    if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+      prepared_.erase(it);
+      return error(what, trimmed(PQerrorMessage(conn)));
+    }
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const std::string& p : params)
+    values.push_back(p.c_str());
+  std::shared_ptr<PGresult> result(
+      PQexecPrepared(conn, it->second.c_str(), static_cast<int>(values.size()), values.data(),
+                     nullptr, nullptr, /*resultFormat=*/0),
+      &PQclear);
+  const ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    return error(what, trimmed(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn)));
+  }
+  return Rows(std::move(result), fmt::format("{}: {}", url_.shown, what));
+}
+
+Status Connection::run(std::string_view sql, const std::vector<std::string>& params,
+                       std::string_view what) {
+  auto rows = query(sql, params, what);
+  if (!rows) return rows.error();
+  return Status::Ok();
+}
+
+Status Connection::exec(std::string_view sql, std::string_view what) {
+  const std::string text(sql);
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(handle_->conn, text.c_str()),
+                                                       &PQclear);
+  const ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return error(
+        what, trimmed(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(handle_->conn)));
+  }
+  return Status::Ok();
+}
+
+Status Connection::create(std::string_view ddl, std::string_view what) {
+  auto transaction = Transaction::begin(*this);
+  if (!transaction) return transaction.error();
+  if (Status s =
+          exec(fmt::format("SELECT pg_advisory_xact_lock({}, {})", kLockClass, kCreateLock), what);
+      !s) {
+    return s;
+  }
+  if (Status s = exec(ddl, what); !s) return s;
+  return transaction->commit();
+}
+
+size_t Rows::size() const {
+  return static_cast<size_t>(PQntuples(result_.get()));
+}
+
+std::string_view Rows::text(size_t row, int col) const {
+  const int r = static_cast<int>(row);
+  return {PQgetvalue(result_.get(), r, col),
+          static_cast<size_t>(PQgetlength(result_.get(), r, col))};
+}
+
+Result<int64_t> Rows::int64(size_t row, int col) const {
+  const std::string s(text(row, col));
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno != 0) {
+    return Error(fmt::format("{}: field '{}' is not an integer: '{}'", where_,
+                             PQfname(result_.get(), col), s));
+  }
+  return static_cast<int64_t>(v);
+}
+
+Result<double> Rows::number(size_t row, int col) const {
+  const std::string s(text(row, col));
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0') {
+    return Error(fmt::format("{}: field '{}' is not a number: '{}'", where_,
+                             PQfname(result_.get(), col), s));
+  }
+  return v;
+}
+
+Result<Transaction> Transaction::begin(Connection& db) {
+  if (Status s = db.exec("BEGIN", "begin a transaction"); !s) return s.error();
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)db_->exec("ROLLBACK", "roll back");
+}
+
+Status Transaction::commit() {
+  Connection* db = db_;
+  db_ = nullptr;
+  return db->exec("COMMIT", "commit");
+}
+
+}  // namespace privqa::pg
