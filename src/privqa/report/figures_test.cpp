@@ -162,16 +162,23 @@ TEST(Figures, ParetoSetMaximisesAccuracyAndMinimisesTheRateWithTies) {
   EXPECT_EQ(pareto_set({{0.4, 0.4}}), std::vector<bool>{true});
 }
 
-// S1 0.50 at rate 0; S2 0.80 at the originals' rate 1; santext+ eps 1 (0.2,
-// 0.55) in the set, eps 2 (0.4, 0.52) dominated by eps 1; inferdpt eps 1
-// (0.1, 0.45) dominated by S1.
-TEST(Figures, FrontierFillsTheParetoSetAndJoinsItAsAStaircase) {
+// The accuracies of the frontier tests: S1 0.50, S2 0.80, santext+ 0.55 at
+// eps 1 and 0.52 at eps 2, inferdpt 0.45 at eps 1.
+RunReport frontier_run() {
   RunReport r;
   r.mechanisms = {"santext+", "inferdpt"};
   r.accuracy = {stat(Scenario::kLocal, "", 0, 0.50), stat(Scenario::kRemoteCot, "", 0, 0.80),
                 stat(Scenario::kPrivateCot, "santext+", 1, 0.55),
                 stat(Scenario::kPrivateCot, "santext+", 2, 0.52),
                 stat(Scenario::kPrivateCot, "inferdpt", 1, 0.45)};
+  return r;
+}
+
+// S1 0.50 at rate 0; S2 0.80 at the originals' rate 1; santext+ eps 1 (0.2,
+// 0.55) in the set, eps 2 (0.4, 0.52) dominated by eps 1; inferdpt eps 1
+// (0.1, 0.45) dominated by S1.
+TEST(Figures, FrontierFillsTheParetoSetAndJoinsItAsAStaircase) {
+  RunReport r = frontier_run();
   const auto privacy = [](const std::string& m, double eps, size_t reidentified) {
     PrivacyStat p;
     p.mechanism = m;
@@ -210,12 +217,7 @@ TEST(Figures, FrontierFillsTheParetoSetAndJoinsItAsAStaircase) {
 // recovery's interval as its x bar; S1 at 0 and S2 at 1 (the original words
 // themselves); a mechanism without an exact channel has no point.
 TEST(Figures, InversionFrontierPlotsAccuracyAgainstTokenRecovery) {
-  RunReport r;
-  r.mechanisms = {"santext+", "inferdpt"};
-  r.accuracy = {stat(Scenario::kLocal, "", 0, 0.50), stat(Scenario::kRemoteCot, "", 0, 0.80),
-                stat(Scenario::kPrivateCot, "santext+", 1, 0.55),
-                stat(Scenario::kPrivateCot, "santext+", 2, 0.60),
-                stat(Scenario::kPrivateCot, "inferdpt", 1, 0.45)};
+  RunReport r = frontier_run();
   const auto attack = [](const std::string& m, double eps, size_t recovered, Interval ci) {
     OfflineAttackStat a;
     a.mechanism = m;
