@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Wall time of `privqa attack` over the whole MedMCQA dev set: every question
-# sanitized once by SanText, SanText+ and CusText+ at eps 1, 2 and 4
+# sanitized once by SanText, SanText+, CusText+ and TEM at eps 1, 2 and 4
 # (`privqa sanitize --dataset ... --out FILE.jsonl`, not timed), then the
 # offline attacks on that file RUNS times (default 5); prints each run's wall
 # time, then the median and the worst.
@@ -12,7 +12,7 @@ runs=${2:-5}
 data=${PRIVQA_DATA_DIR:-$(dirname "$0")/../../shared/data}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$build/privqa" sanitize --dataset "$data/medmcqa/dev.json" --mech santext,santext+,custext+ \
+"$build/privqa" sanitize --dataset "$data/medmcqa/dev.json" --mech santext,santext+,custext+,tem \
   --eps 1,2,4 --seed 1 --out "$work/dev.jsonl"
 times=()
 for ((i = 1; i <= runs; i++)); do

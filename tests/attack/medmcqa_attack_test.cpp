@@ -1,7 +1,7 @@
 // The inversion on real data: the first 200 MedMCQA dev questions sanitized
-// by SanText+ and CusText+ (built on the whole dev set, as a run builds
-// them) at eps 0.5 to 8, with the wink embeddings. Skipped (with the reason) when either
-// file is absent.
+// by SanText+, CusText+ and TEM (the metric-DP exponential mechanism), each
+// built on the whole dev set as a run builds them, at eps 0.5 to 8, with the
+// wink embeddings. Skipped (with the reason) when either file is absent.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -27,7 +27,7 @@ TEST(MedMcqaAttack, RecoveryFallsAsEpsFalls) {
   for (const auto& q : dataset->questions)
     corpus.push_back(q.text);
   const std::vector<double> eps_list = {0.5, 1, 2, 4, 8};
-  for (const std::string name : {"santext+", "custext+"}) {
+  for (const std::string name : {"santext+", "custext+", "tem"}) {
     auto mechanism = create_mechanism(name, {}, *table, corpus);
     ASSERT_TRUE(mechanism.ok()) << mechanism.error().message();
     const auto* channel = dynamic_cast<const WordChannel*>(mechanism->get());

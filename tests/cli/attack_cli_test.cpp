@@ -1,8 +1,12 @@
 // `privqa attack`: a small run of S3 against the simulator on the bundled
 // sample (with its small embedding table), then the attacks on it; JSONL
-// input from `privqa sanitize`; bad input.
+// input from `privqa sanitize`; bad input; the same figures in `privqa
+// report --offline-attacks`.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -36,7 +40,7 @@ class AttackCli : public ::testing::Test {
                          (*dir_ / "run.db").string() + "\"\nembeddings = \"" +
                          data.embeddings.string() +
                          "\"\nseed = 3\nscenarios = [\"S3\"]\n"
-                         "mechanisms = [\"santext+\", \"custext+\", \"inferdpt\"]\n"
+                         "mechanisms = [\"santext+\", \"custext+\", \"tem\", \"inferdpt\"]\n"
                          "epsilons = [1.0, 8.0]\nlocal = \"local\"\nremote = \"remote\"\n";
     for (const char* name : {"local", "remote"}) {
       config += std::string("\n[providers.") + name +
@@ -66,7 +70,7 @@ TEST_F(AttackCli, PrintsTheTableAndWritesCsvAndJson) {
   EXPECT_NE(r.out.find("no exact channel: inversion not computed"), std::string::npos) << r.out;
 
   const json j = json::parse(slurp(out / "attack.json"));
-  ASSERT_EQ(j["groups"].size(), 6u);  // 3 mechanisms x 2 eps
+  ASSERT_EQ(j["groups"].size(), 8u);  // 4 mechanisms x 2 eps
   std::map<std::string, size_t> tokens;
   for (const auto& g : j["groups"]) {
     const std::string mechanism = g["mechanism"];
@@ -93,7 +97,7 @@ TEST_F(AttackCli, PrintsTheTableAndWritesCsvAndJson) {
     EXPECT_LE(n_w["max"].get<double>(), 1.0);
     EXPECT_GE(g["deniability"]["s_w"]["min"].get<double>(), 1.0 - 1e-9);
   }
-  EXPECT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens.size(), 3u);  // santext+, custext+ and tem have exact channels
 
   std::istringstream csv(slurp(out / "attack.csv"));
   std::string line;
@@ -103,7 +107,102 @@ TEST_F(AttackCli, PrintsTheTableAndWritesCsvAndJson) {
     if (rows++ == 0) columns = fields;
     EXPECT_EQ(fields, columns) << line;
   }
-  EXPECT_EQ(rows, 7u);
+  EXPECT_EQ(rows, 9u);
+}
+
+// A CSV file as rows of named fields (no field of these files is quoted).
+std::vector<std::map<std::string, std::string>> read_csv_rows(const std::filesystem::path& path) {
+  std::istringstream in(slurp(path));
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> out;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    for (std::string field; std::getline(cells, field, ',');)
+      fields.push_back(field);
+    if (!line.empty() && line.back() == ',') fields.emplace_back();
+    if (header.empty()) {
+      header = fields;
+      continue;
+    }
+    EXPECT_EQ(fields.size(), header.size()) << line;
+    auto& row = out.emplace_back();
+    for (size_t i = 0; i < std::min(fields.size(), header.size()); ++i)
+      row[header[i]] = fields[i];
+  }
+  return out;
+}
+
+TEST_F(AttackCli, ReportShowsTheFiguresOfTheAttackCommand) {
+  // Two independent paths over one store: `privqa attack` writes attack.csv;
+  // `privqa report --offline-attacks` computes the attacks through the
+  // attack module and renders them. Every figure of one must be the other's.
+  const auto attack_out = *dir_ / "report-attack";
+  const auto a =
+      run_command(kBinary + " attack " + store().string() + " --out " + attack_out.string());
+  ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
+  const auto report_out = *dir_ / "report-out";
+  const auto r = run_command(kBinary + " report " + store().string() +
+                             " --offline-attacks --format md,csv --out " + report_out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  const auto attacked = read_csv_rows(attack_out / "attack.csv");
+  const auto reported = read_csv_rows(report_out / "offline_attacks.csv");
+  ASSERT_EQ(attacked.size(), 8u);
+  ASSERT_EQ(reported.size(), attacked.size());
+  for (size_t i = 0; i < attacked.size(); ++i) {
+    const auto& want = attacked[i];
+    const auto& got = reported[i];
+    const std::string group = want.at("mechanism") + " eps " + want.at("eps");
+    EXPECT_EQ(got.at("run"), "run");
+    EXPECT_EQ(got.at("simulated"), "true");
+    EXPECT_EQ(got.at("mechanism"), want.at("mechanism"));
+    EXPECT_EQ(std::stod(got.at("eps")), std::stod(want.at("eps")));
+    EXPECT_EQ(got.at("texts"), want.at("texts")) << group;
+    EXPECT_EQ(got.at("exact_channel"), want.at("exact_channel")) << group;
+    if (want.at("exact_channel") != "true") {
+      EXPECT_EQ(got.at("all_rate"), "") << group;
+      continue;
+    }
+    for (const char* c : {"all", "rare", "sensitive"}) {
+      for (const char* count : {"tokens", "recovered"}) {
+        const std::string field = std::string(c) + "_" + count;
+        EXPECT_EQ(got.at(field), want.at(field)) << group << " " << field;
+      }
+      for (const char* value : {"rate", "ci_low", "ci_high"}) {
+        const std::string field = std::string(c) + "_" + value;
+        ASSERT_EQ(got.at(field).empty(), want.at(field).empty()) << group << " " << field;
+        if (want.at(field).empty()) continue;
+        EXPECT_DOUBLE_EQ(std::stod(got.at(field)), std::stod(want.at(field)))
+            << group << " " << field;
+      }
+    }
+    EXPECT_EQ(got.at("words"), want.at("words")) << group;
+    for (const char* field : {"n_w_median", "s_w_median"}) {
+      EXPECT_DOUBLE_EQ(std::stod(got.at(field)), std::stod(want.at(field)))
+          << group << " " << field;
+    }
+  }
+
+  // The section, and the frontier with inversion recovery as its privacy axis.
+  const std::string md = slurp(report_out / "report.md");
+  EXPECT_NE(md.find("## Offline attacks"), std::string::npos);
+  EXPECT_NE(md.find("no exact channel"), std::string::npos);  // inferdpt
+  const std::string svg = slurp(report_out / "frontier_inversion.svg");
+  EXPECT_NE(svg.find("inversion: word tokens recovered by MAP"), std::string::npos);
+  for (const char* mechanism : {"santext+", "custext+", "tem"})
+    EXPECT_NE(svg.find(fmt::format(">{}</text>", mechanism)), std::string::npos) << mechanism;
+  EXPECT_EQ(svg.find("inferdpt"), std::string::npos);  // no exact channel: no point
+  EXPECT_TRUE(std::filesystem::exists(report_out / "frontier_eps.svg"));
+
+  // Without the option the report has neither.
+  const auto plain_out = *dir_ / "report-plain";
+  const auto plain = run_command(kBinary + " report " + store().string() +
+                                 " --format md,csv --out " + plain_out.string());
+  ASSERT_EQ(plain.exit_code, 0) << plain.out << plain.err;
+  EXPECT_FALSE(std::filesystem::exists(plain_out / "offline_attacks.csv"));
+  EXPECT_FALSE(std::filesystem::exists(plain_out / "frontier_inversion.svg"));
 }
 
 TEST_F(AttackCli, ReadsTheJsonlOfSanitize) {

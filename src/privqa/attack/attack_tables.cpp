@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "privqa/report/wilson.h"
+#include "privqa/attack/report_stats.h"
 
 namespace privqa::attack {
 namespace {
@@ -11,10 +11,8 @@ constexpr const char* kNoChannel = "no exact channel: inversion not computed";
 
 std::string rate(const Recovery& r) {
   if (r.tokens == 0) return "-";
-  const auto ci = report::wilson_interval(r.recovered, r.tokens);
-  return fmt::format("{:.1f}% [{:.1f}, {:.1f}]",
-                     100.0 * static_cast<double>(r.recovered) / static_cast<double>(r.tokens),
-                     100 * ci.low, 100 * ci.high);
+  const auto v = recovery_rate(r);
+  return fmt::format("{:.1f}% [{:.1f}, {:.1f}]", 100 * v.value(), 100 * v.ci.low, 100 * v.ci.high);
 }
 
 nlohmann::ordered_json recovery_json(const Recovery& r) {
@@ -22,9 +20,9 @@ nlohmann::ordered_json recovery_json(const Recovery& r) {
   j["tokens"] = r.tokens;
   j["recovered"] = r.recovered;
   if (r.tokens > 0) {
-    const auto ci = report::wilson_interval(r.recovered, r.tokens);
-    j["rate"] = static_cast<double>(r.recovered) / static_cast<double>(r.tokens);
-    j["ci95"] = {ci.low, ci.high};
+    const auto v = recovery_rate(r);
+    j["rate"] = v.value();
+    j["ci95"] = {v.ci.low, v.ci.high};
   } else {
     j["rate"] = nullptr;
     j["ci95"] = nullptr;
@@ -93,10 +91,9 @@ std::string attack_csv(const std::vector<GroupResult>& results) {
         line += fmt::format(",0,0,,,");
         continue;
       }
-      const auto ci = report::wilson_interval(c->recovered, c->tokens);
-      line += fmt::format(",{},{},{},{},{}", c->tokens, c->recovered,
-                          static_cast<double>(c->recovered) / static_cast<double>(c->tokens),
-                          ci.low, ci.high);
+      const auto share = recovery_rate(*c);
+      line += fmt::format(",{},{},{},{},{}", c->tokens, c->recovered, share.value(), share.ci.low,
+                          share.ci.high);
     }
     line += fmt::format(",{}", r.words);
     for (const Quantiles* q :

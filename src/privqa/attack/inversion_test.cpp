@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numeric>
 
@@ -50,33 +51,53 @@ const WordChannel& channel_of(const Mechanism& m) {
   return *channel;
 }
 
-// Pr(x | y) by Bayes' rule from the distances: pi(x) q(y|x) normalised, with
-// q(y|x) = [x in S or y == x kept] as SanText+ defines it (sensitive: in S).
-std::vector<double> hand_posterior(size_t y, double eps, const std::vector<bool>& in_s, double p) {
-  std::vector<double> joint(5);
-  double total = 0;
-  for (size_t x = 0; x < 5; ++x) {
+// Pr(y | x) of a mechanism by hand from the distances D (words in table order).
+using HandChannel = std::function<double(size_t x, size_t y)>;
+
+// SanText+ (SanText: everything sensitive, p = 1): q(y|x) ∝ exp(-eps D / 2)
+// over S for x in S; p q(y|x) + (1 - p) [y == x] for x outside S.
+HandChannel hand_santext(double eps, const std::vector<bool>& in_s, double p) {
+  return [=](size_t x, size_t y) {
     double z = 0;
     for (size_t s = 0; s < 5; ++s) {
       if (in_s[s]) z += std::exp(-eps * kD[x][s] / 2);
     }
     const double q = in_s[y] ? std::exp(-eps * kD[x][y] / 2) / z : 0.0;
-    const double likelihood = in_s[x] ? q : p * q + (1 - p) * (x == y ? 1.0 : 0.0);
-    total += joint[x] = kPriorWeight[x] * likelihood;
-  }
+    return in_s[x] ? q : p * q + (1 - p) * (x == y ? 1.0 : 0.0);
+  };
+}
+
+// TEM over the five words: exp(-eps min(D, gamma) / 2) normalised, with
+// gamma = (2 / eps) ln((1 - beta) 4 / beta).
+HandChannel hand_tem(double eps, double beta) {
+  const double gamma = 2 / eps * std::log((1 - beta) * 4 / beta);
+  return [=](size_t x, size_t y) {
+    double z = 0;
+    for (size_t s = 0; s < 5; ++s)
+      z += std::exp(-eps * std::min(kD[x][s], gamma) / 2);
+    return std::exp(-eps * std::min(kD[x][y], gamma) / 2) / z;
+  };
+}
+
+// Pr(x | y) by Bayes' rule: pi(x) Pr(y | x) normalised.
+std::vector<double> hand_posterior(size_t y, const HandChannel& channel) {
+  std::vector<double> joint(5);
+  double total = 0;
+  for (size_t x = 0; x < 5; ++x)
+    total += joint[x] = kPriorWeight[x] * channel(x, y);
   for (double& j : joint)
     j /= total;
   return joint;
 }
 
 void expect_posterior(const Mechanism& m, const EmbeddingTable& table, double eps,
-                      const std::vector<bool>& in_s, double p) {
+                      const HandChannel& hand) {
   const WordChannel& channel = channel_of(m);
   const WordPrior prior(table, channel.channel_inputs(), kPriorCorpus);
   ASSERT_EQ(prior.size(), 5u);
   for (uint32_t y = 0; y < 5; ++y) {
     const auto got = posterior(channel, prior, y, eps);
-    const auto want = hand_posterior(y, eps, in_s, p);
+    const auto want = hand_posterior(y, hand);
     for (uint32_t x = 0; x < 5; ++x) {
       EXPECT_NEAR(got[*prior.input_of(x)], want[x], 1e-6)
           << table.word(x) << " given " << table.word(y) << " at eps " << eps;
@@ -88,7 +109,7 @@ TEST(Inversion, SanTextPosteriorEqualsBayesRuleOnTheDistances) {
   const auto table = five_words();
   const auto m = build("santext", {}, table);
   for (double eps : {0.5, 1.0, 3.0})
-    expect_posterior(*m, table, eps, {true, true, true, true, true}, 1.0);
+    expect_posterior(*m, table, eps, hand_santext(eps, {true, true, true, true, true}, 1.0));
 }
 
 TEST(Inversion, SanTextPlusPosteriorCountsTheKeptNonSensitiveWords) {
@@ -96,7 +117,16 @@ TEST(Inversion, SanTextPlusPosteriorCountsTheKeptNonSensitiveWords) {
   // S: the ceil(0.6 * 5) = 3 least frequent words, charlie, delta and echo.
   const auto m = build("santext+", {{"sensitive_ratio", "0.6"}, {"p", "0.3"}}, table);
   for (double eps : {0.5, 2.0})
-    expect_posterior(*m, table, eps, {false, false, true, true, true}, 0.3);
+    expect_posterior(*m, table, eps, hand_santext(eps, {false, false, true, true, true}, 0.3));
+}
+
+TEST(Inversion, TemPosteriorCountsTheWordsBeyondGammaReachedThroughBottom) {
+  const auto table = five_words();
+  // beta 0.2: gamma = (2 / eps) ln 16, 5.5 at eps 1 (no word beyond it),
+  // 2.8 at eps 2 and 1.4 at eps 4 (most pairs beyond it).
+  const auto m = build("tem", {{"beta", "0.2"}}, table);
+  for (double eps : {1.0, 2.0, 4.0})
+    expect_posterior(*m, table, eps, hand_tem(eps, 0.2));
 }
 
 TEST(Inversion, LeftOutTextLeavesThePriorWithoutItsWords) {
@@ -139,7 +169,9 @@ TEST(Inversion, ChannelRowsAndColumnsAgree) {
   with_the.push_back("the the");
   for (const auto& m :
        {build("santext", {}, table), build("santext+", {{"sensitive_ratio", "0.6"}}, table),
-        build("custext+", {{"top_k", "3"}}, table, with_the)}) {
+        build("custext+", {{"top_k", "3"}}, table, with_the),
+        build("custext", {{"top_k", "3"}}, table, with_the),
+        build("tem", {{"beta", "0.2"}}, table, with_the)}) {
     for (double eps : {0.5, 4.0})
       expect_rows_match_columns(channel_of(*m), eps);
   }
@@ -170,12 +202,18 @@ TEST(Inversion, ChannelRowsAreTheMechanismsOutputDistribution) {
   std::vector<std::string> with_the = kCorpus;
   with_the.push_back("the the");
   const auto santext_plus = build("santext+", {{"sensitive_ratio", "0.6"}}, table);
-  const auto custext = build("custext+", {{"top_k", "3"}}, table, with_the);
+  const auto custext_plus = build("custext+", {{"top_k", "3"}}, table, with_the);
+  const auto custext = build("custext", {{"top_k", "3"}}, table, with_the);
+  const auto tem = build("tem", {{"beta", "0.2"}}, table, with_the);
   for (uint32_t x : {0u, 3u}) {
     expect_samples_fit_row(*santext_plus, table, x, 1.0);
+    expect_samples_fit_row(*custext_plus, table, x, 1.0);
     expect_samples_fit_row(*custext, table, x, 1.0);
+    expect_samples_fit_row(*tem, table, x, 2.0);  // gamma = ln 20: delta's others all beyond
   }
-  expect_samples_fit_row(*custext, table, 5, 1.0);  // the stopword, always kept
+  expect_samples_fit_row(*custext_plus, table, 5, 1.0);  // the stopword, always kept
+  expect_samples_fit_row(*custext, table, 5, 1.0);       // the stopword, drawn from its set
+  expect_samples_fit_row(*tem, table, 5, 2.0);           // "the", a word of V here
 }
 
 // Test channels over all rows of a table.

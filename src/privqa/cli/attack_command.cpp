@@ -13,6 +13,7 @@
 
 #include "privqa/attack/attack_tables.h"
 #include "privqa/attack/offline_attack.h"
+#include "privqa/attack/run_inputs.h"
 #include "privqa/base/files.h"
 #include "privqa/base/paths.h"
 #include "privqa/cli/commands.h"
@@ -43,25 +44,7 @@ int attack_usage_error(const std::string& message) {
   return 2;
 }
 
-// What the attacks read, from either kind of input.
-struct AttackInputs {
-  std::filesystem::path embeddings;  // empty: the default table
-  std::vector<std::string> corpus;
-  std::vector<AttackGroup> groups;
-};
-
-// Groups in first-seen mechanism order, eps ascending.
-std::vector<AttackGroup> groups_in_order(
-    const std::vector<std::string>& names,
-    std::map<std::pair<std::string, double>, AttackGroup>&& groups) {
-  std::vector<AttackGroup> out;
-  for (const auto& name : names) {
-    for (auto& [key, group] : groups) {
-      if (key.first == name) out.push_back(std::move(group));
-    }
-  }
-  return out;
-}
+using attack::AttackInputs;
 
 Result<AttackInputs> attack_inputs_from_run(const AttackArgs& a) {
   std::optional<LoadOptions> dataset;
@@ -72,50 +55,7 @@ Result<AttackInputs> attack_inputs_from_run(const AttackArgs& a) {
   }
   auto run = report::load_run(a.run, dataset);
   if (!run) return run.error();
-  if (run->corpus.empty()) {
-    return Error(
-        fmt::format("{}: the run's question file could not be reloaded ({}); the "
-                    "originals are needed",
-                    a.run, run->dataset_problem));
-  }
-  AttackInputs in;
-  in.embeddings = run->record.config.value("embeddings", std::string());
-  std::map<std::string, size_t> position;
-  for (size_t i = 0; i < run->corpus.size(); ++i) {
-    in.corpus.push_back(run->corpus[i].text);
-    position.emplace(run->corpus[i].id, i);
-  }
-  std::map<std::string, std::pair<std::string, std::map<std::string, std::string>>> mechanisms;
-  std::vector<std::string> names;
-  for (const auto& m : run->record.config.value("mechanisms", nlohmann::json::array())) {
-    const std::string name = m.value("name", std::string());
-    std::map<std::string, std::string> params;
-    const nlohmann::json given = m.value("params", nlohmann::json::object());
-    for (const auto& [key, value] : given.items())
-      params[key] = value.is_string() ? value.get<std::string>() : value.dump();
-    mechanisms[name] = {m.value("kind", name), std::move(params)};
-    names.push_back(name);
-  }
-  std::map<std::pair<std::string, double>, AttackGroup> groups;
-  for (const CellResult& c : run->cells) {
-    if (c.key.scenario != Scenario::kPrivateCot || c.status != CellStatus::kOk) continue;
-    const auto m = mechanisms.find(c.key.mechanism);
-    const auto q = position.find(c.key.question_id);
-    if (m == mechanisms.end() || q == position.end()) {
-      return Error(fmt::format("{}: cell {} names a mechanism or question the run does not have",
-                               a.run, c.key.str()));
-    }
-    AttackGroup& g = groups[{c.key.mechanism, c.key.eps}];
-    g.mechanism = c.key.mechanism;
-    g.kind = m->second.first;
-    g.params = m->second.second;
-    g.eps = c.key.eps;
-    g.texts.push_back({in.corpus[q->second], c.sanitized, q->second});
-  }
-  if (groups.empty())
-    return Error(a.run + ": the run has no completed S3 cells: nothing to attack");
-  in.groups = groups_in_order(names, std::move(groups));
-  return in;
+  return attack::run_attack_inputs(*run);
 }
 
 // `privqa sanitize --dataset ... --out FILE.jsonl` output.
@@ -123,6 +63,7 @@ Result<AttackInputs> attack_inputs_from_jsonl(const AttackArgs& a) {
   auto text = read_file(a.run);
   if (!text) return text.error();
   AttackInputs in;
+  in.embeddings = default_embeddings_path();
   std::map<std::string, size_t> position;  // question id -> corpus position
   std::map<std::pair<std::string, double>, AttackGroup> groups;
   std::map<std::pair<std::string, double>, std::vector<std::string>> ids;  // per text of a group
@@ -182,7 +123,7 @@ Result<AttackInputs> attack_inputs_from_jsonl(const AttackArgs& a) {
       }
     }
   }
-  in.groups = groups_in_order(names, std::move(groups));
+  in.groups = attack::groups_in_order(names, std::move(groups));
   return in;
 }
 
@@ -198,10 +139,8 @@ int run_attack(const AttackArgs& a) {
   }
   auto inputs = jsonl ? attack_inputs_from_jsonl(a) : attack_inputs_from_run(a);
   if (!inputs) return attack_usage_error(inputs.error().message());
-  std::filesystem::path embeddings = a.embeddings;
-  if (embeddings.empty()) embeddings = inputs->embeddings;
-  if (embeddings.empty()) embeddings = default_embeddings_path();
-  auto table = load_embeddings(embeddings);
+  auto table = load_embeddings(a.embeddings.empty() ? inputs->embeddings
+                                                    : std::filesystem::path(a.embeddings));
   if (!table) return attack_usage_error(table.error().message());
 
   attack::AttackOptions options;

@@ -1,10 +1,15 @@
 // privqa report RUN [RUN2 ...]: accuracy with intervals, paired tests, privacy
-// metrics, cost, figures; Markdown, HTML, JSON and CSV.
+// metrics, cost, figures; Markdown, HTML, JSON and CSV. With --offline-attacks
+// it also runs the offline attacks (attack/report_stats.h) and hands their
+// figures to the report.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <thread>
 
+#include "privqa/attack/report_stats.h"
 #include "privqa/cli/commands.h"
 #include "privqa/cli/dataset_options.h"
 #include "privqa/report/explorer.h"
@@ -24,6 +29,7 @@ struct ReportArgs {
   std::string formats = "md,html,json,csv";
   std::string embeddings;
   bool no_privacy = false;
+  bool offline_attacks = false;
   size_t min_subject_questions = report::ReportOptions{}.min_subject_questions;
   size_t explorer_inline_cells = report::ExplorerOptions{}.inline_cells;
   DatasetOptionArgs dataset;  // overrides how the runs recorded reading their question files
@@ -75,6 +81,16 @@ int report(const ReportArgs& a) {
       std::cerr << "privqa: " << path << ": " << built.error().message() << "\n";
       return 1;
     }
+    if (a.offline_attacks) {
+      attack::AttackOptions attack_options;
+      attack_options.threads = std::max(1u, std::thread::hardware_concurrency());
+      auto stats = attack::attack_run(runs.back(), a.embeddings, attack_options);
+      if (stats) {
+        built->offline_attacks = std::move(*stats);
+      } else {
+        built->notes.push_back("offline attacks not computed: " + stats.error().message());
+      }
+    }
     for (const auto& note : built->notes)
       std::cerr << "privqa: " << path << ": " << note << "\n";
     reports.push_back(std::move(*built));
@@ -119,8 +135,13 @@ void register_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", args->formats, "comma-separated: md, html, json, csv")
       ->capture_default_str();
   cmd->add_option("--embeddings", args->embeddings,
-                  "embedding table for the cosine metric (default: the run's)");
+                  "embedding table for the cosine metric and the offline attacks (default: the "
+                  "run's)");
   cmd->add_flag("--no-privacy", args->no_privacy, "skip the privacy metrics");
+  cmd->add_flag("--offline-attacks", args->offline_attacks,
+                "also compute the offline attacks of `privqa attack` (inversion, plausible "
+                "deniability) for a section and a frontier against them; tens of seconds on a "
+                "full dev-set run");
   cmd->add_option("--min-subject-questions", args->min_subject_questions,
                   "subjects with fewer questions are pooled in the per-subject table")
       ->capture_default_str();

@@ -170,7 +170,7 @@ std::vector<double> CusText::replacement_probabilities(uint32_t row, double eps)
 }
 
 bool CusText::is_kept_stopword(uint32_t row) const {
-  return is_stopword(fold_case(table_->word(row)));
+  return options_.keep_stopwords && is_stopword(fold_case(table_->word(row)));
 }
 
 void CusText::channel_columns(std::span<const uint32_t> ys, double eps,

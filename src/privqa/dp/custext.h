@@ -14,7 +14,8 @@
 // uniform corpus word.
 //
 // As a WordChannel (dp/word_channel.h) the inputs are the mapped rows:
-// Pr(y|x) is the softmax above over x's set, or [y = x] for a stopword.
+// Pr(y|x) is the softmax above over x's set, or [y = x] for a stopword that
+// CusText+ keeps (CusText's stopwords follow the softmax like other words).
 #pragma once
 
 #include <memory>
@@ -76,6 +77,7 @@ class CusText : public Mechanism, public WordChannel {
       : Mechanism(std::move(name), std::move(params)), table_(&table), options_(options) {}
   void build_clusters(const std::vector<uint32_t>& corpus_rows);
   std::vector<double> scores(const Mapping& mapping, double eps) const;
+  // A stopword the mechanism keeps (CusText+ only).
   bool is_kept_stopword(uint32_t row) const;
 
   const EmbeddingTable* table_;

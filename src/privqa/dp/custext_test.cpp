@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "dp/channel_testing.h"
 #include "dp/stat_testing.h"
 #include "privqa/dp/registry.h"
 
@@ -25,6 +26,24 @@ double radians(const std::string& w) {
 }
 double cosine(const std::string& x, const std::string& y) {
   return std::cos(radians(x) - radians(y));
+}
+
+// Pr(y | x) over `set` by hand: u = (cos - min) / (max - min) from the
+// angles, Pr ∝ exp(eps u / 2).
+std::vector<double> hand_probabilities(const std::string& x, const std::vector<std::string>& set,
+                                       double eps) {
+  std::vector<double> sims;
+  for (const auto& y : set)
+    sims.push_back(cosine(x, y));
+  const double low = *std::min_element(sims.begin(), sims.end());
+  const double high = *std::max_element(sims.begin(), sims.end());
+  std::vector<double> probabilities;
+  double total = 0;
+  for (double s : sims)
+    total += probabilities.emplace_back(std::exp(eps * (s - low) / (high - low) / 2));
+  for (double& p : probabilities)
+    p /= total;
+  return probabilities;
 }
 
 EmbeddingTable custext_table() {
@@ -73,20 +92,10 @@ TEST_F(CusTextTest, SetsAreNearestUnusedNeighboursInFrequencyOrder) {
 }
 
 TEST_F(CusTextTest, OutputFollowsNormalisedSimilarity) {
-  // For x = b in {a, b, c}: u = (cos - min) / (max - min) from the angles.
+  // For x = b in {a, b, c}.
   const std::vector<std::string> set = {"a", "b", "c"};
-  std::vector<double> sims;
-  for (const auto& y : set)
-    sims.push_back(cosine("b", y));
-  const double low = *std::min_element(sims.begin(), sims.end());
-  const double high = *std::max_element(sims.begin(), sims.end());
   for (double eps : {1.0, 3.0, 8.0}) {
-    std::vector<double> probabilities;
-    double total = 0;
-    for (double s : sims)
-      total += probabilities.emplace_back(std::exp(eps * (s - low) / (high - low) / 2));
-    for (double& p : probabilities)
-      p /= total;
+    const auto probabilities = hand_probabilities("b", set, eps);
     Rng rng = Rng::from_seed(41);
     std::map<std::string, size_t> seen;
     for (int i = 0; i < 20000; ++i)
@@ -118,18 +127,8 @@ TEST_F(CusTextTest, CusTextSanitizesStopwordsThatCusTextPlusKeeps) {
       create_mechanism("custext", {{"top_k", "3"}, {"pool_size", "0"}}, table_, kCusTextCorpus);
   ASSERT_TRUE(plain.ok()) << plain.error().message();
   const std::vector<std::string> set = {"g", "h", "the"};
-  std::vector<double> sims;
-  for (const auto& y : set)
-    sims.push_back(cosine("the", y));
-  const double low = *std::min_element(sims.begin(), sims.end());
-  const double high = *std::max_element(sims.begin(), sims.end());
   const double eps = 1;
-  std::vector<double> probabilities;
-  double total = 0;
-  for (double s : sims)
-    total += probabilities.emplace_back(std::exp(eps * (s - low) / (high - low) / 2));
-  for (double& p : probabilities)
-    p /= total;
+  const auto probabilities = hand_probabilities("the", set, eps);
   Rng rng = Rng::from_seed(44);
   std::map<std::string, size_t> seen;
   for (int i = 0; i < 20000; ++i) {
@@ -149,6 +148,36 @@ TEST_F(CusTextTest, CusTextSanitizesStopwordsThatCusTextPlusKeeps) {
   EXPECT_EQ(counts[0] + counts[1] + counts[2], 20000u);
   EXPECT_GT(counts[0] + counts[1], 5000u);  // replaced about 60% of the time
   EXPECT_FITS(counts, probabilities);
+}
+
+TEST_F(CusTextTest, ChannelIsTheSoftmaxOverTheSetAndKeepsOnlyCusTextPlusStopwords) {
+  // The exact channel (dp/word_channel.h) of both variants against the hand
+  // computation: every mapped word's row is the softmax over its set, except
+  // the stopwords "a" and "the", which CusText+ keeps with probability 1 and
+  // CusText draws like any other word. Columns are the same numbers read by
+  // output.
+  auto plain =
+      create_mechanism("custext", {{"top_k", "3"}, {"pool_size", "0"}}, table_, kCusTextCorpus);
+  ASSERT_TRUE(plain.ok()) << plain.error().message();
+  const auto& plus = dynamic_cast<const WordChannel&>(*mechanism_);
+  const auto& custext_channel = dynamic_cast<const WordChannel&>(**plain);
+  for (double eps : {0.5, 4.0}) {
+    for (const WordChannel* channel : {&plus, &custext_channel}) {
+      ASSERT_EQ(channel->channel_inputs().size(), 9u);  // the three sets
+      testing::expect_channel_equals(*channel, table_, eps, [&](const std::string& x) {
+        std::map<std::string, double> want;
+        if (channel == &plus && (x == "a" || x == "the")) {
+          want[x] = 1;
+          return want;
+        }
+        const auto set = set_of(x);
+        const auto p = hand_probabilities(x, set, eps);
+        for (size_t k = 0; k < set.size(); ++k)
+          want[set[k]] = p[k];
+        return want;
+      });
+    }
+  }
 }
 
 TEST_F(CusTextTest, SpendsEpsPerMappedWordAndNothingOnRules) {

@@ -3,7 +3,7 @@
 namespace privqa {
 namespace {
 
-std::vector<float> gather(const EmbeddingTable& table, const std::vector<uint32_t>& rows) {
+std::vector<float> gather(const EmbeddingTable& table, std::span<const uint32_t> rows) {
   std::vector<float> out;
   out.reserve(rows.size() * table.dims());
   for (uint32_t row : rows) {
@@ -24,6 +24,12 @@ void RowDistances::all(std::span<const float> x, std::span<float> out) const {
 
 void RowDistances::many(std::span<const float> queries, std::span<float> out) const {
   set_.distances(queries, out);
+}
+
+void RowDistances::from_rows(const EmbeddingTable& table, std::span<const uint32_t> queries,
+                             std::vector<float>& out) const {
+  out.resize(queries.size() * size());
+  set_.distances(gather(table, queries), out);
 }
 
 }  // namespace privqa

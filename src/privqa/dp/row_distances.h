@@ -4,7 +4,11 @@
 //
 // Contract: the distance from a query to a member is the same float whatever
 // the batch it is computed in, so callers may batch or not without changing
-// any result.
+// any result. It is symmetric, bit for bit: for two member rows a and b, a as
+// the query gives for b what b as the query gives for a (the arithmetic of a
+// pair, a sum of products in a fixed order plus two norms, is symmetric in
+// the two vectors), so an exact channel may read columns where sampling
+// computed rows.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +34,10 @@ class RowDistances {
   // size() distances, out[q * size() + i] = distance from query q to member i.
   // Equal, bit for bit, to all() on each query.
   void many(std::span<const float> queries, std::span<float> out) const;
+  // many() with the vectors of table rows `queries` as the queries: out is
+  // resized to queries.size() rows of size() distances.
+  void from_rows(const EmbeddingTable& table, std::span<const uint32_t> queries,
+                 std::vector<float>& out) const;
 
  private:
   std::vector<uint32_t> rows_;

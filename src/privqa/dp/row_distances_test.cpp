@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numeric>
 #include <random>
 
 namespace privqa {
@@ -82,6 +83,28 @@ TEST(RowDistances, ResultDoesNotDependOnTheBatch) {
   set.many(std::span<const float>(queries).subspan(300, 500), shifted);
   for (size_t i = 0; i < shifted.size(); ++i)
     ASSERT_EQ(shifted[i], batched[3 * set.size() + i]);
+}
+
+TEST(RowDistances, DistancesFromRowsAreSymmetricBitForBit) {
+  // d(a, b) with a as the query equals d(b, a) with b as the query: the
+  // exact channels read a column (one output against every input) where
+  // sampling computed rows (one input against every output).
+  const EmbeddingTable table = random_table(300, 37, 4);
+  std::vector<uint32_t> members(300);
+  std::iota(members.begin(), members.end(), 0u);
+  const RowDistances set(table, members);
+  const std::vector<uint32_t> queries = {0, 7, 128, 255, 256, 299};
+  std::vector<float> out;
+  set.from_rows(table, queries, out);
+  ASSERT_EQ(out.size(), queries.size() * set.size());
+  std::vector<float> all(300 * set.size());
+  set.from_rows(table, members, all);
+  for (size_t q = 0; q < queries.size(); ++q) {
+    for (uint32_t b = 0; b < 300; ++b) {
+      ASSERT_EQ(out[q * set.size() + b], all[b * set.size() + queries[q]])
+          << queries[q] << " and " << b;
+    }
+  }
 }
 
 TEST(RowDistances, EmptyBatchAndEmptySet) {

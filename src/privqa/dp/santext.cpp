@@ -197,15 +197,8 @@ Mechanism::Outcome SanText::decide(const Token& token, double eps, Rng& rng) con
 
 void SanText::distances_to_sensitive(std::span<const uint32_t> rows,
                                      std::vector<float>& out) const {
-  std::vector<float> queries;
-  queries.reserve(rows.size() * table_->dims());
-  for (uint32_t row : rows) {
-    const auto vector = table_->row(row);
-    queries.insert(queries.end(), vector.begin(), vector.end());
-  }
+  sensitive_.from_rows(*table_, rows, out);
   const size_t s = sensitive_.size();
-  out.resize(rows.size() * s);
-  sensitive_.many(queries, out);
   for (size_t i = 0; i < rows.size(); ++i) {
     const size_t position = index_.at(rows[i]);
     if (position >= first_sensitive_) out[i * s + position - first_sensitive_] = 0;
@@ -213,32 +206,27 @@ void SanText::distances_to_sensitive(std::span<const uint32_t> rows,
 }
 
 std::shared_ptr<const SanText::Normalizers> SanText::normalizers(double eps) const {
-  {
-    std::lock_guard lock(channel_mutex_);
-    if (const auto it = normalizers_.find(eps); it != normalizers_.end()) return it->second;
-  }
-  // Computed unlocked, so that threads attacking other eps are not held up;
-  // two threads asking for one eps at once both compute it, equally.
-  auto n = std::make_shared<Normalizers>();
-  n->nearest.resize(vocabulary_.size());
-  n->total.resize(vocabulary_.size());
-  const size_t s = sensitive_.size();
-  std::vector<float> d;
-  for (size_t begin = 0; begin < vocabulary_.size(); begin += kNormalizerBatch) {
-    const size_t end = std::min(vocabulary_.size(), begin + kNormalizerBatch);
-    distances_to_sensitive(std::span(vocabulary_).subspan(begin, end - begin), d);
-    for (size_t i = begin; i < end; ++i) {
-      const std::span<const float> row(d.data() + (i - begin) * s, s);
-      const float nearest = *std::min_element(row.begin(), row.end());
-      double total = 0;
-      for (float distance : row)
-        total += std::exp(-eps * (distance - nearest) / 2);
-      n->nearest[i] = nearest;
-      n->total[i] = total;
+  return normalizers_.get(eps, [&] {
+    Normalizers n;
+    n.nearest.resize(vocabulary_.size());
+    n.total.resize(vocabulary_.size());
+    const size_t s = sensitive_.size();
+    std::vector<float> d;
+    for (size_t begin = 0; begin < vocabulary_.size(); begin += kNormalizerBatch) {
+      const size_t end = std::min(vocabulary_.size(), begin + kNormalizerBatch);
+      distances_to_sensitive(std::span(vocabulary_).subspan(begin, end - begin), d);
+      for (size_t i = begin; i < end; ++i) {
+        const std::span<const float> row(d.data() + (i - begin) * s, s);
+        const float nearest = *std::min_element(row.begin(), row.end());
+        double total = 0;
+        for (float distance : row)
+          total += std::exp(-eps * (distance - nearest) / 2);
+        n.nearest[i] = nearest;
+        n.total[i] = total;
+      }
     }
-  }
-  std::lock_guard lock(channel_mutex_);
-  return normalizers_.emplace(eps, std::move(n)).first->second;
+    return n;
+  });
 }
 
 void SanText::channel_columns(std::span<const uint32_t> ys, double eps,
@@ -251,13 +239,8 @@ void SanText::channel_columns(std::span<const uint32_t> ys, double eps,
       vocabulary_distances_ = std::make_unique<RowDistances>(*table_, vocabulary_);
     }
   }
-  std::vector<float> queries;
-  for (uint32_t y : ys) {
-    const auto vector = table_->row(y);
-    queries.insert(queries.end(), vector.begin(), vector.end());
-  }
-  std::vector<float> d(ys.size() * v);
-  vocabulary_distances_->many(queries, d);
+  std::vector<float> d;
+  vocabulary_distances_->from_rows(*table_, ys, d);
   for (size_t j = 0; j < ys.size(); ++j) {
     const std::span<double> column = out.subspan(j * v, v);
     std::fill(column.begin(), column.end(), 0.0);

@@ -23,7 +23,6 @@
 // eps for all of V (|V| x |S| distances, in blocks) and cached.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +32,7 @@
 #include "privqa/dp/alias_table.h"
 #include "privqa/dp/bounded_cache.h"
 #include "privqa/dp/mechanism.h"
+#include "privqa/dp/per_eps.h"
 #include "privqa/dp/row_distances.h"
 #include "privqa/dp/word_channel.h"
 
@@ -127,7 +127,7 @@ class SanText : public Mechanism, public WordChannel {
   // The channel's state, made on first use (sanitizing never needs it).
   mutable std::mutex channel_mutex_;
   mutable std::unique_ptr<RowDistances> vocabulary_distances_;
-  mutable std::map<double, std::shared_ptr<const Normalizers>> normalizers_;
+  mutable PerEps<Normalizers> normalizers_;
 };
 
 }  // namespace privqa

@@ -7,6 +7,24 @@
 #include "privqa/dp/corpus_words.h"
 
 namespace privqa {
+namespace {
+
+// Words of V whose distances to V are computed together for the channel's
+// normalisers (one matrix product; 64 x |V| floats of scratch).
+constexpr size_t kNormalizerBatch = 64;
+
+// t(x, y) = min(d(x, y), gamma), with the mechanism's test for L_x.
+double truncated(float distance, double gamma) {
+  return distance <= gamma ? static_cast<double>(distance) : gamma;
+}
+
+// exp(-eps (t - smallest) / 2); 1 for t == smallest, also when both are
+// -infinity (a one-word V, whose gamma is -infinity: its one word is output).
+double relative_weight(double t, double smallest, double eps) {
+  return t == smallest ? 1.0 : std::exp(-eps * (t - smallest) / 2);
+}
+
+}  // namespace
 
 double tem_threshold(double eps, double beta, size_t vocabulary_size) {
   if (vocabulary_size < 2) return -std::numeric_limits<double>::infinity();
@@ -36,7 +54,10 @@ Tem::Tem(std::string name, ParamValues params, const EmbeddingTable& table,
       table_(&table),
       options_(options),
       vocabulary_(table, std::move(vocabulary)),
-      cache_(options.cache_bytes) {}
+      cache_(options.cache_bytes) {
+  for (size_t i = 0; i < vocabulary_.size(); ++i)
+    position_.emplace(vocabulary_.rows()[i], static_cast<uint32_t>(i));
+}
 
 std::shared_ptr<const Tem::Distances> Tem::distances(uint32_t row) const {
   return cache_.get(row, [&] {
@@ -103,6 +124,74 @@ Mechanism::Outcome Tem::decide(const Token& token, double eps, Rng& rng) const {
   const uint32_t out = vocabulary()[sample(*distances(*row), eps, rng)];
   if (out == *row) return {Action::kKeep, {}, false, true};
   return {Action::kReplace, table_->word(out), false, true};
+}
+
+std::shared_ptr<const Tem::Normalizers> Tem::normalizers(double eps) const {
+  return normalizers_.get(eps, [&] {
+    const size_t v = vocabulary_.size();
+    const double gamma = threshold(eps);
+    Normalizers n;
+    n.smallest.resize(v);
+    n.total.resize(v);
+    std::vector<float> d;
+    for (size_t begin = 0; begin < v; begin += kNormalizerBatch) {
+      const size_t end = std::min(v, begin + kNormalizerBatch);
+      vocabulary_.from_rows(*table_, std::span(vocabulary()).subspan(begin, end - begin), d);
+      for (size_t i = begin; i < end; ++i) {
+        const std::span<const float> row(d.data() + (i - begin) * v, v);
+        const double smallest = truncated(*std::min_element(row.begin(), row.end()), gamma);
+        double total = 0;
+        for (float distance : row)
+          total += relative_weight(truncated(distance, gamma), smallest, eps);
+        n.smallest[i] = smallest;
+        n.total[i] = total;
+      }
+    }
+    return n;
+  });
+}
+
+double Tem::probability(const Normalizers& n, size_t position, float distance, double gamma,
+                        double eps) {
+  return relative_weight(truncated(distance, gamma), n.smallest[position], eps) / n.total[position];
+}
+
+void Tem::channel_columns(std::span<const uint32_t> ys, double eps, std::span<double> out) const {
+  const size_t v = vocabulary_.size();
+  const auto n = normalizers(eps);
+  const double gamma = threshold(eps);
+  // d(y, x) with y as the query equals d(x, y) as sampling computes it, bit
+  // for bit (dp/row_distances.h), so a column holds the sampled distances.
+  std::vector<float> d;
+  vocabulary_.from_rows(*table_, ys, d);
+  for (size_t j = 0; j < ys.size(); ++j) {
+    const std::span<double> column = out.subspan(j * v, v);
+    if (position_.count(ys[j]) == 0) {  // outputs are words of V only
+      std::fill(column.begin(), column.end(), 0.0);
+      continue;
+    }
+    for (size_t i = 0; i < v; ++i)
+      column[i] = probability(*n, i, d[j * v + i], gamma, eps);
+  }
+}
+
+std::vector<WordChannel::Distribution> Tem::channel_rows(std::span<const uint32_t> xs,
+                                                         double eps) const {
+  const size_t v = vocabulary_.size();
+  const auto n = normalizers(eps);
+  const double gamma = threshold(eps);
+  std::vector<float> d;
+  vocabulary_.from_rows(*table_, xs, d);
+  std::vector<Distribution> out(xs.size());
+  for (size_t j = 0; j < xs.size(); ++j) {
+    const size_t position = position_.at(xs[j]);
+    out[j].reserve(v);
+    for (size_t k = 0; k < v; ++k) {
+      const double p = probability(*n, position, d[j * v + k], gamma, eps);
+      if (p > 0) out[j].emplace_back(vocabulary()[k], p);
+    }
+  }
+  return out;
 }
 
 Mechanism::Outcome Tem::sanitize_word(const Token& word, double eps, Rng& rng) const {

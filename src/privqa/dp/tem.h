@@ -14,15 +14,28 @@
 // The distances from x to V do not depend on eps: they are computed for all
 // words of a text in one matrix product (dp/row_distances.h) and cached per
 // word; a draw then costs one Gumbel per member of L_x.
+//
+// As a WordChannel (dp/word_channel.h) the inputs are V, and for x in V
+//   Pr(y | x) = exp(-eps t(x, y) / 2) / Z(x),  t(x, y) = min(d(x, y), gamma),
+//   Z(x) = sum over y in V of exp(-eps t(x, y) / 2),
+// for every y in V: a y in L_x directly, a y beyond gamma through ⊥, which
+// wins with probability |V \ L_x| exp(-eps gamma / 2) / Z(x) and then picks
+// y with probability 1 / |V \ L_x|. (A word with a vector outside V is
+// sanitized over V too, but is no input of the channel.) The normalisers
+// Z(x) are computed once per eps for all of V (|V| x |V| distances, in
+// blocks) and cached.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "privqa/dp/bounded_cache.h"
 #include "privqa/dp/mechanism.h"
+#include "privqa/dp/per_eps.h"
 #include "privqa/dp/row_distances.h"
+#include "privqa/dp/word_channel.h"
 
 namespace privqa {
 
@@ -39,7 +52,7 @@ struct TemOptions {
 // for a vocabulary of one word (L_x is then empty).
 double tem_threshold(double eps, double beta, size_t vocabulary_size);
 
-class Tem : public Mechanism {
+class Tem : public Mechanism, public WordChannel {
  public:
   // `table` must outlive the mechanism. Fails when no corpus word has a vector.
   static Result<std::unique_ptr<Tem>> build(std::string name, ParamValues params,
@@ -51,6 +64,11 @@ class Tem : public Mechanism {
   double threshold(double eps) const {
     return tem_threshold(eps, options_.beta, vocabulary_.size());
   }
+
+  const std::vector<uint32_t>& channel_inputs() const override { return vocabulary(); }
+  void channel_columns(std::span<const uint32_t> ys, double eps,
+                       std::span<double> out) const override;
+  std::vector<Distribution> channel_rows(std::span<const uint32_t> xs, double eps) const override;
 
  protected:
   Outcome sanitize_word(const Token& word, double eps, Rng& rng) const override;
@@ -69,11 +87,23 @@ class Tem : public Mechanism {
   // A position in vocabulary(), drawn as the mechanism defines.
   size_t sample(const Distances& d, double eps, Rng& rng) const;
   Outcome decide(const Token& token, double eps, Rng& rng) const;
+  // Per word of V (vocabulary() order), at one eps: the smallest t(x, y)
+  // over V and the sum over y in V of exp(-eps (t(x, y) - smallest) / 2).
+  struct Normalizers {
+    std::vector<double> smallest;
+    std::vector<double> total;
+  };
+  std::shared_ptr<const Normalizers> normalizers(double eps) const;
+  // Pr(y | x) for the x at `position` in V, from d(x, y).
+  static double probability(const Normalizers& n, size_t position, float distance, double gamma,
+                            double eps);
 
   const EmbeddingTable* table_;
   TemOptions options_;
   RowDistances vocabulary_;
+  std::unordered_map<uint32_t, uint32_t> position_;  // row -> position in vocabulary()
   mutable BoundedCache<Distances> cache_;
+  mutable PerEps<Normalizers> normalizers_;  // the channel's, made on first use
 };
 
 }  // namespace privqa

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "dp/channel_testing.h"
 #include "dp/plane_points.h"
 #include "dp/stat_testing.h"
 #include "privqa/dp/registry.h"
@@ -78,6 +79,86 @@ TEST(Tem, OutputMatchesTheTruncatedExponentialMechanism) {
     ++counts[static_cast<size_t>(it - words.begin())];
   }
   EXPECT_FITS(counts, expected);
+}
+
+// Pr(y | x) by hand for TEM with beta 0.2 on kTemPoints: weights
+// exp(-eps min(d, gamma) / 2) over the six corpus words, from the plane's
+// distances in double (the mechanism's are float).
+std::map<std::string, double> hand_tem_row(const std::string& x, double eps) {
+  const double gamma = 2 / eps * std::log(0.8 * 5 / 0.2);
+  std::map<std::string, double> row;
+  double total = 0;
+  for (const char* y : {"ant", "bee", "cat", "dog", "eel", "fox"}) {
+    const double d = testing::plane_distance(kTemPoints, x, y);
+    total += row[y] = std::exp(-eps * std::min(d, gamma) / 2);
+  }
+  for (auto& [y, p] : row)
+    p /= total;
+  return row;
+}
+
+TEST(Tem, ChannelIsTheTruncatedExponentialMechanismIncludingBottom) {
+  // The exact channel of every corpus word at eps 0.5 (gamma = 4 ln 20 ≈
+  // 12: every word within it), 2 (from ant, dog and fox only through ⊥) and
+  // 4 (gamma ≈ 1.5: from ant, only ant, bee and eel directly) against the
+  // hand computation; columns are the same numbers read by output, and
+  // "owl" (a table word outside V) is no output.
+  const EmbeddingTable table = tem_table();
+  const auto mechanism = make(table, {{"beta", "0.2"}});
+  const auto& channel = dynamic_cast<const WordChannel&>(*mechanism);
+  ASSERT_EQ(channel.channel_inputs().size(), 6u);
+  for (double eps : {0.5, 2.0, 4.0}) {
+    testing::expect_channel_equals(channel, table, eps,
+                                   [&](const std::string& x) { return hand_tem_row(x, eps); });
+  }
+  // At eps 4 cat, dog and fox are beyond gamma from ant: the same clipped
+  // weight, so the same probability, to the last bit.
+  const uint32_t ant = *table.find("ant");
+  const auto rows = channel.channel_rows(std::span(&ant, 1), 4.0);
+  std::map<std::string, double> from_ant;
+  for (const auto& [y, p] : rows[0])
+    from_ant[table.word(y)] = p;
+  EXPECT_EQ(from_ant.at("dog"), from_ant.at("fox"));
+  EXPECT_EQ(from_ant.at("cat"), from_ant.at("fox"));
+}
+
+TEST(Tem, SamplesFitTheChannel) {
+  // 20,000 draws from each of ant and fox at eps 4, where ⊥ carries most of
+  // fox's mass, against the channel's row: chi-square at the 1e-6
+  // false-failure rate.
+  const EmbeddingTable table = tem_table();
+  const auto mechanism = make(table, {{"beta", "0.2"}});
+  const auto& channel = dynamic_cast<const WordChannel&>(*mechanism);
+  for (const char* x : {"ant", "fox"}) {
+    const uint32_t row = *table.find(x);
+    std::vector<double> probabilities(table.size(), 0.0);
+    const auto rows = channel.channel_rows(std::span(&row, 1), 4.0);
+    for (const auto& [y, p] : rows[0])
+      probabilities[y] = p;
+    std::vector<size_t> counts(table.size(), 0);
+    Rng rng = Rng::from_seed(86);
+    for (int i = 0; i < 20000; ++i) {
+      const auto out = mechanism->sanitize(x, 4.0, rng);
+      ASSERT_TRUE(out.ok());
+      ++counts[*table.find(out->text)];
+    }
+    EXPECT_FITS(counts, probabilities);
+  }
+}
+
+TEST(Tem, ChannelOfAOneWordVocabularyOutputsThatWord) {
+  // |V| = 1: gamma is -infinity and ⊥ always wins with the one word.
+  const EmbeddingTable table = tem_table();
+  auto mechanism = create_mechanism("tem", {}, table, {"bee bee"});
+  ASSERT_TRUE(mechanism.ok()) << mechanism.error().message();
+  const auto& channel = dynamic_cast<const WordChannel&>(**mechanism);
+  const uint32_t bee = *table.find("bee");
+  const auto rows = channel.channel_rows(std::span(&bee, 1), 1.0);
+  ASSERT_EQ(rows[0].size(), 1u);
+  EXPECT_EQ(rows[0][0].first, bee);
+  EXPECT_EQ(rows[0][0].second, 1.0);
+  Rng rng = Rng::from_seed(87);
+  EXPECT_EQ((*mechanism)->sanitize("bee", 1.0, rng)->text, "bee");
 }
 
 TEST(Tem, WordWithAVectorOutsideTheVocabularyIsSanitizedOverIt) {

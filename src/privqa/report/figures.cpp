@@ -82,6 +82,13 @@ std::optional<AxisValue> axis_value(const RunReport& r, PrivacyAxis axis, const 
         }
       }
       return std::nullopt;
+    case PrivacyAxis::kInversion:
+      for (const OfflineAttackStat& a : r.offline_attacks) {
+        if (a.mechanism == m && a.eps == eps && a.exact_channel && a.recovery.trials > 0) {
+          return AxisValue{a.recovery.value(), a.recovery.ci.low, a.recovery.ci.high};
+        }
+      }
+      return std::nullopt;
     case PrivacyAxis::kEps:
       return AxisValue{eps, std::nullopt, std::nullopt};
   }
@@ -149,6 +156,8 @@ Chart frontier_figure(const RunReport& r, PrivacyAxis axis) {
   } else {
     c.x_label = axis == PrivacyAxis::kReidentification
                     ? "re-identification rate by BM25 (lower is more private)"
+                : axis == PrivacyAxis::kInversion
+                    ? "inversion: word tokens recovered by MAP (lower is more private)"
                     : "reconstruction attack: re-identified top-1 by BM25 (lower is more private)";
     c.percent_x = true;
     c.x_ticks = unit_ticks();
@@ -170,9 +179,8 @@ Chart frontier_figure(const RunReport& r, PrivacyAxis axis) {
     }
     if (!series.points.empty()) c.series.push_back(std::move(series));
   }
-  ChartSeries baselines{axis == PrivacyAxis::kReidentification
-                            ? "S1 (nothing sent), S2 (original sent)"
-                            : "S1 (nothing sent)",
+  const bool with_s2 = axis == PrivacyAxis::kReidentification || axis == PrivacyAxis::kInversion;
+  ChartSeries baselines{with_s2 ? "S1 (nothing sent), S2 (original sent)" : "S1 (nothing sent)",
                         {"#555555", Marker::kSquare, ""},
                         {},
                         Connect::kNone};
@@ -184,9 +192,15 @@ Chart frontier_figure(const RunReport& r, PrivacyAxis axis) {
     return p.mechanism == "original";
   });
   const AccuracyStat* s2 = find_accuracy(r, Scenario::kRemoteCot);
-  if (axis == PrivacyAxis::kReidentification && s2 != nullptr && original != r.privacy.end() &&
+  std::optional<double> s2_rate;
+  if (axis == PrivacyAxis::kReidentification && original != r.privacy.end() &&
       original->texts > 0) {
-    baselines.points.push_back({.x = original->reidentification_rate(),
+    s2_rate = original->reidentification_rate();
+  }
+  // The original words themselves: an identity channel, every word recovered.
+  if (axis == PrivacyAxis::kInversion && !r.offline_attacks.empty()) s2_rate = 1.0;
+  if (s2 != nullptr && s2_rate) {
+    baselines.points.push_back({.x = *s2_rate,
                                 .y = s2->accuracy,
                                 .y_low = s2->ci.low,
                                 .y_high = s2->ci.high,

@@ -19,15 +19,17 @@ Chart accuracy_figure(const RunReport& report);
 enum class PrivacyAxis {
   kReidentification,  // BM25 re-identification of the sanitized texts (the privacy table)
   kReconstruction,    // the reconstruction attack's top-1 BM25 re-identification (A1, else A2)
+  kInversion,         // the offline inversion's word token recovery (RunReport::offline_attacks)
   kEps,               // the nominal eps
 };
 
 // The privacy-utility frontier: the privacy axis (x) vs S3's accuracy (y) for
 // every mechanism x eps, both with 95% bars where the axis has them, and S1
-// (nothing sent: 0 on every axis) and, on the re-identification axis, S2
-// (original text sent) as points; the Pareto set of them all filled and
-// joined by a staircase, dominated points hollow. Empty series without rows
-// for the axis.
+// (nothing sent: 0 on every axis) and, on the re-identification and the
+// inversion axes, S2 (original text sent: its own rate, and every word
+// recovered) as points; the Pareto set of them all filled and joined by a
+// staircase, dominated points hollow. Empty series without rows for the
+// axis (a mechanism without an exact channel has no inversion point).
 Chart frontier_figure(const RunReport& report, PrivacyAxis axis = PrivacyAxis::kReidentification);
 
 // A mechanism's colour, marker and dash in every figure of every report,

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "report/svg_texts.h"
@@ -161,16 +162,23 @@ TEST(Figures, ParetoSetMaximisesAccuracyAndMinimisesTheRateWithTies) {
   EXPECT_EQ(pareto_set({{0.4, 0.4}}), std::vector<bool>{true});
 }
 
-// S1 0.50 at rate 0; S2 0.80 at the originals' rate 1; santext+ eps 1 (0.2,
-// 0.55) in the set, eps 2 (0.4, 0.52) dominated by eps 1; inferdpt eps 1
-// (0.1, 0.45) dominated by S1.
-TEST(Figures, FrontierFillsTheParetoSetAndJoinsItAsAStaircase) {
+// The accuracies of the frontier tests: S1 0.50, S2 0.80, santext+ 0.55 at
+// eps 1 and 0.52 at eps 2, inferdpt 0.45 at eps 1.
+RunReport frontier_run() {
   RunReport r;
   r.mechanisms = {"santext+", "inferdpt"};
   r.accuracy = {stat(Scenario::kLocal, "", 0, 0.50), stat(Scenario::kRemoteCot, "", 0, 0.80),
                 stat(Scenario::kPrivateCot, "santext+", 1, 0.55),
                 stat(Scenario::kPrivateCot, "santext+", 2, 0.52),
                 stat(Scenario::kPrivateCot, "inferdpt", 1, 0.45)};
+  return r;
+}
+
+// S1 0.50 at rate 0; S2 0.80 at the originals' rate 1; santext+ eps 1 (0.2,
+// 0.55) in the set, eps 2 (0.4, 0.52) dominated by eps 1; inferdpt eps 1
+// (0.1, 0.45) dominated by S1.
+TEST(Figures, FrontierFillsTheParetoSetAndJoinsItAsAStaircase) {
+  RunReport r = frontier_run();
   const auto privacy = [](const std::string& m, double eps, size_t reidentified) {
     PrivacyStat p;
     p.mechanism = m;
@@ -203,6 +211,55 @@ TEST(Figures, FrontierFillsTheParetoSetAndJoinsItAsAStaircase) {
   EXPECT_FALSE(hollow.at("S1 S1"));
   EXPECT_FALSE(hollow.at("S1 S2"));
   EXPECT_FALSE(c.notes.empty());
+}
+
+// The inversion axis: each mechanism x eps at its token recovery with the
+// recovery's interval as its x bar; S1 at 0 and S2 at 1 (the original words
+// themselves); a mechanism without an exact channel has no point.
+TEST(Figures, InversionFrontierPlotsAccuracyAgainstTokenRecovery) {
+  RunReport r = frontier_run();
+  const auto attack = [](const std::string& m, double eps, size_t recovered, Interval ci) {
+    OfflineAttackStat a;
+    a.mechanism = m;
+    a.eps = eps;
+    a.texts = 10;
+    a.exact_channel = true;
+    a.recovery = {recovered, 200, ci};
+    return a;
+  };
+  OfflineAttackStat no_channel;
+  no_channel.mechanism = "inferdpt";
+  no_channel.eps = 1;
+  r.offline_attacks = {attack("santext+", 1, 60, {0.25, 0.35}),
+                       attack("santext+", 2, 150, {0.7, 0.8}), no_channel};
+  const Chart c = frontier_figure(r, PrivacyAxis::kInversion);
+  EXPECT_NE(c.x_label.find("inversion"), std::string::npos) << c.x_label;
+  EXPECT_TRUE(c.percent_x);
+  std::map<std::string, const ChartPoint*> points;
+  std::set<std::string> series;
+  for (const ChartSeries& s : c.series) {
+    series.insert(s.name);
+    for (const ChartPoint& p : s.points)
+      points[s.name.substr(0, 2) + " " + p.label] = &p;
+  }
+  EXPECT_EQ(series.count("inferdpt"), 0u);
+  ASSERT_TRUE(points.count("sa eps 1"));
+  EXPECT_DOUBLE_EQ(points["sa eps 1"]->x, 0.30);
+  EXPECT_DOUBLE_EQ(points["sa eps 1"]->y, 0.55);
+  EXPECT_DOUBLE_EQ(*points["sa eps 1"]->x_low, 0.25);
+  EXPECT_DOUBLE_EQ(*points["sa eps 1"]->x_high, 0.35);
+  ASSERT_TRUE(points.count("sa eps 2"));
+  EXPECT_DOUBLE_EQ(points["sa eps 2"]->x, 0.75);
+  EXPECT_DOUBLE_EQ(points.at("S1 S1")->x, 0.0);
+  EXPECT_DOUBLE_EQ(points.at("S1 S2")->x, 1.0);
+  EXPECT_DOUBLE_EQ(points.at("S1 S2")->y, 0.80);
+  // Without offline attacks the axis has no point but S1's.
+  r.offline_attacks.clear();
+  size_t drawn = 0;
+  for (const ChartSeries& s : frontier_figure(r, PrivacyAxis::kInversion).series) {
+    if (s.name != "Pareto frontier") drawn += s.points.size();
+  }
+  EXPECT_EQ(drawn, 1u);
 }
 
 TEST(Figures, ReferencesAreBandsOfTheirWilsonIntervals) {

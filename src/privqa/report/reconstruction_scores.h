@@ -49,15 +49,6 @@ class ReconstructionScorer {
   std::vector<std::vector<float>> vectors_;  // per corpus question; empty without an encoder
 };
 
-// successes of trials, with its Wilson 95% interval.
-struct Rate {
-  size_t successes = 0, trials = 0;
-  Interval ci;
-  double value() const {
-    return trials == 0 ? 0.0 : static_cast<double>(successes) / static_cast<double>(trials);
-  }
-};
-
 // One attack scenario x mechanism x eps.
 struct ReconstructionStat {
   Scenario scenario = Scenario::kReconstruct;

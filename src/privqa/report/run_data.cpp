@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "privqa/base/paths.h"
 #include "privqa/data/dataset.h"
 #include "privqa/store/open_store.h"
 
@@ -63,6 +64,12 @@ void reload_dataset(RunData& run, const std::string& recorded_hash,
 std::string recorded_model(const RunRecord& record, const std::string& role) {
   const json models = record.config.value("models", json::object());
   return models.value(role, json::object()).value("model", std::string());
+}
+
+std::filesystem::path run_embeddings(const RunData& run, const std::filesystem::path& given) {
+  if (!given.empty()) return given;
+  const std::string recorded = run.record.config.value("embeddings", std::string());
+  return recorded.empty() ? default_embeddings_path() : std::filesystem::path(recorded);
 }
 
 std::set<std::string> non_dp_mechanisms(const RunRecord& record) {

@@ -38,6 +38,10 @@ struct RunData {
 // states it; empty when it states none.
 std::string recorded_model(const RunRecord& record, const std::string& role);
 
+// The embedding table the run's mechanisms used: `given` when not empty,
+// else the one the run recorded, else the default table (base/paths.h).
+std::filesystem::path run_embeddings(const RunData& run, const std::filesystem::path& given = {});
+
 // What one S3 cell's sanitization spent of its privacy budget, as the cell
 // recorded it (docs/mechanisms.md, "Privacy accounting per text").
 struct CellBudget {

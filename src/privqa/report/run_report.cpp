@@ -8,7 +8,6 @@
 #include <set>
 #include <tuple>
 
-#include "privqa/base/paths.h"
 #include "privqa/embed/embedding_table.h"
 #include "privqa/embed/sif_encoder.h"
 #include "privqa/report/accuracy.h"
@@ -202,10 +201,7 @@ struct Encoder {
 };
 
 Result<std::unique_ptr<Encoder>> load_encoder(const RunData& run, const ReportOptions& options) {
-  std::filesystem::path path = options.embeddings;
-  if (path.empty()) path = run.record.config.value("embeddings", std::string());
-  if (path.empty()) path = default_embeddings_path();
-  auto table = load_embeddings(path);
+  auto table = load_embeddings(run_embeddings(run, options.embeddings));
   if (!table) return table.error();
   auto encoder = std::make_unique<Encoder>();
   encoder->table = std::move(*table);

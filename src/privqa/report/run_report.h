@@ -92,6 +92,22 @@ struct PrivacyStat {
   }
 };
 
+// The offline attacks (docs/privacy.md) on the texts one mechanism sent at
+// one eps: the mechanism-aware inversion's recovery of the original word
+// tokens, of the rare and of the sensitive ones, and the median plausible
+// deniability statistics. The report does not compute them: `privqa report
+// --offline-attacks` does, through the attack module
+// (attack/report_stats.h), as `privqa attack` does.
+struct OfflineAttackStat {
+  std::string mechanism;
+  double eps = 0;
+  size_t texts = 0;
+  bool exact_channel = false;  // false: no exact channel, nothing below computed
+  Rate recovery, rare_recovery, sensitive_recovery;
+  size_t words = 0;  // distinct original words of the deniability statistics
+  double median_n_w = 0, median_s_w = 0;
+};
+
 // The privacy budget the texts of one mechanism at one nominal eps spent
 // (docs/mechanisms.md, "Privacy accounting per text"), over the S3 cells
 // that recorded it.
@@ -153,6 +169,9 @@ struct RunReport {
   // a few of their texts side by side; empty without attack cells.
   std::vector<ReconstructionStat> reconstruction;
   std::vector<ReconstructionExample> reconstruction_examples;
+  // The offline attacks by mechanism and eps, in the run's S3 order; empty
+  // unless the caller computed them (build_report does not).
+  std::vector<OfflineAttackStat> offline_attacks;
   std::vector<ProviderUse> providers;
   std::vector<ScenarioUse> usage;
   double wall_seconds = 0;

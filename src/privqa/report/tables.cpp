@@ -307,6 +307,37 @@ DisplayTable reconstruction_table(const RunReport& r) {
   return t;
 }
 
+// The first cells of a row about one mechanism's texts at one eps.
+std::vector<std::string> group_cells(const std::string& mechanism, double eps, size_t texts) {
+  return {mechanism, fmt::format("{:g}", eps), std::to_string(texts)};
+}
+
+DisplayTable offline_attack_table(const RunReport& r) {
+  DisplayTable t{"Offline attacks: what the sent words give away, word by word",
+                 {"mechanism", "eps", "texts", "word tokens recovered", "rare words recovered",
+                  "sensitive words recovered", "median N_w", "median S_w"},
+                 {},
+                 "An adversary who knows the mechanism and its eps guesses each original word "
+                 "from the word sent in its place, by maximum a posteriori over the mechanism's "
+                 "exact output distribution, with the dataset's other questions as prior. Rare "
+                 "words: in at most 1 in 1,000 questions; sensitive words: SanText+'s. N_w: the "
+                 "chance a word comes out unchanged; S_w: the distinct words its outputs are "
+                 "expected to take in K draws (medians over the distinct original words). Rates "
+                 "with 95% Wilson intervals; docs/privacy.md defines them."};
+  for (const auto& a : r.offline_attacks) {
+    auto row = group_cells(a.mechanism, a.eps, a.texts);
+    if (!a.exact_channel) {
+      row.insert(row.end(), {"no exact channel: not computed", "-", "-", "-", "-"});
+    } else {
+      row.insert(row.end(), {rate_text(a.recovery), rate_text(a.rare_recovery),
+                             rate_text(a.sensitive_recovery), fmt::format("{:.3f}", a.median_n_w),
+                             fmt::format("{:.1f}", a.median_s_w)});
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 DisplayTable reconstruction_examples_table(const RunReport& r) {
   DisplayTable t{
       "Reconstruction examples",
@@ -333,7 +364,7 @@ DisplayTable budget_table(const RunReport& r) {
                  "eps is nominal where marked: the provider sampled from unclipped logits, and "
                  "the guarantee needs clipped ones."};
   for (const auto& b : r.budget) {
-    std::vector<std::string> row{b.mechanism, fmt::format("{:g}", b.eps), std::to_string(b.texts)};
+    auto row = group_cells(b.mechanism, b.eps, b.texts);
     if (!b.dp) {
       row.insert(row.end(), {"-", kNotDp, kNotDp});
     } else if (b.recorded == 0) {
@@ -465,12 +496,25 @@ std::vector<Section> run_sections(const RunReport& r, size_t run, const std::str
                    {{file_prefix + "frontier.svg", frontier_figure(r)}},
                    {privacy_table(r)}});
   }
+  // The frontier against nominal eps goes with the first attack section.
+  const auto eps_frontier = [&] {
+    return Figure{file_prefix + "frontier_eps.svg", frontier_figure(r, PrivacyAxis::kEps)};
+  };
+  if (!r.offline_attacks.empty()) {
+    out.push_back(
+        {heading_prefix + "Offline attacks",
+         {},
+         {{file_prefix + "frontier_inversion.svg", frontier_figure(r, PrivacyAxis::kInversion)},
+          eps_frontier()},
+         {offline_attack_table(r)}});
+  }
   if (!r.reconstruction.empty()) {
+    std::vector<Figure> figures{{file_prefix + "frontier_reconstruction.svg",
+                                 frontier_figure(r, PrivacyAxis::kReconstruction)}};
+    if (r.offline_attacks.empty()) figures.push_back(eps_frontier());
     out.push_back({heading_prefix + "Reconstruction attacks",
                    {},
-                   {{file_prefix + "frontier_reconstruction.svg",
-                     frontier_figure(r, PrivacyAxis::kReconstruction)},
-                    {file_prefix + "frontier_eps.svg", frontier_figure(r, PrivacyAxis::kEps)}},
+                   std::move(figures),
                    {reconstruction_table(r), reconstruction_examples_table(r)}});
   }
   if (!r.budget.empty()) {
@@ -594,6 +638,15 @@ json eps_value(Scenario s, double eps) {
   return s == Scenario::kPrivateCot || is_attack(s) ? json(eps) : json(nullptr);
 }
 
+// A rate's value and 95% interval; over no trials it has none (nulls).
+void add_rate(std::vector<json>& row, const Rate& v) {
+  if (v.trials == 0) {
+    row.insert(row.end(), {json(nullptr), json(nullptr), json(nullptr)});
+  } else {
+    row.insert(row.end(), {json(v.value()), json(v.ci.low), json(v.ci.high)});
+  }
+}
+
 // The values of the data tables' paired columns, in their order.
 std::vector<json> paired_values(const PairedComparison& p) {
   return {p.pairs,
@@ -706,6 +759,14 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
                             "attacker_accuracy_low",
                             "attacker_accuracy_high"},
                            {}};
+  // The columns `privqa attack` writes in attack.csv, under the same names.
+  DataTable offline{
+      "offline_attacks", {"run", "simulated", "mechanism", "eps", "texts", "exact_channel"}, {}};
+  for (const char* c : {"all", "rare", "sensitive"}) {
+    for (const char* field : {"tokens", "recovered", "rate", "ci_low", "ci_high"})
+      offline.columns.push_back(fmt::format("{}_{}", c, field));
+  }
+  offline.columns.insert(offline.columns.end(), {"words", "n_w_median", "s_w_median"});
   DataTable budget{"privacy_budget",
                    {"run", "simulated", "mechanism", "eps", "texts", "recorded", "sampled_per_text",
                     "eps_per_token", "eps_per_text"},
@@ -769,24 +830,28 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
     }
     for (const auto& x : r.reconstruction) {
       std::vector<json> row{run, simulated, scenario_id(x.scenario), x.mechanism, x.eps, x.texts};
-      // A rate over no trials has no value.
-      const auto rate = [&](const Rate& v) {
-        if (v.trials == 0) {
-          row.insert(row.end(), {json(nullptr), json(nullptr), json(nullptr)});
-        } else {
-          row.insert(row.end(), {json(v.value()), json(v.ci.low), json(v.ci.high)});
-        }
-      };
-      rate(x.bm25_top1);
-      rate(x.bm25_top5);
-      rate(x.embedding_top1);
-      rate(x.embedding_top5);
+      for (const Rate* v : {&x.bm25_top1, &x.bm25_top5, &x.embedding_top1, &x.embedding_top5})
+        add_rate(row, *v);
       row.insert(row.end(), {json(x.rare_recall.trials), json(x.rare_recall.successes)});
-      rate(x.rare_recall);
+      add_rate(row, x.rare_recall);
       row.push_back(x.rouge_l);
       row.push_back(x.answer_accuracy.trials);
-      rate(x.answer_accuracy);
+      add_rate(row, x.answer_accuracy);
       reconstruction.rows.push_back(std::move(row));
+    }
+    for (const auto& a : r.offline_attacks) {
+      std::vector<json> row{run, simulated, a.mechanism, a.eps, a.texts, a.exact_channel};
+      if (!a.exact_channel) {
+        row.resize(offline.columns.size(), json(nullptr));
+        offline.rows.push_back(std::move(row));
+        continue;
+      }
+      for (const Rate* v : {&a.recovery, &a.rare_recovery, &a.sensitive_recovery}) {
+        row.insert(row.end(), {json(v->trials), json(v->successes)});
+        add_rate(row, *v);
+      }
+      row.insert(row.end(), {json(a.words), json(a.median_n_w), json(a.median_s_w)});
+      offline.rows.push_back(std::move(row));
     }
     for (const auto& b : r.budget) {
       // PhraseDP's budget is the text kNotDp, never a number; unrecorded ones are null.
@@ -814,6 +879,7 @@ std::vector<DataTable> data_tables(const std::vector<RunReport>& runs) {
   }
   std::vector<DataTable> out{accuracy, paired, subjects, privacy, budget, providers, usage};
   if (!reconstruction.rows.empty()) out.push_back(std::move(reconstruction));
+  if (!offline.rows.empty()) out.push_back(std::move(offline));
   if (runs.size() < 2) return out;
   for (const RunComparison& c : compare_runs(runs)) {
     const Group& g = c.paired.baseline;

@@ -49,9 +49,10 @@ std::string report_title(const std::vector<RunReport>& runs);
 std::vector<Section> report_sections(const std::vector<RunReport>& runs);
 
 // accuracy, paired_tests, subjects, privacy, privacy_budget, providers,
-// usage, reconstruction when a run has attack cells, and with two or more
-// runs run_comparison: the rows of every run, told apart by the first column
-// "run" (the run's label).
+// usage, reconstruction when a run has attack cells, offline_attacks when a
+// run has offline attack figures, and with two or more runs run_comparison:
+// the rows of every run, told apart by the first column "run" (the run's
+// label).
 std::vector<DataTable> data_tables(const std::vector<RunReport>& runs);
 
 }  // namespace privqa::report

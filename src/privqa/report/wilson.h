@@ -18,4 +18,13 @@ struct Interval {
 // when trials == 0 (nothing is known). Requires successes <= trials.
 Interval wilson_interval(size_t successes, size_t trials, double z = kZ95);
 
+// successes of trials, with its Wilson 95% interval.
+struct Rate {
+  size_t successes = 0, trials = 0;
+  Interval ci;
+  double value() const {
+    return trials == 0 ? 0.0 : static_cast<double>(successes) / static_cast<double>(trials);
+  }
+};
+
 }  // namespace privqa::report
