@@ -1,6 +1,11 @@
 """The extension privqa._core, built by the repository's CMake (target
 privqa_python) for pip and python -m build; everything else is in
-pyproject.toml."""
+pyproject.toml.
+
+The engine's sources are the repository around this folder. An sdist
+carries a copy of the ones the module needs in engine/, so the wheel that
+python -m build makes from it (or pip from the sdist) builds without the
+repository."""
 
 import os
 import pathlib
@@ -10,15 +15,37 @@ import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.sdist import sdist
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+HERE = pathlib.Path(__file__).resolve().parent
+# What CMake reads to build privqa_python with tests and benchmarks off.
+ENGINE_FILES = ["CMakeLists.txt", "src", "python/CMakeLists.txt", "python/src", "python/privqa"]
+
+
+def engine_root():
+    copy = HERE / "engine"
+    return copy if (copy / "CMakeLists.txt").exists() else HERE.parent
+
+
+class SdistWithEngine(sdist):
+    def make_release_tree(self, base_dir, files):
+        super().make_release_tree(base_dir, files)
+        root = engine_root()
+        for name in ENGINE_FILES:
+            source, target = root / name, pathlib.Path(base_dir) / "engine" / name
+            if source.is_dir():
+                shutil.copytree(source, target,
+                                ignore=shutil.ignore_patterns("*_test.cpp", "__pycache__"))
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
 
 
 class CMakeBuild(build_ext):
     def build_extension(self, ext):
         build = pathlib.Path(self.build_temp).resolve() / "cmake"
-        configure = ["cmake", "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
-                     "-DPRIVQA_TESTS=OFF", "-DPRIVQA_BENCH=OFF",
+        configure = ["cmake", "-S", str(engine_root()), "-B", str(build),
+                     "-DCMAKE_BUILD_TYPE=Release", "-DPRIVQA_TESTS=OFF", "-DPRIVQA_BENCH=OFF",
                      f"-DPython_EXECUTABLE={sys.executable}"]
         if shutil.which("ninja"):
             configure += ["-G", "Ninja"]
@@ -36,4 +63,5 @@ class CMakeBuild(build_ext):
         shutil.copy(built, target)
 
 
-setup(ext_modules=[Extension("privqa._core", sources=[])], cmdclass={"build_ext": CMakeBuild})
+setup(ext_modules=[Extension("privqa._core", sources=[])],
+      cmdclass={"build_ext": CMakeBuild, "sdist": SdistWithEngine})

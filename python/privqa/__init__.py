@@ -169,19 +169,23 @@ class Run:
         self.fingerprint: str = data["fingerprint"]
         self.config: Dict[str, Any] = json.loads(data["config_json"])
         self.notes: List[str] = data["notes"]
+        self._cells: List[Dict[str, Any]] = json.loads(data["cells_json"])
 
     def __repr__(self) -> str:
-        return f"Run({self.store!r}, {len(self._data['cells'])} cells)"
+        return f"Run({self.store!r}, {len(self._cells)} cells)"
 
     def records(self) -> List[Dict[str, Any]]:
-        """One dict per stored cell (question_id, scenario, mechanism, eps,
-        repeat, status, sanitized, cot, raw_answer, parsed, gold, correct, ...)."""
-        return self._data["cells"]
+        """One dict per stored cell, the experiment's then the attacks', with
+        the fields of ``privqa export --details`` (question_id, subject,
+        scenario, mechanism, eps, eps_spent, repeat, status, gold, answer,
+        parse_method, correct, sanitized, cot, raw_answer, error, tokens,
+        timing, cost, details; docs/reports.md)."""
+        return self._cells
 
     def accuracy(self) -> List[Dict[str, Any]]:
         """The report's accuracy table: per scenario (S3: mechanism and eps)
         n, correct, unparsed, errors, accuracy and its Wilson 95% interval
-        (ci_low, ci_high)."""
+        (ci_low, ci_high); eps is None outside S3."""
         return self._data["accuracy"]
 
     def to_pandas(self):

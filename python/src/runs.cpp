@@ -8,6 +8,7 @@
 
 #include "privqa/exp/cell_sanitizer.h"
 #include "privqa/exp/runner.h"
+#include "privqa/report/cell_rows.h"
 #include "privqa/report/run_data.h"
 #include "privqa/report/run_report.h"
 #include "privqa/store/postgres_url.h"
@@ -16,37 +17,23 @@
 namespace privqa::python {
 namespace {
 
-py::dict cell_dict(const CellResult& c) {
-  py::dict d;
-  d["question_id"] = c.key.question_id;
-  d["scenario"] = scenario_id(c.key.scenario);
-  d["mechanism"] = c.key.mechanism;
-  d["eps"] = c.key.eps;
-  d["repeat"] = c.key.repeat;
-  d["status"] = c.status == CellStatus::kOk ? "ok" : "error";
-  d["sanitized"] = c.sanitized;
-  d["cot"] = c.cot;
-  d["raw_answer"] = c.raw_answer;
-  d["parsed"] = c.parsed >= 0 ? py::object(py::int_(c.parsed)) : py::object(py::none());
-  d["parse_method"] = c.parse_method;
-  d["gold"] = c.gold >= 0 ? py::object(py::int_(c.gold)) : py::object(py::none());
-  d["correct"] = c.correct();
-  d["attempts"] = c.attempts;
-  d["latency"] = c.latency;
-  d["local_tokens_in"] = c.local_tokens_in;
-  d["local_tokens_out"] = c.local_tokens_out;
-  d["remote_tokens_in"] = c.remote_tokens_in;
-  d["remote_tokens_out"] = c.remote_tokens_out;
-  d["error"] = c.error;
-  d["details"] = c.details;
-  return d;
+// The cells as `privqa export --details` writes them (report/cell_rows.h):
+// one JSON array, which the Python layer reads with json.loads.
+std::string cells_json(const report::RunData& run) {
+  const report::CellRows rows(run);
+  const report::RowOptions options{.timing = true, .details = true};
+  nlohmann::ordered_json cells = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < rows.size(); ++i)
+    cells.push_back(rows.row(i, options));
+  return cells.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 py::dict accuracy_dict(const report::AccuracyStat& a) {
   py::dict d;
   d["scenario"] = scenario_id(a.scenario);
   d["mechanism"] = a.mechanism;
-  d["eps"] = a.eps;
+  // As in the cells: only S3 has an eps.
+  d["eps"] = a.mechanism.empty() ? py::object(py::none()) : py::object(py::float_(a.eps));
   d["n"] = a.n;
   d["correct"] = a.correct;
   d["unparsed"] = a.unparsed;
@@ -62,6 +49,7 @@ py::dict accuracy_dict(const report::AccuracyStat& a) {
 py::dict open_run(const std::string& path) {
   Result<report::RunData> loaded = Error("");
   Result<report::RunReport> built = Error("");
+  std::string cells;
   {
     py::gil_scoped_release unlocked;
     loaded = report::load_run(path);
@@ -69,6 +57,7 @@ py::dict open_run(const std::string& path) {
       report::ReportOptions options;
       options.privacy = false;
       built = report::build_report(*loaded, options);
+      cells = cells_json(*loaded);
     }
   }
   // A URL is no file: its errors are the engine's, not FileNotFoundError.
@@ -83,10 +72,7 @@ py::dict open_run(const std::string& path) {
   out["created_at"] = run.record.created_at;
   out["fingerprint"] = run.record.fingerprint;
   out["config_json"] = run.record.config.dump();
-  py::list cells;
-  for (const CellResult& c : run.cells)
-    cells.append(cell_dict(c));
-  out["cells"] = cells;
+  out["cells_json"] = cells;
   py::list accuracy;
   for (const report::AccuracyStat& a : built->accuracy)
     accuracy.append(accuracy_dict(a));

@@ -3,6 +3,7 @@ simulated provider (privqa sim-server): the cells, the config and the
 report's accuracy table with its Wilson intervals."""
 
 import csv
+import json
 import math
 import re
 import shutil
@@ -60,21 +61,37 @@ def test_run_again_resumes(config, store):
     assert again["cells_already_done"] == 32 and again["cells_ok"] == 0
 
 
-def test_open_run_cells_and_config(store):
+LETTERS = "ABCDEFGHIJ"
+
+
+def test_open_run_cells_and_config(binary, store, tmp_path):
     r = privqa.open_run(store)
     assert r.simulated and r.title.startswith("SIMULATED")
-    assert r.config["seed"] == 11 if "seed" in r.config else True
+    assert r.config["seed"] == 11
+    assert r.config["scenarios"] == ["S1", "S2", "S3"] and r.config["epsilons"] == [1.0, 3.0]
     cells = r.records()
     assert len(cells) == 32
     s3 = [c for c in cells if c["scenario"] == "S3"]
     assert len(s3) == 16 and {c["eps"] for c in s3} == {1.0, 3.0}
     assert all(c["mechanism"] == "santext+" and c["sanitized"] for c in s3)
+    assert {c["eps"] for c in cells if c["scenario"] != "S3"} == {None}
     questions = {q["id"]: q for q in privqa.load_questions(SAMPLE_QUESTIONS, as_frame=False)}
     for c in cells:
-        assert c["gold"] == questions[c["question_id"]]["answer"]
-        assert c["correct"] == (c["status"] == "ok" and c["parsed"] == c["gold"])
+        q = questions[c["question_id"]]
+        assert c["gold"] == LETTERS[q["answer"]] and c["subject"] == q["subject"]
+        if c["status"] == "ok":
+            index, method = privqa.parse_answer(c["raw_answer"], q["options"])
+            assert (c["answer"], c["parse_method"]) == (
+                "" if index is None else LETTERS[index], method)
+        assert c["correct"] == (c["status"] == "ok" and c["answer"] == c["gold"])
+    # The records are the rows of `privqa export --details`.
+    exported = tmp_path / "cells.jsonl"
+    subprocess.run([binary, "export", store, "--format", "jsonl", "--details", "--out",
+                    str(exported)], check=True, capture_output=True)
+    with open(exported) as f:
+        assert cells == [json.loads(line) for line in f]
     frame = r.to_pandas()
-    assert len(frame) == 32 and {"question_id", "scenario", "eps", "correct"} <= set(frame.columns)
+    assert len(frame) == 32 and list(frame["question_id"]) == [c["question_id"] for c in cells]
 
 
 def wilson(k, n, z=1.959963984540054):
@@ -89,32 +106,42 @@ def wilson(k, n, z=1.959963984540054):
 def test_accuracy_is_the_reports(binary, store, tmp_path):
     r = privqa.open_run(store)
     rows = r.accuracy()
+    # Per scenario (S3: mechanism and eps), from the cells: n counts the
+    # answered cells with a gold answer, an unparsed answer is wrong, errors
+    # are left out of n.
     groups = {}
     for c in r.records():
-        if c["status"] != "ok" or c["gold"] is None:
-            continue
         key = (c["scenario"], c["mechanism"], c["eps"])
-        n, k = groups.get(key, (0, 0))
-        groups[key] = (n + 1, k + c["correct"])
-    assert {(a["scenario"], a["mechanism"], a["eps"]) for a in rows} == set(groups)
+        g = groups.setdefault(key, dict(n=0, correct=0, unparsed=0, errors=0))
+        if c["status"] != "ok":
+            g["errors"] += 1
+        elif c["gold"]:
+            g["n"] += 1
+            g["correct"] += c["correct"]
+            g["unparsed"] += c["answer"] == ""
+    assert sorted(groups) == sorted((a["scenario"], a["mechanism"], a["eps"]) for a in rows)
+    assert sum(g["n"] for g in groups.values()) > 0
     for a in rows:
-        n, k = groups[(a["scenario"], a["mechanism"], a["eps"])]
-        assert (a["n"], a["correct"]) == (n, k)
-        assert a["accuracy"] == pytest.approx(k / n)
-        low, high = wilson(k, n)
+        g = groups[(a["scenario"], a["mechanism"], a["eps"])]
+        assert {k: a[k] for k in g} == g
+        assert a["accuracy"] == pytest.approx(g["correct"] / g["n"], abs=1e-12)
+        low, high = wilson(g["correct"], g["n"])
         assert a["ci_low"] == pytest.approx(low, abs=1e-12)
         assert a["ci_high"] == pytest.approx(high, abs=1e-12)
     # The same figures as `privqa report`'s accuracy.csv.
-    subprocess.run([binary, "report", store, "--out", str(tmp_path), "--no-privacy"],
-                   check=False, capture_output=True)
-    report_csv = tmp_path / "accuracy.csv"
-    if not report_csv.exists():
-        subprocess.run([binary, "report", store, "--out", str(tmp_path)], check=True,
-                       capture_output=True)
-    with open(report_csv, newline="") as f:
+    subprocess.run([binary, "report", store, "--out", str(tmp_path), "--no-privacy",
+                    "--format", "csv"], check=True, capture_output=True)
+    with open(tmp_path / "accuracy.csv", newline="") as f:
         report_rows = list(csv.DictReader(f))
     assert len(report_rows) == len(rows)
-    assert r.accuracy_frame()["n"].sum() == sum(n for n, _ in groups.values())
+    for a, want in zip(rows, report_rows):
+        assert (a["scenario"], a["mechanism"], a["eps"]) == (
+            want["scenario"], want["mechanism"], float(want["eps"]) if want["eps"] else None)
+        assert (a["n"], a["correct"]) == (int(want["n"]), int(want["correct"]))
+        for field in ("accuracy", "ci_low", "ci_high"):
+            assert a[field] == pytest.approx(float(want[field]), abs=1e-6)
+    frame = r.accuracy_frame()
+    assert list(frame["n"]) == [a["n"] for a in rows]
 
 
 def test_errors(tmp_path, config):

@@ -87,8 +87,12 @@ SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> 
   // not wait on each other's increments.
   // Scratch reused by the thread: per-word buffers of this size would be
   // fresh pages (page faults) at every call.
-  thread_local std::vector<uint8_t> bucket;
-  bucket.resize(distances.size());
+  thread_local std::vector<uint8_t> scratch;
+  scratch.resize(distances.size());
+  // Indexed through a local span: a byte store may alias the vector, so
+  // indexing the vector reloads its data pointer after each store (and, in
+  // the Python module, a shared object, the thread-local's address: a call).
+  const std::span<uint8_t> bucket(scratch);
   for (size_t i = 0; i < distances.size(); ++i) {
     const float t = (distances[i] - n.nearest) * scale;
     bucket[i] = t < kBuckets - 1 ? static_cast<uint8_t>(t) : kBuckets - 1;
