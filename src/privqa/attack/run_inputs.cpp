@@ -17,7 +17,7 @@ std::vector<AttackGroup> groups_in_order(
 }
 
 Result<AttackInputs> run_attack_inputs(const report::RunData& run) {
-  const std::string store = run.store.string();
+  const std::string& store = run.store;
   if (run.corpus.empty()) {
     return Error(
         fmt::format("{}: the run's question file could not be reloaded ({}); the "
