@@ -134,7 +134,7 @@ class Mechanism:
     def distribution(self, word: str) -> Dict[str, float]:
         """The exact output distribution of ``word`` that sanitizing samples
         from, {output word: probability} (SanText, SanText+, CusText,
-        CusText+); it includes the rules that keep a word unchanged."""
+        CusText+, TEM); it includes the rules that keep a word unchanged."""
         return self._impl.distribution(word)
 
 

@@ -75,8 +75,8 @@ class PyMechanism {
     const auto* channel = dynamic_cast<const WordChannel*>(mechanism_.get());
     if (!channel) {
       throw py::value_error(fmt::format(
-          "{}: no closed-form output distribution (santext, santext+, custext and custext+ "
-          "have one)",
+          "{}: no closed-form output distribution (santext, santext+, custext, custext+ and "
+          "tem have one)",
           name()));
     }
     const EmbeddingTable& table = embeddings_->table;

@@ -38,6 +38,15 @@ constexpr const char* kPutMeta =
 class PostgresResultStore final : public store_shared::SharedResultStore {
  public:
   explicit PostgresResultStore(pg::Connection db) : db_(std::move(db)) {}
+  // The server frees a closed session's locks only once its backend has
+  // exited, after the connection is gone: unlocking first frees the claim
+  // before the object is, so the next writer may claim at once.
+  ~PostgresResultStore() override {
+    if (claimed_) {
+      (void)db_.query(fmt::format("SELECT pg_advisory_unlock({}, hashtext($1))", pg::kLockClass),
+                      {"writer:" + db_.url().schema}, "release the store's claim");
+    }
+  }
 
   Status claim_writer() override {
     if (claimed_) return Status::Ok();
