@@ -30,6 +30,7 @@ std::vector<AccuracyRow> accuracy_table(const std::vector<CellResult>& cells) {
   };
   std::map<std::tuple<int, std::string, double>, AccuracyRow> rows;
   for (const auto& c : cells) {
+    if (c.key.scenario == Scenario::kReconstruct) continue;  // answers no question
     AccuracyRow& row = rows[{order(c.key.scenario), c.key.mechanism, c.key.eps}];
     row.scenario = c.key.scenario;
     row.mechanism = c.key.mechanism;
@@ -51,13 +52,13 @@ std::vector<AccuracyRow> accuracy_table(const std::vector<CellResult>& cells) {
 
 std::string format_accuracy_table(const std::vector<AccuracyRow>& rows) {
   std::string out =
-      fmt::format("{:<4} {:<12} {:<10} {:>5} {:>4} {:>6} {:>6} {:>8} {:>6}\n", "", "scenario",
+      fmt::format("{:<4} {:<18} {:<10} {:>5} {:>4} {:>6} {:>6} {:>8} {:>6}\n", "", "scenario",
                   "mechanism", "eps", "n", "right", "acc", "unparsed", "errors");
   for (const auto& r : rows) {
-    const bool s3 = r.scenario == Scenario::kPrivateCot;
+    const bool s3 = r.scenario == Scenario::kPrivateCot || is_attack(r.scenario);
     // A group without an answered cell has no accuracy, not 0%.
     const std::string accuracy = r.n == 0 ? "-" : fmt::format("{:.1f}%", 100 * r.accuracy());
-    out += fmt::format("{:<4} {:<12} {:<10} {:>5} {:>4} {:>6} {:>6} {:>8} {:>6}\n",
+    out += fmt::format("{:<4} {:<18} {:<10} {:>5} {:>4} {:>6} {:>6} {:>8} {:>6}\n",
                        scenario_id(r.scenario), scenario_name(r.scenario), s3 ? r.mechanism : "-",
                        s3 ? fmt::format("{:g}", r.eps) : "-", r.n, r.correct, accuracy, r.unparsed,
                        r.errors);

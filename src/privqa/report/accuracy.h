@@ -23,7 +23,9 @@ struct AccuracyRow {
   }
 };
 
-// Rows in scenario order (S1, S2, S3 by mechanism and eps, S4, S5).
+// Rows in scenario order (S1, S2, S3 by mechanism and eps, S4, S5, then A2
+// by mechanism and eps: the attacker's answer). A1 cells answer no question
+// and are left out.
 std::vector<AccuracyRow> accuracy_table(const std::vector<CellResult>& cells);
 
 // A plain-text table of the rows.

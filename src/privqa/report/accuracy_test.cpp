@@ -42,5 +42,28 @@ TEST(Accuracy, AGroupWithoutAnAnsweredCellShowsNoAccuracy) {
   EXPECT_EQ(table.find(" 0.0%"), std::string::npos) << table;
 }
 
+// A1 answers nothing: no row. A2 (the attacker's answer) is a row per
+// mechanism and eps, named as S3's are.
+TEST(Accuracy, AttackRowsAreA2sByMechanismAndEps) {
+  std::vector<CellResult> cells(3);
+  cells[0].key = {"q0", Scenario::kReconstruct, "santext+", 2, 0};
+  cells[0].gold = 1;
+  cells[1].key = {"q0", Scenario::kReconstructAnswer, "santext+", 2, 0};
+  cells[1].gold = 1;
+  cells[1].parsed = 1;
+  cells[2].key = {"q1", Scenario::kReconstructAnswer, "santext+", 2, 0};
+  cells[2].gold = 1;
+  cells[2].parsed = 0;
+  const auto rows = accuracy_table(cells);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].scenario, Scenario::kReconstructAnswer);
+  EXPECT_EQ(rows[0].n, 2u);
+  EXPECT_EQ(rows[0].correct, 1u);
+  const std::string table = format_accuracy_table(rows);
+  EXPECT_NE(table.find("A2   reconstruct_answer santext+       2    2      1  50.0%"),
+            std::string::npos)
+      << table;
+}
+
 }  // namespace
 }  // namespace privqa::report

@@ -28,7 +28,7 @@ std::string md_cell(const std::string& text) {
 std::string md_table(const DisplayTable& t) {
   std::string s = fmt::format("**{}**\n\n|", md_cell(t.title));
   for (const auto& c : t.columns)
-    s += " " + md_cell(c) + " |";
+    s += fmt::format(" {} |", md_cell(c));
   s += "\n|";
   for (size_t i = 0; i < t.columns.size(); ++i)
     s += i == 0 ? " --- |" : " ---: |";
@@ -36,7 +36,7 @@ std::string md_table(const DisplayTable& t) {
   for (const auto& row : t.rows) {
     s += "|";
     for (const auto& cell : row)
-      s += " " + md_cell(cell) + " |";
+      s += fmt::format(" {} |", md_cell(cell));
     s += "\n";
   }
   if (!t.note.empty()) s += "\n_" + t.note + "_\n";
@@ -164,11 +164,11 @@ std::string render_json(const std::string& title, const std::vector<RunReport>& 
 std::string render_csv(const DataTable& table) {
   std::string s;
   for (size_t i = 0; i < table.columns.size(); ++i)
-    s += (i ? "," : "") + csv_field(table.columns[i]);
+    s += fmt::format("{}{}", i ? "," : "", csv_field(table.columns[i]));
   s += "\n";
   for (const auto& row : table.rows) {
     for (size_t i = 0; i < row.size(); ++i)
-      s += (i ? "," : "") + csv_field(row[i]);
+      s += fmt::format("{}{}", i ? "," : "", csv_field(row[i]));
     s += "\n";
   }
   return s;

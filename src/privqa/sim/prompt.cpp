@@ -1,5 +1,7 @@
 #include "privqa/sim/prompt.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -205,7 +207,7 @@ std::string normalized_words(const std::string& text) {
 }
 
 int named_option(const std::string& reasoning, const std::vector<std::string>& options) {
-  const std::string haystack = " " + normalized_words(reasoning) + " ";
+  const std::string haystack = fmt::format(" {} ", normalized_words(reasoning));
   int best = -1;
   size_t best_end = 0;
   size_t best_length = 0;
