@@ -9,6 +9,8 @@
 # ninja log, the compile time per target and the slowest units.
 # The Debian packages must be installed already (scripts/setup.sh does it).
 set -euo pipefail
+# (sed -n 1,Np rather than head: head's early exit would end sort with
+# SIGPIPE, which pipefail makes fatal.)
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
 tests=1
@@ -43,7 +45,7 @@ for i in $(seq 1 "$runs"); do
   done_at=$(date +%s)
   echo "run $i: build $((built - start)) s, tests $((done_at - built)) s, make test $((done_at - start)) s ($result); CPU task ${calibration} ms"
   if [ "$tests" = 1 ]; then
-    grep -E "Test +#[0-9]+:" "$work/test.log" | awk '{ print $(NF - 1), $4 }' | sort -rn | head -5 |
+    grep -E "Test +#[0-9]+:" "$work/test.log" | awk '{ print $(NF - 1), $4 }' | sort -rn | sed -n 1,5p |
       sed 's/^/    /'
   fi
 done
@@ -52,7 +54,7 @@ echo
 echo "compile seconds per target (last run, summed over its units):"
 awk 'NR > 1 { t = ($2 - $1) / 1000; n = $4; sub(/^CMakeFiles\//, "", n); sub(/\.dir\/.*/, "", n);
               s[n] += t; c[n]++ }
-     END { for (k in s) printf "%8.1f %3d %s\n", s[k], c[k], k }' "$log" | sort -rn | head -15
+     END { for (k in s) printf "%8.1f %3d %s\n", s[k], c[k], k }' "$log" | sort -rn | sed -n 1,15p
 echo
 echo "slowest units (seconds):"
-awk 'NR > 1 { printf "%8.1f %s\n", ($2 - $1) / 1000, $4 }' "$log" | sort -rn | head -15
+awk 'NR > 1 { printf "%8.1f %s\n", ($2 - $1) / 1000, $4 }' "$log" | sort -rn | sed -n 1,15p
