@@ -675,36 +675,37 @@ void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRe
   const size_t index = race->copies.size();
   const Clock::time_point now = Clock::now();
   race->copies.push_back({0, latencies_.start(latency_kind, now), now, true, admitted});
-  race->copies[index].id = engine_.start(
-      std::move(sent),
-      [this, race, index, alive = std::weak_ptr<int>(alive_)](HttpResponse response) {
-        if (alive.expired()) return;
-        --in_flight_;
-        Race::Copy& copy = race->copies[index];
-        copy.running = false;
-        --counters_.replicas[copy.admitted.replica].in_flight;
-        const bool success = response.transport == TransportError::kNone &&
-                             response.status >= 200 && response.status < 300;
-        latencies_.finish(copy.ticket, Clock::now(), success);
-        // The first reply settles the attempt, a failure too: the copies
-        // still running are overdue, and a retry does better than waiting.
-        if (!race->reply) {
-          race->reply = std::move(response);
-          race->replied = index;
-          for (Race::Copy& other : race->copies) {
-            if (other.running && engine_.cancel(other.id)) {
-              other.running = false;
-              --in_flight_;
-              end_copy(other.admitted);
-              latencies_.finish(other.ticket, Clock::now(), false);
-            }
-          }
-          race->settled.notify();
-        } else if (copy.admitted.replica_probe) {
-          replicas_[copy.admitted.replica].probing = false;  // a late probe: no verdict
-        }
-        pump();
-      });
+  race->copies[index].id =
+      engine_.start(std::move(sent),
+                    [this, race, index, alive = std::weak_ptr<int>(alive_)](HttpResponse response) {
+                      if (alive.expired()) return;
+                      --in_flight_;
+                      Race::Copy& copy = race->copies[index];
+                      copy.running = false;
+                      const bool success = response.transport == TransportError::kNone &&
+                                           response.status >= 200 && response.status < 300;
+                      latencies_.finish(copy.ticket, Clock::now(), success);
+                      // The first reply settles the attempt, a failure too: the copies
+                      // still running are overdue, and a retry does better than waiting.
+                      if (!race->reply) {
+                        // The reply's replica: note_replica gives its probe's verdict.
+                        --counters_.replicas[copy.admitted.replica].in_flight;
+                        race->reply = std::move(response);
+                        race->replied = index;
+                        for (Race::Copy& other : race->copies) {
+                          if (other.running && engine_.cancel(other.id)) {
+                            other.running = false;
+                            --in_flight_;
+                            end_copy(other.admitted);
+                            latencies_.finish(other.ticket, Clock::now(), false);
+                          }
+                        }
+                        race->settled.notify();
+                      } else {
+                        end_copy(copy.admitted);  // a late reply: no verdict on its replica
+                      }
+                      pump();
+                    });
 }
 
 asio::awaitable<LlmClient::Impl::Reply> LlmClient::Impl::send_hedged(
