@@ -178,10 +178,16 @@ json to_json(const SessionRecord& s) {
   json providers = json::object();
   for (const auto& [name, totals] : s.providers)
     providers[name] = to_json(totals);
-  return {{"wall_seconds", s.wall_seconds},   {"cells_ok", s.cells_ok},
-          {"cells_error", s.cells_error},     {"cells_not_run", s.cells_not_run},
-          {"interrupted", s.interrupted},     {"ended", s.ended},
-          {"providers", std::move(providers)}};
+  json j = {{"wall_seconds", s.wall_seconds},   {"cells_ok", s.cells_ok},
+            {"cells_error", s.cells_error},     {"cells_not_run", s.cells_not_run},
+            {"interrupted", s.interrupted},     {"ended", s.ended},
+            {"providers", std::move(providers)}};
+  if (!s.worker.empty()) {
+    j["worker"] = s.worker;
+    j["reclaimed"] = s.reclaimed;
+    j["late_duplicates"] = s.late_duplicates;
+  }
+  return j;
 }
 
 Result<SessionRecord> session_from_json(const json& j, const std::string& record) {
@@ -194,6 +200,12 @@ Result<SessionRecord> session_from_json(const json& j, const std::string& record
   s.interrupted = r.boolean("interrupted");
   // Absent from records written only when their session ended.
   if (r.has("ended")) s.ended = r.boolean("ended");
+  // Only a worker's session has these.
+  if (r.has("worker")) {
+    s.worker = r.text("worker");
+    s.reclaimed = r.count("reclaimed");
+    s.late_duplicates = r.count("late_duplicates");
+  }
   const json& providers = r.object("providers");
   if (Status done = r.finish(); !done) return done.error();
   for (const auto& [name, value] : providers.items()) {

@@ -60,6 +60,13 @@ struct SessionRecord {
   // last second.
   bool ended = true;
   std::map<std::string, ProviderTotals> providers;  // by provider name
+  // A worker's session on a store shared by workers (work_queue.h): its id
+  // in the store's queue ("" for a run alone on its store), the questions it
+  // took over from lost workers, and the cells it finished after another
+  // worker had stored them (dropped).
+  std::string worker;
+  int64_t reclaimed = 0;
+  int64_t late_duplicates = 0;
 };
 
 struct RunRecord {
