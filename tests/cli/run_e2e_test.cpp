@@ -26,6 +26,7 @@
 #include "privqa/exp/run_config.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/sim/hashed_embedding.h"
+#include "privqa/store/open_store.h"
 #include "privqa/store/result_store.h"
 #include "privqa/store/sqlite.h"
 #include "privqa/text/normalize.h"
@@ -73,6 +74,7 @@ struct ConfigSpec {
   int max_attempts = 6;
   double hedge_after = 1.5;  // the client's default
   double backoff = 0.5;      // the client's default
+  double lease_seconds = 0;  // 0: the default
 };
 
 std::string config_text(const ConfigSpec& s) {
@@ -83,6 +85,7 @@ std::string config_text(const ConfigSpec& s) {
   t += "scenarios = " + s.scenarios + "\nmechanisms = " + s.mechanisms + "\n";
   t += "epsilons = [1.0, 2.0, 3.0]\nlocal = \"local\"\nremote = \"remote\"\n";
   t += "window = " + std::to_string(s.window) + "\ncache = \"" + s.cache + "\"\n";
+  if (s.lease_seconds > 0) t += "lease_seconds = " + std::to_string(s.lease_seconds) + "\n";
   for (const auto& [name, model] : {std::pair{"local", "sim-local"}, {"remote", "sim-remote"}}) {
     t += std::string("\n[providers.") + name + "]\nbase_url = \"${PRIVQA_SIM_URL}\"\nmodel = \"" +
          model + "\"\nmax_in_flight = " + std::to_string(s.max_in_flight) +
@@ -166,16 +169,17 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
   }
 
   std::string export_of(const std::filesystem::path& store) {
-    const auto r = run_command(kBinary + " export --no-timing " + store.string());
+    const auto r = run_command(kBinary + " export --no-timing '" + store.string() + "'");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
   }
 
   // The requests (model + user message) each finished cell of a store made,
-  // rebuilt from what it stored, the scenario table and the default prompts.
-  std::set<std::string> requests_of_finished_cells(const std::filesystem::path& store) {
+  // with the keys of the cells that made each, rebuilt from what it stored,
+  // the scenario table and the default prompts.
+  std::map<std::string, std::set<std::string>> request_cells(const std::string& store) {
     // A run killed while it created the store has finished nothing.
-    if (!open_sqlite_store(store, /*read_only=*/true).ok()) return {};
+    if (!open_store(store, /*read_only=*/true).ok()) return {};
     if (questions_.empty()) {
       auto dataset = load_dataset(dev_);
       EXPECT_TRUE(dataset.ok());
@@ -184,20 +188,30 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
     }
     RunConfig config;  // as config_text() writes it: the default prompts, no options shown
     config.prompts = default_prompts();
-    std::set<std::string> out;
+    std::map<std::string, std::set<std::string>> out;
     for (const auto& c : read_jsonl(export_of(store))) {
       if (c["status"] != "ok") continue;
       const Question& q = questions_.at(c["question_id"].get<std::string>());
       Scenario scenario;
       EXPECT_TRUE(parse_scenario(c["scenario"], scenario)) << c.dump();
+      const std::string key = c["question_id"].get<std::string>() + "|" +
+                              c["scenario"].get<std::string>() + "|" + c["mechanism"].dump() + "|" +
+                              c["eps"].dump() + "|" + c["repeat"].dump();
       std::string cot;  // the CoT, once a step wrote it
       for (const ScenarioStep& step : steps_of(scenario)) {
-        out.insert(std::string(step.model == Role::kLocal ? "sim-local" : "sim-remote") + "\n" +
-                   step_prompt(step, scenario, config, q,
-                               {.sanitized = c["sanitized"].get<std::string>(), .cot = cot}));
+        out[std::string(step.model == Role::kLocal ? "sim-local" : "sim-remote") + "\n" +
+            step_prompt(step, scenario, config, q,
+                        {.sanitized = c["sanitized"].get<std::string>(), .cot = cot})]
+            .insert(key);
         if (step.purpose == CallPurpose::kCot) cot = c["cot"].get<std::string>();
       }
     }
+    return out;
+  }
+  std::set<std::string> requests_of_finished_cells(const std::string& store) {
+    std::set<std::string> out;
+    for (const auto& [request, cells] : request_cells(store))
+      out.insert(request);
     return out;
   }
 
@@ -247,7 +261,7 @@ TEST_P(RunE2E, KilledFiveTimesResumesToTheSameResultsWithoutRepeatingRequests) {
     killed_running += runner.wait() == 128 + SIGKILL;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the simulator logs what it got
     segment_ends.push_back(count_lines(dir_ / "sim.log"));
-    finished_requests.push_back(requests_of_finished_cells(dir_ / "crashed.db"));
+    finished_requests.push_back(requests_of_finished_cells((dir_ / "crashed.db").string()));
   }
   EXPECT_GE(killed_running, 2) << "kills hit running runs";
   const auto resumed = run_command(privqa_run(url, dir_ / "crashed.toml"));
@@ -641,6 +655,139 @@ TEST_P(RunE2E, APostgresqlOutputGivesWhatASqliteOutputGives) {
   EXPECT_EQ(database_report["runs"][0]["label"], "exp_1");
   EXPECT_EQ(database_report["runs"][0]["store"], database);
   EXPECT_EQ(database_report["tables"]["accuracy"], file_report["tables"]["accuracy"]);
+}
+
+// Four workers on one PostgreSQL store, killed one at a time six times
+// (each restarted at once) and then all at once: the workers that follow
+// take over the killed ones' questions when their leases expire, and the
+// store ends up with what one uninterrupted SQLite run stores.
+TEST_P(RunE2E, FourWorkersKilledAtRandomFinishWhatOneRunFinishes) {
+  PRIVQA_REQUIRE_POSTGRES(server);
+  const int n = data_.questions_for(300);
+  // Simulated latency and small windows make the workers' run last long
+  // enough for the kills to land inside it; the reference run has as many
+  // questions in flight as the four workers together. (The results do not
+  // depend on the window.)
+  const int window = n < 300 ? 1 : 4;
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_sim(sim, "sim", {}, kShortRunTimeScale);
+  ConfigSpec spec = config_spec("reference.db", n);
+  spec.window = 4 * window;
+  write_text(dir_ / "reference.toml", config_text(spec));
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto reference = run_command(privqa_run(url, dir_ / "reference.toml"));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(reference.exit_code, 0) << reference.out << reference.err;
+  const std::string expected = export_of(dir_ / "reference.db");
+  ASSERT_EQ(read_jsonl(expected).size(), n * 12u);
+  spec.window = window;
+
+  const std::string database = server->new_database() + "?schema=workers";
+  spec.output = database;
+  spec.lease_seconds = 3;  // the shortest lease a heartbeat a second keeps
+  write_text(dir_ / "workers.toml", config_text(spec));
+  std::vector<std::unique_ptr<ChildProcess>> workers(4);
+  int started = 0;
+  const auto start = [&](size_t w) {
+    workers[w] = std::make_unique<ChildProcess>(
+        std::vector<std::string>{kBinary, "run", "--quiet", (dir_ / "workers.toml").string()},
+        dir_ / fmt::format("worker{}.out", started++),
+        std::vector<std::string>{"PRIVQA_SIM_URL=" + url});
+  };
+  for (size_t w = 0; w < workers.size(); ++w)
+    start(w);
+
+  // After each kill: the requests of every cell the store holds as finished,
+  // then the simulator's log length. Every later request must be another
+  // cell's. (Requests in flight at a kill may be sent again.)
+  std::vector<std::map<std::string, std::set<std::string>>> finished_requests;
+  std::vector<size_t> segment_ends;
+  const auto snapshot = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the simulator logs what it got
+    finished_requests.push_back(request_cells(database));
+    segment_ends.push_back(count_lines(dir_ / "sim.log"));
+  };
+  std::mt19937_64 rng(20261203);  // fixed: the kill moments are reproducible
+  // Seven kills within about half the run's time.
+  std::uniform_real_distribution<double> moment(0.04, 0.10);
+  std::uniform_int_distribution<size_t> pick(0, workers.size() - 1);
+  int killed_running = 0;
+  for (int kill = 0; kill < 6; ++kill) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(moment(rng) * seconds));
+    const size_t w = pick(rng);
+    workers[w]->signal(SIGKILL);
+    killed_running += workers[w]->wait() == 128 + SIGKILL;
+    snapshot();
+    start(w);
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(moment(rng) * seconds));
+  for (auto& worker : workers) {
+    worker->signal(SIGKILL);
+    killed_running += worker->wait() == 128 + SIGKILL;
+  }
+  snapshot();
+  EXPECT_GE(killed_running, 4) << "kills hit running workers";
+  for (size_t w = 0; w < workers.size(); ++w)
+    start(w);
+  for (size_t w = 0; w < workers.size(); ++w) {
+    EXPECT_EQ(workers[w]->wait(), 0) << slurp(dir_ / fmt::format("worker{}.out", started - 4 + w));
+  }
+  EXPECT_EQ(export_of(database), expected);
+
+  // A request of a finished cell that another cell, unfinished then, makes
+  // too (e.g. the same answer prompt after the same CoT at two eps) may be
+  // sent again by a worker that looked in the shared cache before it was
+  // stored there: only requests of finished cells alone are checked.
+  std::map<std::string, std::set<std::string>> cells_of_request = request_cells(database);
+  const auto log = read_jsonl(slurp(dir_ / "sim.log"));
+  size_t repeated = 0, checked = 0;
+  for (size_t kill = 0; kill < finished_requests.size(); ++kill) {
+    std::set<std::string> only_finished;
+    for (const auto& [request, cells] : finished_requests[kill]) {
+      if (std::includes(cells.begin(), cells.end(), cells_of_request[request].begin(),
+                        cells_of_request[request].end())) {
+        only_finished.insert(request);
+      }
+    }
+    checked += only_finished.size();
+    for (size_t i = segment_ends[kill]; i < log.size(); ++i)
+      repeated += only_finished.count(request_id(log[i])) != 0;
+  }
+  EXPECT_GT(checked, 0u);
+  EXPECT_EQ(repeated, 0u);
+
+  // Every worker's session is recorded under its own id (a worker killed
+  // while starting may have none); the last four ended, the killed ones did
+  // not. Each cell is stored once (the table's key), so the cells the
+  // sessions stored add up to at most n * 12 (a killed one loses its last
+  // second's counts).
+  auto store = open_store(database, /*read_only=*/true);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  auto sessions = (*store)->sessions();
+  ASSERT_TRUE(sessions.ok()) << sessions.error().message();
+  ASSERT_GE(sessions->size(), 4u);
+  ASSERT_LE(sessions->size(), 14u);
+  std::set<std::string> ids;
+  int64_t stored = 0;
+  for (const SessionRecord& s : *sessions) {
+    ids.insert(s.worker);
+    stored += s.cells_ok + s.cells_error;
+  }
+  EXPECT_EQ(ids.size(), sessions->size());
+  EXPECT_EQ(ids.count(""), 0u);
+  EXPECT_LE(stored, n * 12);
+  for (size_t i = sessions->size() - 4; i < sessions->size(); ++i)
+    EXPECT_TRUE((*sessions)[i].ended);
+  auto workers_seen = read_workers(database);
+  ASSERT_TRUE(workers_seen.ok());
+  size_t lost = 0;
+  for (const WorkerRecord& w : *workers_seen)
+    lost += !w.ended;
+  EXPECT_GE(lost, 1u);
+  EXPECT_LE(lost, 10u) << "only the killed workers did not end";
+  EXPECT_EQ(workers_seen->size() - lost, 4u + (10u - static_cast<size_t>(killed_running)))
+      << "the last four ended, and any that had ended before its kill";
 }
 
 PRIVQA_INSTANTIATE_ENGINE_DATA(RunE2E);
