@@ -788,6 +788,29 @@ TEST_P(RunE2E, FourWorkersKilledAtRandomFinishWhatOneRunFinishes) {
   EXPECT_LE(lost, 10u) << "only the killed workers did not end";
   EXPECT_EQ(workers_seen->size() - lost, 4u + (10u - static_cast<size_t>(killed_running)))
       << "the last four ended, and any that had ended before its kill";
+
+  // status lists them: the killed ones lost, the others ended, with the
+  // cells their sessions stored.
+  const auto status = run_command(kBinary + " status '" + database + "'");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find(fmt::format("workers: 0 live, {} lost (stopped without ending), {} "
+                                        "ended\n",
+                                        lost, workers_seen->size() - lost)),
+            std::string::npos)
+      << status.out;
+  for (const WorkerRecord& w : *workers_seen) {
+    const size_t at = status.out.find("  " + w.id + " ");
+    ASSERT_NE(at, std::string::npos) << status.out;
+    const std::string line = status.out.substr(at, status.out.find('\n', at) - at);
+    EXPECT_NE(line.find(w.ended ? " ended " : " lost "), std::string::npos) << line;
+  }
+  const SessionRecord& last = sessions->back();
+  EXPECT_NE(status.out.find(fmt::format("  {} ", last.worker)), std::string::npos);
+  EXPECT_NE(status.out.find(fmt::format("{} cells ({} errors), {} questions taken over",
+                                        last.cells_ok + last.cells_error, last.cells_error,
+                                        last.reclaimed)),
+            std::string::npos)
+      << status.out;
 }
 
 PRIVQA_INSTANTIATE_ENGINE_DATA(RunE2E);
