@@ -565,17 +565,16 @@ void Experiment::heartbeat() {
   const auto interval = std::chrono::duration<double>(std::min(1.0, config_.lease_seconds / 3));
   if (fatal_ || Clock::now() - last_heartbeat_ < interval) return;
   last_heartbeat_ = Clock::now();
-  auto workers = queue_->heartbeat();
+  auto workers = queue_->heartbeat(cells_in_flight_ > 0 || !claimed_.empty());
   if (!workers) return fail(workers.error());
-  if (workers->live == workers_.live) {
-    workers_ = *workers;
-    return;
-  }
+  const bool same_share = workers->busy_others == workers_.busy_others;
   workers_ = *workers;
-  // Each provider's rpm and tpm are an account's: the live workers split
-  // them evenly (docs/workers.md).
+  if (same_share) return;
+  // Each provider's rpm and tpm are an account's: the workers with questions
+  // under way split them evenly; an idle one takes the share it will have
+  // once it has work (docs/workers.md).
   for (ChatModel* model : models_)
-    model->set_limit_share(1.0 / static_cast<double>(workers_.live));
+    model->set_limit_share(1.0 / static_cast<double>(workers_.busy_others + 1));
 }
 
 void Experiment::save_session_every_second() {

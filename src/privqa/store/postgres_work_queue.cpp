@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS workers (
   pid BIGINT NOT NULL,
   started TIMESTAMPTZ NOT NULL,
   heartbeat TIMESTAMPTZ NOT NULL,
-  ended BOOLEAN NOT NULL
+  ended BOOLEAN NOT NULL,
+  busy BOOLEAN NOT NULL
 );
 )sql";
 
@@ -121,7 +122,7 @@ class PostgresWorkQueue final : public WorkQueue {
                    "end the worker (table workers)");
   }
 
-  Result<WorkerCount> heartbeat() override {
+  Result<WorkerCount> heartbeat(bool busy) override {
     if (Status s =
             db_.run("UPDATE work SET lease_until = now() + make_interval(secs => $2::float8) "
                     "WHERE worker = $1 AND NOT done",
@@ -129,25 +130,29 @@ class PostgresWorkQueue final : public WorkQueue {
         !s) {
       return s.error();
     }
-    if (Status s = db_.run("UPDATE workers SET heartbeat = now() WHERE id = $1", {id_},
-                           "heartbeat (table workers)");
+    if (Status s = db_.run("UPDATE workers SET heartbeat = now(), busy = $2 WHERE id = $1",
+                           {id_, busy ? "true" : "false"}, "heartbeat (table workers)");
         !s) {
       return s.error();
     }
     auto rows = db_.query(
         fmt::format("SELECT count(*) FILTER (WHERE heartbeat >= now() - interval '{0} s'), "
-                    "count(*) FILTER (WHERE heartbeat < now() - interval '{0} s') "
+                    "count(*) FILTER (WHERE heartbeat < now() - interval '{0} s'), "
+                    "count(*) FILTER (WHERE heartbeat >= now() - interval '{0} s' AND busy "
+                    "AND id <> $1) "
                     "FROM workers WHERE NOT ended",
                     kLiveSeconds),
-        {}, "count workers (table workers)");
+        {id_}, "count workers (table workers)");
     if (!rows) return rows.error();
-    auto live = rows->int64(0, 0);
-    auto lost = rows->int64(0, 1);
-    if (!live) return live.error();
-    if (!lost) return lost.error();
+    WorkerCount count;
+    for (auto [column, out] : {std::pair{0, &count.live}, {1, &count.lost}, {2, &count.busy_others}}) {
+      auto n = rows->int64(0, column);
+      if (!n) return n.error();
+      *out = static_cast<size_t>(*n);
+    }
     // This worker, even if its own heartbeat ran late.
-    return WorkerCount{.live = std::max<size_t>(1, static_cast<size_t>(*live)),
-                       .lost = static_cast<size_t>(*lost)};
+    count.live = std::max<size_t>(1, count.live);
+    return count;
   }
 
   const std::string& worker_id() const override { return id_; }
@@ -173,8 +178,8 @@ Result<std::unique_ptr<WorkQueue>> open_postgres_work_queue(const PostgresUrl& u
   const std::string host = host_name();
   std::string id = new_worker_id(host);
   if (Status s =
-          db->run("INSERT INTO workers (id, host, pid, started, heartbeat, ended) "
-                  "VALUES ($1, $2, $3, now(), now(), false)",
+          db->run("INSERT INTO workers (id, host, pid, started, heartbeat, ended, busy) "
+                  "VALUES ($1, $2, $3, now(), now(), false, false)",
                   {id, host, std::to_string(::getpid())}, "register the worker (table workers)");
       !s) {
     return s.error();
@@ -191,7 +196,7 @@ Result<std::vector<WorkerRecord>> postgres_workers(const PostgresUrl& url) {
   if (!found) return found.error();
   if (found->text(0, 0) != "t") return std::vector<WorkerRecord>();
   auto rows = db->query(
-      "SELECT id, host, pid, extract(epoch FROM now() - heartbeat), ended FROM workers "
+      "SELECT id, host, pid, extract(epoch FROM now() - heartbeat), ended, busy FROM workers "
       "ORDER BY started, id",
       {}, "read table workers");
   if (!rows) return rows.error();
@@ -207,6 +212,7 @@ Result<std::vector<WorkerRecord>> postgres_workers(const PostgresUrl& url) {
     w.pid = *pid;
     w.seconds_since_heartbeat = *age;
     w.ended = rows->text(r, 4) == "t";
+    w.busy = rows->text(r, 5) == "t";
     out.push_back(std::move(w));
   }
   return out;

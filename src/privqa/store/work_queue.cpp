@@ -37,7 +37,7 @@ class LocalWorkQueue final : public WorkQueue {
     return Status::Ok();
   }
 
-  Result<WorkerCount> heartbeat() override { return WorkerCount{}; }
+  Result<WorkerCount> heartbeat(bool) override { return WorkerCount{}; }
   const std::string& worker_id() const override { return id_; }
 
  private:

@@ -100,7 +100,7 @@ TEST_F(PostgresWorkQueue, LeasesHeldByHeartbeatsAndTakenOverWhenTheyExpire) {
   EXPECT_EQ(mine->reclaimed, 0u);
   // While a renews, b gets only the rest, then waits on a's four.
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(a->heartbeat().ok());
+    ASSERT_TRUE(a->heartbeat(true).ok());
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
   auto rest = b->claim(10);
@@ -146,20 +146,26 @@ TEST_F(PostgresWorkQueue, ReleaseGivesBackUnfinishedItemsAndEndsTheWorker) {
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->offer(range(3)).ok());
   ASSERT_TRUE(a->claim(2).ok());
-  auto both = b->heartbeat();
+  ASSERT_TRUE(a->heartbeat(true).ok());
+  auto both = b->heartbeat(false);
   ASSERT_TRUE(both.ok());
   EXPECT_EQ(both->live, 2u);
   EXPECT_EQ(both->lost, 0u);
+  EXPECT_EQ(both->busy_others, 1u) << "a";
+  auto from_a = a->heartbeat(true);
+  ASSERT_TRUE(from_a.ok());
+  EXPECT_EQ(from_a->busy_others, 0u) << "b is idle";
   ASSERT_TRUE(a->finish(0).ok());
   ASSERT_TRUE(a->release().ok());
   auto claim = b->claim(10);
   ASSERT_TRUE(claim.ok());
   EXPECT_EQ(claim->items, (std::vector<size_t>{1, 2}));
   EXPECT_EQ(claim->reclaimed, 0u) << "given back, not taken over";
-  auto alone = b->heartbeat();
+  auto alone = b->heartbeat(true);
   ASSERT_TRUE(alone.ok());
   EXPECT_EQ(alone->live, 1u) << "a ended";
   EXPECT_EQ(alone->lost, 0u);
+  EXPECT_EQ(alone->busy_others, 0u) << "an ended worker is not busy";
   auto workers = read_workers(url_);
   ASSERT_TRUE(workers.ok()) << workers.error().message();
   ASSERT_EQ(workers->size(), 2u);
@@ -177,10 +183,13 @@ TEST_F(PostgresWorkQueue, AWorkerWithoutHeartbeatsIsLost) {
   auto b = worker();
   ASSERT_TRUE(a && b);
   std::this_thread::sleep_for(std::chrono::milliseconds(kLiveSeconds * 1000 + 300));
-  auto seen = b->heartbeat();
+  ASSERT_TRUE(a->heartbeat(true).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(kLiveSeconds * 1000 + 300));
+  auto seen = b->heartbeat(false);
   ASSERT_TRUE(seen.ok());
   EXPECT_EQ(seen->live, 1u);
   EXPECT_EQ(seen->lost, 1u);
+  EXPECT_EQ(seen->busy_others, 0u) << "a lost worker sends nothing";
   auto workers = read_workers(url_);
   ASSERT_TRUE(workers.ok());
   ASSERT_EQ(workers->size(), 2u);
