@@ -75,6 +75,7 @@ struct ConfigSpec {
   double hedge_after = 1.5;  // the client's default
   double backoff = 0.5;      // the client's default
   double lease_seconds = 0;  // 0: the default
+  double remote_rpm = 0;     // 0: none
 };
 
 std::string config_text(const ConfigSpec& s) {
@@ -93,6 +94,9 @@ std::string config_text(const ConfigSpec& s) {
          "\nmax_attempts = " + std::to_string(s.max_attempts) +
          "\nhedge_after = " + std::to_string(s.hedge_after) +
          "\nbackoff = " + std::to_string(s.backoff) + "\n";
+    if (s.remote_rpm > 0 && std::string(name) == "remote") {
+      t += "rpm = " + std::to_string(s.remote_rpm) + "\n";
+    }
   }
   return t;
 }
@@ -814,6 +818,75 @@ TEST_P(RunE2E, FourWorkersKilledAtRandomFinishWhatOneRunFinishes) {
 }
 
 PRIVQA_INSTANTIATE_ENGINE_DATA(RunE2E);
+
+// A provider's rpm is the account's: four workers on one store stay within
+// it together, in every minute, and use it; when one is killed and another
+// joins, the others' shares follow within seconds.
+TEST(RunCli, FourWorkersShareTheRemoteRpmAndUseIt) {
+  PRIVQA_REQUIRE_SHARED_DATA(dev, "medmcqa/dev.json");
+  PRIVQA_REQUIRE_POSTGRES(server);
+  TempDir dir;
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_unlimited_logged_sim(sim, dev, "3", dir.path());
+  ASSERT_FALSE(url.empty()) << slurp(dir.path() / "sim.out");
+  constexpr double kRpm = 600;
+  ConfigSpec spec;
+  spec.dataset = dev;
+  spec.embeddings = dir.path() / "unused.json";  // no mechanism runs
+  spec.output = server->new_database() + "?schema=shared";
+  spec.first = 420;  // two remote calls each (S2's CoT, S4's answer): 84 s at 600 rpm
+  spec.scenarios = R"(["S2", "S4"])";
+  spec.window = 16;
+  spec.lease_seconds = 3;
+  spec.remote_rpm = kRpm;
+  write_text(dir.path() / "run.toml", config_text(spec));
+  std::vector<std::unique_ptr<ChildProcess>> workers;
+  const auto start = [&] {
+    workers.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{kBinary, "run", "--quiet", (dir.path() / "run.toml").string()},
+        dir.path() / fmt::format("worker{}.out", workers.size()),
+        std::vector<std::string>{"PRIVQA_SIM_URL=" + url}));
+  };
+  for (int w = 0; w < 4; ++w)
+    start();
+  std::this_thread::sleep_for(std::chrono::seconds(20));
+  workers[0]->signal(SIGKILL);
+  EXPECT_EQ(workers[0]->wait(), 128 + SIGKILL);
+  std::this_thread::sleep_for(std::chrono::seconds(10));
+  start();
+  for (size_t w = 1; w < workers.size(); ++w)
+    EXPECT_EQ(workers[w]->wait(), 0) << slurp(dir.path() / fmt::format("worker{}.out", w));
+  const auto exported = run_command(kBinary + " export '" + spec.output.string() + "'");
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  ASSERT_EQ(read_jsonl(exported.out).size(), 420u * 2);
+
+  // The remote model's arrivals, in the simulator's seconds.
+  std::vector<double> arrivals;
+  for (const auto& entry : read_jsonl(slurp(dir.path() / "sim.log"))) {
+    if (entry.value("model", "") == "sim-remote") arrivals.push_back(entry.value("time", 0.0));
+  }
+  std::sort(arrivals.begin(), arrivals.end());
+  ASSERT_GE(arrivals.size(), 840u);
+  const auto in_window = [&](double from) {
+    return std::lower_bound(arrivals.begin(), arrivals.end(), from + 60) -
+           std::lower_bound(arrivals.begin(), arrivals.end(), from);
+  };
+  // Within the limit: every 60 s window, wherever it starts, holds at most a
+  // minute's requests plus one second's (the workers' buckets start full,
+  // and a joining worker's share overlaps the others' for up to a second).
+  // Used: every window inside the run, once the opening second is past and
+  // before the last questions, holds at least 90% of the minute's.
+  const double first = arrivals.front(), last = arrivals.back();
+  ASSERT_GE(last - first, 70.0) << "the run lasts beyond a minute";
+  long most = 0, least = 1 << 30;
+  for (double from = first - 1; from <= last; from += 0.25)
+    most = std::max<long>(most, in_window(from));
+  for (double from = first + 1; from + 60 <= last - 2; from += 0.25)
+    least = std::min<long>(least, in_window(from));
+  EXPECT_LE(most, kRpm + kRpm / 60);
+  EXPECT_GE(least, 0.9 * kRpm);
+  std::cerr << "remote arrivals per 60 s window: most " << most << ", least " << least << "\n";
+}
 
 // A config with a mistake is invalid input (exit 2), refused before the
 // store file exists, with the file and line of the mistake: a typo must not

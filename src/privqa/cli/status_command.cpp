@@ -33,10 +33,10 @@ Status print_workers(const std::string& path, const std::vector<SessionRecord>& 
     std::string line = fmt::format("  {:<32} {:<5} last heard {:.1f} s ago", w.id, state,
                                    w.seconds_since_heartbeat);
     if (session != sessions.end()) {
-      line += fmt::format(
-          ", {} cells ({} errors), {} questions taken over, {} late duplicates dropped",
-          session->cells_ok + session->cells_error, session->cells_error, session->reclaimed,
-          session->late_duplicates);
+      line +=
+          fmt::format(", {} cells ({} errors), {} questions taken over, {} late duplicates dropped",
+                      session->cells_ok + session->cells_error, session->cells_error,
+                      session->reclaimed, session->late_duplicates);
     }
     std::cout << line << "\n";
   }

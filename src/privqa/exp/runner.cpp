@@ -114,6 +114,7 @@ class Experiment {
   std::vector<uint32_t> unfinished_at_start_;  // per question: cells not ok when the run began
   std::vector<bool> ever_claimed_;             // per question
   WorkerCount workers_;
+  bool waiting_for_others_ = false;  // nothing to claim while others finish the last questions
   Clock::time_point last_heartbeat_;
 
   size_t active_questions_ = 0;
@@ -347,10 +348,12 @@ asio::awaitable<std::optional<size_t>> Experiment::next_question() {
       }
       // Other workers hold the rest: wait for them to finish it, or for the
       // leases of a lost one to expire.
+      waiting_for_others_ = true;
       timer.expires_after(std::chrono::seconds(1));
       co_await timer.async_wait(asio::use_awaitable);
       continue;
     }
+    waiting_for_others_ = false;
     std::vector<std::string> ids;
     for (size_t i : claim->items)
       ids.push_back(questions_[i].id);
@@ -562,10 +565,15 @@ Status Experiment::save_session(bool ended) {
 }
 
 void Experiment::heartbeat() {
-  const auto interval = std::chrono::duration<double>(std::min(1.0, config_.lease_seconds / 3));
+  // Five a second in a worker's first seconds, when workers started
+  // together learn of each other; then once a second (or a third of the
+  // lease).
+  const bool starting = Clock::now() - started_ < std::chrono::seconds(5);
+  const auto interval =
+      std::chrono::duration<double>(starting ? 0.2 : std::min(1.0, config_.lease_seconds / 3));
   if (fatal_ || Clock::now() - last_heartbeat_ < interval) return;
   last_heartbeat_ = Clock::now();
-  auto workers = queue_->heartbeat(cells_in_flight_ > 0 || !claimed_.empty());
+  auto workers = queue_->heartbeat(!waiting_for_others_ || cells_in_flight_ > 0);
   if (!workers) return fail(workers.error());
   const bool same_share = workers->busy_others == workers_.busy_others;
   workers_ = *workers;

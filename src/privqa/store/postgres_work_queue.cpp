@@ -145,7 +145,8 @@ class PostgresWorkQueue final : public WorkQueue {
         {id_}, "count workers (table workers)");
     if (!rows) return rows.error();
     WorkerCount count;
-    for (auto [column, out] : {std::pair{0, &count.live}, {1, &count.lost}, {2, &count.busy_others}}) {
+    for (auto [column, out] :
+         {std::pair{0, &count.live}, {1, &count.lost}, {2, &count.busy_others}}) {
       auto n = rows->int64(0, column);
       if (!n) return n.error();
       *out = static_cast<size_t>(*n);
@@ -179,7 +180,7 @@ Result<std::unique_ptr<WorkQueue>> open_postgres_work_queue(const PostgresUrl& u
   std::string id = new_worker_id(host);
   if (Status s =
           db->run("INSERT INTO workers (id, host, pid, started, heartbeat, ended, busy) "
-                  "VALUES ($1, $2, $3, now(), now(), false, false)",
+                  "VALUES ($1, $2, $3, now(), now(), false, true)",
                   {id, host, std::to_string(::getpid())}, "register the worker (table workers)");
       !s) {
     return s.error();

@@ -35,7 +35,7 @@ struct WorkerRecord {
   int64_t pid = 0;
   double seconds_since_heartbeat = 0;
   bool ended = false;
-  bool busy = false;  // questions under way at its last heartbeat
+  bool busy = false;  // had work at its last heartbeat
   bool live() const { return !ended && seconds_since_heartbeat < kLiveSeconds; }
 };
 
@@ -51,8 +51,8 @@ struct Claim {
 struct WorkerCount {
   size_t live = 1;  // renewing now, this one included
   size_t lost = 0;  // stopped renewing without ending (killed, node lost)
-  // Live workers other than this one with questions under way: those that
-  // send requests, and so share the providers' rate limits.
+  // Live workers other than this one that have work: those that send
+  // requests, and so share the providers' rate limits.
   size_t busy_others = 0;
 };
 
@@ -72,7 +72,8 @@ class WorkQueue {
   // the worker (a run that stops, pauses, or is done).
   virtual Status release() = 0;
   // Renews this worker's leases and says it is alive, and whether it has
-  // questions under way (`busy`); the store's workers.
+  // work (`busy`: false once it waits for others to finish the last
+  // questions; a worker counts as busy from its start); the store's workers.
   virtual Result<WorkerCount> heartbeat(bool busy) = 0;
 
   // This worker's id in the store, for its session record; "" for the
