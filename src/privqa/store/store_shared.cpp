@@ -79,9 +79,10 @@ std::string put_cell_sql(bool numbered) {
                                              "finished_at"};
   std::string values, updates;
   for (size_t i = 0; i < std::size(kColumns); ++i) {
-    values += (i ? "," : "") + (numbered ? fmt::format("${}", i + 1) : std::string("?"));
-    if (i > 0)
-      updates += fmt::format("{}{} = excluded.{}", i > 1 ? ", " : "", kColumns[i], kColumns[i]);
+    if (i > 0) values += ',';
+    values += numbered ? fmt::format("${}", i + 1) : "?";
+    if (i > 1) updates += ", ";
+    if (i > 0) updates += fmt::format("{0} = excluded.{0}", kColumns[i]);
   }
   return fmt::format(
       "INSERT INTO cells VALUES ({}) ON CONFLICT (cell_key) DO UPDATE SET {} "
