@@ -1108,6 +1108,22 @@ TEST(RunCli, ALocalModelOnThreeReplicasAnswersEveryCellWithOneOfThemDown) {
             std::string::npos)
       << run.out;
   EXPECT_NE((run.out + run.err).find("(" + summary), std::string::npos) << run.out << run.err;
+  // status reads them back from the session record: the same counts, the
+  // dead replica's failures and its removal.
+  const auto status = run_command(kBinary + " status " + store.string());
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find(fmt::format(
+                "    replica {}: {} requests, 0 failed, taken out 0 times\n", url, at_first)),
+            std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find(fmt::format(
+                "    replica {}: {} requests, 0 failed, taken out 0 times\n", url2, at_second)),
+            std::string::npos)
+      << status.out;
+  const size_t dead_line = status.out.find("    replica " + dead + ": ");
+  ASSERT_NE(dead_line, std::string::npos) << status.out;
+  EXPECT_NE(status.out.find(" failed, taken out 1 times\n", dead_line), std::string::npos)
+      << status.out;
 }
 
 // PhraseDP under two encoders on the same candidates: SIF, and a provider's

@@ -99,6 +99,10 @@ int status(const std::string& path) {
             ? ""
             : fmt::format(" ({} calls estimated: no usage in their replies)", k.estimated_usage),
         k.cost);
+    for (const auto& [url, r] : k.replicas) {
+      std::cout << fmt::format("    replica {}: {} requests, {} failed, taken out {} times\n", url,
+                               r.requests, r.failed, r.taken_out);
+    }
   }
   if (Status shown = print_workers(path, *sessions); !shown) {
     std::cerr << "privqa: " << shown.error().message() << "\n";

@@ -556,6 +556,11 @@ Status Experiment::save_session(bool ended) {
     t.tokens_out = k.tokens_out;
     t.estimated_usage = k.estimated_usage;
     t.cost = k.cost;
+    if (k.replicas.size() > 1) {
+      for (const ReplicaCounters& r : k.replicas)
+        t.replicas[r.base_url] = {
+            .requests = r.requests, .failed = r.failed, .taken_out = r.taken_out};
+    }
   }
   if (session_index_) return store_->replace_session(*session_index_, session);
   auto index = store_->append_session(session);

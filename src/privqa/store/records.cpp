@@ -125,24 +125,36 @@ ProviderTotals& ProviderTotals::operator+=(const ProviderTotals& later) {
   tokens_out += later.tokens_out;
   estimated_usage += later.estimated_usage;
   cost += later.cost;
+  for (const auto& [url, r] : later.replicas) {
+    Replica& sum = replicas[url];
+    sum.requests += r.requests;
+    sum.failed += r.failed;
+    sum.taken_out += r.taken_out;
+  }
   return *this;
 }
 
 json to_json(const ProviderTotals& t) {
-  return {{"model", t.model},
-          {"role", provider_role_name(t.role)},
-          {"calls", t.calls},
-          {"requests", t.requests},
-          {"retries", t.retries},
-          {"hedges", t.hedges},
-          {"rate_limited", t.rate_limited},
-          {"failures", t.failures},
-          {"cache_hits", t.cache_hits},
-          {"cache_errors", t.cache_errors},
-          {"tokens_in", t.tokens_in},
-          {"tokens_out", t.tokens_out},
-          {"estimated_usage", t.estimated_usage},
-          {"cost", t.cost}};
+  json j = {{"model", t.model},
+            {"role", provider_role_name(t.role)},
+            {"calls", t.calls},
+            {"requests", t.requests},
+            {"retries", t.retries},
+            {"hedges", t.hedges},
+            {"rate_limited", t.rate_limited},
+            {"failures", t.failures},
+            {"cache_hits", t.cache_hits},
+            {"cache_errors", t.cache_errors},
+            {"tokens_in", t.tokens_in},
+            {"tokens_out", t.tokens_out},
+            {"estimated_usage", t.estimated_usage},
+            {"cost", t.cost}};
+  // Only a provider of several replicas has them.
+  for (const auto& [url, r] : t.replicas) {
+    j["replicas"][url] = {
+        {"requests", r.requests}, {"failed", r.failed}, {"taken_out", r.taken_out}};
+  }
+  return j;
 }
 
 Result<ProviderTotals> provider_totals_from_json(const json& j, const std::string& record) {
@@ -170,7 +182,16 @@ Result<ProviderTotals> provider_totals_from_json(const json& j, const std::strin
   // Absent from records written before usage could be estimated.
   if (r.has("estimated_usage")) t.estimated_usage = r.count("estimated_usage");
   t.cost = r.number("cost");
+  const json& replicas = r.has("replicas") ? r.object("replicas") : json::object();
   if (Status s = r.finish(); !s) return s.error();
+  for (const auto& [url, value] : replicas.items()) {
+    FieldReader replica(value, fmt::format("{}, replica '{}'", record, url));
+    ProviderTotals::Replica& out = t.replicas[url];
+    out.requests = replica.count("requests");
+    out.failed = replica.count("failed");
+    out.taken_out = replica.count("taken_out");
+    if (Status s = replica.finish(); !s) return s.error();
+  }
   return t;
 }
 
