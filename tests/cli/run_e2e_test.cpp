@@ -172,6 +172,18 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
     return "PRIVQA_SIM_URL=" + url + " " + kBinary + " run --quiet " + config.string();
   }
 
+  // Runs `spec` (its output a file of this test's folder) without
+  // interruption; its export, and in `seconds` how long the run took.
+  std::string reference_run(const std::string& url, const ConfigSpec& spec, double& seconds) {
+    const std::filesystem::path config = dir_ / "reference.toml";
+    write_text(config, config_text(spec));
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto reference = run_command(privqa_run(url, config));
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(reference.exit_code, 0) << reference.out << reference.err;
+    return export_of(spec.output);
+  }
+
   std::string export_of(const std::filesystem::path& store) {
     const auto r = run_command(kBinary + " export --no-timing '" + store.string() + "'");
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -234,15 +246,9 @@ TEST_P(RunE2E, KilledFiveTimesResumesToTheSameResultsWithoutRepeatingRequests) {
   const std::string url = start_sim(sim, "sim", {}, n < 300 ? kShortRunTimeScale : 0);
   ConfigSpec spec = config_spec("reference.db", n);
   if (n < 300) spec.window = 3;
-  write_text(dir_ / "reference.toml", config_text(spec));
-
   // An uninterrupted run, timed to place the kills inside a run.
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto reference = run_command(privqa_run(url, dir_ / "reference.toml"));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  ASSERT_EQ(reference.exit_code, 0) << reference.out << reference.err;
-  const std::string expected = export_of(dir_ / "reference.db");
+  double seconds = 0;
+  const std::string expected = reference_run(url, spec, seconds);
   ASSERT_EQ(read_jsonl(expected).size(), n * 12u);
 
   spec.output = dir_ / "crashed.db";
@@ -677,13 +683,8 @@ TEST_P(RunE2E, FourWorkersKilledAtRandomFinishWhatOneRunFinishes) {
   const std::string url = start_sim(sim, "sim", {}, kShortRunTimeScale);
   ConfigSpec spec = config_spec("reference.db", n);
   spec.window = 4 * window;
-  write_text(dir_ / "reference.toml", config_text(spec));
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto reference = run_command(privqa_run(url, dir_ / "reference.toml"));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  ASSERT_EQ(reference.exit_code, 0) << reference.out << reference.err;
-  const std::string expected = export_of(dir_ / "reference.db");
+  double seconds = 0;
+  const std::string expected = reference_run(url, spec, seconds);
   ASSERT_EQ(read_jsonl(expected).size(), n * 12u);
   spec.window = window;
 

@@ -54,6 +54,17 @@ std::vector<json> read_log(const std::filesystem::path& path) {
   return lines;
 }
 
+// Options with one model, "slow": every answer takes exactly 1 s (times
+// the time scale). Its profile is written to `dir`.
+SimOptions slow_model_options(const testing::TempDir& dir) {
+  testing::write_text(dir / "p.toml",
+                      "[profile.slow]\nlatency_base_ms = 1000\nlatency_per_token_ms = 0\n"
+                      "latency_jitter_sigma = 0\n");
+  SimOptions options = base_options();
+  options.profiles_path = dir / "p.toml";
+  return options;
+}
+
 const char* kAnswerPrompt =
     "Question: Koplik spots on the buccal mucosa are pathognomonic of which viral infection?\n"
     "A) Measles\nB) Mumps\nC) Rubella\nD) Varicella\n"
@@ -350,11 +361,7 @@ TEST(SimServer, RejectsBadFaultRatesAndProfiles) {
 // ever in service and each ends 0.1 s after its slot frees.
 TEST(SimServer, MaxConcurrencyQueuesAnswersBeyondItsSlots) {
   testing::TempDir dir;
-  testing::write_text(dir / "p.toml",
-                      "[profile.slow]\nlatency_base_ms = 1000\nlatency_per_token_ms = 0\n"
-                      "latency_jitter_sigma = 0\n");
-  SimOptions options = base_options();
-  options.profiles_path = dir / "p.toml";
+  SimOptions options = slow_model_options(dir);
   options.time_scale = 0.1;
   options.max_concurrency = 2;
   options.log_path = dir / "log.jsonl";
@@ -395,11 +402,7 @@ TEST(SimServer, MaxConcurrencyQueuesAnswersBeyondItsSlots) {
 
 TEST(SimServer, HoldsManyConnectionsConcurrently) {
   testing::TempDir dir;
-  testing::write_text(dir / "p.toml",
-                      "[profile.slow]\nlatency_base_ms = 1000\nlatency_per_token_ms = 0\n"
-                      "latency_jitter_sigma = 0\n");
-  SimOptions options = base_options();
-  options.profiles_path = dir / "p.toml";
+  SimOptions options = slow_model_options(dir);
   options.time_scale = 1;
   auto server = start(options);
   ASSERT_TRUE(server);
