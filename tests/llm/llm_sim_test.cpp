@@ -941,6 +941,53 @@ TEST(LlmClientSim, ACacheHitSendsNothing) {
   EXPECT_EQ(sim.log().size(), 3u + 3u + 2u);
 }
 
+// Two clients on one cache, as two workers on one store: a call of B that
+// waits for admission finds in the cache the answer A got meanwhile, and
+// sends nothing. A answers request 1 at 0.3 s; B's slot is busy with request
+// 2 from 0.1 s to 0.4 s, and B's request 1 (asked at 0.15 s, not yet
+// cached then) is admitted only at 0.4 s.
+TEST(LlmClientSim, ACallThatWaitedForAdmissionTakesAnAnswerCachedMeanwhile) {
+  Sim sim(SimOptions{.time_scale = 1},
+          "[profile.slow]\nlatency_base_ms = 300\nlatency_per_token_ms = 0\n"
+          "latency_jitter_sigma = 0\n");
+  auto cache_a = open_response_cache(sim.dir() / "cache.db");
+  auto cache_b = open_response_cache(sim.dir() / "cache.db");
+  ASSERT_TRUE(cache_a.ok() && cache_b.ok());
+  Loop loop;
+  auto a = make_client(loop, sim.provider("slow"), cache_a->get());
+  ProviderConfig one_at_a_time = sim.provider("slow");
+  one_at_a_time.min_in_flight = 1;
+  one_at_a_time.max_in_flight = 1;
+  auto b = make_client(loop, one_at_a_time, cache_b->get());
+  ASSERT_TRUE(a && b);
+  ChatOutcome from_a, other_of_b, from_b;
+  const auto after = [&](double seconds) -> asio::awaitable<void> {
+    asio::steady_timer timer(loop.io);
+    timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(seconds)));
+    co_await timer.async_wait(asio::use_awaitable);
+  };
+  loop.spawn([&]() -> asio::awaitable<void> { from_a = co_await a->chat(question_request(1)); });
+  loop.spawn([&]() -> asio::awaitable<void> {
+    co_await after(0.1);
+    other_of_b = co_await b->chat(question_request(2));
+  });
+  loop.spawn([&]() -> asio::awaitable<void> {
+    co_await after(0.15);
+    from_b = co_await b->chat(question_request(1));
+  });
+  loop.run();
+  ASSERT_TRUE(from_a.result.ok() && other_of_b.result.ok() && from_b.result.ok());
+  EXPECT_FALSE(from_a.from_cache);
+  EXPECT_TRUE(from_b.from_cache);
+  EXPECT_EQ(from_b.attempts, 0);
+  EXPECT_EQ(from_b.result->choices.at(0).content, from_a.result->choices.at(0).content);
+  EXPECT_EQ(b->counters().requests, 1) << "only request 2";
+  EXPECT_EQ(b->counters().cache_hits, 1);
+  sim.stop();
+  EXPECT_EQ(sim.log().size(), 2u);
+}
+
 // A cache that fails (here: its table dropped, as in a damaged file) is
 // counted on each read and write, and the calls are sent and answered anyway.
 // Ten identical requests at once: one is sent, and all ten get its answer.

@@ -107,6 +107,10 @@ std::optional<TokenBucket> per_minute_bucket(double per_minute, double share,
   return TokenBucket(per_second, bucket_capacity(per_second, burst_seconds), Clock::now());
 }
 
+// A wait for admission after which a call looks in the response cache
+// again before sending: long enough that the lookup costs little beside it.
+constexpr double kCacheRecheckAfter = 0.05;
+
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -790,20 +794,22 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
   std::string key;
   if (use_cache) {
     key = ResponseCache::key(config_.base_url, config_.model, endpoint, body, options.sample_index);
-    if (options.cache == CacheMode::kUse) {
-      Result<std::optional<std::string>> hit = cache_->get(key);
-      if (!hit.ok()) note_cache_error(hit.error());
-      if (hit.ok() && hit.value()) {
-        Result<T> decoded = decode(*hit.value());
-        if (decoded.ok()) {  // an undecodable entry is treated as a miss and replaced
-          ++counters_.cache_hits;
-          outcome.result = std::move(decoded);
-          outcome.from_cache = true;
-          co_return outcome;
-        }
-      }
-    }
   }
+  // Answers the call from the cache when it holds the request's answer (an
+  // undecodable entry is treated as a miss, and replaced).
+  const auto answered_from_cache = [&]() {
+    if (!use_cache || options.cache != CacheMode::kUse) return false;
+    Result<std::optional<std::string>> hit = cache_->get(key);
+    if (!hit.ok()) note_cache_error(hit.error());
+    if (!hit.ok() || !hit.value()) return false;
+    Result<T> decoded = decode(*hit.value());
+    if (!decoded.ok()) return false;
+    ++counters_.cache_hits;
+    outcome.result = std::move(decoded);
+    outcome.from_cache = true;
+    return true;
+  };
+  if (answered_from_cache()) co_return outcome;
 
   // Identical requests in flight are sent once: a call whose request is on
   // its way waits for that answer. (If that call fails, this one tries on
@@ -860,6 +866,16 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
         outcome.failure = FailureKind::kDown;
         outcome.result = Error(*given_up_);
       }
+      co_return outcome;
+    }
+    // A call that waited for admission looks in the cache again: another
+    // process sharing it (a worker on the same store) may have been answered
+    // the same request meanwhile. Its admission is then given back.
+    if (attempt == 1 && admission == Admission::kAdmitted &&
+        seconds_since(waiting_since) >= kCacheRecheckAfter && answered_from_cache()) {
+      if (rpm_) rpm_->adjust(1, Clock::now());
+      if (tpm_) tpm_->adjust(tokens, Clock::now());
+      release_slot(admitted);
       co_return outcome;
     }
     // Attempts sent, those a down provider's breaker held included; `attempt`
