@@ -27,6 +27,7 @@
 #include "privqa/exp/run_config.h"
 #include "privqa/exp/scenarios.h"
 #include "privqa/sim/hashed_embedding.h"
+#include "privqa/store/open_store.h"
 #include "privqa/store/result_store.h"
 #include "privqa/store/sqlite.h"
 #include "privqa/text/normalize.h"
@@ -74,6 +75,8 @@ struct ConfigSpec {
   int max_attempts = 6;
   double hedge_after = 1.5;  // the client's default
   double backoff = 0.5;      // the client's default
+  double lease_seconds = 0;  // 0: the default
+  double remote_rpm = 0;     // 0: none
 };
 
 std::string config_text(const ConfigSpec& s) {
@@ -84,6 +87,7 @@ std::string config_text(const ConfigSpec& s) {
   t += "scenarios = " + s.scenarios + "\nmechanisms = " + s.mechanisms + "\n";
   t += "epsilons = [1.0, 2.0, 3.0]\nlocal = \"local\"\nremote = \"remote\"\n";
   t += "window = " + std::to_string(s.window) + "\ncache = \"" + s.cache + "\"\n";
+  if (s.lease_seconds > 0) t += "lease_seconds = " + std::to_string(s.lease_seconds) + "\n";
   for (const auto& [name, model] : {std::pair{"local", "sim-local"}, {"remote", "sim-remote"}}) {
     t += std::string("\n[providers.") + name + "]\nbase_url = \"${PRIVQA_SIM_URL}\"\nmodel = \"" +
          model + "\"\nmax_in_flight = " + std::to_string(s.max_in_flight) +
@@ -91,6 +95,9 @@ std::string config_text(const ConfigSpec& s) {
          "\nmax_attempts = " + std::to_string(s.max_attempts) +
          "\nhedge_after = " + std::to_string(s.hedge_after) +
          "\nbackoff = " + std::to_string(s.backoff) + "\n";
+    if (s.remote_rpm > 0 && std::string(name) == "remote") {
+      t += "rpm = " + std::to_string(s.remote_rpm) + "\n";
+    }
   }
   return t;
 }
@@ -167,16 +174,17 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
   }
 
   std::string export_of(const std::filesystem::path& store) {
-    const auto r = run_command(kBinary + " export --no-timing " + store.string());
+    const auto r = run_command(kBinary + " export --no-timing '" + store.string() + "'");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
   }
 
   // The requests (model + user message) each finished cell of a store made,
-  // rebuilt from what it stored, the scenario table and the default prompts.
-  std::set<std::string> requests_of_finished_cells(const std::filesystem::path& store) {
+  // with the keys of the cells that made each, rebuilt from what it stored,
+  // the scenario table and the default prompts.
+  std::map<std::string, std::set<std::string>> request_cells(const std::string& store) {
     // A run killed while it created the store has finished nothing.
-    if (!open_sqlite_store(store, /*read_only=*/true).ok()) return {};
+    if (!open_store(store, /*read_only=*/true).ok()) return {};
     if (questions_.empty()) {
       auto dataset = load_dataset(dev_);
       EXPECT_TRUE(dataset.ok());
@@ -185,20 +193,30 @@ class RunE2E : public ::testing::TestWithParam<testing::EngineData> {
     }
     RunConfig config;  // as config_text() writes it: the default prompts, no options shown
     config.prompts = default_prompts();
-    std::set<std::string> out;
+    std::map<std::string, std::set<std::string>> out;
     for (const auto& c : read_jsonl(export_of(store))) {
       if (c["status"] != "ok") continue;
       const Question& q = questions_.at(c["question_id"].get<std::string>());
       Scenario scenario;
       EXPECT_TRUE(parse_scenario(c["scenario"], scenario)) << c.dump();
+      const std::string key = c["question_id"].get<std::string>() + "|" +
+                              c["scenario"].get<std::string>() + "|" + c["mechanism"].dump() + "|" +
+                              c["eps"].dump() + "|" + c["repeat"].dump();
       std::string cot;  // the CoT, once a step wrote it
       for (const ScenarioStep& step : steps_of(scenario)) {
-        out.insert(std::string(step.model == Role::kLocal ? "sim-local" : "sim-remote") + "\n" +
-                   step_prompt(step, scenario, config, q,
-                               {.sanitized = c["sanitized"].get<std::string>(), .cot = cot}));
+        out[std::string(step.model == Role::kLocal ? "sim-local" : "sim-remote") + "\n" +
+            step_prompt(step, scenario, config, q,
+                        {.sanitized = c["sanitized"].get<std::string>(), .cot = cot})]
+            .insert(key);
         if (step.purpose == CallPurpose::kCot) cot = c["cot"].get<std::string>();
       }
     }
+    return out;
+  }
+  std::set<std::string> requests_of_finished_cells(const std::string& store) {
+    std::set<std::string> out;
+    for (const auto& [request, cells] : request_cells(store))
+      out.insert(request);
     return out;
   }
 
@@ -248,7 +266,7 @@ TEST_P(RunE2E, KilledFiveTimesResumesToTheSameResultsWithoutRepeatingRequests) {
     killed_running += runner.wait() == 128 + SIGKILL;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the simulator logs what it got
     segment_ends.push_back(count_lines(dir_ / "sim.log"));
-    finished_requests.push_back(requests_of_finished_cells(dir_ / "crashed.db"));
+    finished_requests.push_back(requests_of_finished_cells((dir_ / "crashed.db").string()));
   }
   EXPECT_GE(killed_running, 2) << "kills hit running runs";
   const auto resumed = run_command(privqa_run(url, dir_ / "crashed.toml"));
@@ -735,7 +753,232 @@ TEST_P(RunE2E, APostgresqlOutputGivesWhatASqliteOutputGives) {
   EXPECT_EQ(database_report["tables"]["accuracy"], file_report["tables"]["accuracy"]);
 }
 
+// Four workers on one PostgreSQL store, killed one at a time six times
+// (each restarted at once) and then all at once: the workers that follow
+// take over the killed ones' questions when their leases expire, and the
+// store ends up with what one uninterrupted SQLite run stores.
+TEST_P(RunE2E, FourWorkersKilledAtRandomFinishWhatOneRunFinishes) {
+  PRIVQA_REQUIRE_POSTGRES(server);
+  const int n = data_.questions_for(300);
+  // Simulated latency and small windows make the workers' run last long
+  // enough for the kills to land inside it; the reference run has as many
+  // questions in flight as the four workers together. (The results do not
+  // depend on the window.)
+  const int window = n < 300 ? 1 : 4;
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_sim(sim, "sim", {}, kShortRunTimeScale);
+  ConfigSpec spec = config_spec("reference.db", n);
+  spec.window = 4 * window;
+  write_text(dir_ / "reference.toml", config_text(spec));
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto reference = run_command(privqa_run(url, dir_ / "reference.toml"));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(reference.exit_code, 0) << reference.out << reference.err;
+  const std::string expected = export_of(dir_ / "reference.db");
+  ASSERT_EQ(read_jsonl(expected).size(), n * 12u);
+  spec.window = window;
+
+  const std::string database = server->new_database() + "?schema=workers";
+  spec.output = database;
+  spec.lease_seconds = 3;  // the shortest lease a heartbeat a second keeps
+  write_text(dir_ / "workers.toml", config_text(spec));
+  std::vector<std::unique_ptr<ChildProcess>> workers(4);
+  int started = 0;
+  const auto start = [&](size_t w) {
+    workers[w] = std::make_unique<ChildProcess>(
+        std::vector<std::string>{kBinary, "run", "--quiet", (dir_ / "workers.toml").string()},
+        dir_ / fmt::format("worker{}.out", started++),
+        std::vector<std::string>{"PRIVQA_SIM_URL=" + url});
+  };
+  for (size_t w = 0; w < workers.size(); ++w)
+    start(w);
+
+  // After each kill: the requests of every cell the store holds as finished,
+  // then the simulator's log length. Every later request must be another
+  // cell's. (Requests in flight at a kill may be sent again.)
+  std::vector<std::map<std::string, std::set<std::string>>> finished_requests;
+  std::vector<size_t> segment_ends;
+  const auto snapshot = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the simulator logs what it got
+    finished_requests.push_back(request_cells(database));
+    segment_ends.push_back(count_lines(dir_ / "sim.log"));
+  };
+  std::mt19937_64 rng(20261203);  // fixed: the kill moments are reproducible
+  // Seven kills within about half the run's time.
+  std::uniform_real_distribution<double> moment(0.04, 0.10);
+  std::uniform_int_distribution<size_t> pick(0, workers.size() - 1);
+  int killed_running = 0;
+  for (int kill = 0; kill < 6; ++kill) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(moment(rng) * seconds));
+    const size_t w = pick(rng);
+    workers[w]->signal(SIGKILL);
+    killed_running += workers[w]->wait() == 128 + SIGKILL;
+    snapshot();
+    start(w);
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(moment(rng) * seconds));
+  for (auto& worker : workers) {
+    worker->signal(SIGKILL);
+    killed_running += worker->wait() == 128 + SIGKILL;
+  }
+  snapshot();
+  EXPECT_GE(killed_running, 4) << "kills hit running workers";
+  for (size_t w = 0; w < workers.size(); ++w)
+    start(w);
+  for (size_t w = 0; w < workers.size(); ++w) {
+    EXPECT_EQ(workers[w]->wait(), 0) << slurp(dir_ / fmt::format("worker{}.out", started - 4 + w));
+  }
+  EXPECT_EQ(export_of(database), expected);
+
+  // A request of a finished cell that another cell, unfinished then, makes
+  // too (e.g. the same answer prompt after the same CoT at two eps) may be
+  // sent again by a worker that looked in the shared cache before it was
+  // stored there: only requests of finished cells alone are checked.
+  std::map<std::string, std::set<std::string>> cells_of_request = request_cells(database);
+  const auto log = read_jsonl(slurp(dir_ / "sim.log"));
+  size_t repeated = 0, checked = 0;
+  for (size_t kill = 0; kill < finished_requests.size(); ++kill) {
+    std::set<std::string> only_finished;
+    for (const auto& [request, cells] : finished_requests[kill]) {
+      if (std::includes(cells.begin(), cells.end(), cells_of_request[request].begin(),
+                        cells_of_request[request].end())) {
+        only_finished.insert(request);
+      }
+    }
+    checked += only_finished.size();
+    for (size_t i = segment_ends[kill]; i < log.size(); ++i)
+      repeated += only_finished.count(request_id(log[i])) != 0;
+  }
+  EXPECT_GT(checked, 0u);
+  EXPECT_EQ(repeated, 0u);
+
+  // Every worker's session is recorded under its own id (a worker killed
+  // while starting may have none); the last four ended, the killed ones did
+  // not. Each cell is stored once (the table's key), so the cells the
+  // sessions stored add up to at most n * 12 (a killed one loses its last
+  // second's counts).
+  auto store = open_store(database, /*read_only=*/true);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  auto sessions = (*store)->sessions();
+  ASSERT_TRUE(sessions.ok()) << sessions.error().message();
+  ASSERT_GE(sessions->size(), 4u);
+  ASSERT_LE(sessions->size(), 14u);
+  std::set<std::string> ids;
+  int64_t stored = 0;
+  for (const SessionRecord& s : *sessions) {
+    ids.insert(s.worker);
+    stored += s.cells_ok + s.cells_error;
+  }
+  EXPECT_EQ(ids.size(), sessions->size());
+  EXPECT_EQ(ids.count(""), 0u);
+  EXPECT_LE(stored, n * 12);
+  for (size_t i = sessions->size() - 4; i < sessions->size(); ++i)
+    EXPECT_TRUE((*sessions)[i].ended);
+  auto workers_seen = read_workers(database);
+  ASSERT_TRUE(workers_seen.ok());
+  size_t lost = 0;
+  for (const WorkerRecord& w : *workers_seen)
+    lost += !w.ended;
+  EXPECT_GE(lost, 1u);
+  EXPECT_LE(lost, 10u) << "only the killed workers did not end";
+  EXPECT_EQ(workers_seen->size() - lost, 4u + (10u - static_cast<size_t>(killed_running)))
+      << "the last four ended, and any that had ended before its kill";
+
+  // status lists them: the killed ones lost, the others ended, with the
+  // cells their sessions stored.
+  const auto status = run_command(kBinary + " status '" + database + "'");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find(fmt::format("workers: 0 live, {} lost (stopped without ending), {} "
+                                        "ended\n",
+                                        lost, workers_seen->size() - lost)),
+            std::string::npos)
+      << status.out;
+  for (const WorkerRecord& w : *workers_seen) {
+    const size_t at = status.out.find("  " + w.id + " ");
+    ASSERT_NE(at, std::string::npos) << status.out;
+    const std::string line = status.out.substr(at, status.out.find('\n', at) - at);
+    EXPECT_NE(line.find(w.ended ? " ended " : " lost "), std::string::npos) << line;
+  }
+  const SessionRecord& last = sessions->back();
+  EXPECT_NE(status.out.find(fmt::format("  {} ", last.worker)), std::string::npos);
+  EXPECT_NE(status.out.find(fmt::format("{} cells ({} errors), {} questions taken over",
+                                        last.cells_ok + last.cells_error, last.cells_error,
+                                        last.reclaimed)),
+            std::string::npos)
+      << status.out;
+}
+
 PRIVQA_INSTANTIATE_ENGINE_DATA(RunE2E);
+
+// A provider's rpm is the account's: four workers on one store stay within
+// it together, in every minute, and use it; when one is killed and another
+// joins, the others' shares follow within seconds.
+TEST(RunCli, FourWorkersShareTheRemoteRpmAndUseIt) {
+  PRIVQA_REQUIRE_SHARED_DATA(dev, "medmcqa/dev.json");
+  PRIVQA_REQUIRE_POSTGRES(server);
+  TempDir dir;
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_unlimited_logged_sim(sim, dev, "3", dir.path());
+  ASSERT_FALSE(url.empty()) << slurp(dir.path() / "sim.out");
+  constexpr double kRpm = 600;
+  ConfigSpec spec;
+  spec.dataset = dev;
+  spec.embeddings = dir.path() / "unused.json";  // no mechanism runs
+  spec.output = server->new_database() + "?schema=shared";
+  spec.first = 420;  // two remote calls each (S2's CoT, S4's answer): 84 s at 600 rpm
+  spec.scenarios = R"(["S2", "S4"])";
+  spec.window = 16;
+  spec.lease_seconds = 3;
+  spec.remote_rpm = kRpm;
+  write_text(dir.path() / "run.toml", config_text(spec));
+  std::vector<std::unique_ptr<ChildProcess>> workers;
+  const auto start = [&] {
+    workers.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{kBinary, "run", "--quiet", (dir.path() / "run.toml").string()},
+        dir.path() / fmt::format("worker{}.out", workers.size()),
+        std::vector<std::string>{"PRIVQA_SIM_URL=" + url}));
+  };
+  for (int w = 0; w < 4; ++w)
+    start();
+  std::this_thread::sleep_for(std::chrono::seconds(20));
+  workers[0]->signal(SIGKILL);
+  EXPECT_EQ(workers[0]->wait(), 128 + SIGKILL);
+  std::this_thread::sleep_for(std::chrono::seconds(10));
+  start();
+  for (size_t w = 1; w < workers.size(); ++w)
+    EXPECT_EQ(workers[w]->wait(), 0) << slurp(dir.path() / fmt::format("worker{}.out", w));
+  const auto exported = run_command(kBinary + " export '" + spec.output.string() + "'");
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  ASSERT_EQ(read_jsonl(exported.out).size(), 420u * 2);
+
+  // The remote model's arrivals, in the simulator's seconds.
+  std::vector<double> arrivals;
+  for (const auto& entry : read_jsonl(slurp(dir.path() / "sim.log"))) {
+    if (entry.value("model", "") == "sim-remote") arrivals.push_back(entry.value("time", 0.0));
+  }
+  std::sort(arrivals.begin(), arrivals.end());
+  ASSERT_GE(arrivals.size(), 840u);
+  const auto in_window = [&](double from) {
+    return std::lower_bound(arrivals.begin(), arrivals.end(), from + 60) -
+           std::lower_bound(arrivals.begin(), arrivals.end(), from);
+  };
+  // Within the limit: every 60 s window, wherever it starts, holds at most a
+  // minute's requests plus one second's (the workers' buckets start full,
+  // and a joining worker's share overlaps the others' for up to a second).
+  // Used: every window inside the run, once the opening second is past and
+  // before the last questions, holds at least 90% of the minute's.
+  const double first = arrivals.front(), last = arrivals.back();
+  ASSERT_GE(last - first, 70.0) << "the run lasts beyond a minute";
+  long most = 0, least = 1 << 30;
+  for (double from = first - 1; from <= last; from += 0.25)
+    most = std::max<long>(most, in_window(from));
+  for (double from = first + 1; from + 60 <= last - 2; from += 0.25)
+    least = std::min<long>(least, in_window(from));
+  EXPECT_LE(most, kRpm + kRpm / 60);
+  EXPECT_GE(least, 0.9 * kRpm);
+  std::cerr << "remote arrivals per 60 s window: most " << most << ", least " << least << "\n";
+}
 
 // A config with a mistake is invalid input (exit 2), refused before the
 // store file exists, with the file and line of the mistake: a typo must not
@@ -957,6 +1200,22 @@ TEST(RunCli, ALocalModelOnThreeReplicasAnswersEveryCellWithOneOfThemDown) {
             std::string::npos)
       << run.out;
   EXPECT_NE((run.out + run.err).find("(" + summary), std::string::npos) << run.out << run.err;
+  // status reads them back from the session record: the same counts, the
+  // dead replica's failures and its removal.
+  const auto status = run_command(kBinary + " status " + store.string());
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find(fmt::format(
+                "    replica {}: {} requests, 0 failed, taken out 0 times\n", url, at_first)),
+            std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find(fmt::format(
+                "    replica {}: {} requests, 0 failed, taken out 0 times\n", url2, at_second)),
+            std::string::npos)
+      << status.out;
+  const size_t dead_line = status.out.find("    replica " + dead + ": ");
+  ASSERT_NE(dead_line, std::string::npos) << status.out;
+  EXPECT_NE(status.out.find(" failed, taken out 1 times\n", dead_line), std::string::npos)
+      << status.out;
 }
 
 // PhraseDP under two encoders on the same candidates: SIF, and a provider's

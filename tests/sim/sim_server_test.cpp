@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
@@ -13,6 +14,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "sim/sim_http_client.h"
 #include "sim/sim_questions.h"
@@ -343,6 +345,54 @@ TEST(SimServer, RejectsBadFaultRatesAndProfiles) {
 
 // Requests wait on timers, not threads: 200 connections each held for 1 s of
 // simulated latency all finish in far less than the 200 s a serial server needs.
+// Six answers of 0.1 s arriving together on a server of two slots: two at
+// a time are worked on, the others wait their turn, so no more than two are
+// ever in service and each ends 0.1 s after its slot frees.
+TEST(SimServer, MaxConcurrencyQueuesAnswersBeyondItsSlots) {
+  testing::TempDir dir;
+  testing::write_text(dir / "p.toml",
+                      "[profile.slow]\nlatency_base_ms = 1000\nlatency_per_token_ms = 0\n"
+                      "latency_jitter_sigma = 0\n");
+  SimOptions options = base_options();
+  options.profiles_path = dir / "p.toml";
+  options.time_scale = 0.1;
+  options.max_concurrency = 2;
+  options.log_path = dir / "log.jsonl";
+  auto server = start(options);
+  ASSERT_TRUE(server);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 6; ++i) {
+    clients.emplace_back([&, i] {
+      SimHttpClient client(server->port());
+      EXPECT_EQ(client.post("/v1/chat/completions", chat("slow", "q" + std::to_string(i))).status,
+                200);
+    });
+  }
+  for (auto& c : clients)
+    c.join();
+  server->stop();
+  std::vector<std::pair<double, double>> served;  // arrival, end
+  for (const json& line : read_log(dir / "log.jsonl"))
+    served.emplace_back(line["time"].get<double>(),
+                        line["time"].get<double>() + line["delay"].get<double>());
+  ASSERT_EQ(served.size(), 6u);
+  std::sort(served.begin(), served.end());
+  // First come, first served on two slots, computed here from the arrivals.
+  std::vector<double> free_at = {0, 0};
+  for (const auto& [arrival, end] : served) {
+    auto slot = std::min_element(free_at.begin(), free_at.end());
+    *slot = std::max(arrival, *slot) + 0.1;
+    EXPECT_NEAR(end, *slot, 1e-6);
+  }
+  for (const auto& [arrival, end] : served) {
+    int in_service = 0;  // answers being worked on just before this one ends
+    for (const auto& [a, e] : served)
+      in_service += e - 0.1 < end - 1e-6 && e >= end - 1e-6;
+    EXPECT_LE(in_service, 2);
+  }
+  EXPECT_GE(served.back().second - served.front().first, 0.3 - 1e-6) << "three rounds of two";
+}
+
 TEST(SimServer, HoldsManyConnectionsConcurrently) {
   testing::TempDir dir;
   testing::write_text(dir / "p.toml",

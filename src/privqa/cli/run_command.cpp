@@ -99,6 +99,12 @@ int run(const RunArgs& a) {
       config->output, summary->cells_planned, summary->cells_already_done,
       summary->cells_ok + summary->cells_error, summary->cells_error, summary->cells_not_run,
       summary->wall_seconds);
+  if (!summary->worker.empty()) {
+    std::cout << fmt::format(
+        "  worker {}: {} cells finished by other workers, {} questions taken over from lost "
+        "workers, {} late duplicates dropped\n",
+        summary->worker, summary->cells_by_others, summary->reclaimed, summary->late_duplicates);
+  }
   for (const auto& [name, k] : summary->providers) {
     std::cout << fmt::format(
         "  {:<12} {} requests ({} from cache), {} retries, {} hedges, {} rate-limited, {} + {} "

@@ -29,6 +29,7 @@ struct SimServerArgs {
   uint16_t port = 0;
   uint64_t seed = 0;
   double time_scale = 1.0;
+  int max_concurrency = 0;
   bool allow_remote = false;
   FaultRates faults;
   std::vector<std::string> quota;  // MODEL=N
@@ -57,6 +58,7 @@ int run_sim_server(const SimServerArgs& a) {
   options.bind_address = a.bind;
   options.port = a.port;
   options.time_scale = a.time_scale;
+  options.max_concurrency = a.max_concurrency;
   options.allow_remote = a.allow_remote;
   options.omit_usage = a.omit_usage;
   options.limit_headers = !a.no_limit_headers;
@@ -132,6 +134,9 @@ void register_sim_server_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--api-key-env", args->api_key_env,
                   "require the key in this environment variable; answer other API calls 401, "
                   "quoting the key they sent");
+  cmd->add_option("--max-concurrency", args->max_concurrency,
+                  "answers worked on at once (a model server's slots); others queue; 0 = no bound")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--time-scale", args->time_scale, "multiplies simulated latencies (0 = none)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -1,6 +1,7 @@
 // privqa status RUN: progress, provider use and accuracy of a run store.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -12,6 +13,36 @@
 namespace privqa::cli {
 
 namespace {
+
+// The workers of a store shared by several runs (docs/workers.md), with
+// what each session record says it did; nothing for a store without any.
+Status print_workers(const std::string& path, const std::vector<SessionRecord>& sessions) {
+  auto workers = read_workers(path);
+  if (!workers) return workers.error();
+  if (workers->empty()) return Status::Ok();
+  size_t live = 0, lost = 0;
+  for (const WorkerRecord& w : *workers) {
+    live += w.live();
+    lost += !w.ended && !w.live();
+  }
+  std::cout << fmt::format("workers: {} live, {} lost (stopped without ending), {} ended\n", live,
+                           lost, workers->size() - live - lost);
+  for (const WorkerRecord& w : *workers) {
+    const auto session = std::find_if(sessions.begin(), sessions.end(),
+                                      [&](const SessionRecord& s) { return s.worker == w.id; });
+    const char* state = w.live() ? "live" : w.ended ? "ended" : "lost";
+    std::string line = fmt::format("  {:<32} {:<5} last heard {:.1f} s ago", w.id, state,
+                                   w.seconds_since_heartbeat);
+    if (session != sessions.end()) {
+      line +=
+          fmt::format(", {} cells ({} errors), {} questions taken over, {} late duplicates dropped",
+                      session->cells_ok + session->cells_error, session->cells_error,
+                      session->reclaimed, session->late_duplicates);
+    }
+    std::cout << line << "\n";
+  }
+  return Status::Ok();
+}
 
 int status(const std::string& path) {
   auto store = open_store(path, true);
@@ -76,6 +107,14 @@ int status(const std::string& path) {
             ? ""
             : fmt::format(" ({} calls estimated: no usage in their replies)", k.estimated_usage),
         k.cost);
+    for (const auto& [url, r] : k.replicas) {
+      std::cout << fmt::format("    replica {}: {} requests, {} failed, taken out {} times\n", url,
+                               r.requests, r.failed, r.taken_out);
+    }
+  }
+  if (Status shown = print_workers(path, *sessions); !shown) {
+    std::cerr << "privqa: " << shown.error().message() << "\n";
+    return 1;
   }
   std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));
   return 0;

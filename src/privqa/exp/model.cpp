@@ -16,6 +16,7 @@ class ClientModel final : public ChatModel {
   }
   const ProviderConfig& config() const override { return client_->config(); }
   ProviderCounters counters() const override { return client_->counters(); }
+  void set_limit_share(double share) override { client_->set_limit_share(share); }
 
  private:
   std::unique_ptr<LlmClient> client_;

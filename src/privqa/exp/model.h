@@ -27,6 +27,9 @@ class ChatModel {
                                                   CallOptions options) = 0;
   virtual const ProviderConfig& config() const = 0;
   virtual ProviderCounters counters() const = 0;
+  // The share of the provider's rate limits this run may spend
+  // (LlmClient::set_limit_share); a model without limits ignores it.
+  virtual void set_limit_share(double /*share*/) {}
 };
 
 // A ChatModel over an LlmClient: the provider over HTTP, with its limits,

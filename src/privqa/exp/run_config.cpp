@@ -223,6 +223,7 @@ Status read_experiment(const toml::table& t, const std::string& file,
   if (auto st = read_remote_context(s, c); !st) return st;
   if (auto st = s.read("window", c.window, 1, 1'000'000); !st) return st;
   if (auto st = s.read("workers", c.workers, 0, 256); !st) return st;
+  if (auto st = s.read("lease_seconds", c.lease_seconds, 0.5, 86'400); !st) return st;
   if (auto st = s.read("max_cot_tokens", c.max_cot_tokens, 1, 1'000'000); !st) return st;
   if (auto st = s.read("max_answer_tokens", c.max_answer_tokens, 1, 1'000'000); !st) return st;
   if (auto st = read_text(s, "cache", cache); !st) return st;

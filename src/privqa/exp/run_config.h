@@ -5,7 +5,7 @@
 //                 sample_seed
 //   [experiment]  output, seed, repeats, scenarios, epsilons, mechanisms, local,
 //                 remote, include_options_remote, remote_context, window,
-//                 workers, cache,
+//                 workers, lease_seconds, cache,
 //                 embeddings, max_cot_tokens, max_answer_tokens
 //   [mechanism.NAME]  parameters of mechanism NAME (phrasedp: scoring, encoder);
 //                 mechanism = KIND makes NAME an instance of mechanism KIND
@@ -95,6 +95,10 @@ struct RunConfig {
   // calls rather than with chains of thought. About 0.1 MB each.
   int window = 512;
   int workers = 0;  // CPU worker threads; 0 = hardware threads
+  // How long a worker's claim on a question outlives its last heartbeat
+  // (docs/workers.md): the wait before others take over the questions of a
+  // worker that died.
+  double lease_seconds = 30;
   CacheMode cache = CacheMode::kUse;
   std::filesystem::path embeddings;  // empty: the default wink table
   int max_cot_tokens = 512;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -61,8 +62,23 @@ class Experiment {
   Status open_models();
   void start_building_states();
   asio::awaitable<void> feed();
+  // The next question this run claimed from the queue, claiming a batch when
+  // none is left; nullopt when there is no more work for it.
+  asio::awaitable<std::optional<size_t>> next_question();
+  // A question's cells under way: those left, and whether each so far was
+  // stored (by this run or, for a late duplicate, another).
+  struct QuestionProgress {
+    size_t remaining = 0;
+    bool stored = true;
+  };
   asio::awaitable<void> run_and_store(size_t question, CellKey key,
-                                      std::shared_ptr<size_t> remaining);
+                                      std::shared_ptr<QuestionProgress> progress);
+  void fail(Error error);
+  // Renews the queue's leases and takes this run's share of the providers'
+  // rate limits among the live workers.
+  void heartbeat();
+  // Cells this run was to run that nobody has finished as far as it knows.
+  size_t cells_not_run() const;
   asio::awaitable<void> report_progress();
   void print_progress(bool final_line);
   // Writes this session's record: appended at the start, rewritten every
@@ -93,7 +109,14 @@ class Experiment {
   std::map<std::string, ChatModel*> encoders_;  // PhraseDP's provider encoders, by name
   std::vector<ChatModel*> models_;              // each model once: local, remote, encoders
   std::optional<CellRunner> cells_;             // once the models are open
-  std::unordered_set<std::string> finished_;
+  std::unique_ptr<WorkQueue> queue_;
+  std::deque<size_t> claimed_;                 // claimed questions not yet started
+  std::unordered_set<std::string> finished_;   // ok cells of the claimed questions, at the claim
+  std::vector<uint32_t> unfinished_at_start_;  // per question: cells not ok when the run began
+  std::vector<bool> ever_claimed_;             // per question
+  WorkerCount workers_;
+  bool waiting_for_others_ = false;  // nothing to claim while others finish the last questions
+  Clock::time_point last_heartbeat_;
 
   size_t active_questions_ = 0;
   bool stopping_ = false;
@@ -178,9 +201,27 @@ Status Experiment::prepare() {
   // Session records that cannot be read would make this run's own record
   // fail at the end; say so before any request is paid for.
   if (auto sessions = store_->sessions(); !sessions) return sessions.error();
-  auto finished = store_->finished_keys();
-  if (!finished) return finished.error();
-  finished_ = std::move(*finished);
+  // The questions with unfinished cells go into the queue; a question a
+  // worker finished meanwhile is found finished when claimed.
+  auto counts = store_->cell_counts();
+  if (!counts) return counts.error();
+  std::vector<size_t> open;
+  unfinished_at_start_.resize(questions_.size());
+  ever_claimed_.resize(questions_.size());
+  for (size_t i = 0; i < questions_.size(); ++i) {
+    const size_t cells = cells_of(questions_[i], config_).size();
+    const auto it = counts->find(questions_[i].id);
+    const size_t ok = it == counts->end() ? 0 : std::min(it->second.ok, cells);
+    unfinished_at_start_[i] = static_cast<uint32_t>(cells - ok);
+    summary_.cells_already_done += ok;
+    if (ok < cells) open.push_back(i);
+  }
+  cells_to_run_ = planned - summary_.cells_already_done;
+  auto queue = open_work_queue(config_.output, config_.lease_seconds);
+  if (!queue) return queue.error();
+  queue_ = std::move(*queue);
+  summary_.worker = queue_->worker_id();
+  if (auto s = queue_->offer(open); !s) return s;
   summary_.cells_planned = planned;
   return Status::Ok();
 }
@@ -241,61 +282,129 @@ void Experiment::start_building_states() {
         cells_->mechanisms_ready(std::move(*built));
         return;
       }
-      if (!fatal_) fatal_ = built.error();
-      stopping_ = true;
-      slot_freed_.notify();
+      fail(built.error());
       cells_->mechanisms_ready(nullptr);
     });
   });
 }
 
 asio::awaitable<void> Experiment::run_and_store(size_t question, CellKey key,
-                                                std::shared_ptr<size_t> remaining) {
+                                                std::shared_ptr<QuestionProgress> progress) {
   std::optional<CellResult> cell;
   if (!stopping_) cell = co_await cells_->run(questions_[question], key);
   if (cells_->saw_simulator() && !simulated_) {
     // Reports of this run must say SIMULATED: recorded before its first cell.
     simulated_ = true;
-    if (auto s = store_->set_meta("simulated", "true"); !s) {
-      fatal_ = s.error();
-      stopping_ = true;
-    }
+    if (auto s = store_->set_meta("simulated", "true"); !s) fail(s.error());
   }
   if (!cell) {
     // Left for a later run: counted as not run at the end.
-  } else if (auto s = store_->put(*cell); !s) {
-    fatal_ = s.error();
-    stopping_ = true;
+    progress->stored = false;
+  } else if (auto stored = store_->put(*cell); !stored) {
+    progress->stored = false;
+    fail(stored.error());
+  } else if (!*stored) {
+    ++summary_.late_duplicates;
   } else {
     ++(cell->status == CellStatus::kOk ? summary_.cells_ok : summary_.cells_error);
   }
   --cells_in_flight_;
-  if (--*remaining == 0) {
+  if (--progress->remaining == 0) {
     --active_questions_;
     cells_->forget(questions_[question].id);
+    // A question with cells left unrun stays claimed until the run ends,
+    // which gives it back to the queue.
+    if (progress->stored && !fatal_) {
+      if (auto s = queue_->finish(question); !s) fail(s.error());
+    }
     slot_freed_.notify();
   }
 }
 
-asio::awaitable<void> Experiment::feed() {
-  for (size_t i = 0; i < questions_.size() && !stopping_; ++i) {
-    std::vector<CellKey> cells;
-    for (auto& key : cells_of(questions_[i], config_)) {
-      if (finished_.count(key.str()) == 0) cells.push_back(std::move(key));
+void Experiment::fail(Error error) {
+  if (!fatal_) fatal_ = std::move(error);
+  stopping_ = true;
+  slot_freed_.notify();
+}
+
+asio::awaitable<std::optional<size_t>> Experiment::next_question() {
+  asio::steady_timer timer(io_);
+  while (claimed_.empty()) {
+    // A paused provider stops the claims: its cells would only be given back.
+    if (stopping_ || !cells_->paused().empty()) co_return std::nullopt;
+    // Small batches: a worker holds few questions it has not started, so the
+    // last ones spread over the workers.
+    const size_t batch = std::clamp<size_t>(static_cast<size_t>(config_.window) / 8, 1, 64);
+    auto claim = queue_->claim(batch);
+    if (!claim) {
+      fail(claim.error());
+      co_return std::nullopt;
     }
-    summary_.cells_already_done += cells_of(questions_[i], config_).size() - cells.size();
-    if (cells.empty()) continue;
+    summary_.reclaimed += claim->reclaimed;
+    if (claim->items.empty()) {
+      if (claim->open == 0) {
+        // Every question is finished: those this run never claimed, by others.
+        for (size_t i = 0; i < questions_.size(); ++i)
+          summary_.cells_by_others += ever_claimed_[i] ? 0 : unfinished_at_start_[i];
+        co_return std::nullopt;
+      }
+      // Other workers hold the rest: wait for them to finish it, or for the
+      // leases of a lost one to expire.
+      waiting_for_others_ = true;
+      timer.expires_after(std::chrono::seconds(1));
+      co_await timer.async_wait(asio::use_awaitable);
+      continue;
+    }
+    waiting_for_others_ = false;
+    std::vector<std::string> ids;
+    for (size_t i : claim->items)
+      ids.push_back(questions_[i].id);
+    auto finished = store_->finished_keys(ids);
+    if (!finished) {
+      fail(finished.error());
+      co_return std::nullopt;
+    }
+    finished_ = std::move(*finished);
+    claimed_.assign(claim->items.begin(), claim->items.end());
+  }
+  const size_t next = claimed_.front();
+  claimed_.pop_front();
+  co_return next;
+}
+
+asio::awaitable<void> Experiment::feed() {
+  while (!stopping_) {
     while (active_questions_ >= static_cast<size_t>(config_.window) && !stopping_)
       co_await slot_freed_.wait();
-    if (stopping_) break;
+    const std::optional<size_t> i = co_await next_question();
+    if (!i) break;
+    ever_claimed_[*i] = true;
+    std::vector<CellKey> cells;
+    for (auto& key : cells_of(questions_[*i], config_)) {
+      if (finished_.count(key.str()) == 0) cells.push_back(std::move(key));
+    }
+    // Cells another worker finished since this run began.
+    summary_.cells_by_others +=
+        unfinished_at_start_[*i] - std::min<size_t>(unfinished_at_start_[*i], cells.size());
+    if (cells.empty()) {
+      if (auto s = queue_->finish(*i); !s) fail(s.error());
+      continue;
+    }
     ++active_questions_;
-    auto remaining = std::make_shared<size_t>(cells.size());
+    auto progress = std::make_shared<QuestionProgress>();
+    progress->remaining = cells.size();
     cells_in_flight_ += cells.size();  // counted now: the coroutines start later
     for (auto& key : cells) {
-      asio::co_spawn(io_, run_and_store(i, std::move(key), remaining), asio::detached);
+      asio::co_spawn(io_, run_and_store(*i, std::move(key), progress), asio::detached);
     }
   }
   feeding_done_ = true;
+}
+
+size_t Experiment::cells_not_run() const {
+  const size_t accounted = summary_.cells_ok + summary_.cells_error + summary_.late_duplicates +
+                           summary_.cells_by_others;
+  return cells_to_run_ - std::min(cells_to_run_, accounted);
 }
 
 void Experiment::print_progress(bool final_line) {
@@ -303,15 +412,22 @@ void Experiment::print_progress(bool final_line) {
   const size_t done = summary_.cells_ok + summary_.cells_error;
   const double elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-  const size_t todo = cells_to_run_ > done ? cells_to_run_ - done : 0;
+  const size_t todo = cells_not_run();
+  // Every cell known finished, by this run, earlier runs or other workers.
+  const size_t known = summary_.cells_already_done + done + summary_.cells_by_others;
+  // The other live workers are assumed to go as fast as this one.
+  const double all_workers_rate = rate * static_cast<double>(workers_.live);
   std::string line = fmt::format(
-      "[{}/{}] {:.1f}% | {:.1f} cells/s | ETA {} | errors {}", done + summary_.cells_already_done,
-      summary_.cells_planned,
-      summary_.cells_planned ? 100.0 * static_cast<double>(done + summary_.cells_already_done) /
-                                   static_cast<double>(summary_.cells_planned)
-                             : 100.0,
-      rate, rate > 0 ? format_duration(static_cast<double>(todo) / rate) : "?",
+      "[{}/{}] {:.1f}% | {:.1f} cells/s | ETA {} | errors {}", known, summary_.cells_planned,
+      summary_.cells_planned
+          ? 100.0 * static_cast<double>(known) / static_cast<double>(summary_.cells_planned)
+          : 100.0,
+      rate,
+      all_workers_rate > 0 ? format_duration(static_cast<double>(todo) / all_workers_rate) : "?",
       summary_.cells_error);
+  if (!queue_->worker_id().empty()) {
+    line += fmt::format(" | workers {} live, {} lost", workers_.live, workers_.lost);
+  }
   for (const ChatModel* c : models_) {
     const ProviderCounters k = c->counters();
     line += fmt::format(" | {}: {} req, {} retries, {} hedges, {} 429s, {:.1f}k tok, ${:.4f}",
@@ -335,6 +451,7 @@ asio::awaitable<void> Experiment::report_progress() {
   while (!(feeding_done_ && cells_in_flight_ == 0)) {
     timer.expires_after(std::chrono::milliseconds(200));
     co_await timer.async_wait(asio::use_awaitable);
+    heartbeat();
     save_session_every_second();
     if (Clock::now() - last_plain_line_ >= interval) {
       last_plain_line_ = Clock::now();
@@ -351,10 +468,6 @@ Result<RunSummary> Experiment::run() {
   start_building_states();
   started_ = Clock::now();
   last_plain_line_ = started_;
-  for (const auto& q : questions_) {
-    for (const auto& key : cells_of(q, config_))
-      cells_to_run_ += finished_.count(key.str()) == 0;
-  }
 
   asio::signal_set signals(io_);
   // Declared here, not in the block below: the handler re-arms itself with it.
@@ -383,6 +496,7 @@ Result<RunSummary> Experiment::run() {
     signals.async_wait(on_signal);
   }
   if (auto s = save_session(false); !s) return s.error();
+  heartbeat();  // a worker joining others takes its share before its first request
   asio::co_spawn(io_, feed(), asio::detached);
   asio::co_spawn(
       io_,
@@ -393,7 +507,10 @@ Result<RunSummary> Experiment::run() {
       asio::detached);
   io_.run();
 
-  summary_.cells_not_run = cells_to_run_ - summary_.cells_ok - summary_.cells_error;
+  // The questions claimed and not finished go back to the queue, for other
+  // workers or a later run.
+  if (auto s = queue_->release(); !s && !fatal_) fatal_ = s.error();
+  summary_.cells_not_run = cells_not_run();
   // A stop asked for once every cell was under way leaves nothing to resume:
   // the run is complete, not interrupted.
   if (summary_.cells_not_run == 0) summary_.interrupted = false;
@@ -416,8 +533,10 @@ Status Experiment::save_session(bool ended) {
       ended ? summary_.wall_seconds : std::chrono::duration<double>(now - started_).count();
   session.cells_ok = static_cast<int64_t>(summary_.cells_ok);
   session.cells_error = static_cast<int64_t>(summary_.cells_error);
-  session.cells_not_run =
-      static_cast<int64_t>(cells_to_run_ - summary_.cells_ok - summary_.cells_error);
+  session.cells_not_run = static_cast<int64_t>(cells_not_run());
+  session.worker = summary_.worker;
+  session.reclaimed = static_cast<int64_t>(summary_.reclaimed);
+  session.late_duplicates = static_cast<int64_t>(summary_.late_duplicates);
   session.interrupted = summary_.interrupted;
   session.ended = ended;
   for (const ChatModel* c : models_) {
@@ -439,6 +558,11 @@ Status Experiment::save_session(bool ended) {
     t.tokens_out = k.tokens_out;
     t.estimated_usage = k.estimated_usage;
     t.cost = k.cost;
+    if (k.replicas.size() > 1) {
+      for (const ReplicaCounters& r : k.replicas)
+        t.replicas[r.base_url] = {
+            .requests = r.requests, .failed = r.failed, .taken_out = r.taken_out};
+    }
   }
   if (session_index_) return store_->replace_session(*session_index_, session);
   auto index = store_->append_session(session);
@@ -447,13 +571,30 @@ Status Experiment::save_session(bool ended) {
   return Status::Ok();
 }
 
+void Experiment::heartbeat() {
+  // Five a second in a worker's first seconds, when workers started
+  // together learn of each other; then once a second (or a third of the
+  // lease).
+  const bool starting = Clock::now() - started_ < std::chrono::seconds(5);
+  const auto interval =
+      std::chrono::duration<double>(starting ? 0.2 : std::min(1.0, config_.lease_seconds / 3));
+  if (fatal_ || Clock::now() - last_heartbeat_ < interval) return;
+  last_heartbeat_ = Clock::now();
+  auto workers = queue_->heartbeat(!waiting_for_others_ || cells_in_flight_ > 0);
+  if (!workers) return fail(workers.error());
+  const bool same_share = workers->busy_others == workers_.busy_others;
+  workers_ = *workers;
+  if (same_share) return;
+  // Each provider's rpm and tpm are an account's: the workers with questions
+  // under way split them evenly; an idle one takes the share it will have
+  // once it has work (docs/workers.md).
+  for (ChatModel* model : models_)
+    model->set_limit_share(1.0 / static_cast<double>(workers_.busy_others + 1));
+}
+
 void Experiment::save_session_every_second() {
   if (fatal_ || Clock::now() - last_session_save_ < std::chrono::seconds(1)) return;
-  if (auto s = save_session(false); !s) {
-    fatal_ = s.error();
-    stopping_ = true;
-    slot_freed_.notify();
-  }
+  if (auto s = save_session(false); !s) fail(s.error());
 }
 
 }  // namespace

@@ -43,7 +43,17 @@ struct RunSummary {
   size_t cells_already_done = 0;  // found finished in the store
   size_t cells_ok = 0;            // finished now
   size_t cells_error = 0;         // recorded as errors now
-  size_t cells_not_run = 0;       // left for a later run (stop, paused provider)
+  // Left for a later run (stop, paused provider); on a store shared by
+  // workers, of the questions this worker claimed, and also those nobody
+  // had finished when it stopped early.
+  size_t cells_not_run = 0;
+  size_t cells_by_others = 0;  // finished meanwhile by other workers
+  // On a store shared by workers (docs/workers.md): this worker's id, the
+  // questions it took over from workers that stopped renewing their leases,
+  // and the cells it finished after another worker had stored them (dropped).
+  std::string worker;
+  size_t reclaimed = 0;
+  size_t late_duplicates = 0;
   double wall_seconds = 0;
   bool interrupted = false;
   std::map<std::string, ProviderCounters> providers;

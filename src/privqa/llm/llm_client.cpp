@@ -93,10 +93,18 @@ constexpr std::chrono::milliseconds kHedgeRecheckFloor{10};
 // burst at the start of a minute, and requests that network jitter bunches
 // together still fit the provider's own burst allowance (commonly a second's
 // worth or more).
-std::optional<TokenBucket> per_minute_bucket(double per_minute, double burst_seconds) {
+// `share` of the limit is this client's (set_limit_share).
+double bucket_rate(double per_minute, double share) {
+  return per_minute * share / 60.0;
+}
+double bucket_capacity(double per_second, double burst_seconds) {
+  return std::max(1.0, per_second * burst_seconds);
+}
+std::optional<TokenBucket> per_minute_bucket(double per_minute, double share,
+                                             double burst_seconds) {
   if (per_minute <= 0) return std::nullopt;
-  const double per_second = per_minute / 60.0;
-  return TokenBucket(per_second, std::max(1.0, per_second * burst_seconds), Clock::now());
+  const double per_second = bucket_rate(per_minute, share);
+  return TokenBucket(per_second, bucket_capacity(per_second, burst_seconds), Clock::now());
 }
 
 double seconds_since(Clock::time_point start) {
@@ -161,8 +169,8 @@ class LlmClient::Impl {
         options_(options),
         headers_(std::move(headers)),
         api_key_(api_key_of(headers_)),
-        rpm_(per_minute_bucket(config_.rpm, config_.burst_seconds)),
-        tpm_(per_minute_bucket(config_.tpm, config_.burst_seconds)),
+        rpm_(per_minute_bucket(config_.rpm, 1.0, config_.burst_seconds)),
+        tpm_(per_minute_bucket(config_.tpm, 1.0, config_.burst_seconds)),
         concurrency_(config_.min_in_flight, config_.max_in_flight),
         backoff_base_(to_ms(config_.backoff_seconds)),
         backoff_cap_(to_ms(config_.backoff_cap_seconds)),
@@ -191,6 +199,7 @@ class LlmClient::Impl {
 
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_ = std::move(sink); }
   const ProviderConfig& config() const { return config_; }
+  void set_limit_share(double share);
   const ProviderCounters& counters() const { return counters_; }
   int concurrency_limit() const { return concurrency_.limit(); }
   const ClientOptions& options() const { return options_; }
@@ -340,6 +349,7 @@ class LlmClient::Impl {
   std::optional<TokenBucket> rpm_;
   std::optional<TokenBucket> tpm_;
   double learned_rpm_ = 0, learned_tpm_ = 0;  // from the provider's headers; 0: none
+  double limit_share_ = 1.0;                  // set_limit_share
   AdaptiveConcurrency concurrency_;
   std::chrono::milliseconds backoff_base_;
   std::chrono::milliseconds backoff_cap_;
@@ -478,13 +488,27 @@ void LlmClient::Impl::learn_limits(const HttpResponse& response) {
       return;
     }
     learned = per_minute;
-    bucket = per_minute_bucket(per_minute, config_.burst_seconds);
+    bucket = per_minute_bucket(per_minute, limit_share_, config_.burst_seconds);
     // Empty, not full: the requests sent before the limit was known have
     // spent the provider's allowance already.
     if (bucket) bucket->take(bucket->capacity(), Clock::now());
   };
   learn("x-ratelimit-limit-requests", config_.rpm, learned_rpm_, rpm_);
   learn("x-ratelimit-limit-tokens", config_.tpm, learned_tpm_, tpm_);
+}
+
+void LlmClient::Impl::set_limit_share(double share) {
+  if (share == limit_share_) return;
+  limit_share_ = share;
+  const auto resize = [&](double configured, double learned, std::optional<TokenBucket>& bucket) {
+    if (!bucket) return;
+    const double per_second = bucket_rate(configured > 0 ? configured : learned, share);
+    bucket->set_rate(per_second, bucket_capacity(per_second, config_.burst_seconds), Clock::now());
+  };
+  resize(config_.rpm, learned_rpm_, rpm_);
+  resize(config_.tpm, learned_tpm_, tpm_);
+  // Requests waiting for the buckets were timed at the old rate.
+  pump_after_this_turn();
 }
 
 void LlmClient::Impl::release_slot(const Admitted& admitted) {
@@ -957,6 +981,10 @@ Result<std::unique_ptr<LlmClient>> LlmClient::create(HttpEngine& engine, Provide
 }
 
 LlmClient::LlmClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+void LlmClient::set_limit_share(double share) {
+  impl_->set_limit_share(share);
+}
 LlmClient::~LlmClient() = default;
 
 asio::awaitable<ChatOutcome> LlmClient::chat(const ChatRequest& request, CallOptions options) {

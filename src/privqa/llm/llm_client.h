@@ -169,6 +169,10 @@ class LlmClient {
   const ProviderConfig& config() const;
   const ProviderCounters& counters() const;
   int concurrency_limit() const;  // current adaptive limit on requests in flight
+  // The fraction of the provider's rpm and tpm (configured or learned) this
+  // client spends: 1 alone, 1/N as one of N live workers that share one
+  // account (docs/workers.md). Takes effect at once.
+  void set_limit_share(double share);
 
   class Impl;
 

@@ -34,6 +34,13 @@ void TokenBucket::adjust(double amount, Clock::time_point now) {
   level_ = std::min(capacity_, level_ + amount);
 }
 
+void TokenBucket::set_rate(double rate_per_second, double capacity, Clock::time_point now) {
+  refill(now);
+  rate_ = rate_per_second;
+  capacity_ = capacity;
+  level_ = std::min(level_, capacity_);
+}
+
 double TokenBucket::level(Clock::time_point now) {
   refill(now);
   return level_;

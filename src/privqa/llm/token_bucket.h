@@ -27,6 +27,11 @@ class TokenBucket {
   // token count of a request differs from its estimate. Never above capacity.
   void adjust(double amount, Clock::time_point now);
 
+  // From `now` on, refills at `rate_per_second` up to `capacity`; the level
+  // keeps what it has (cut to the new capacity), so a raised rate brings no
+  // burst of its own.
+  void set_rate(double rate_per_second, double capacity, Clock::time_point now);
+
   double level(Clock::time_point now);
   double rate() const { return rate_; }
   double capacity() const { return capacity_; }

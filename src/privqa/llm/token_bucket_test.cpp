@@ -38,6 +38,22 @@ TEST(TokenBucket, AdmitsACostAboveCapacityOnceFullAndRepaysTheDebt) {
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(bucket.wait_time(1, t1)), 1510ms);
 }
 
+TEST(TokenBucket, ANewRateCountsFromItsChangeAndKeepsTheLevel) {
+  const Clock::time_point t0{};
+  TokenBucket bucket(10.0, 10.0, t0);
+  bucket.take(10, t0);
+  // 0.5 s at 10/s refills 5; then a quarter of the rate (a worker's share of
+  // four): 0.4 s at 2.5/s adds one more, and the capacity is 2.5.
+  bucket.set_rate(2.5, 2.5, t0 + 500ms);
+  EXPECT_NEAR(bucket.level(t0 + 500ms), 2.5, 1e-9);  // cut to the new capacity
+  bucket.take(2.5, t0 + 500ms);
+  EXPECT_NEAR(bucket.level(t0 + 900ms), 1.0, 1e-9);
+  // Raised again: the level carries over, no burst comes with the change.
+  bucket.set_rate(10.0, 10.0, t0 + 900ms);
+  EXPECT_NEAR(bucket.level(t0 + 900ms), 1.0, 1e-9);
+  EXPECT_NEAR(bucket.level(t0 + 1000ms), 2.0, 1e-9);
+}
+
 TEST(TokenBucket, AdjustCorrectsAnEstimateWithoutExceedingCapacity) {
   const Clock::time_point t0{};
   TokenBucket bucket(1.0, 100.0, t0);

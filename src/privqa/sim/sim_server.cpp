@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -64,7 +66,9 @@ class SimServer::Impl {
         log_(std::move(log)),
         faults_(options_.faults, options_.seed),
         start_(Clock::now()),
-        acceptor_(io_) {}
+        acceptor_(io_) {
+    slots_.resize(static_cast<size_t>(std::max(0, options_.max_concurrency)));
+  }
 
   Status listen();
   void run() {
@@ -94,6 +98,9 @@ class SimServer::Impl {
   std::map<std::string, int64_t> answered_;           // by model name, for the quota
   // Earlier arrivals of each body (by hash): a retry gets a fresh latency.
   std::unordered_map<uint64_t, uint64_t> arrivals_;
+  // When each of the max_concurrency slots frees, as a min-heap; empty
+  // without a bound.
+  std::vector<Clock::time_point> slots_;
   Clock::time_point start_;
   uint64_t seq_ = 0;
   int64_t api_calls_ = 0;
@@ -333,6 +340,16 @@ Decision SimServer::Impl::decide(const http::request<http::string_body>& request
       break;
   }
 
+  if (decision.status == 200 && decision.fault == Fault::kNone && !slots_.empty()) {
+    // The answer starts when the earliest slot frees (its own arrival, if
+    // one is idle) and holds that slot for its latency.
+    std::pop_heap(slots_.begin(), slots_.end(), std::greater<>());
+    const Clock::time_point begins = std::max(now, slots_.back());
+    slots_.back() = begins + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(decision.delay_seconds));
+    std::push_heap(slots_.begin(), slots_.end(), std::greater<>());
+    decision.delay_seconds += std::chrono::duration<double>(begins - now).count();
+  }
   if (!log_.enabled()) return decision;  // the entry below is for the log only
   nlohmann::json entry = {
       {"seq", seq},

@@ -43,6 +43,10 @@ struct SimOptions {
   std::string bind_address = "127.0.0.1";  // loopback only unless allow_remote is set
   uint16_t port = 0;                       // 0: any free port
   double time_scale = 1.0;                 // multiplies every simulated latency (0 = instant)
+  // Answers worked on at once, as a model server's batch slots (0: no
+  // bound): an answer arriving while all are busy waits, first come first
+  // served, for the earliest to finish, and that wait adds to its latency.
+  int max_concurrency = 0;
   // Model -> requests it answers before its account is out of credit: every
   // later request gets 429 insufficient_quota, as a provider's does.
   std::map<std::string, int64_t> quota;

@@ -20,6 +20,21 @@ Result<std::unique_ptr<ResponseCache>> open_response_cache(const std::string& lo
   return open_postgres_response_cache(*url);
 }
 
+Result<std::unique_ptr<WorkQueue>> open_work_queue(const std::string& location,
+                                                   double lease_seconds) {
+  if (!is_postgres_url(location)) return local_work_queue();
+  auto url = parse_postgres_url(location);
+  if (!url) return url.error();
+  return open_postgres_work_queue(*url, lease_seconds);
+}
+
+Result<std::vector<WorkerRecord>> read_workers(const std::string& location) {
+  if (!is_postgres_url(location)) return std::vector<WorkerRecord>();
+  auto url = parse_postgres_url(location);
+  if (!url) return url.error();
+  return postgres_workers(*url);
+}
+
 std::string store_label(const std::string& location) {
   if (!is_postgres_url(location)) return std::filesystem::path(location).stem().string();
   auto url = parse_postgres_url(location);

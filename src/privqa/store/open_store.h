@@ -6,10 +6,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "privqa/base/result.h"
 #include "privqa/store/response_cache.h"
 #include "privqa/store/result_store.h"
+#include "privqa/store/work_queue.h"
 
 namespace privqa {
 
@@ -21,6 +23,14 @@ Result<std::unique_ptr<ResultStore>> open_store(const std::string& location,
 // The response cache of the run stored at `location`: in the same SQLite
 // file, or the database's shared cache.
 Result<std::unique_ptr<ResponseCache>> open_response_cache(const std::string& location);
+
+// The queue a run at `location` takes its questions from: shared by every
+// worker of a PostgreSQL store, with leases of `lease_seconds`; in memory
+// for a SQLite file, which one run writes at a time.
+Result<std::unique_ptr<WorkQueue>> open_work_queue(const std::string& location,
+                                                   double lease_seconds);
+// The workers of the store at `location`; empty for a SQLite file.
+Result<std::vector<WorkerRecord>> read_workers(const std::string& location);
 
 // A short name for the run at `location` in reports: a file's name without
 // its extension; a URL's schema, or its database when the schema is public.

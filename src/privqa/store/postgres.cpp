@@ -175,4 +175,17 @@ Status Transaction::commit() {
   return db->exec("COMMIT", "commit");
 }
 
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += i ? ",\"" : "\"";
+    for (const char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 }  // namespace privqa::pg

@@ -93,6 +93,9 @@ class Connection {
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 
+// `values` as the text of a text[] parameter ({"a","b \"c\""}), each quoted.
+std::string text_array(const std::vector<std::string>& values);
+
 // BEGIN ... COMMIT; destroying an uncommitted Transaction rolls it back. The
 // Connection must outlive it.
 class Transaction {

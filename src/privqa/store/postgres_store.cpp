@@ -10,26 +10,11 @@ namespace privqa {
 namespace {
 
 using store_shared::kSessionsKey;
-using store_shared::kWriterKey;
 
 // Keys sort bytewise (COLLATE "C"), as SQLite sorts them, whatever the
 // database's locale.
 constexpr store_shared::ColumnTypes kColumnTypes = {
     .key = "TEXT COLLATE \"C\"", .real = "DOUBLE PRECISION", .integer = "BIGINT"};
-
-constexpr const char* kPutCell =
-    "INSERT INTO cells VALUES "
-    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23) "
-    "ON CONFLICT (cell_key) DO UPDATE SET question_id = EXCLUDED.question_id, "
-    "scenario = EXCLUDED.scenario, mechanism = EXCLUDED.mechanism, eps = EXCLUDED.eps, "
-    "repeat = EXCLUDED.repeat, status = EXCLUDED.status, sanitized = EXCLUDED.sanitized, "
-    "cot = EXCLUDED.cot, raw_answer = EXCLUDED.raw_answer, parsed = EXCLUDED.parsed, "
-    "parse_method = EXCLUDED.parse_method, gold = EXCLUDED.gold, correct = EXCLUDED.correct, "
-    "attempts = EXCLUDED.attempts, latency = EXCLUDED.latency, "
-    "local_tokens_in = EXCLUDED.local_tokens_in, local_tokens_out = EXCLUDED.local_tokens_out, "
-    "remote_tokens_in = EXCLUDED.remote_tokens_in, "
-    "remote_tokens_out = EXCLUDED.remote_tokens_out, error = EXCLUDED.error, "
-    "details = EXCLUDED.details, finished_at = EXCLUDED.finished_at";
 
 constexpr const char* kPutMeta =
     "INSERT INTO meta (key, value) VALUES ($1, $2) "
@@ -38,27 +23,10 @@ constexpr const char* kPutMeta =
 class PostgresResultStore final : public store_shared::SharedResultStore {
  public:
   explicit PostgresResultStore(pg::Connection db) : db_(std::move(db)) {}
-  // The server frees a closed session's locks only once its backend has
-  // exited, after the connection is gone: unlocking first frees the claim
-  // before the object is, so the next writer may claim at once.
-  ~PostgresResultStore() override {
-    if (claimed_) {
-      (void)db_.query(fmt::format("SELECT pg_advisory_unlock({}, hashtext($1))", pg::kLockClass),
-                      {"writer:" + db_.url().schema}, "release the store's claim");
-    }
-  }
 
-  Status claim_writer() override {
-    if (claimed_) return Status::Ok();
-    // An advisory lock of privqa's class, keyed by the schema's hash.
-    auto locked =
-        db_.query(fmt::format("SELECT pg_try_advisory_lock({}, hashtext($1))", pg::kLockClass),
-                  {"writer:" + db_.url().schema}, "claim the store for writing");
-    if (!locked) return locked.error();
-    if (locked->text(0, 0) != "t") return store_shared::writer_busy(where(), *this);
-    claimed_ = true;
-    return write_meta(kWriterKey, store_shared::writer_tag());
-  }
+  // Workers share the store through its work queue (work_queue.h): no
+  // writer excludes another.
+  Status claim_writer() override { return Status::Ok(); }
 
   // ON CONFLICT: of two processes binding at once, the second finds the
   // first's record.
@@ -94,36 +62,60 @@ class PostgresResultStore final : public store_shared::SharedResultStore {
     return out;
   }
 
-  Status put(const CellResult& c) override {
-    return db_.run(kPutCell,
-                   {c.key.str(),
-                    c.key.question_id,
-                    scenario_id(c.key.scenario),
-                    c.key.mechanism,
-                    number(c.key.eps),
-                    std::to_string(c.key.repeat),
-                    store_shared::status_text(c.status),
-                    c.sanitized,
-                    c.cot,
-                    c.raw_answer,
-                    std::to_string(c.parsed),
-                    c.parse_method,
-                    std::to_string(c.gold),
-                    c.correct() ? "1" : "0",
-                    std::to_string(c.attempts),
-                    number(c.latency),
-                    std::to_string(c.local_tokens_in),
-                    std::to_string(c.local_tokens_out),
-                    std::to_string(c.remote_tokens_in),
-                    std::to_string(c.remote_tokens_out),
-                    c.error,
-                    c.details,
-                    store_shared::utc_now()},
-                   "write cell " + c.key.str() + " (table cells)");
+  Result<bool> put(const CellResult& c) override {
+    static const std::string kPutCell = store_shared::put_cell_sql(/*numbered=*/true);
+    auto stored = db_.query(kPutCell,
+                            {c.key.str(),
+                             c.key.question_id,
+                             scenario_id(c.key.scenario),
+                             c.key.mechanism,
+                             number(c.key.eps),
+                             std::to_string(c.key.repeat),
+                             store_shared::status_text(c.status),
+                             c.sanitized,
+                             c.cot,
+                             c.raw_answer,
+                             std::to_string(c.parsed),
+                             c.parse_method,
+                             std::to_string(c.gold),
+                             c.correct() ? "1" : "0",
+                             std::to_string(c.attempts),
+                             number(c.latency),
+                             std::to_string(c.local_tokens_in),
+                             std::to_string(c.local_tokens_out),
+                             std::to_string(c.remote_tokens_in),
+                             std::to_string(c.remote_tokens_out),
+                             c.error,
+                             c.details,
+                             store_shared::utc_now()},
+                            "write cell " + c.key.str() + " (table cells)");
+    if (!stored) return stored.error();
+    return stored->size() == 1;
   }
 
-  Result<std::unordered_set<std::string>> finished_keys() override {
-    auto rows = db_.query("SELECT cell_key FROM cells WHERE status = 'ok'", {}, "read table cells");
+  Result<std::unordered_map<std::string, CellCounts>> cell_counts() override {
+    auto rows = db_.query(
+        "SELECT question_id, count(*) FILTER (WHERE status = 'ok'), "
+        "count(*) FILTER (WHERE status <> 'ok') FROM cells GROUP BY question_id",
+        {}, "count cells (table cells)");
+    if (!rows) return rows.error();
+    std::unordered_map<std::string, CellCounts> out;
+    out.reserve(rows->size());
+    for (size_t r = 0; r < rows->size(); ++r) {
+      auto ok = rows->int64(r, 1);
+      auto error = rows->int64(r, 2);
+      if (!ok) return ok.error();
+      if (!error) return error.error();
+      out[std::string(rows->text(r, 0))] = {static_cast<size_t>(*ok), static_cast<size_t>(*error)};
+    }
+    return out;
+  }
+
+  Result<std::unordered_set<std::string>> finished_keys(
+      const std::vector<std::string>& question_ids) override {
+    auto rows = db_.query(
+        "SELECT cell_key FROM cells WHERE status = 'ok' AND question_id = ANY($1::text[])",
+        {pg::text_array(question_ids)}, "read table cells");
     if (!rows) return rows.error();
     std::unordered_set<std::string> keys;
     keys.reserve(rows->size());
@@ -226,7 +218,6 @@ class PostgresResultStore final : public store_shared::SharedResultStore {
   }
 
   pg::Connection db_;
-  bool claimed_ = false;  // the advisory lock is held by db_'s session
 };
 
 }  // namespace

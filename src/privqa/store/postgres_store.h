@@ -6,18 +6,19 @@
 //   database holds several runs, one per schema.
 // - The response cache is one table for the whole database (schema
 //   privqa_cache): every run and process using the database shares it.
-// - The writer claim is a session-level advisory lock on the schema, held
-//   by the store's connection: it ends with the store object, its process,
-//   or the connection. It is a single-writer claim: cooperating workers
-//   will claim batches of cells instead (later work), beside it.
+// - Any number of runs (workers) write one store at once: claim_writer
+//   claims nothing, and the runs share the questions through the store's
+//   work queue (work_queue.h), leasing them.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "privqa/base/result.h"
 #include "privqa/store/postgres_url.h"
 #include "privqa/store/response_cache.h"
 #include "privqa/store/result_store.h"
+#include "privqa/store/work_queue.h"
 
 namespace privqa {
 
@@ -25,6 +26,13 @@ namespace privqa {
 // `read_only`; read-only, a schema without the tables is an error.
 Result<std::unique_ptr<ResultStore>> open_postgres_store(const PostgresUrl& url,
                                                          bool read_only = false);
+
+// Registers a new worker in the work queue of `url`'s schema (creating its
+// tables if needed); its leases last `lease_seconds` past each heartbeat.
+Result<std::unique_ptr<WorkQueue>> open_postgres_work_queue(const PostgresUrl& url,
+                                                            double lease_seconds);
+// Every worker the schema's queue has seen, oldest first; empty when none.
+Result<std::vector<WorkerRecord>> postgres_workers(const PostgresUrl& url);
 
 // Opens (creating if needed) the database's response cache.
 Result<std::unique_ptr<ResponseCache>> open_postgres_response_cache(const PostgresUrl& url);

@@ -125,24 +125,36 @@ ProviderTotals& ProviderTotals::operator+=(const ProviderTotals& later) {
   tokens_out += later.tokens_out;
   estimated_usage += later.estimated_usage;
   cost += later.cost;
+  for (const auto& [url, r] : later.replicas) {
+    Replica& sum = replicas[url];
+    sum.requests += r.requests;
+    sum.failed += r.failed;
+    sum.taken_out += r.taken_out;
+  }
   return *this;
 }
 
 json to_json(const ProviderTotals& t) {
-  return {{"model", t.model},
-          {"role", provider_role_name(t.role)},
-          {"calls", t.calls},
-          {"requests", t.requests},
-          {"retries", t.retries},
-          {"hedges", t.hedges},
-          {"rate_limited", t.rate_limited},
-          {"failures", t.failures},
-          {"cache_hits", t.cache_hits},
-          {"cache_errors", t.cache_errors},
-          {"tokens_in", t.tokens_in},
-          {"tokens_out", t.tokens_out},
-          {"estimated_usage", t.estimated_usage},
-          {"cost", t.cost}};
+  json j = {{"model", t.model},
+            {"role", provider_role_name(t.role)},
+            {"calls", t.calls},
+            {"requests", t.requests},
+            {"retries", t.retries},
+            {"hedges", t.hedges},
+            {"rate_limited", t.rate_limited},
+            {"failures", t.failures},
+            {"cache_hits", t.cache_hits},
+            {"cache_errors", t.cache_errors},
+            {"tokens_in", t.tokens_in},
+            {"tokens_out", t.tokens_out},
+            {"estimated_usage", t.estimated_usage},
+            {"cost", t.cost}};
+  // Only a provider of several replicas has them.
+  for (const auto& [url, r] : t.replicas) {
+    j["replicas"][url] = {
+        {"requests", r.requests}, {"failed", r.failed}, {"taken_out", r.taken_out}};
+  }
+  return j;
 }
 
 Result<ProviderTotals> provider_totals_from_json(const json& j, const std::string& record) {
@@ -170,7 +182,16 @@ Result<ProviderTotals> provider_totals_from_json(const json& j, const std::strin
   // Absent from records written before usage could be estimated.
   if (r.has("estimated_usage")) t.estimated_usage = r.count("estimated_usage");
   t.cost = r.number("cost");
+  const json& replicas = r.has("replicas") ? r.object("replicas") : json::object();
   if (Status s = r.finish(); !s) return s.error();
+  for (const auto& [url, value] : replicas.items()) {
+    FieldReader replica(value, fmt::format("{}, replica '{}'", record, url));
+    ProviderTotals::Replica& out = t.replicas[url];
+    out.requests = replica.count("requests");
+    out.failed = replica.count("failed");
+    out.taken_out = replica.count("taken_out");
+    if (Status s = replica.finish(); !s) return s.error();
+  }
   return t;
 }
 
@@ -178,10 +199,16 @@ json to_json(const SessionRecord& s) {
   json providers = json::object();
   for (const auto& [name, totals] : s.providers)
     providers[name] = to_json(totals);
-  return {{"wall_seconds", s.wall_seconds},   {"cells_ok", s.cells_ok},
-          {"cells_error", s.cells_error},     {"cells_not_run", s.cells_not_run},
-          {"interrupted", s.interrupted},     {"ended", s.ended},
-          {"providers", std::move(providers)}};
+  json j = {{"wall_seconds", s.wall_seconds},   {"cells_ok", s.cells_ok},
+            {"cells_error", s.cells_error},     {"cells_not_run", s.cells_not_run},
+            {"interrupted", s.interrupted},     {"ended", s.ended},
+            {"providers", std::move(providers)}};
+  if (!s.worker.empty()) {
+    j["worker"] = s.worker;
+    j["reclaimed"] = s.reclaimed;
+    j["late_duplicates"] = s.late_duplicates;
+  }
+  return j;
 }
 
 Result<SessionRecord> session_from_json(const json& j, const std::string& record) {
@@ -194,6 +221,12 @@ Result<SessionRecord> session_from_json(const json& j, const std::string& record
   s.interrupted = r.boolean("interrupted");
   // Absent from records written only when their session ended.
   if (r.has("ended")) s.ended = r.boolean("ended");
+  // Only a worker's session has these.
+  if (r.has("worker")) {
+    s.worker = r.text("worker");
+    s.reclaimed = r.count("reclaimed");
+    s.late_duplicates = r.count("late_duplicates");
+  }
   const json& providers = r.object("providers");
   if (Status done = r.finish(); !done) return done.error();
   for (const auto& [name, value] : providers.items()) {

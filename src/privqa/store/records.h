@@ -44,6 +44,13 @@ struct ProviderTotals {
   // estimated at four characters a token (LlmClient).
   int64_t estimated_usage = 0;
   double cost = 0;  // from the configured prices
+  // A provider with several replicas (base_urls): each one's share, by URL.
+  struct Replica {
+    int64_t requests = 0;   // attempts and hedge copies sent to it
+    int64_t failed = 0;     // attempts it failed as a down server does
+    int64_t taken_out = 0;  // times it was taken out of rotation
+  };
+  std::map<std::string, Replica> replicas;
 
   // Adds the counts of `later`; model and role become the later session's.
   ProviderTotals& operator+=(const ProviderTotals& later);
@@ -60,6 +67,13 @@ struct SessionRecord {
   // last second.
   bool ended = true;
   std::map<std::string, ProviderTotals> providers;  // by provider name
+  // A worker's session on a store shared by workers (work_queue.h): its id
+  // in the store's queue ("" for a run alone on its store), the questions it
+  // took over from lost workers, and the cells it finished after another
+  // worker had stored them (dropped).
+  std::string worker;
+  int64_t reclaimed = 0;
+  int64_t late_duplicates = 0;
 };
 
 struct RunRecord {

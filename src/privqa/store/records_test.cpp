@@ -22,7 +22,9 @@ ProviderTotals remote_totals() {
           .cache_errors = 8,
           .tokens_in = 9,
           .tokens_out = 10,
-          .cost = 0.25};
+          .cost = 0.25,
+          .replicas = {{"http://a/v1", {.requests = 11, .failed = 12, .taken_out = 13}},
+                       {"http://b/v1", {.requests = 14}}}};
 }
 
 SessionRecord session() {
@@ -51,6 +53,13 @@ void expect_same(const ProviderTotals& a, const ProviderTotals& b) {
   EXPECT_EQ(a.tokens_in, b.tokens_in);
   EXPECT_EQ(a.tokens_out, b.tokens_out);
   EXPECT_DOUBLE_EQ(a.cost, b.cost);
+  ASSERT_EQ(a.replicas.size(), b.replicas.size());
+  for (const auto& [url, r] : a.replicas) {
+    ASSERT_EQ(b.replicas.count(url), 1u) << url;
+    EXPECT_EQ(r.requests, b.replicas.at(url).requests);
+    EXPECT_EQ(r.failed, b.replicas.at(url).failed);
+    EXPECT_EQ(r.taken_out, b.replicas.at(url).taken_out);
+  }
 }
 
 TEST(StoreRecords, ProviderTotalsRoundTrip) {
@@ -69,9 +78,36 @@ TEST(StoreRecords, SessionRoundTrip) {
   EXPECT_EQ(back->cells_error, 2);
   EXPECT_EQ(back->cells_not_run, 3);
   EXPECT_TRUE(back->interrupted);
+  EXPECT_EQ(back->worker, "");
   ASSERT_EQ(back->providers.size(), 2u);
   expect_same(back->providers.at("remote"), remote_totals());
   expect_same(back->providers.at("local"), s.providers.at("local"));
+}
+
+TEST(StoreRecords, AWorkersSessionKeepsItsIdAndCounts) {
+  SessionRecord s = session();
+  s.worker = "node7:4242:0badcafe";
+  s.reclaimed = 5;
+  s.late_duplicates = 2;
+  auto back = session_from_json(json::parse(to_json(s).dump()), "session 1");
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->worker, "node7:4242:0badcafe");
+  EXPECT_EQ(back->reclaimed, 5);
+  EXPECT_EQ(back->late_duplicates, 2);
+  // A worker's record without its counts is damaged, and says which.
+  json damaged = to_json(s);
+  damaged.erase("reclaimed");
+  auto refused = session_from_json(damaged, "session 3");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("session 3"), std::string::npos);
+  EXPECT_NE(refused.error().message().find("reclaimed"), std::string::npos);
+  // A replica's counts are read as strictly as the provider's.
+  json bad_replica = to_json(s);
+  bad_replica["providers"]["remote"]["replicas"]["http://a/v1"]["requests"] = "many";
+  auto mistyped = session_from_json(bad_replica, "session 4");
+  ASSERT_FALSE(mistyped.ok());
+  EXPECT_NE(mistyped.error().message().find("replica 'http://a/v1'"), std::string::npos)
+      << mistyped.error().message();
 }
 
 TEST(StoreRecords, RunRoundTripLeavesFingerprintAndDateToTheStore) {
@@ -202,8 +238,11 @@ TEST(StoreRecords, RunRecordFieldsAreChecked) {
 TEST(StoreRecords, ProviderTotalsAddUpOverSessions) {
   SessionRecord a = session();
   SessionRecord b;
-  b.providers["remote"] = {
-      .model = "deepseek-v3", .role = ProviderRole::kRemote, .hedges = 6, .cost = 0.5};
+  b.providers["remote"] = {.model = "deepseek-v3",
+                           .role = ProviderRole::kRemote,
+                           .hedges = 6,
+                           .cost = 0.5,
+                           .replicas = {{"http://b/v1", {.requests = 6, .failed = 1}}}};
   const auto totals = provider_totals({a, b});
   ASSERT_EQ(totals.size(), 2u);
   const ProviderTotals& r = totals.at("remote");
@@ -211,6 +250,9 @@ TEST(StoreRecords, ProviderTotalsAddUpOverSessions) {
   EXPECT_EQ(r.requests, 2);
   EXPECT_DOUBLE_EQ(r.cost, 0.75);
   EXPECT_EQ(r.model, "deepseek-v3") << "the later session's model";
+  EXPECT_EQ(r.replicas.at("http://a/v1").requests, 11);
+  EXPECT_EQ(r.replicas.at("http://b/v1").requests, 20);
+  EXPECT_EQ(r.replicas.at("http://b/v1").failed, 1);
   EXPECT_EQ(totals.at("local").calls, 11);
 }
 

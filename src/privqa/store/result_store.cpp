@@ -82,11 +82,9 @@ class SqliteResultStore final : public store_shared::SharedResultStore {
     return out;
   }
 
-  Status put(const CellResult& c) override {
+  Result<bool> put(const CellResult& c) override {
     if (!put_) {
-      auto s = db_.prepare(
-          "INSERT OR REPLACE INTO cells VALUES "
-          "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      auto s = db_.prepare(store_shared::put_cell_sql(/*numbered=*/false));
       if (!s) return s.error();
       put_.emplace(std::move(*s));
     }
@@ -115,17 +113,39 @@ class SqliteResultStore final : public store_shared::SharedResultStore {
     s.bind_text(i++, c.error);
     s.bind_text(i++, c.details);
     s.bind_text(i++, utc_now());
-    return s.run("write cell " + c.key.str());
+    auto stored = s.step("write cell " + c.key.str());
+    if (!stored) return stored.error();
+    if (*stored) s.reset();
+    return *stored;
   }
 
-  Result<std::unordered_set<std::string>> finished_keys() override {
-    auto s = db_.prepare("SELECT cell_key FROM cells WHERE status = 'ok'");
+  Result<std::unordered_map<std::string, CellCounts>> cell_counts() override {
+    auto s = db_.prepare(
+        "SELECT question_id, sum(status = 'ok'), sum(status <> 'ok') FROM cells "
+        "GROUP BY question_id");
+    if (!s) return s.error();
+    std::unordered_map<std::string, CellCounts> out;
+    Result<bool> row = false;
+    while ((row = s->step("count cells")) && *row) {
+      out[s->column_text(0)] = {static_cast<size_t>(s->column_int64(1)),
+                                static_cast<size_t>(s->column_int64(2))};
+    }
+    if (!row) return row.error();
+    return out;
+  }
+
+  Result<std::unordered_set<std::string>> finished_keys(
+      const std::vector<std::string>& question_ids) override {
+    auto s = db_.prepare("SELECT cell_key FROM cells WHERE question_id = ? AND status = 'ok'");
     if (!s) return s.error();
     std::unordered_set<std::string> keys;
-    Result<bool> row = false;
-    while ((row = s->step("read cells")) && *row)
-      keys.insert(s->column_text(0));
-    if (!row) return row.error();
+    for (const std::string& id : question_ids) {
+      s->bind_text(1, id);
+      Result<bool> row = false;
+      while ((row = s->step("read cells")) && *row)
+        keys.insert(s->column_text(0));
+      if (!row) return row.error();
+    }
     return keys;
   }
 

@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -40,11 +41,12 @@ class ResultStore {
  public:
   virtual ~ResultStore() = default;
 
-  // Makes this object the store's one writing run until it is destroyed or
-  // its process ends, however it ends (the SQLite store holds an flock on
-  // the file, the PostgreSQL store an advisory lock in its session). Fails
-  // at once, naming the process, while another object holds the claim: two
-  // runs on one store would both run every cell.
+  // SQLite: makes this object the store's one writing run until it is
+  // destroyed or its process ends, however it ends (an flock on the file);
+  // fails at once, naming the process, while another object holds the
+  // claim: two runs on one file would both run every cell. PostgreSQL: any
+  // number of runs write one store; they share its questions through its
+  // work queue (work_queue.h), and the claim excludes nobody.
   virtual Status claim_writer() = 0;
 
   // First use of a store records the run; later uses must present the same
@@ -71,10 +73,20 @@ class ResultStore {
   // as the run first read it.
   static constexpr const char* kDatasetHashKey = "dataset_hash";
 
-  // Inserts or replaces the row of `cell.key` and makes it durable.
-  virtual Status put(const CellResult& cell) = 0;
-  // Keys (CellKey::str) of cells finished with status ok.
-  virtual Result<std::unordered_set<std::string>> finished_keys() = 0;
+  // Stores the cell durably, replacing a stored error of its key. Returns
+  // false, storing nothing, when its key is stored as ok already: the first
+  // ok result of a cell stays (a late duplicate from a worker whose lease
+  // another took over is dropped).
+  virtual Result<bool> put(const CellResult& cell) = 0;
+  // Stored cells of each question id: how many ok, how many errors.
+  struct CellCounts {
+    size_t ok = 0;
+    size_t error = 0;
+  };
+  virtual Result<std::unordered_map<std::string, CellCounts>> cell_counts() = 0;
+  // Keys (CellKey::str) of the cells of `question_ids` finished with status ok.
+  virtual Result<std::unordered_set<std::string>> finished_keys(
+      const std::vector<std::string>& question_ids) = 0;
   // Every stored cell, ordered by key.
   virtual Result<std::vector<CellResult>> cells() = 0;
 };

@@ -52,24 +52,49 @@ TEST_P(ResultStoreTest, RoundTripAndFinishedKeys) {
   ASSERT_TRUE((*store)->bind_run(run_record("abc")).ok());
   ASSERT_TRUE((*store)->put(cell("q1", Scenario::kLocal, CellStatus::kOk)).ok());
   ASSERT_TRUE((*store)->put(cell("q1", Scenario::kPrivateCot, CellStatus::kError)).ok());
-  auto finished = (*store)->finished_keys();
+  ASSERT_TRUE((*store)->put(cell("q2", Scenario::kLocal, CellStatus::kOk)).ok());
+  auto finished = (*store)->finished_keys({"q1"});
   ASSERT_TRUE(finished.ok());
   EXPECT_EQ(*finished, (std::unordered_set<std::string>{"q1|S1||0|0"}))
-      << "errors are retried by a later run";
+      << "errors are retried by a later run; q2 was not asked for";
+  auto both = (*store)->finished_keys({"q1", "q2", "q3"});
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->size(), 2u);
+  auto counts = (*store)->cell_counts();
+  ASSERT_TRUE(counts.ok());
+  ASSERT_EQ(counts->size(), 2u);
+  EXPECT_EQ(counts->at("q1").ok, 1u);
+  EXPECT_EQ(counts->at("q1").error, 1u);
+  EXPECT_EQ(counts->at("q2").ok, 1u);
+  EXPECT_EQ(counts->at("q2").error, 0u);
 
-  // A replacement overwrites; a reopened store sees everything.
-  ASSERT_TRUE((*store)->put(cell("q1", Scenario::kPrivateCot, CellStatus::kOk)).ok());
+  // An ok result replaces an error; a reopened store sees everything.
+  auto replaced = (*store)->put(cell("q1", Scenario::kPrivateCot, CellStatus::kOk));
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_TRUE(*replaced);
+  // A second ok result of a cell (a late duplicate) is dropped: the first stays.
+  CellResult late = cell("q1", Scenario::kPrivateCot, CellStatus::kOk);
+  late.raw_answer = "Answer: C";
+  auto dropped = (*store)->put(late);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_FALSE(*dropped);
+  auto error_after_ok = (*store)->put(cell("q1", Scenario::kLocal, CellStatus::kError));
+  ASSERT_TRUE(error_after_ok.ok());
+  EXPECT_FALSE(*error_after_ok) << "an error never replaces an ok result";
+  ASSERT_TRUE((*store)->put(cell("q2", Scenario::kLocal, CellStatus::kOk)).ok());
   store->reset();
   auto reopened = open(true);
   ASSERT_TRUE(reopened.ok()) << reopened.error().message();
   auto cells = (*reopened)->cells();
   ASSERT_TRUE(cells.ok());
-  ASSERT_EQ(cells->size(), 2u);
+  ASSERT_EQ(cells->size(), 3u);
+  EXPECT_EQ((*cells)[0].status, CellStatus::kOk);
   const CellResult& s3 = (*cells)[1];
   EXPECT_EQ(s3.key.str(), "q1|S3|santext+|2|0");
   EXPECT_EQ(s3.status, CellStatus::kOk);
   EXPECT_EQ(s3.sanitized, "sanitized \xE2\x80\x93 text");
   EXPECT_EQ(s3.remote_tokens_in, 42);
+  EXPECT_EQ(s3.raw_answer, "Answer: B");
   EXPECT_TRUE(s3.correct());
 }
 
@@ -87,14 +112,19 @@ TEST_P(ResultStoreTest, RefusesAnotherConfiguration) {
   EXPECT_NE(other.error().message().find("different configuration"), std::string::npos);
 }
 
-// One writer at a time: a second claim fails at once naming the holder; a
-// reader needs none; the claim ends with the object that held it.
-TEST_P(ResultStoreTest, OneWriterAtATime) {
+// SQLite: one writer at a time: a second claim fails at once naming the
+// holder; a reader needs none; the claim ends with the object that held it.
+// PostgreSQL: writers (workers) share the store through its work queue.
+TEST_P(ResultStoreTest, OneWriterAtATimeOnSqliteAnyNumberOnPostgresql) {
   auto first = open();
   auto second = open();
   ASSERT_TRUE(first.ok() && second.ok());
   ASSERT_TRUE((*first)->claim_writer().ok());
   EXPECT_TRUE((*first)->claim_writer().ok()) << "claiming again is no conflict";
+  if (GetParam() == store_testing::Backend::kPostgres) {
+    EXPECT_TRUE((*second)->claim_writer().ok());
+    return;
+  }
   auto refused = (*second)->claim_writer();
   ASSERT_FALSE(refused.ok());
   const std::string pid = "pid " + std::to_string(::getpid()) + " on ";

@@ -47,9 +47,47 @@ CREATE TABLE IF NOT EXISTS cells (
   details TEXT NOT NULL,
   finished_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS cells_question ON cells (question_id);
 )sql",
                      fmt::arg("key", t.key), fmt::arg("real", t.real),
                      fmt::arg("integer", t.integer));
+}
+
+std::string put_cell_sql(bool numbered) {
+  static constexpr const char* kColumns[] = {"cell_key",
+                                             "question_id",
+                                             "scenario",
+                                             "mechanism",
+                                             "eps",
+                                             "repeat",
+                                             "status",
+                                             "sanitized",
+                                             "cot",
+                                             "raw_answer",
+                                             "parsed",
+                                             "parse_method",
+                                             "gold",
+                                             "correct",
+                                             "attempts",
+                                             "latency",
+                                             "local_tokens_in",
+                                             "local_tokens_out",
+                                             "remote_tokens_in",
+                                             "remote_tokens_out",
+                                             "error",
+                                             "details",
+                                             "finished_at"};
+  std::string values, updates;
+  for (size_t i = 0; i < std::size(kColumns); ++i) {
+    if (i > 0) values += ',';
+    values += numbered ? fmt::format("${}", i + 1) : "?";
+    if (i > 1) updates += ", ";
+    if (i > 0) updates += fmt::format("{0} = excluded.{0}", kColumns[i]);
+  }
+  return fmt::format(
+      "INSERT INTO cells VALUES ({}) ON CONFLICT (cell_key) DO UPDATE SET {} "
+      "WHERE cells.status <> 'ok' RETURNING 1",
+      values, updates);
 }
 
 std::string utc_now() {

@@ -30,6 +30,12 @@ inline constexpr const char* kCellColumns =
     "raw_answer, parsed, parse_method, gold, attempts, latency, local_tokens_in, "
     "local_tokens_out, remote_tokens_in, remote_tokens_out, error, details";
 
+// put()'s statement in the backend's parameter style (`numbered`: $1, $2,
+// ... as PostgreSQL's; else ?): inserts a cell, or replaces a stored error
+// of its key, never an ok row; returns a row when it stored one. Its
+// parameters are the columns of table `cells` in order, 23 of them.
+std::string put_cell_sql(bool numbered);
+
 // The store's tables (docs/architecture.md, "The store") in one backend's
 // column types.
 struct ColumnTypes {
