@@ -175,10 +175,15 @@ void SlurmCluster::stop() {
     slurmctld_.reset();
   }
   if (munged_) {
-    (void)run_command(fmt::format("kill $(cat {}/munged.pid) 2>/dev/null", dir_));
+    // munged removes its files as it exits: wait for it before removing the folder.
+    const int pid = std::atoi(slurp_file(dir_ + "/munged.pid").c_str());
+    if (pid > 0) ::kill(pid, SIGTERM);
+    for (int i = 0; i < 100 && pid > 0 && running(pid); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     munged_ = false;
   }
-  if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  std::error_code ec;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
 }
 
 SlurmCluster::~SlurmCluster() {

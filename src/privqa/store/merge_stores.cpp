@@ -127,7 +127,7 @@ Status write_merged(const std::string& path, const Gathered& g) {
     if (auto index = (*store)->append_session(session); !index) return index.error();
   }
   for (const auto& [key, cell] : g.cells) {
-    if (auto s = (*store)->put(cell); !s) return s;
+    if (auto put = (*store)->put(cell); !put) return put.error();
   }
   return Status::Ok();
 }
