@@ -5,10 +5,10 @@
 // scontrol and everything they start use the cluster. The destructor stops
 // it (scontrol shutdown, then munged) however the test ended.
 //
-// It runs as root (as CI does); as another user slurmd runs jobs only as
-// that user, which is what a test submits. Tests that need it skip, saying
-// why, when it cannot start, and fail instead when CI=true:
-// PRIVQA_REQUIRE_SLURM.
+// The daemons run as the test's user (SlurmUser and SlurmdUser): as root,
+// as CI runs, or as another user, whose own jobs are all a test submits.
+// Tests that need it skip, saying why, when it cannot start, and fail
+// instead when CI=true: PRIVQA_REQUIRE_SLURM.
 #pragma once
 
 #include <memory>
