@@ -18,6 +18,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   python3 python3-numpy python3-pandas
   postgresql-15  # the server the PostgreSQL store's tests start
+  munge slurm-wlm  # the single-node cluster the Slurm test starts (tests/slurm_cluster.h)
   python3-dev pybind11-dev python3-pytest python3-build python3-setuptools python3-wheel
   chromium
 )

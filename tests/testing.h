@@ -115,6 +115,10 @@ class ChildProcess {
   bool reaped_ = false;
 };
 
+// A port the kernel has just handed out on loopback, free when it returns
+// (another process may take it before the caller listens on it).
+int free_loopback_port();
+
 // Starts `privqa sim-server` (binary path given) on a free loopback port,
 // unless `args` name a --port, and returns its base URL once it listens; the
 // process runs until `sim` dies.

@@ -14,6 +14,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -509,6 +510,97 @@ TEST_P(RunE2E, SameExportAtConcurrencyOneAnd256) {
   }
   EXPECT_EQ(read_jsonl(exports[0]).size(), n * 12u);
   EXPECT_EQ(exports[0], exports[1]);
+}
+
+// Three shards run as separate processes into stores of their own, then
+// merged: the merged store exports exactly what one process running the
+// whole config exports. A shard's store resumes only as that shard.
+TEST_P(RunE2E, ThreeShardsMergedExportWhatOneRunExports) {
+  const int n = data_.questions_for(30);
+  std::unique_ptr<ChildProcess> sim;
+  const std::string url = start_sim(sim, "shards");
+  const ConfigSpec spec = config_spec("whole.db", n);
+  const auto config = dir_ / "run.toml";
+  write_text(config, config_text(spec));
+  auto r = run_command(privqa_run(url, config));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string expected = export_of(spec.output);
+  ASSERT_EQ(read_jsonl(expected).size(), n * 12u);
+
+  std::string inputs;
+  size_t shard_cells = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto store = dir_ / fmt::format("shard{}.db", i);
+    r = run_command(privqa_run(url, config) +
+                    fmt::format(" --shard {}/3 --output {}", i, store.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const size_t cells = read_jsonl(export_of(store)).size();
+    EXPECT_GT(cells, 0u) << "shard " << i;
+    EXPECT_LT(cells, n * 12u) << "shard " << i;
+    shard_cells += cells;
+    inputs += " " + store.string();
+  }
+  EXPECT_EQ(shard_cells, n * 12u) << "the shards split the cells without overlap";
+
+  const auto shard1 = dir_ / "shard1.db";
+  r = run_command(kBinary + " status " + shard1.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(", shard 1/3)"), std::string::npos) << r.out;
+  for (const std::string& other :
+       {std::string(" --shard 2/3"), std::string(), std::string(" --shard 1/4")}) {
+    r = run_command(privqa_run(url, config) + other + " --output " + shard1.string());
+    EXPECT_EQ(r.exit_code, 1) << other;
+    EXPECT_NE(r.err.find(shard1.string() + ": this store holds shard 1/3, not "), std::string::npos)
+        << r.err;
+  }
+
+  const auto merged = dir_ / "merged.db";
+  r = run_command(kBinary + " merge " + merged.string() + inputs);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(fmt::format("{} cells (0 found in two inputs)", n * 12)), std::string::npos)
+      << r.out;
+  EXPECT_EQ(export_of(merged), expected);
+  r = run_command(kBinary + " status " + merged.string());
+  EXPECT_EQ(r.out.find("shard"), std::string::npos) << "the merged store holds the whole run";
+  EXPECT_NE(r.out.find(fmt::format("cells: {} of {} stored", n * 12, n * 12)), std::string::npos)
+      << r.out;
+
+  // The whole run's store merges with a shard: they hold one run.
+  r = run_command(kBinary + " merge " + (dir_ / "again.db").string() + " " + spec.output.string() +
+                  " " + shard1.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(export_of(dir_ / "again.db"), expected);
+  r = run_command(kBinary + " merge " + merged.string() + inputs);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(merged.string() + ": exists already"), std::string::npos) << r.err;
+
+  // A shard of another config (another seed) is refused, naming it, and
+  // the output is not created.
+  ConfigSpec other_spec = spec;
+  other_spec.output = dir_ / "other.db";
+  write_text(dir_ / "other.toml",
+             std::regex_replace(config_text(other_spec), std::regex("seed = 7"), "seed = 8"));
+  r = run_command(privqa_run(url, dir_ / "other.toml") + " --shard 2/3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_command(kBinary + " merge " + (dir_ / "mixed.db").string() + " " +
+                  (dir_ / "shard0.db").string() + " " + (dir_ / "other.db").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((dir_ / "other.db").string() + ": the run of another config"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "mixed.db"));
+
+  // Without a seed in the config each shard would draw its own.
+  write_text(dir_ / "seedless.toml",
+             std::regex_replace(config_text(other_spec), std::regex("seed = 7\n"), ""));
+  r = run_command(privqa_run(url, dir_ / "seedless.toml") + " --shard 0/3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("seedless.toml: --shard needs a fixed seed"), std::string::npos) << r.err;
+  for (const std::string bad : {"3/3", "0/0", "x/2", "1"}) {
+    r = run_command(privqa_run(url, config) + " --shard " + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("shard '" + bad + "': "), std::string::npos) << r.err;
+  }
 }
 
 TEST_P(RunE2E, TenPercentFaultsOfEveryKindLeaveEveryCellAnsweredOrAnError) {

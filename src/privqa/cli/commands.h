@@ -17,6 +17,7 @@ void register_chat_command(CLI::App& app, int& exit_code);
 void register_run_command(CLI::App& app, int& exit_code);
 void register_status_command(CLI::App& app, int& exit_code);
 void register_export_command(CLI::App& app, int& exit_code);
+void register_merge_command(CLI::App& app, int& exit_code);
 void register_sim_server_command(CLI::App& app, int& exit_code);
 void register_embed_command(CLI::App& app, int& exit_code);
 void register_sanitize_command(CLI::App& app, int& exit_code);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   privqa::cli::register_run_command(app, exit_code);
   privqa::cli::register_status_command(app, exit_code);
   privqa::cli::register_export_command(app, exit_code);
+  privqa::cli::register_merge_command(app, exit_code);
   privqa::cli::register_sim_server_command(app, exit_code);
   privqa::cli::register_embed_command(app, exit_code);
   privqa::cli::register_sanitize_command(app, exit_code);

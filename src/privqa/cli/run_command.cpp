@@ -166,6 +166,9 @@ void register_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--window", args->overrides.window, "questions in flight at once");
   cmd->add_option("--cache", args->overrides.cache, "response cache: use, refresh or bypass")
       ->check(CLI::IsMember({"use", "refresh", "bypass"}));
+  cmd->add_option("--shard", args->overrides.shard,
+                  "I/N: run only shard I of N of the cells, into a store of its own; "
+                  "privqa merge joins the shards' stores");
   cmd->add_flag("--quiet", args->quiet, "no progress line");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

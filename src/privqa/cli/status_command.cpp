@@ -8,6 +8,7 @@
 #include "privqa/cli/commands.h"
 #include "privqa/report/accuracy.h"
 #include "privqa/store/open_store.h"
+#include "privqa/store/shard.h"
 
 namespace privqa::cli {
 
@@ -69,8 +70,15 @@ int status(const std::string& path) {
   size_t errors = 0;
   for (const auto& c : *cells)
     errors += c.status == CellStatus::kError;
-  std::cout << fmt::format("run {} (created {}, config {})\n", path, record.created_at,
-                           record.config_file);
+  auto meta = (*store)->meta();
+  if (!meta) {
+    std::cerr << "privqa: " << meta.error().message() << "\n";
+    return 1;
+  }
+  const auto shard = meta->find(kShardMetaKey);
+  std::cout << fmt::format("run {} (created {}, config {}{})\n", path, record.created_at,
+                           record.config_file,
+                           shard == meta->end() ? "" : ", shard " + shard->second);
   std::cout << fmt::format(
       "cells: {} of {} stored ({}), {} of them errors\n", cells->size(), planned,
       planned ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(cells->size()) /

@@ -14,16 +14,19 @@ int64_t estimate_prompt_tokens(const std::string& text) {
 
 std::vector<CellKey> cells_of(const Question& q, const RunConfig& c) {
   std::vector<CellKey> cells;
+  auto add = [&](CellKey key) {
+    if (!c.shard || c.shard->contains(key)) cells.push_back(std::move(key));
+  };
   for (int r = 0; r < c.repeats; ++r) {
     for (Scenario s : c.scenarios) {
       if (needs_sanitized_text(s)) continue;
-      cells.push_back({q.id, s, "", 0, r});
+      add({q.id, s, "", 0, r});
     }
     for (Scenario s : c.scenarios) {
       if (!needs_sanitized_text(s)) continue;
       for (const auto& m : c.mechanisms) {
         for (double eps : c.epsilons)
-          cells.push_back({q.id, s, m.name, eps, r});
+          add({q.id, s, m.name, eps, r});
       }
     }
   }

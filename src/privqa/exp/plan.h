@@ -14,7 +14,7 @@ namespace privqa {
 
 // The cells of one question, in a fixed order: eps-independent scenarios
 // first (once per question and repeat), then S3, A1, A2 (as the config lists
-// them) by mechanism and eps.
+// them) by mechanism and eps. With a shard in the config, only its cells.
 std::vector<CellKey> cells_of(const Question& question, const RunConfig& config);
 
 // The prompt tokens the plan counts for one message: about 4 characters each.

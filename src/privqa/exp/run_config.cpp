@@ -309,6 +309,20 @@ Status apply_overrides(const RunOverrides& o, RunConfig& c) {
   if (!o.cache.empty() && mode == kModes.end()) {
     return Error(fmt::format("cache: '{}' is not a mode (use, refresh or bypass)", o.cache));
   }
+  std::optional<Shard> shard;
+  if (!o.shard.empty()) {
+    auto parsed = parse_shard(o.shard);
+    if (!parsed) return parsed.error();
+    // Each shard would otherwise draw a seed of its own, and the merged
+    // store would mix cells of several runs' randomness.
+    if (c.seed_from_os) {
+      return Error(
+          fmt::format("{}: --shard needs a fixed seed ([experiment] seed), shared by "
+                      "every shard",
+                      c.source.string()));
+    }
+    shard = *parsed;
+  }
   if (!o.dataset.empty()) {
     c.dataset.path = o.dataset;
     c.dataset.load.format = DatasetFormat::kAuto;
@@ -320,6 +334,7 @@ Status apply_overrides(const RunOverrides& o, RunConfig& c) {
   if (!o.output.empty()) c.output = o.output;
   if (o.window > 0) c.window = o.window;
   if (mode != kModes.end()) c.cache = mode->second;
+  if (shard) c.shard = shard;
   return Status::Ok();
 }
 

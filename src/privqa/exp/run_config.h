@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@
 #include "privqa/llm/provider.h"
 #include "privqa/store/cell.h"
 #include "privqa/store/response_cache.h"
+#include "privqa/store/shard.h"
 
 namespace privqa {
 
@@ -103,6 +105,9 @@ struct RunConfig {
   int max_answer_tokens = 64;
   Prompts prompts;
   std::vector<ProviderConfig> providers;
+  // Only this shard's cells (`privqa run --shard`; store/shard.h). Not part
+  // of the results identity: every shard's store holds the same run.
+  std::optional<Shard> shard;
 
   const ProviderConfig* provider(const std::string& name) const;
   const MechanismConfig* mechanism(const std::string& name) const;  // by label
@@ -122,8 +127,10 @@ struct RunOverrides {
   std::string output;   // another store (path or URL)
   int window = 0;       // questions in flight
   std::string cache;    // response cache: "use", "refresh" or "bypass"
+  std::string shard;    // "I/N": only shard I of N (store/shard.h)
 };
-// Fails, naming the setting, on an unknown cache mode or a negative window.
+// Fails, naming the setting, on an unknown cache mode, a negative window or
+// a shard that is not I/N.
 Status apply_overrides(const RunOverrides& overrides, RunConfig& config);
 
 // Where an error about mechanism `m` points: its entry in the config file,

@@ -28,6 +28,7 @@
 #include "privqa/exp/scenarios.h"
 #include "privqa/llm/http_engine.h"
 #include "privqa/store/open_store.h"
+#include "privqa/store/shard.h"
 
 namespace privqa {
 
@@ -196,6 +197,7 @@ Status Experiment::prepare() {
         "new output",
         config_.output, config_.dataset.path.string(), it->second, dataset_hash));
   }
+  if (auto s = bind_shard(*store_, config_.shard, config_.output); !s) return s;
   // Session records that cannot be read would make this run's own record
   // fail at the end; say so before any request is paid for.
   if (auto sessions = store_->sessions(); !sessions) return sessions.error();
