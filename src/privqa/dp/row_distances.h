@@ -30,6 +30,8 @@ class RowDistances {
   // out[i] = distance from x to member i; out.size() == size(). Accurate to
   // float rounding (about 1e-6 relative).
   void all(std::span<const float> x, std::span<float> out) const;
+  // all()'s entry for member i alone, bit for bit.
+  float one(std::span<const float> x, size_t i) const { return set_.distance(x, i); }
   // queries: m vectors of dims() floats, one after the other; out: m rows of
   // size() distances, out[q * size() + i] = distance from query q to member i.
   // Equal, bit for bit, to all() on each query.

@@ -24,6 +24,23 @@ constexpr size_t kBuckets = 256;
 // width), so every member's weight is at most its bucket's bound.
 constexpr double kEdgeSlack = 1.0 / 1024;
 constexpr int kMaxProposals = 64;
+
+// The position of the j-th (from 0) entry equal to k; there is one. Chunks
+// are counted first (a vectorized sum), so only one chunk is walked.
+size_t nth_in_bucket(std::span<const uint8_t> bucket, size_t k, size_t j) {
+  constexpr size_t kChunk = 64;
+  size_t begin = 0;
+  for (; begin + kChunk <= bucket.size(); begin += kChunk) {
+    size_t count = 0;
+    for (size_t i = begin; i < begin + kChunk; ++i)
+      count += bucket[i] == k;
+    if (j < count) break;
+    j -= count;
+  }
+  for (size_t i = begin;; ++i) {
+    if (bucket[i] == k && j-- == 0) return i;
+  }
+}
 // Words of V whose distances to S are computed together for the channel's
 // normalisers (one matrix product; 64 x |S| floats of scratch).
 constexpr size_t kNormalizerBatch = 64;
@@ -83,16 +100,12 @@ SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> 
   // No spread (or one too small for a float scale): a single bucket.
   if (!(1.0 / n.width < FLT_MAX)) n.width = 1.0;
   const auto scale = static_cast<float>(1.0 / n.width);
-  // Counting sort by bucket; four histograms, so that runs of one bucket do
-  // not wait on each other's increments.
-  // Scratch reused by the thread: per-word buffers of this size would be
-  // fresh pages (page faults) at every call.
-  thread_local std::vector<uint8_t> scratch;
-  scratch.resize(distances.size());
-  // Indexed through a local span: a byte store may alias the vector, so
-  // indexing the vector reloads its data pointer after each store (and, in
-  // the Python module, a shared object, the thread-local's address: a call).
-  const std::span<uint8_t> bucket(scratch);
+  // Bucket sizes; four histograms, so that runs of one bucket do not wait on
+  // each other's increments. The bucket bytes are indexed through a local
+  // span: a byte store may alias the vector, so indexing the vector reloads
+  // its data pointer after each store.
+  n.bucket.resize(distances.size());
+  const std::span<uint8_t> bucket(n.bucket);
   for (size_t i = 0; i < distances.size(); ++i) {
     const float t = (distances[i] - n.nearest) * scale;
     bucket[i] = t < kBuckets - 1 ? static_cast<uint8_t>(t) : kBuckets - 1;
@@ -107,17 +120,22 @@ SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> 
   }
   for (; c < bucket.size(); ++c)
     ++counts[0][bucket[c]];
-  std::vector<uint32_t> count(kBuckets);
-  for (size_t k = 0; k < kBuckets; ++k)
-    count[k] = counts[0][k] + counts[1][k] + counts[2][k] + counts[3][k];
   n.start.assign(kBuckets + 1, 0);
   for (size_t k = 0; k < kBuckets; ++k)
-    n.start[k + 1] = n.start[k] + count[k];
-  std::vector<uint32_t> next(n.start.begin(), n.start.end() - 1);
-  n.members.resize(distances.size());
-  for (size_t i = 0; i < distances.size(); ++i)
-    n.members[next[bucket[i]]++] = {static_cast<uint32_t>(i), distances[i]};
+    n.start[k + 1] = n.start[k] + counts[0][k] + counts[1][k] + counts[2][k] + counts[3][k];
   return n;
+}
+
+std::vector<uint32_t> SanText::bucket_order(const Neighborhood& n) const {
+  std::vector<uint32_t> next(n.start.begin(), n.start.end() - 1);
+  std::vector<uint32_t> out(n.bucket.size());
+  for (size_t i = 0; i < n.bucket.size(); ++i)
+    out[next[n.bucket[i]]++] = static_cast<uint32_t>(i);
+  return out;
+}
+
+float SanText::distance(uint32_t row, size_t i) const {
+  return sensitive_.rows()[i] == row ? 0.0f : sensitive_.one(table_->row(row), i);
 }
 
 std::shared_ptr<const SanText::Neighborhood> SanText::neighborhood(uint32_t row) const {
@@ -152,8 +170,8 @@ std::vector<double> SanText::replacement_probabilities(uint32_t row, double eps)
   // exp(-eps d / 2), scaled by exp(eps d_min / 2) so the largest weight is 1.
   std::vector<double> out(sensitive_.size());
   double total = 0;
-  for (const Member& m : n->members)
-    total += out[m.position] = std::exp(-eps * (m.distance - n->nearest) / 2);
+  for (size_t i = 0; i < out.size(); ++i)
+    total += out[i] = std::exp(-eps * (distance(row, i) - n->nearest) / 2);
   for (double& w : out)
     w /= total;
   return out;
@@ -172,16 +190,17 @@ size_t SanText::sample(const Neighborhood& n, uint32_t row, double eps, Rng& rng
   });
   for (int attempt = 0; attempt < kMaxProposals; ++attempt) {
     const size_t k = sampler->buckets.sample(rng);
-    const uint32_t size = n.start[k + 1] - n.start[k];
-    const Member& m = n.members[n.start[k] + rng.below(size)];
+    const size_t i = nth_in_bucket(n.bucket, k, rng.below(n.start[k + 1] - n.start[k]));
     // Weight over the bound: exp(-eps (d - nearest - edge) / 2) <= 1.
-    const double excess = std::max(0.0, static_cast<double>(m.distance) - n.nearest - edge(k));
-    if (rng.uniform() < std::exp(-eps * excess / 2)) return m.position;
+    const double excess =
+        std::max(0.0, static_cast<double>(distance(row, i)) - n.nearest - edge(k));
+    if (rng.uniform() < std::exp(-eps * excess / 2)) return i;
   }
-  std::vector<double> weights(n.members.size());
+  const std::vector<uint32_t> order = bucket_order(n);
+  std::vector<double> weights(order.size());
   for (size_t i = 0; i < weights.size(); ++i)
-    weights[i] = std::exp(-eps * (n.members[i].distance - n.nearest) / 2);
-  return n.members[sample_weighted(weights, rng)].position;
+    weights[i] = std::exp(-eps * (distance(row, order[i]) - n.nearest) / 2);
+  return order[sample_weighted(weights, rng)];
 }
 
 Mechanism::Outcome SanText::decide(const Token& token, double eps, Rng& rng) const {

@@ -42,9 +42,10 @@ struct SanTextOptions {
   double sensitive_ratio = 0.9;  // w in (0, 1]
   double p = 0.3;                // replacement probability of a word of V outside S
   bool replace_oov = true;
-  // Memory for the per-word caches (neighbourhoods, samplers). On the whole
-  // MedMCQA dev set 64 MiB runs as fast as 224 (a neighbourhood costs one
-  // row of distances to recompute) with 160 MiB less peak memory.
+  // Memory for the per-word caches (neighbourhoods, samplers). A
+  // neighbourhood takes about |S| + 1 KiB bytes: on the whole MedMCQA dev set
+  // (|V| = 6,490, |S| = 5,841) every word's fits in 64 MiB, so each word's
+  // distances are computed once.
   size_t cache_bytes = size_t{64} << 20;
 };
 
@@ -78,21 +79,17 @@ class SanText : public Mechanism, public WordChannel {
   SanText(std::string name, ParamValues params, const EmbeddingTable& table,
           std::vector<uint32_t> vocabulary, size_t sensitive_count, const SanTextOptions& options);
   void prepare(std::span<const Token> tokens, double eps) const override;
-  // S as seen from one vocabulary word x (eps-independent, cached): members
-  // grouped by bucket, bucket k holding d(x, y) - nearest in
-  // [k width, (k + 1) width) up to float rounding.
-  struct Member {
-    uint32_t position;  // in sensitive()
-    float distance;
-  };
+  // S as seen from one vocabulary word x (eps-independent, cached): each
+  // member's bucket, bucket k holding d(x, y) - nearest in
+  // [k width, (k + 1) width) up to float rounding. One byte per member, so
+  // that every word of a corpus fits the cache and is computed once; a drawn
+  // member's distance is computed again (the same float, row_distances.h).
   struct Neighborhood {
     float nearest = 0;  // smallest distance (0 when x is in S: x itself)
     double width = 1;
-    std::vector<uint32_t> start;  // bucket k is members[start[k], start[k + 1])
-    std::vector<Member> members;
-    size_t memory_bytes() const {
-      return members.size() * sizeof(Member) + start.size() * sizeof(uint32_t);
-    }
+    std::vector<uint32_t> start;  // bucket k holds start[k + 1] - start[k] members
+    std::vector<uint8_t> bucket;  // per member of S, in sensitive() order
+    size_t memory_bytes() const { return bucket.size() + start.size() * sizeof(uint32_t); }
   };
   // Bucket proposals for one (word, eps), cached.
   struct BucketSampler {
@@ -103,6 +100,10 @@ class SanText : public Mechanism, public WordChannel {
   // From x's distances to S (in sensitive() order; x's own entry is set to 0).
   Neighborhood make_neighborhood(uint32_t row, std::span<float> distances) const;
   std::shared_ptr<const Neighborhood> neighborhood(uint32_t row) const;
+  // d(x, y) for x = `row` and y = sensitive() position `i`, 0 when y is x.
+  float distance(uint32_t row, size_t i) const;
+  // Positions of S grouped by bucket, in increasing order within a bucket.
+  std::vector<uint32_t> bucket_order(const Neighborhood& n) const;
   size_t sample(const Neighborhood& n, uint32_t row, double eps, Rng& rng) const;
   // Per word of V (vocabulary() order), at one eps: its smallest distance to
   // S and sum over y in S of exp(-eps (d(x, y) - nearest) / 2).

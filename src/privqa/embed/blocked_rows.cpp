@@ -111,6 +111,19 @@ Kernel choose_kernel() {
 
 const Kernel kKernel = choose_kernel();
 
+// Members a kernel tile covers (two vectors of the widest kernel); a tile
+// starts at a multiple of it within its block.
+constexpr size_t kTileRows = 32;
+static_assert(BlockedRows::kBlockRows % kTileRows == 0);
+
+// |q|^2 summed in double, as the members' squared norms.
+float squared_norm(const float* query, size_t dims) {
+  double sum = 0;
+  for (size_t j = 0; j < dims; ++j)
+    sum += static_cast<double>(query[j]) * query[j];
+  return static_cast<float>(sum);
+}
+
 }  // namespace
 
 BlockedRows::BlockedRows(std::span<const float> vectors, size_t dims)
@@ -139,6 +152,20 @@ void BlockedRows::distances(std::span<const float> queries, std::span<float> out
   run(queries, 0, size_, out, true);
 }
 
+float BlockedRows::distance(std::span<const float> query, size_t member) const {
+  assert(query.size() == dims_ && member < size_);
+  // The kernel on the tile holding `member` alone: each pair's arithmetic is
+  // the same whatever the tiles around it (the blocks are padded with zeros,
+  // so a whole tile can be read).
+  const size_t tile = member / kTileRows * kTileRows;
+  const size_t block = tile / kBlockRows;
+  const float norm = squared_norm(query.data(), dims_);
+  float out[kTileRows];
+  kKernel(1, blocks_.data() + block * kBlockRows * dims_ + tile % kBlockRows,
+          squared_norms_.data() + tile, query.data(), &norm, dims_, out, kTileRows, kTileRows);
+  return out[member - tile];
+}
+
 void BlockedRows::run(std::span<const float> queries, size_t begin, size_t count,
                       std::span<float> out, bool distances) const {
   assert(dims_ > 0 && queries.size() % dims_ == 0);
@@ -147,12 +174,8 @@ void BlockedRows::run(std::span<const float> queries, size_t begin, size_t count
   assert(out.size() == m * count);
   // Squared norms of the queries, in double as the members'.
   std::vector<float> norms(distances ? m : 0);
-  for (size_t q = 0; q < norms.size(); ++q) {
-    double sum = 0;
-    for (size_t j = 0; j < dims_; ++j)
-      sum += static_cast<double>(queries[q * dims_ + j]) * queries[q * dims_ + j];
-    norms[q] = static_cast<float>(sum);
-  }
+  for (size_t q = 0; q < norms.size(); ++q)
+    norms[q] = squared_norm(queries.data() + q * dims_, dims_);
   // Blocks outside, tiles inside: a block stays in cache while every query
   // passes over it.
   for (size_t offset = 0; offset < count; offset += kBlockRows) {

@@ -37,6 +37,9 @@ class BlockedRows {
   // Over all members: out[q * size() + i] = sqrt(max(0, |q|^2 + |y_i|^2 -
   // 2 q.y_i)), the squared norms summed in double.
   void distances(std::span<const float> queries, std::span<float> out) const;
+  // distances() of one query to one member (< size()), equal to its entry
+  // bit for bit; costs one tile of members instead of all of them.
+  float distance(std::span<const float> query, size_t member) const;
 
  private:
   void run(std::span<const float> queries, size_t begin, size_t count, std::span<float> out,

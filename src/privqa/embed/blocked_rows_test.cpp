@@ -51,6 +51,20 @@ TEST(BlockedRows, DotsDoNotDependOnTheBatch) {
   }
 }
 
+TEST(BlockedRows, OneMembersDistanceEqualsItsEntryInABatch) {
+  const size_t dims = 100, n = 600;  // two whole blocks and a partial one
+  const auto members = random_vectors(n, dims, 6);
+  const auto queries = random_vectors(4, dims, 7);  // one tile of 4 queries
+  const BlockedRows set(members, dims);
+  std::vector<float> batched(4 * n);
+  set.distances(queries, batched);
+  for (size_t q = 0; q < 4; ++q) {
+    const auto query = std::span<const float>(queries).subspan(q * dims, dims);
+    for (size_t i = 0; i < n; ++i)
+      ASSERT_EQ(set.distance(query, i), batched[q * n + i]) << "query " << q << " member " << i;
+  }
+}
+
 TEST(BlockedRows, DistanceOfAMemberToItselfIsNearZero) {
   const size_t dims = 100, n = 40;
   const auto members = random_vectors(n, dims, 5);
