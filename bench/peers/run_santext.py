@@ -12,7 +12,8 @@ and sensitive-word selection, the probability matrix and the sampling with
 a multiprocessing pool are the checkout's own code.
 
 The questions go in as an SST-2 task: train.tsv holds every question,
-dev.tsv none.
+dev.tsv none. The checkout also imports scikit-learn, SciPy and tqdm, which
+Debian packages: `apt-get install python3-sklearn python3-scipy python3-tqdm`.
 
 Usage: run_santext.py CHECKOUT GLOVE_TXT DEV_JSON OUT_DIR EPS[,EPS...] THREADS
 """
