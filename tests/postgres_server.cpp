@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "testing.h"
 
@@ -82,7 +84,15 @@ void PostgresServer::stop_for_others(const std::string& state_file) {
   std::filesystem::remove(state_file);
 }
 
-std::string PostgresServer::start(bool watched) {
+std::unique_ptr<PostgresServer> PostgresServer::start_private(std::string& why_not,
+                                                              const std::string& password) {
+  std::unique_ptr<PostgresServer> server(new PostgresServer());
+  why_not = server->start(/*watched=*/true, password);
+  if (!why_not.empty()) return nullptr;
+  return server;
+}
+
+std::string PostgresServer::start(bool watched, const std::string& password) {
   const char* env_bin = std::getenv("PRIVQA_PG_BIN");
   bin_dir_ = env_bin != nullptr ? env_bin : "/usr/lib/postgresql/15/bin";
   for (const char* program : {"initdb", "pg_ctl", "createdb"}) {
@@ -95,35 +105,42 @@ std::string PostgresServer::start(bool watched) {
       (std::filesystem::temp_directory_path() / fmt::format("privqa-pg-{}-XXXXXX", ::getpid()))
           .string();
   if (::mkdtemp(dir.data()) == nullptr) return "cannot create a folder for the server";
+  // The superuser's password, for initdb to read (as the server's user).
+  std::string auth = "-A trust";
+  if (!password.empty()) {
+    std::ofstream(dir + "/pwfile") << password << "\n";
+    auth = fmt::format("--auth-local=trust --auth-host=scram-sha-256 --pwfile={}/pwfile", dir);
+  }
   if (::geteuid() == 0) {
     const passwd* pw = ::getpwnam("postgres");
     if (pw == nullptr) return "running as root and there is no postgres user to run the server";
-    if (::chown(dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) return "cannot give the folder away";
+    for (const std::string& path : {dir, dir + "/pwfile"}) {
+      if (std::filesystem::exists(path) && ::chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+        return "cannot give the folder away";
+      }
+    }
   }
   const std::string data = dir + "/data";
-  const CommandResult init = run_command(fmt::format(
-      "{}{} -D {} -A trust -U postgres -E UTF8 --no-sync", as_server_user(), bin("initdb"), data));
+  const CommandResult init = run_command(fmt::format("{}{} -D {} {} -U postgres -E UTF8 --no-sync",
+                                                     as_server_user(), bin("initdb"), data, auth));
+  std::filesystem::remove(dir + "/pwfile");
   if (init.exit_code != 0) {
     std::filesystem::remove_all(dir);
     return "initdb failed: " + init.err;
   }
+  dir_ = dir;
+  password_ = password;
   // A port can be taken between asking and listening: a few tries.
   std::string failure;
   for (int attempt = 0; attempt < 5 && !running_; ++attempt) {
     port_ = free_loopback_port();
-    const CommandResult started = run_command(
-        fmt::format("{}{} -D {} -l {}/log -w -t 60 -o \"-p {} -k {} -c listen_addresses=127.0.0.1 "
-                    "-c fsync=off\" start",
-                    as_server_user(), bin("pg_ctl"), data, dir, port_, dir));
-    running_ = started.exit_code == 0;
-    failure = started.out + started.err;
+    failure = launch();
   }
   if (!running_) {
     std::filesystem::remove_all(dir);
     return "the server did not start: " + failure;
   }
   owned_ = true;
-  dir_ = dir;
   if (!watched) return "";
   // Should this process end without running the destructor, the watchdog
   // stops the server and removes its folder.
@@ -135,15 +152,42 @@ std::string PostgresServer::start(bool watched) {
   return "";
 }
 
+std::string PostgresServer::launch() {
+  const CommandResult started =
+      run_command(fmt::format("{}{} -D {}/data -l {}/log -w -t 60 -o \"-p {} -k {} -c "
+                              "listen_addresses=127.0.0.1 -c fsync=off\" start",
+                              as_server_user(), bin("pg_ctl"), dir_, dir_, port_, dir_));
+  running_ = started.exit_code == 0;
+  return started.out + started.err;
+}
+
+bool PostgresServer::stop_for_now() {
+  const CommandResult stopped = run_command(
+      fmt::format("{}{} -D {}/data -m fast -w stop", as_server_user(), bin("pg_ctl"), dir_));
+  running_ = stopped.exit_code != 0;
+  return !running_;
+}
+
+bool PostgresServer::start_again() {
+  // The port may still be in TIME_WAIT for a moment.
+  for (int attempt = 0; attempt < 10 && !running_; ++attempt) {
+    if (!launch().empty() && !running_) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return running_;
+}
+
 PostgresServer::~PostgresServer() {
   stop();
 }
 
 void PostgresServer::stop() {
-  if (!running_ || !owned_) return;
+  if (!owned_) return;
+  owned_ = false;
+  if (running_) {
+    (void)run_command(
+        fmt::format("{}{} -D {}/data -m fast -w stop", as_server_user(), bin("pg_ctl"), dir_));
+  }
   running_ = false;
-  (void)run_command(
-      fmt::format("{}{} -D {}/data -m fast -w stop", as_server_user(), bin("pg_ctl"), dir_));
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -151,8 +195,9 @@ void PostgresServer::stop() {
 std::string PostgresServer::new_database() {
   static std::atomic<int> counter{0};
   const std::string name = fmt::format("test_{}_{}", ::getpid(), counter++);
-  const CommandResult created = run_command(
-      fmt::format("{} -h 127.0.0.1 -p {} -U postgres {}", bin("createdb"), port_, name));
+  const CommandResult created = run_command(fmt::format(
+      "{}{} -h 127.0.0.1 -p {} -U postgres {}",
+      password_.empty() ? "" : "PGPASSWORD='" + password_ + "' ", bin("createdb"), port_, name));
   EXPECT_EQ(created.exit_code, 0) << created.err;
   return fmt::format("postgresql://postgres@127.0.0.1:{}/{}", port_, name);
 }

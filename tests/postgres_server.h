@@ -15,6 +15,7 @@
 // absent: PRIVQA_REQUIRE_POSTGRES.
 #pragma once
 
+#include <memory>
 #include <string>
 
 namespace privqa::testing {
@@ -31,6 +32,17 @@ class PostgresServer {
   static void start_for_others(const std::string& state_file);
   static void stop_for_others(const std::string& state_file);
 
+  // A server of the caller's own, which it may stop and start again while
+  // the shared one serves other tests. With a `password`, logins over TCP
+  // need it (scram-sha-256) instead of being trusted. nullptr when none can
+  // run, with the reason in `why_not`.
+  static std::unique_ptr<PostgresServer> start_private(std::string& why_not,
+                                                       const std::string& password = "");
+  // Stops the server at once, as `pg_ctl stop -m fast` does (open sessions
+  // are cut), and starts it again on the same port: true on success.
+  bool stop_for_now();
+  bool start_again();
+
   int port() const { return port_; }
   // A new empty database on the server, as a URL
   // "postgresql://postgres@127.0.0.1:PORT/NAME".
@@ -44,7 +56,9 @@ class PostgresServer {
   PostgresServer() = default;
   // "" when started, else why not. With `watched`, the server stops when
   // this process ends.
-  std::string start(bool watched);
+  std::string start(bool watched, const std::string& password = "");
+  // Starts the initialised server on `port_`; "" on success, else the output.
+  std::string launch();
   // Takes over the server of a state file; "" when there is one, else why not.
   std::string adopt(const std::string& state_file);
   void stop();
@@ -55,6 +69,7 @@ class PostgresServer {
   int port_ = 0;
   bool running_ = false;
   bool owned_ = false;  // this object stops the server
+  std::string password_;
 };
 
 }  // namespace privqa::testing

@@ -3,8 +3,13 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <sstream>
+#include <thread>
 
 namespace privqa::pg {
 
@@ -30,13 +35,14 @@ struct Connection::Handle {
   PGconn* conn;
 };
 
-Connection::Connection(std::unique_ptr<Handle> handle, PostgresUrl url)
-    : handle_(std::move(handle)), url_(std::move(url)) {}
+Connection::Connection(std::unique_ptr<Handle> handle, PostgresUrl url, Access access)
+    : handle_(std::move(handle)), url_(std::move(url)), access_(access) {}
 Connection::Connection(Connection&&) noexcept = default;
 Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() = default;
 
-Result<Connection> Connection::open(const PostgresUrl& url, Access access) {
+Result<std::unique_ptr<Connection::Handle>> Connection::connect(const PostgresUrl& url,
+                                                                Access access) {
   // Defaults first: the URL's own parameters override them.
   const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
                         nullptr};
@@ -51,11 +57,21 @@ Result<Connection> Connection::open(const PostgresUrl& url, Access access) {
   // which libpq would print to stderr.
   PQsetNoticeProcessor(
       handle->conn, [](void*, const char*) {}, nullptr);
-  Connection db(std::move(handle), url);
-  std::string setup = "SET search_path TO " + db.quoted_schema();
+  std::string setup = "SET search_path TO \"" + url.schema + "\"";
   if (access == Access::kReadOnly) setup += "; SET default_transaction_read_only = on";
-  if (Status s = db.exec(setup, "set up the session"); !s) return s.error();
-  return db;
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(handle->conn, setup.c_str()),
+                                                       &PQclear);
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+    return Error(fmt::format("{}: cannot set up the session: {}", url.shown,
+                             trimmed(PQerrorMessage(handle->conn))));
+  }
+  return handle;
+}
+
+Result<Connection> Connection::open(const PostgresUrl& url, Access access) {
+  auto handle = connect(url, access);
+  if (!handle) return handle.error();
+  return Connection(std::move(*handle), url, access);
 }
 
 std::string Connection::quoted_schema() const {
@@ -66,10 +82,63 @@ Error Connection::error(std::string_view what, std::string_view message) const {
   return Error(fmt::format("{}: cannot {}: {}", url_.shown, what, message));
 }
 
+std::string Connection::reason(const Error& e) const {
+  const std::string& m = e.message();
+  // libpq's messages run over several lines: one line, for a log.
+  std::istringstream words(m.starts_with(url_.shown + ": ") ? m.substr(url_.shown.size() + 2) : m);
+  std::string out, word;
+  while (words >> word)
+    out += (out.empty() ? "" : " ") + word;
+  return out;
+}
+
+bool Connection::may_retry() const {
+  return !in_transaction_ && PQstatus(handle_->conn) == CONNECTION_BAD;
+}
+
+Status Connection::reconnect(std::string_view lost_with) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  const auto patience = std::chrono::duration<double>(url_.reconnect_seconds);
+  // The user sees why the run stands still, and that it goes on.
+  fmt::print(stderr,
+             "{}: the connection to the database was lost ({}); reconnecting for up to {} s\n",
+             url_.shown, lost_with, url_.reconnect_seconds);
+  auto wait = std::chrono::milliseconds(250);
+  for (;;) {
+    auto handle = connect(url_, access_);
+    if (handle) {
+      handle_ = std::move(*handle);
+      prepared_.clear();  // prepared statements belong to the old session
+      ++reconnects_;
+      fmt::print(stderr, "{}: reconnected after {:.1f} s\n", url_.shown,
+                 std::chrono::duration<double>(Clock::now() - started).count());
+      return Status::Ok();
+    }
+    if (Clock::now() + wait - started > patience) {
+      return Error(
+          fmt::format("{}: the connection to the database was lost ({}) and could not be "
+                      "made again within {} s (reconnect_seconds): {}",
+                      url_.shown, lost_with, url_.reconnect_seconds, handle.error().message()));
+    }
+    std::this_thread::sleep_for(wait);
+    wait = std::min(wait * 2, std::chrono::milliseconds(5000));
+  }
+}
+
 Result<Rows> Connection::query(std::string_view sql, const std::vector<std::string>& params,
                                std::string_view what) {
+  const std::string text(sql);
+  auto rows = query_once(text, params, what);
+  if (rows || !may_retry()) return rows;
+  if (Status s = reconnect(reason(rows.error())); !s) return s.error();
+  return query_once(text, params, what);
+}
+
+Result<Rows> Connection::query_once(const std::string& sql, const std::vector<std::string>& params,
+                                    std::string_view what) {
   PGconn* conn = handle_->conn;
-  auto [it, added] = prepared_.try_emplace(std::string(sql), "");
+  auto [it, added] = prepared_.try_emplace(sql, "");
   if (added) {
     it->second = fmt::format("privqa_{}", prepared_.size());
     std::unique_ptr<PGresult, decltype(&PQclear)> prepared(
@@ -105,7 +174,14 @@ Status Connection::run(std::string_view sql, const std::vector<std::string>& par
 
 Status Connection::exec(std::string_view sql, std::string_view what) {
   const std::string text(sql);
-  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(handle_->conn, text.c_str()),
+  Status done = exec_once(text, what);
+  if (done || !may_retry()) return done;
+  if (Status s = reconnect(reason(done.error())); !s) return s;
+  return exec_once(text, what);
+}
+
+Status Connection::exec_once(const std::string& sql, std::string_view what) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(handle_->conn, sql.c_str()),
                                                        &PQclear);
   const ExecStatusType status = PQresultStatus(result.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -115,16 +191,33 @@ Status Connection::exec(std::string_view sql, std::string_view what) {
   return Status::Ok();
 }
 
-Status Connection::create(std::string_view ddl, std::string_view what) {
-  auto transaction = Transaction::begin(*this);
-  if (!transaction) return transaction.error();
-  if (Status s =
-          exec(fmt::format("SELECT pg_advisory_xact_lock({}, {})", kLockClass, kCreateLock), what);
-      !s) {
-    return s;
+Status Connection::transact(const std::function<Status()>& body, std::string_view what) {
+  for (;;) {
+    if (Status s = exec("BEGIN", what); !s) return s;
+    in_transaction_ = true;
+    Status done = body();
+    if (done) done = exec_once("COMMIT", what);
+    in_transaction_ = false;
+    if (done) return done;
+    if (PQstatus(handle_->conn) != CONNECTION_BAD) {
+      (void)exec_once("ROLLBACK", what);
+      return done;
+    }
+    if (Status s = reconnect(reason(done.error())); !s) return s;
   }
-  if (Status s = exec(ddl, what); !s) return s;
-  return transaction->commit();
+}
+
+Status Connection::create(std::string_view ddl, std::string_view what) {
+  return transact(
+      [&] {
+        if (Status s = exec(
+                fmt::format("SELECT pg_advisory_xact_lock({}, {})", kLockClass, kCreateLock), what);
+            !s) {
+          return s;
+        }
+        return exec(ddl, what);
+      },
+      what);
 }
 
 size_t Rows::size() const {
@@ -158,21 +251,6 @@ Result<double> Rows::number(size_t row, int col) const {
                              PQfname(result_.get(), col), s));
   }
   return v;
-}
-
-Result<Transaction> Transaction::begin(Connection& db) {
-  if (Status s = db.exec("BEGIN", "begin a transaction"); !s) return s.error();
-  return Transaction(db);
-}
-
-Transaction::~Transaction() {
-  if (db_ != nullptr) (void)db_->exec("ROLLBACK", "roll back");
-}
-
-Status Transaction::commit() {
-  Connection* db = db_;
-  db_ = nullptr;
-  return db->exec("COMMIT", "commit");
 }
 
 std::string text_array(const std::vector<std::string>& values) {

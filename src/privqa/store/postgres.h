@@ -6,14 +6,25 @@
 //
 //   auto db = pg::Connection::open(url, pg::Access::kReadWrite);
 //   auto rows = db->query("SELECT value FROM meta WHERE key = $1", {"k"}, "read meta");
+//   db->transact([&] { return db->run(...); }, "write the sessions");
 //
 // Parameters and columns travel as text; SQL NULL is never used by the store.
+//
+// A lost connection (the server restarted or went away) is not a failed
+// statement: the Connection reconnects, trying for up to the URL's
+// `reconnect_seconds` (postgres_url.h) and saying so on stderr, and runs the
+// statement again; only when the server stays away is it an error. Inside a
+// transaction the statement cannot run alone again, so the loss goes to
+// transact(), which runs the whole transaction again. A statement whose
+// reply was lost with the connection may have taken effect: the store's
+// statements are written to be run twice (ON CONFLICT, WHERE worker = ...).
 //
 // Threading: a Connection and its Rows are used by one thread at a time.
 // Ownership: Rows own their result and outlive the Connection safely.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -79,37 +90,42 @@ class Connection {
   // once would otherwise collide in the catalog.
   Status create(std::string_view ddl, std::string_view what);
 
+  // Runs `body` in a transaction (BEGIN ... COMMIT, rolled back when `body`
+  // fails), again from the start when the connection was lost on the way.
+  Status transact(const std::function<Status()>& body, std::string_view what);
+
+  // How often this connection was lost and made again.
+  int reconnects() const { return reconnects_; }
+
   const PostgresUrl& url() const { return url_; }
   // The URL's schema as an SQL identifier ("name", quoted).
   std::string quoted_schema() const;
 
  private:
   struct Handle;
-  Connection(std::unique_ptr<Handle> handle, PostgresUrl url);
+  Connection(std::unique_ptr<Handle> handle, PostgresUrl url, Access access);
+  static Result<std::unique_ptr<Handle>> connect(const PostgresUrl& url, Access access);
   Error error(std::string_view what, std::string_view message) const;
+  Result<Rows> query_once(const std::string& sql, const std::vector<std::string>& params,
+                          std::string_view what);
+  Status exec_once(const std::string& sql, std::string_view what);
+  // Whether a failed statement failed because the connection is gone and may
+  // be run again on a new one.
+  bool may_retry() const;
+  // An error of this connection without the URL it starts with.
+  std::string reason(const Error& e) const;
+  // Replaces the lost connection with a new one, waiting for the server.
+  Status reconnect(std::string_view lost_with);
 
   std::unique_ptr<Handle> handle_;
   PostgresUrl url_;
+  Access access_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  bool in_transaction_ = false;
+  int reconnects_ = 0;
 };
 
 // `values` as the text of a text[] parameter ({"a","b \"c\""}), each quoted.
 std::string text_array(const std::vector<std::string>& values);
-
-// BEGIN ... COMMIT; destroying an uncommitted Transaction rolls it back. The
-// Connection must outlive it.
-class Transaction {
- public:
-  static Result<Transaction> begin(Connection& db);
-  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
-  Transaction& operator=(Transaction&&) = delete;
-  ~Transaction();
-
-  Status commit();
-
- private:
-  explicit Transaction(Connection& db) : db_(&db) {}
-  Connection* db_;  // null once committed or rolled back
-};
 
 }  // namespace privqa::pg

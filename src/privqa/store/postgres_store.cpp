@@ -198,14 +198,18 @@ class PostgresResultStore final : public store_shared::SharedResultStore {
 
   // Holding table meta's lock until the transaction ends.
   Result<size_t> in_write_transaction(const Body& body) override {
-    auto transaction = pg::Transaction::begin(db_);
-    if (!transaction) return transaction.error();
-    if (Status s = db_.exec("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE", "lock table meta"); !s) {
-      return s.error();
-    }
-    auto done = body();
-    if (!done) return done;
-    if (Status s = transaction->commit(); !s) return s.error();
+    Result<size_t> done = size_t{0};
+    Status committed = db_.transact(
+        [&]() -> Status {
+          if (Status s = db_.exec("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE", "lock table meta");
+              !s) {
+            return s;
+          }
+          done = body();
+          return done ? Status::Ok() : Status(done.error());
+        },
+        "write the session records (table meta)");
+    if (!committed) return committed.error();
     return done;
   }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <memory>
 
 namespace privqa {
@@ -12,6 +13,7 @@ namespace privqa {
 namespace {
 
 constexpr std::string_view kSchemaParam = "schema=";
+constexpr std::string_view kReconnectParam = "reconnect_seconds=";
 
 // `url` with any password (USER:SECRET@, password=SECRET) replaced by
 // "***", so that refusing the URL does not repeat the secret.
@@ -58,7 +60,7 @@ Result<PostgresUrl> parse_postgres_url(std::string_view url) {
   auto fail = [&](std::string_view why) { return Error(fmt::format("{}: {}", out.shown, why)); };
   if (!is_postgres_url(url)) return fail("not a postgresql:// URL");
 
-  // Take privqa's `schema` out of the query; libpq refuses parameters it
+  // Take privqa's parameters out of the query; libpq refuses parameters it
   // does not know.
   const size_t query = url.find('?');
   out.conninfo = std::string(url.substr(0, query));
@@ -76,6 +78,15 @@ Result<PostgresUrl> parse_postgres_url(std::string_view url) {
               "schema '{}' is not a plain name (letters, digits and _, not starting with a digit, "
               "at most 63)",
               out.schema));
+        }
+      } else if (param.starts_with(kReconnectParam)) {
+        const std::string value(param.substr(kReconnectParam.size()));
+        char* end = nullptr;
+        out.reconnect_seconds = std::strtod(value.c_str(), &end);
+        if (value.empty() || *end != '\0' || !(out.reconnect_seconds >= 0) ||
+            out.reconnect_seconds > 86400) {
+          return fail(fmt::format(
+              "reconnect_seconds '{}' is not a number of seconds from 0 to 86400", value));
         }
       } else if (!param.empty()) {
         rest += (rest.empty() ? "" : "&") + std::string(param);

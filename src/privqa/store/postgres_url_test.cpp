@@ -29,6 +29,24 @@ TEST(PostgresUrl, TakesTheSchemaAndKeepsLibpqParameters) {
   EXPECT_EQ(with_schema->shown, url);
 }
 
+TEST(PostgresUrl, TakesTheReconnectPatience) {
+  auto plain = parse_postgres_url("postgresql://u@h/db");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->reconnect_seconds, 300);
+  auto given = parse_postgres_url("postgresql://u@h/db?reconnect_seconds=2.5&schema=a");
+  ASSERT_TRUE(given.ok()) << given.error().message();
+  EXPECT_EQ(given->reconnect_seconds, 2.5);
+  EXPECT_EQ(given->schema, "a");
+  EXPECT_EQ(given->conninfo, "postgresql://u@h/db");
+  for (const std::string bad : {"-1", "", "soon", "1e9", "nan"}) {
+    auto refused = parse_postgres_url("postgresql://u@h/db?reconnect_seconds=" + bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.error().message().find("reconnect_seconds '" + bad + "' is not a number"),
+              std::string::npos)
+        << refused.error().message();
+  }
+}
+
 TEST(PostgresUrl, RefusesAPasswordWithoutRepeatingIt) {
   for (const std::string url :
        {"postgresql://alice:s3cret@h/runs", "postgresql://alice@h/runs?password=s3cret",

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "privqa/store/postgres.h"
 #include "privqa/store/postgres_store.h"
@@ -83,6 +84,7 @@ class PostgresWorkQueue final : public WorkQueue {
   }
 
   Result<Claim> claim(size_t count) override {
+    const int reconnects = db_.reconnects();
     auto rows =
         db_.query(kClaim, {id_, std::to_string(count), lease_}, "claim questions (table work)");
     if (!rows) return rows.error();
@@ -94,6 +96,19 @@ class PostgresWorkQueue final : public WorkQueue {
       claim.reclaimed += rows->text(r, 1) == "t";
     }
     std::sort(claim.items.begin(), claim.items.end());
+    held_.insert(claim.items.begin(), claim.items.end());
+    if (db_.reconnects() != reconnects) {
+      // The claim ran again on a new connection: the first may have leased
+      // questions whose reply was lost. Nobody here works on them, and the
+      // heartbeat would renew their leases for ever: give them back.
+      if (Status s = db_.run("UPDATE work SET worker = '', lease_until = '-infinity' "
+                             "WHERE worker = $1 AND NOT done AND item <> ALL($2::bigint[])",
+                             {id_, int_array({held_.begin(), held_.end()})},
+                             "give back questions claimed twice (table work)");
+          !s) {
+        return s.error();
+      }
+    }
     if (!claim.items.empty()) return claim;
     auto open = db_.query("SELECT count(*) FROM work WHERE NOT done AND worker <> $1", {id_},
                           "count open questions (table work)");
@@ -105,6 +120,7 @@ class PostgresWorkQueue final : public WorkQueue {
   }
 
   Status finish(size_t item) override {
+    held_.erase(item);
     return db_.run(
         "UPDATE work SET done = true, worker = '', lease_until = '-infinity' "
         "WHERE item = $2 AND worker = $1",
@@ -112,6 +128,7 @@ class PostgresWorkQueue final : public WorkQueue {
   }
 
   Status release() override {
+    held_.clear();
     if (Status s = db_.run("UPDATE work SET worker = '', lease_until = '-infinity' "
                            "WHERE worker = $1 AND NOT done",
                            {id_}, "release questions (table work)");
@@ -162,6 +179,7 @@ class PostgresWorkQueue final : public WorkQueue {
   pg::Connection db_;
   std::string lease_;  // seconds, as a parameter
   std::string id_;
+  std::set<size_t> held_;  // claimed and neither finished nor released
 };
 
 }  // namespace

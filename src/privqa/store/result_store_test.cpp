@@ -3,9 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
+#include <thread>
 
+#include "postgres_server.h"
 #include "privqa/store/open_store.h"
 #include "privqa/store/sqlite.h"
 #include "store/store_testing.h"
@@ -337,6 +342,104 @@ TEST(PostgresStore, ClearErrorsForUnreachableOrEmptyDatabases) {
   EXPECT_EQ(no_database.error().message().rfind(missing + ": cannot connect: ", 0), 0u);
   EXPECT_NE(no_database.error().message().find("does not exist"), std::string::npos)
       << no_database.error().message();
+}
+
+// A server that wants a password: none or a wrong one is an error naming
+// the URL and the refusal, never the password; PGPASSWORD's opens it.
+TEST(PostgresStore, AMissingOrWrongPasswordIsAClearError) {
+  std::string why_not;
+  auto server = testing::PostgresServer::start_private(why_not, "correct-horse");
+  if (server == nullptr) GTEST_SKIP() << "no PostgreSQL server for this test: " << why_not;
+  const std::string url = server->new_database();
+  const std::filesystem::path no_file = testing::TempDir().path() / "none";
+  ::setenv("PGPASSFILE", no_file.c_str(), 1);  // not the user's ~/.pgpass
+  ::unsetenv("PGPASSWORD");
+  auto none = open_store(url);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message().rfind(url + ": cannot connect: ", 0), 0u)
+      << none.error().message();
+  EXPECT_NE(none.error().message().find("no password supplied"), std::string::npos)
+      << none.error().message();
+
+  ::setenv("PGPASSWORD", "wrong-horse", 1);
+  auto wrong = open_store(url);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().message().rfind(url + ": cannot connect: ", 0), 0u)
+      << wrong.error().message();
+  EXPECT_NE(wrong.error().message().find("password authentication failed for user \"postgres\""),
+            std::string::npos)
+      << wrong.error().message();
+  EXPECT_EQ(wrong.error().message().find("horse"), std::string::npos) << wrong.error().message();
+
+  ::setenv("PGPASSWORD", "correct-horse", 1);
+  auto right = open_store(url);
+  ::unsetenv("PGPASSWORD");
+  ::unsetenv("PGPASSFILE");
+  ASSERT_TRUE(right.ok()) << right.error().message();
+  EXPECT_TRUE((*right)->bind_run(run_record("abc")).ok());
+}
+
+// The server restarts under an open store: the next statement waits for it
+// and goes on (a plain one and a transaction); nothing written before or
+// after is lost. A server that stays away longer than reconnect_seconds is
+// an error that says so.
+TEST(PostgresStore, AStoreReconnectsWhenTheServerComesBack) {
+  std::string why_not;
+  auto server = testing::PostgresServer::start_private(why_not);
+  if (server == nullptr) GTEST_SKIP() << "no PostgreSQL server for this test: " << why_not;
+  const std::string url = server->new_database() + "?reconnect_seconds=60";
+  auto store = open_store(url);
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  ASSERT_TRUE((*store)->bind_run(run_record("abc")).ok());
+  ASSERT_TRUE((*store)->put(cell("q1", Scenario::kLocal, CellStatus::kOk)).ok());
+
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(server->stop_for_now());
+    bool back = false;
+    std::thread restart([&] {
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      back = server->start_again();
+    });
+    if (round == 0) {
+      auto put = (*store)->put(cell("q2", Scenario::kLocal, CellStatus::kOk));
+      restart.join();
+      ASSERT_TRUE(back);
+      ASSERT_TRUE(put.ok()) << put.error().message();
+      EXPECT_TRUE(*put);
+    } else {
+      SessionRecord session;
+      session.worker = "w1";
+      auto appended = (*store)->append_session(session);  // a transaction
+      restart.join();
+      ASSERT_TRUE(back);
+      ASSERT_TRUE(appended.ok()) << appended.error().message();
+    }
+  }
+  auto cells = (*store)->cells();
+  ASSERT_TRUE(cells.ok()) << cells.error().message();
+  ASSERT_EQ(cells->size(), 2u);
+  EXPECT_EQ((*cells)[0].key.question_id, "q1");
+  EXPECT_EQ((*cells)[1].key.question_id, "q2");
+  auto sessions = (*store)->sessions();
+  ASSERT_TRUE(sessions.ok());
+  ASSERT_EQ(sessions->size(), 1u);
+  EXPECT_EQ((*sessions)[0].worker, "w1");
+
+  const std::string impatient_url = server->new_database() + "?reconnect_seconds=1";
+  auto impatient = open_store(impatient_url);
+  ASSERT_TRUE(impatient.ok()) << impatient.error().message();
+  ASSERT_TRUE(server->stop_for_now());
+  auto lost = (*impatient)->put(cell("q1", Scenario::kLocal, CellStatus::kOk));
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().message().rfind(impatient_url +
+                                             ": the connection to the database was lost (cannot "
+                                             "write cell q1|S1||0|0 (table cells): ",
+                                         0),
+            0u)
+      << lost.error().message();
+  EXPECT_NE(lost.error().message().find("could not be made again within 1 s (reconnect_seconds)"),
+            std::string::npos)
+      << lost.error().message();
 }
 
 // ?schema=NAME: one database, separate runs, each with its own writer.
