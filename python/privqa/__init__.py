@@ -207,9 +207,12 @@ def open_run(path: PathLike) -> Run:
 
 def run(config_path: PathLike, *, dataset: Optional[PathLike] = None, limit: Optional[int] = None,
         output: Optional[PathLike] = None, window: Optional[int] = None,
-        cache: Optional[str] = None, quiet: bool = False) -> Dict[str, Any]:
+        cache: Optional[str] = None, shard: Optional[str] = None,
+        quiet: bool = False) -> Dict[str, Any]:
     """Runs (or resumes) the experiment of a TOML config, as ``privqa run``
-    with the same overrides; progress goes to stderr unless ``quiet``.
+    with the same overrides (``shard="I/N"`` as ``--shard``: one shard of
+    the cells into a store of its own); progress goes to stderr unless
+    ``quiet``.
     Ctrl-C stops after the cells in flight are stored and raises
     KeyboardInterrupt; running again resumes. Returns the run's summary
     (output, cells_planned, cells_already_done, cells_ok, cells_error,
@@ -218,4 +221,4 @@ def run(config_path: PathLike, *, dataset: Optional[PathLike] = None, limit: Opt
                      dataset=os.fspath(dataset) if dataset is not None else "",
                      limit=limit or 0,
                      output=os.fspath(output) if output is not None else "",
-                     window=window or 0, cache=cache or "", quiet=quiet)
+                     window=window or 0, cache=cache or "", shard=shard or "", quiet=quiet)

@@ -134,11 +134,13 @@ void bind_runs(py::module_& m) {
   m.def(
       "run",
       [](const std::string& config_path, const std::string& dataset, size_t limit,
-         const std::string& output, int window, const std::string& cache, bool quiet) {
-        return run(config_path, RunOverrides{dataset, limit, output, window, cache}, quiet);
+         const std::string& output, int window, const std::string& cache, const std::string& shard,
+         bool quiet) {
+        return run(config_path, RunOverrides{dataset, limit, output, window, cache, shard}, quiet);
       },
       py::arg("config_path"), py::arg("dataset") = "", py::arg("limit") = 0, py::arg("output") = "",
-      py::arg("window") = 0, py::arg("cache") = "", py::arg("quiet") = false);
+      py::arg("window") = 0, py::arg("cache") = "", py::arg("shard") = "",
+      py::arg("quiet") = false);
 }
 
 }  // namespace privqa::python

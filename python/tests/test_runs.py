@@ -61,6 +61,30 @@ def test_run_again_resumes(config, store):
     assert again["cells_already_done"] == 32 and again["cells_ok"] == 0
 
 
+def test_shards_merge_into_the_whole_run(binary, config, store, tmp_path):
+    # Two shards run from Python into stores of their own and joined by
+    # `privqa merge` hold the cells of the whole run, with the same results.
+    shards = []
+    for i in range(2):
+        out = tmp_path / f"shard{i}.db"
+        summary = privqa.run(config, output=out, shard=f"{i}/2", quiet=True)
+        assert 0 < summary["cells_planned"] < 32
+        shards.append((out, summary["cells_planned"]))
+    assert sum(planned for _, planned in shards) == 32
+    merged = tmp_path / "merged.db"
+    subprocess.run([binary, "merge", str(merged), *(str(out) for out, _ in shards)], check=True,
+                   capture_output=True)
+
+    def cells(path):
+        exported = subprocess.run([binary, "export", str(path), "--format", "jsonl", "--no-timing"],
+                                  check=True, capture_output=True, text=True).stdout
+        return sorted(exported.splitlines())
+
+    assert cells(merged) == cells(store)
+    with pytest.raises(ValueError, match="shard"):
+        privqa.run(config, output=tmp_path / "bad.db", shard="2/2", quiet=True)
+
+
 LETTERS = "ABCDEFGHIJ"
 
 

@@ -700,11 +700,14 @@ class IdleHedging : public ::testing::Test {
     return out;
   }
 
-  // Sends the requests in one turn of the event loop; all must succeed.
-  void send(std::vector<ChatRequest> requests) {
-    for (ChatRequest& r : requests) {
-      loop_.spawn([this, r = std::move(r)]() -> asio::awaitable<void> {
-        const ChatOutcome o = co_await client_->chat(r);
+  // Sends the requests in one turn of the event loop, the first
+  // `longer_chains` of them as calls with one call after them; all must
+  // succeed.
+  void send(std::vector<ChatRequest> requests, size_t longer_chains = 0) {
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const CallOptions options{.calls_after = i < longer_chains ? 1 : 0};
+      loop_.spawn([this, options, r = std::move(requests[i])]() -> asio::awaitable<void> {
+        const ChatOutcome o = co_await client_->chat(r, options);
         EXPECT_TRUE(o.result.ok()) << o.result.error().message();
       });
     }
@@ -790,6 +793,30 @@ TEST_F(IdleHedging, WhenTheQueueEmptiesEveryStallPastTheMedianIsHedgedThen) {
   for (double gap : gaps) {
     EXPECT_GT(gap, 0.25);                 // not while requests waited
     EXPECT_LT(gap, 0.85 * kLoadedDelay);  // but as soon as none did
+  }
+}
+
+TEST_F(IdleHedging, WhileOnlyShorterChainsWaitALongerChainsStallIsHedgedAfterTheMedian) {
+  ASSERT_NE(client_, nullptr);
+  prepare();
+  const int64_t hedges_before = client_->counters().hedges;
+  // Three stalled calls with a call after them go first, then 60 fillers
+  // that end their chains wait for the rate (one per 10 ms) for ~0.6 s, past
+  // the loaded delay. Only shorter chains wait, so the copies go after the
+  // median, ahead of the fillers.
+  // (Two budgets of 30, so that the fillers are never hedged themselves.)
+  std::vector<ChatRequest> requests = take(kHedged, 3, sim::Fault::kStall);
+  for (int budget : {9, 10})
+    for (ChatRequest& r : take(budget, 30, sim::Fault::kNone))
+      requests.push_back(std::move(r));
+  send(std::move(requests), /*longer_chains=*/3);
+  EXPECT_GE(client_->counters().hedges, hedges_before + 3);
+  EXPECT_LE(client_->counters().hedges, hedges_before + 6);
+  const std::vector<double> gaps = hedge_gaps();
+  ASSERT_EQ(gaps.size(), 3u);
+  for (double gap : gaps) {
+    EXPECT_GT(gap, 0.7 * kMedian);
+    EXPECT_LT(gap, 0.5 * (kMedian + kLoadedDelay));  // while the fillers still waited
   }
 }
 

@@ -50,6 +50,9 @@ constexpr double kHedgeBaseQuantile = 0.9;
 // spare, and a copy costs money but delays nothing: an attempt is then hedged
 // once it has run this quantile of its kind's latency. At the end of a run
 // this is what bounds a stall in one of the last requests, or two in a row.
+// The same holds for an attempt whose call has more calls after it than any
+// waiting request: by the precedence rule its copy goes first and delays
+// only shorter chains.
 constexpr double kIdleHedgeQuantile = 0.5;
 
 // Such early copies only while hedge copies of all kinds stay under this
@@ -323,13 +326,21 @@ class LlmClient::Impl {
                                      Precedence precedence);
   void start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
                   std::string_view path, Admitted admitted, int64_t latency_kind);
-  // How long an attempt of `kind` runs before it is hedged; nullopt: not (yet).
-  std::optional<Clock::duration> hedge_delay(int64_t kind, Clock::time_point now);
-  // True while attempts may be hedged early (kIdleHedgeQuantile): no request
-  // but hedge copies waits, so a copy delays none, and copies (those waiting
-  // included) are within kIdleHedgeShare.
-  bool idle_hedging(Clock::time_point now) const;
+  // How long an attempt of `kind`, of a call with `calls_after` calls after
+  // it, runs before it is hedged; nullopt: not (yet).
+  std::optional<Clock::duration> hedge_delay(int64_t kind, int calls_after, Clock::time_point now);
+  // True while attempts of calls with `calls_after` calls after them may be
+  // hedged early (kIdleHedgeQuantile): every request waiting but hedge copies
+  // has fewer calls after it, so a copy delays only shorter chains than its
+  // own, and copies (those waiting included) are within kIdleHedgeShare.
+  bool idle_hedging(int calls_after, Clock::time_point now) const;
+  // The most calls after any request waiting for admission, hedge copies
+  // aside; kNoneWaiting when none waits.
+  int waiting_level() const;
+  static constexpr int kNoneWaiting = -1;
   void pump();
+  // Admits what the concurrency limit and the rate budget allow.
+  void admit_waiting(Clock::time_point now);
   // Admission of a new call waits for the calls started in the same turn of
   // the event loop (e.g. every cell of a question), so precedence decides
   // between all of them rather than the first comers taking the budget.
@@ -387,11 +398,11 @@ class LlmClient::Impl {
   asio::steady_timer pump_timer_;
   std::optional<Clock::time_point> pump_wake_;
   bool pump_posted_ = false;
-  // Requests have waited since the queue was last empty; when it empties,
-  // the attempts in `unsettled_` look again at their hedge delay, the
-  // longest running first (by when they were listed), so that they are the
-  // ones that get the copies the budget allows.
-  bool backlogged_ = false;
+  // waiting_level() when pump() last ended; when it falls, the attempts in
+  // `unsettled_` look again at their hedge delay, the longest running first
+  // (by when they were listed), so that they are the ones that get the
+  // copies the budget allows.
+  int hedge_level_ = kNoneWaiting;
   std::map<uint64_t, Race*> unsettled_;
   uint64_t next_unsettled_ = 0;
   int copies_waiting_ = 0;  // hedge copies waiting for admission
@@ -599,16 +610,24 @@ void LlmClient::Impl::note_replica(const Reply& reply, bool provider_failed) {
 
 void LlmClient::Impl::pump() {
   const Clock::time_point now = Clock::now();
+  admit_waiting(now);
+  const int level = waiting_level();
+  if (level < hedge_level_ && idle_hedging(hedge_level_, now)) {
+    for (auto& [sequence, race] : unsettled_)
+      race->settled.notify();
+  }
+  hedge_level_ = level;
+}
+
+void LlmClient::Impl::admit_waiting(Clock::time_point now) {
   while (!waiters_.empty()) {
     if (in_flight_ >= concurrency_.limit()) {
-      backlogged_ = true;
       return;
     }
     Waiter* next = waiters_.begin()->second;
     if (open_since_) {
       // The provider is down: one probe at a time, when it is due.
       if (probing_) {
-        backlogged_ = true;
         return;
       }
       if (now - failing_since_ >= to_ms(config_.give_up_after_seconds)) {
@@ -616,7 +635,6 @@ void LlmClient::Impl::pump() {
         return;
       }
       if (now < next_probe_) {
-        backlogged_ = true;
         wake_pump_at(next_probe_);
         return;
       }
@@ -625,14 +643,12 @@ void LlmClient::Impl::pump() {
     if (rpm_) wait = std::max(wait, rpm_->wait_time(1, now));
     if (tpm_) wait = std::max(wait, tpm_->wait_time(next->tokens, now));
     if (wait > Clock::duration::zero()) {
-      backlogged_ = true;
       wake_pump_at(now + wait);
       return;
     }
     std::optional<Clock::time_point> probe_due;
     const std::optional<Admitted> replica = pick_replica(now, next->avoid_replica, probe_due);
     if (!replica) {  // every replica is at its ceiling: a reply calls pump() again
-      backlogged_ = true;
       if (probe_due) wake_pump_at(*probe_due);
       return;
     }
@@ -650,11 +666,6 @@ void LlmClient::Impl::pump() {
     }
     next->wake.notify();
   }
-  if (backlogged_ && idle_hedging(now)) {
-    for (auto& [sequence, race] : unsettled_)
-      race->settled.notify();
-  }
-  backlogged_ = false;
 }
 
 void LlmClient::Impl::pump_after_this_turn() {
@@ -678,14 +689,22 @@ void LlmClient::Impl::wake_pump_at(Clock::time_point when) {
   });
 }
 
-bool LlmClient::Impl::idle_hedging(Clock::time_point now) const {
-  return waiters_.size() == static_cast<size_t>(copies_waiting_) && paused_until_ <= now &&
+int LlmClient::Impl::waiting_level() const {
+  for (const auto& [precedence, waiter] : waiters_) {  // most calls after first
+    if (!waiter->hedge_copy) return precedence.calls_after;
+  }
+  return kNoneWaiting;
+}
+
+bool LlmClient::Impl::idle_hedging(int calls_after, Clock::time_point now) const {
+  return waiting_level() < calls_after && paused_until_ <= now &&
          static_cast<double>(counters_.hedges + copies_waiting_ + 1) <=
              kIdleHedgeShare * static_cast<double>(counters_.requests);
 }
 
-std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, Clock::time_point now) {
-  if (idle_hedging(now)) {
+std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, int calls_after,
+                                                            Clock::time_point now) {
+  if (idle_hedging(calls_after, now)) {
     const std::optional<double> p50 = latencies_.quantile(kind, kIdleHedgeQuantile, now);
     if (p50) return to_ms(std::max(*p50, config_.hedge_min_delay_seconds));
   }
@@ -760,7 +779,7 @@ asio::awaitable<LlmClient::Impl::Reply> LlmClient::Impl::send_hedged(
     const bool may_hedge =
         config_.hedge_after > 0 && race->copies.size() < kMaxCopies && !refusing() && !open_since_;
     const std::optional<Clock::duration> delay =
-        may_hedge ? hedge_delay(latency_kind, now) : std::nullopt;
+        may_hedge ? hedge_delay(latency_kind, precedence.calls_after, now) : std::nullopt;
     // A copy goes when the newest one has run the hedge delay.
     const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
     if (delay && now >= due) {

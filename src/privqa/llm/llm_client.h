@@ -16,9 +16,12 @@
 // requests of its kind gets a hedge copy (and a third if that one runs as long), admitted with its
 // call's precedence (below); the first reply settles the attempt and the other copies are
 // cancelled. (A stalled or unusually slow reply then costs about that long instead of the whole
-// timeout.) While no request waits for admission (the provider's rate has
-// room, as at the end of a run), the copy goes after the median latency
-// instead, as long as hedge copies stay under 5% of the requests sent.
+// timeout.) While every request waiting for admission has fewer calls after
+// it than the attempt's call (none waits, or at the end of a run only the
+// last calls of chains do), the copy goes after the median latency instead,
+// as long as hedge copies stay under 5% of the requests sent: it delays only
+// shorter chains, and a slow chain of thought near the end otherwise
+// outlasts the run's last requests.
 // Waiting requests go first by the calls their cell still makes after them
 // (CallOptions::calls_after), then in the order their calls began. The first
 // rule is highest-level-first list scheduling: a long chain is started while
