@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 
 #include "privqa/report/bootstrap.h"
@@ -190,6 +191,66 @@ TEST(PairedBootstrap, CoversTheTrueDifferenceAboutNinetyFivePercentOfTheTime) {
   const double coverage = static_cast<double>(covered) / samples;
   EXPECT_GT(coverage, 0.89);
   EXPECT_LT(coverage, 0.99);
+}
+
+// The bootstrap distribution of a difference is known exactly: over n picks
+// with replacement, the counts of B-only, A-only and other pairs are
+// Multinomial(n; 7/30, 3/30, 20/30), and the difference is (B-only - A-only)
+// / n. Here it is enumerated over every (B-only, A-only) count, and each
+// percentile interval of 20,000 resamples must be the exact quantiles. The
+// pairs were chosen so that the exact CDF is at least 0.0079 away from every
+// quantile's level (checked below): over 7 standard deviations of the
+// empirical CDF of 20,000 draws, and by Chernoff's bound (20,000 times the
+// relative entropy, at least 23) each bound is missed with probability below
+// 1e-10.
+TEST(PairedBootstrap, IntervalsAreTheExactBootstrapQuantiles) {
+  const int n = 30, b_only = 7, a_only = 3;
+  std::vector<PairedOutcome> pairs;
+  for (int i = 0; i < n; ++i)
+    pairs.push_back({(i >= b_only && i < b_only + a_only) || i >= 25,  // 5 right under both
+                     i < b_only || i >= 25});
+  std::map<int, double> pmf;  // of the difference times n
+  const double pb = double(b_only) / n, pa = double(a_only) / n, pz = 1 - pb - pa;
+  for (int x = 0; x <= n; ++x) {
+    for (int y = 0; x + y <= n; ++y) {
+      const int z = n - x - y;
+      pmf[x - y] +=
+          std::exp(std::lgamma(n + 1.0) - std::lgamma(x + 1.0) - std::lgamma(y + 1.0) -
+                   std::lgamma(z + 1.0) + x * std::log(pb) + y * std::log(pa) + z * std::log(pz));
+    }
+  }
+  // The smallest difference whose CDF reaches q, and the margin on both sides.
+  const auto quantile = [&](double q) {
+    double below = 0;
+    for (const auto& [k, p] : pmf) {
+      if (below + p >= q) {
+        EXPECT_GE(std::min(q - below, below + p - q), 0.0079) << "at " << q;
+        return double(k) / n;
+      }
+      below += p;
+    }
+    return 1.0;
+  };
+  for (const double level : {0.95, 0.8, 0.5}) {
+    const Interval ci = paired_bootstrap_difference(pairs, 7, 20000, level);
+    EXPECT_DOUBLE_EQ(ci.low, quantile((1 - level) / 2)) << level;
+    EXPECT_DOUBLE_EQ(ci.high, quantile(1 - (1 - level) / 2)) << level;
+  }
+}
+
+// At 100,000 pairs (10% B-only, 5% A-only) the difference is normal to a
+// good approximation: mean 0.05, sd sqrt((0.15 - 0.05^2) / n) = 0.00121. The
+// 95% interval of 20,000 resamples estimates each bound with a standard
+// error of about 0.02 sd; the test allows 0.1 sd (5 standard errors).
+TEST(PairedBootstrap, ManyPairsGiveTheNormalInterval) {
+  const int n = 100000;
+  std::vector<PairedOutcome> pairs(n);
+  for (int i = 0; i < n; ++i)
+    pairs[i] = {i % 20 == 1 || i % 2 == 0, i % 10 == 9 || i % 2 == 0};
+  const double sd = std::sqrt((0.15 - 0.05 * 0.05) / n);
+  const Interval ci = paired_bootstrap_difference(pairs, 3, 20000);
+  EXPECT_NEAR(ci.low, 0.05 - 1.96 * sd, 0.1 * sd);
+  EXPECT_NEAR(ci.high, 0.05 + 1.96 * sd, 0.1 * sd);
 }
 
 }  // namespace
