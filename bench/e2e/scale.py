@@ -34,8 +34,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from run_e2e import run_measured
+from workers_scaling import start_sim
+
 ROOT = Path(__file__).resolve().parents[2]
 CELLS_PER_QUESTION = 12
+# The built-in profiles without their rate limits.
+UNLIMITED = ROOT / "tests" / "fixtures" / "sim" / "unlimited.toml"
 
 
 def fail(message: str) -> None:
@@ -83,35 +88,6 @@ max_in_flight = 256
 """
 
 
-def run_checked(command: list[str], env: dict[str, str], what: str,
-                ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float, int]:
-    started = time.monotonic()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
-    err = process.stderr.read() if process.stderr else ""
-    _, wait_status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    code = os.waitstatus_to_exitcode(wait_status)
-    process.returncode = code  # reaped here, for its resource usage
-    if code not in ok_codes:
-        fail(f"{what} exited {code}: {err.strip()[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
-
-
-def start_sim(binary: Path, dataset: Path) -> tuple[subprocess.Popen, str]:
-    # The built-in profiles without their rate limits.
-    profiles = ROOT / "tests" / "fixtures" / "sim" / "unlimited.toml"
-    process = subprocess.Popen([str(binary), "sim-server", "--dataset", str(dataset), "--port", "0",
-                                "--time-scale", "0", "--seed", "1", "--profiles", str(profiles)],
-                               stdout=subprocess.PIPE, text=True)
-    line = process.stdout.readline().strip() if process.stdout else ""
-    prefix = "listening on "
-    if not line.startswith(prefix):
-        process.terminate()
-        fail(f"sim-server did not start (first line: {line!r})")
-    return process, line[len(prefix):]
-
-
 def store_mib(output: str, port: int | None, schema: str | None) -> float:
     if port is None:
         path = Path(output)
@@ -136,27 +112,30 @@ def measure(binary: Path, backend: str, name: str, dataset: Path, questions: int
         output = f"postgresql://postgres@127.0.0.1:{port}/postgres?schema={schema}"
     config = work / f"{backend}-{name}.toml"
     config.write_text(config_text(dataset, output))
-    sim, url = start_sim(binary, dataset)
+    sim, url = start_sim(binary, dataset, UNLIMITED, ["--time-scale", "0"])
     env = {**os.environ, "SIM_URL": url}
     try:
         # Exit 4: finished, some cells errors (a PhraseDP question whose
         # candidates all fail the filter is an error cell at every eps).
-        wall, cpu, rss = run_checked([str(binary), "run", "--quiet", str(config)], env,
-                                     f"privqa run ({backend}, {name})", ok_codes=(0, 4))
+        wall, cpu, rss = run_measured([str(binary), "run", "--quiet", str(config)], env,
+                                      work / f"{backend}-{name}-run.out", ok_codes=(0, 4))
     finally:
         sim.terminate()
         sim.wait(timeout=60)
     cells = questions * CELLS_PER_QUESTION
-    status_wall, _, status_rss = run_checked([str(binary), "status", output], env, "privqa status")
+    status_wall, _, status_rss = run_measured([str(binary), "status", output], env,
+                                              work / f"{backend}-{name}-status.out")
     report_dir = work / f"{backend}-{name}-report"
     shutil.rmtree(report_dir, ignore_errors=True)
-    report_wall, _, report_rss = run_checked([str(binary), "report", output, "--out", str(report_dir)], env,
-                                             "privqa report")
+    report_wall, _, report_rss = run_measured(
+        [str(binary), "report", output, "--out", str(report_dir)], env,
+        work / f"{backend}-{name}-report.out")
     result = {
         "backend": backend, "run": name, "questions": questions, "cells": cells,
-        "wall_s": wall, "cpu_s": cpu, "cpu_ms_per_cell": 1000 * cpu / cells, "peak_rss_mib": rss,
-        "store_mib": store_mib(output, port, schema), "status_s": status_wall, "status_rss_mib": status_rss,
-        "report_s": report_wall, "report_rss_mib": report_rss,
+        "wall_s": wall, "cpu_s": cpu, "cpu_ms_per_cell": 1000 * cpu / cells,
+        "peak_rss_mib": rss // 1024,
+        "store_mib": store_mib(output, port, schema), "status_s": status_wall, "status_rss_mib": status_rss // 1024,
+        "report_s": report_wall, "report_rss_mib": report_rss // 1024,
     }
     print(json.dumps(result), flush=True)
     return result

@@ -25,6 +25,11 @@ std::string trimmed(const char* message) {
   return s;
 }
 
+// A URL's schema as an SQL identifier.
+std::string quoted(const PostgresUrl& url) {
+  return "\"" + url.schema + "\"";  // parse_postgres_url admits plain names only
+}
+
 }  // namespace
 
 struct Connection::Handle {
@@ -57,7 +62,7 @@ Result<std::unique_ptr<Connection::Handle>> Connection::connect(const PostgresUr
   // which libpq would print to stderr.
   PQsetNoticeProcessor(
       handle->conn, [](void*, const char*) {}, nullptr);
-  std::string setup = "SET search_path TO \"" + url.schema + "\"";
+  std::string setup = "SET search_path TO " + quoted(url);
   if (access == Access::kReadOnly) setup += "; SET default_transaction_read_only = on";
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(handle->conn, setup.c_str()),
                                                        &PQclear);
@@ -75,7 +80,7 @@ Result<Connection> Connection::open(const PostgresUrl& url, Access access) {
 }
 
 std::string Connection::quoted_schema() const {
-  return "\"" + url_.schema + "\"";  // parse_postgres_url admits plain names only
+  return quoted(url_);
 }
 
 Error Connection::error(std::string_view what, std::string_view message) const {
