@@ -569,13 +569,17 @@ TEST(LlmClientSim, StallsTimeOutAndAreRetried) {
 }
 
 // The sim's fault for the first and second arrival of the request's body.
-std::pair<sim::Fault, sim::Fault> planned_faults(const FaultRates& faults, uint64_t seed,
-                                                 const std::string& model,
-                                                 const ChatRequest& request) {
+// The faults the sim's seeded plan gives the first `arrivals` arrivals of
+// the request.
+std::vector<sim::Fault> planned_faults(const FaultRates& faults, uint64_t seed,
+                                       const std::string& model, const ChatRequest& request,
+                                       size_t arrivals = 2) {
   sim::FaultPlan plan(faults, seed);
   const std::string body = to_body(encode_chat_request(request, model, {}));
-  const sim::Fault first = plan.next("/v1/chat/completions", body);
-  return {first, plan.next("/v1/chat/completions", body)};
+  std::vector<sim::Fault> out;
+  for (size_t i = 0; i < arrivals; ++i)
+    out.push_back(plan.next("/v1/chat/completions", body));
+  return out;
 }
 
 TEST(LlmClientSim, AStalledAttemptIsHedgedAndTheStalledCopyCancelled) {
@@ -602,7 +606,8 @@ TEST(LlmClientSim, AStalledAttemptIsHedgedAndTheStalledCopyCancelled) {
   // requests that stall on their first arrival but not on their second.
   std::vector<int> warm_up, stalled;
   for (int i = 0; warm_up.size() < 300 || stalled.size() < 20; ++i) {
-    const auto [first, second] = planned_faults(faults, kSeed, "sim-local", question_request(i));
+    const auto planned = planned_faults(faults, kSeed, "sim-local", question_request(i));
+    const sim::Fault first = planned[0], second = planned[1];
     if (first == sim::Fault::kNone && warm_up.size() < 300) warm_up.push_back(i);
     if (first == sim::Fault::kStall && second == sim::Fault::kNone && stalled.size() < 20)
       stalled.push_back(i);
@@ -691,11 +696,16 @@ class IdleHedging : public ::testing::Test {
   // The next `count` requests of this budget whose first arrival the sim's
   // seeded plan answers (`want` kNone) or stalls, then answers.
   std::vector<ChatRequest> take(int max_tokens, size_t count, sim::Fault want) {
+    return take(max_tokens, count, {want, sim::Fault::kNone});
+  }
+  // ... whose first arrivals get the faults `wanted`, in order.
+  std::vector<ChatRequest> take(int max_tokens, size_t count,
+                                const std::vector<sim::Fault>& wanted) {
     std::vector<ChatRequest> out;
     for (int& i = next_id_; out.size() < count; ++i) {
       ChatRequest r = request(i, max_tokens);
-      const auto [first, second] = planned_faults(stalls(), kSeed, "sim-local", r);
-      if (first == want && second == sim::Fault::kNone) out.push_back(std::move(r));
+      if (planned_faults(stalls(), kSeed, "sim-local", r, wanted.size()) == wanted)
+        out.push_back(std::move(r));
     }
     return out;
   }
@@ -818,6 +828,25 @@ TEST_F(IdleHedging, WhileOnlyShorterChainsWaitALongerChainsStallIsHedgedAfterThe
     EXPECT_GT(gap, 0.7 * kMedian);
     EXPECT_LT(gap, 0.5 * (kMedian + kLoadedDelay));  // while the fillers still waited
   }
+}
+
+TEST_F(IdleHedging, ThreeStallsInARowOfTheLastRequestAreHedgedPastWithoutATimeout) {
+  ASSERT_NE(client_, nullptr);
+  prepare();
+  // Alone, nothing waiting: a copy delays nobody. Its first three arrivals
+  // stall for a minute; with one attempt and a 30 s timeout, the call
+  // succeeds only through a fourth copy.
+  constexpr sim::Fault kStall = sim::Fault::kStall;
+  const std::vector<ChatRequest> last =
+      take(kHedged, 1, {kStall, kStall, kStall, sim::Fault::kNone});
+  const ProviderCounters before = client_->counters();
+  send(last);
+  EXPECT_GE(client_->counters().hedges, before.hedges + 3);
+  sim_.stop();
+  size_t arrivals = 0;
+  for (const json& e : sim_.log())
+    arrivals += user_text(e) == last[0].messages.back().content;
+  EXPECT_GE(arrivals, 4u);
 }
 
 TEST(LlmClientSim, HedgingOffLeavesAStallToTheTimeout) {

@@ -67,6 +67,12 @@ constexpr double kIdleHedgeShare = 0.05;
 // cost a timeout, while a provider slow for every request gets at most this
 // many times the load.
 constexpr size_t kMaxCopies = 3;
+// ... and while every waiting request has fewer calls after it than the
+// attempt's call (a copy then delays only shorter chains; at the end of a
+// run, nobody), up to this many: three stalls in a row of one attempt (at
+// 1.7% stalls, one attempt in 200,000) then do not cost one of the last
+// questions a whole timeout.
+constexpr size_t kMaxUnhinderedCopies = 5;
 
 // Attempts failing as a down provider's do (says_provider_is_down), all
 // sent since the provider last answered, that open the breaker: calls then
@@ -776,8 +782,10 @@ asio::awaitable<LlmClient::Impl::Reply> LlmClient::Impl::send_hedged(
   const auto recheck = std::max(to_ms(config_.hedge_min_delay_seconds), kHedgeRecheckFloor);
   while (!race->reply) {
     const Clock::time_point now = Clock::now();
+    const size_t max_copies =
+        waiting_level() < precedence.calls_after ? kMaxUnhinderedCopies : kMaxCopies;
     const bool may_hedge =
-        config_.hedge_after > 0 && race->copies.size() < kMaxCopies && !refusing() && !open_since_;
+        config_.hedge_after > 0 && race->copies.size() < max_copies && !refusing() && !open_since_;
     const std::optional<Clock::duration> delay =
         may_hedge ? hedge_delay(latency_kind, precedence.calls_after, now) : std::nullopt;
     // A copy goes when the newest one has run the hedge delay.

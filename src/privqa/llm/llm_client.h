@@ -21,7 +21,8 @@
 // last calls of chains do), the copy goes after the median latency instead,
 // as long as hedge copies stay under 5% of the requests sent: it delays only
 // shorter chains, and a slow chain of thought near the end otherwise
-// outlasts the run's last requests.
+// outlasts the run's last requests. Then an attempt may also have five
+// copies instead of three.
 // Waiting requests go first by the calls their cell still makes after them
 // (CallOptions::calls_after), then in the order their calls began. The first
 // rule is highest-level-first list scheduling: a long chain is started while
