@@ -31,6 +31,7 @@ struct ReportArgs {
   bool no_privacy = false;
   bool offline_attacks = false;
   size_t min_subject_questions = report::ReportOptions{}.min_subject_questions;
+  size_t privacy_questions = report::ReportOptions{}.privacy_questions;
   size_t explorer_inline_cells = report::ExplorerOptions{}.inline_cells;
   DatasetOptionArgs dataset;  // overrides how the runs recorded reading their question files
 };
@@ -57,6 +58,7 @@ int report(const ReportArgs& a) {
   options.embeddings = a.embeddings;
   options.privacy = !a.no_privacy;
   options.min_subject_questions = a.min_subject_questions;
+  options.privacy_questions = a.privacy_questions;
   std::optional<LoadOptions> dataset;
   if (a.dataset.given()) {
     auto given = dataset_load_options(a.dataset);
@@ -144,6 +146,10 @@ void register_report_command(CLI::App& app, int& exit_code) {
                 "full dev-set run");
   cmd->add_option("--min-subject-questions", args->min_subject_questions,
                   "subjects with fewer questions are pooled in the per-subject table")
+      ->capture_default_str();
+  cmd->add_option("--privacy-questions", args->privacy_questions,
+                  "the privacy metrics measure the texts of a uniform sample of this many "
+                  "questions of a larger run (0: all)")
       ->capture_default_str();
   cmd->add_option("--explorer-inline-cells", args->explorer_inline_cells,
                   "with more cells than this, explorer.html loads the cells' texts from chunk "

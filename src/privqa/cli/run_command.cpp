@@ -129,8 +129,8 @@ int run(const RunArgs& a) {
   }
   auto store = open_store(config->output, true);
   if (store) {
-    auto cells = (*store)->cells();
-    if (cells) std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));
+    auto counts = report::count_stored_cells(**store);
+    if (counts) std::cout << "\n" << report::format_accuracy_table(counts->table);
   }
   if (summary->interrupted) {
     std::cout << "interrupted: run the same command again to resume\n";

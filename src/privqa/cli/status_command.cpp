@@ -59,17 +59,14 @@ int status(const std::string& path) {
     std::cout << path << ": no run recorded yet\n";
     return 0;
   }
-  auto cells = (*store)->cells();
+  auto counts = report::count_stored_cells(**store);
   auto sessions = (*store)->sessions();
-  if (!cells || !sessions) {
-    std::cerr << "privqa: " << (cells ? sessions.error() : cells.error()).message() << "\n";
+  if (!counts || !sessions) {
+    std::cerr << "privqa: " << (counts ? sessions.error() : counts.error()).message() << "\n";
     return 1;
   }
   const RunRecord& record = **run;
   const auto planned = static_cast<size_t>(record.planned_cells);
-  size_t errors = 0;
-  for (const auto& c : *cells)
-    errors += c.status == CellStatus::kError;
   auto meta = (*store)->meta();
   if (!meta) {
     std::cerr << "privqa: " << meta.error().message() << "\n";
@@ -80,11 +77,11 @@ int status(const std::string& path) {
                            record.config_file,
                            shard == meta->end() ? "" : ", shard " + shard->second);
   std::cout << fmt::format(
-      "cells: {} of {} stored ({}), {} of them errors\n", cells->size(), planned,
-      planned ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(cells->size()) /
+      "cells: {} of {} stored ({}), {} of them errors\n", counts->cells, planned,
+      planned ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(counts->cells) /
                                            static_cast<double>(planned))
               : "-",
-      errors);
+      counts->errors);
 
   double wall_seconds = 0;
   size_t interrupted = 0, unended = 0;
@@ -116,7 +113,7 @@ int status(const std::string& path) {
     std::cerr << "privqa: " << shown.error().message() << "\n";
     return 1;
   }
-  std::cout << "\n" << report::format_accuracy_table(report::accuracy_table(*cells));
+  std::cout << "\n" << report::format_accuracy_table(counts->table);
   return 0;
 }
 

@@ -86,8 +86,7 @@ bool blank(const Row& row) {
 
 }  // namespace
 
-RawRecords read_csv_records(std::string_view contents, bool header) {
-  RawRecords out;
+void read_csv_records(std::string_view contents, bool header, RecordSink& out) {
   if (contents.substr(0, 3) == "\xEF\xBB\xBF") contents.remove_prefix(3);
   size_t pos = 0, line = 1;
   std::vector<std::string> names;
@@ -97,7 +96,7 @@ RawRecords read_csv_records(std::string_view contents, bool header) {
   while (pos < contents.size()) {
     if (!read_row(contents, pos, line, row, error)) {
       out.problems.push_back({line, "", "invalid csv", error});
-      return out;
+      return;
     }
     if (blank(row)) continue;
     if (!have_names) {
@@ -126,15 +125,11 @@ RawRecords read_csv_records(std::string_view contents, bool header) {
       }
       object[name] = std::move(row.fields[i]);
     }
-    if (valid) {
-      out.records.push_back(
-          {row.line, out.records.size() + out.problems.size() + 1, std::move(object)});
-    }
+    if (valid) out.add(row.line, std::move(object));
   }
   if (header && !have_names) {
     out.problems.push_back({0, "", "empty file", "no header row"});
   }
-  return out;
 }
 
 }  // namespace privqa::data_internal

@@ -17,7 +17,6 @@ namespace privqa {
 namespace {
 
 using data_internal::RawRecord;
-using data_internal::RawRecords;
 using nlohmann::json;
 
 // A FieldMapping plus the checks a known format adds.
@@ -305,20 +304,25 @@ std::string mapping_advice(const LoadSettingNames& names) {
   return std::string("; give one with ") + names.mapping + " " + kMappingExample;
 }
 
-// The `cop` base of a MedMCQA file: 0 if some record says 0, 1 if some says
-// 4; with neither (or both) the file does not tell, and we refuse to guess.
-Result<int> detect_answer_base(const std::filesystem::path& path,
-                               const std::vector<RawRecord>& records,
-                               const LoadSettingNames& names) {
+// What the records' `cop` values say of their base, gathered one record at
+// a time.
+struct AnswerBaseEvidence {
   bool zero = false, four = false, labelled = false;
-  for (const auto& r : records) {
+  void add(const RawRecord& r) {
     const auto it = r.fields.find("cop");
-    if (it == r.fields.end() || !it->is_number_integer()) continue;
+    if (it == r.fields.end() || !it->is_number_integer()) return;
     const auto v = it->get<long long>();
     zero |= v == 0;
     four |= v == 4;
     labelled |= v != -1;
   }
+};
+
+// The `cop` base of a MedMCQA file: 0 if some record says 0, 1 if some says
+// 4; with neither (or both) the file does not tell, and we refuse to guess.
+Result<int> detect_answer_base(const std::filesystem::path& path, const AnswerBaseEvidence& cop,
+                               const LoadSettingNames& names) {
+  const bool zero = cop.zero, four = cop.four, labelled = cop.labelled;
   if (zero && !four) return 0;
   if (four && !zero) return 1;
   if (!labelled) return 0;  // only -1 (unlabelled): the base does not matter
@@ -332,17 +336,16 @@ Result<int> detect_answer_base(const std::filesystem::path& path,
 }
 
 // Without answers, a record is recognised by its options alone.
-Result<DatasetFormat> detect_format(const std::filesystem::path& path,
-                                    const std::vector<RawRecord>& records,
+Result<DatasetFormat> detect_format(const std::filesystem::path& path, const RawRecord* first,
                                     const LoadOptions& options) {
-  if (records.empty()) {
+  if (first == nullptr) {
     return Error(path.string() + ": no valid record to recognise the format from");
   }
-  const json& f = records.front().fields;
+  const json& f = first->fields;
   const bool answers = options.read_answers;
   if (f.contains("opa") && (!answers || f.contains("cop"))) return DatasetFormat::kMedMCQA;
   if (f.contains("options") && (!answers || f.contains("answer_idx"))) return DatasetFormat::kMedQA;
-  std::string message = path.string() + ":" + std::to_string(records.front().line) +
+  std::string message = path.string() + ":" + std::to_string(first->line) +
                         (answers ? ": not a MedMCQA record (question, opa..opd, cop) nor a MedQA "
                                    "record (question, options, answer_idx)"
                                  : ": not a MedMCQA record (question, opa..opd) nor a MedQA "
@@ -355,14 +358,12 @@ Result<DatasetFormat> detect_format(const std::filesystem::path& path,
   return Error(message);
 }
 
-void count_fields(const std::vector<RawRecord>& records, std::map<std::string, FieldStats>& out) {
-  for (const auto& r : records) {
-    for (const auto& [key, value] : r.fields.items()) {
-      FieldStats& s = out[key];
-      ++s.present;
-      if (value.is_null()) ++s.null;
-      if (value.is_string() && trim(value.get<std::string>()).empty()) ++s.empty;
-    }
+void count_fields(const RawRecord& r, std::map<std::string, FieldStats>& out) {
+  for (const auto& [key, value] : r.fields.items()) {
+    FieldStats& s = out[key];
+    ++s.present;
+    if (value.is_null()) ++s.null;
+    if (value.is_string() && trim(value.get<std::string>()).empty()) ++s.empty;
   }
 }
 
@@ -387,7 +388,8 @@ std::string joined(const std::vector<std::string>& names) {
 }
 
 // Dataset::diagnosis of a load that skipped most records.
-std::string diagnose(const Dataset& d, const std::vector<RawRecord>& records, const FieldMapping& m,
+// `first`: the file's first record, null when none parsed.
+std::string diagnose(const Dataset& d, const RawRecord* first, const FieldMapping& m,
                      DatasetFormat format) {
   std::vector<std::string> wanted = {m.id, m.question};
   wanted.insert(wanted.end(), m.option_fields.begin(), m.option_fields.end());
@@ -410,9 +412,9 @@ std::string diagnose(const Dataset& d, const std::vector<RawRecord>& records, co
       return "no column is named " + joined(missing) + ": the first row looks like data (" +
              joined(present) + "): header=false?";
     }
-    if (!m.csv_header && !numbered && !records.empty()) {
+    if (!m.csv_header && !numbered && first != nullptr) {
       std::vector<std::string> first_row;
-      for (const auto& [key, value] : records.front().fields.items()) {
+      for (const auto& [key, value] : first->fields.items()) {
         if (value.is_string()) first_row.push_back(value.get<std::string>());
       }
       const bool names_in_first_row =
@@ -612,20 +614,37 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
                  mapping_advice(options.setting_names));
   }
 
-  RawRecords raw = format == DatasetFormat::kCsv
-                       ? data_internal::read_csv_records(*contents, options.mapping.csv_header)
-                       : data_internal::read_json_records(*contents);
-
+  // Two readings of the file, each record's JSON dropped once it is used:
+  // the first counts the fields and gathers what the format and the answer
+  // base are detected from, the second converts. Held all at once, the JSON
+  // of 180,000 MedMCQA records took ~700 MB.
+  const bool csv = format == DatasetFormat::kCsv;
+  const auto read = [&](data_internal::RecordSink& sink) {
+    if (csv) {
+      data_internal::read_csv_records(*contents, options.mapping.csv_header, sink);
+    } else {
+      data_internal::read_json_records(*contents, sink);
+    }
+  };
   Dataset d;
   d.path = path;
   d.content_hash = hash128_hex(*contents);
-  d.records_read = raw.records.size() + raw.problems.size();
-  d.records_parsed = raw.records.size();
-  d.problems = std::move(raw.problems);
-  count_fields(raw.records, d.fields);
+  std::optional<RawRecord> first;
+  AnswerBaseEvidence cop;
+  data_internal::RecordSink counting;
+  counting.visit = [&](RawRecord&& r) {
+    count_fields(r, d.fields);
+    cop.add(r);
+    if (!first) first = std::move(r);
+  };
+  read(counting);
+  d.records_read = counting.records + counting.problems.size();
+  d.records_parsed = counting.records;
+  d.problems = std::move(counting.problems);
+  const RawRecord* first_record = first ? &*first : nullptr;
 
   if (format == DatasetFormat::kAuto) {
-    auto detected = detect_format(path, raw.records, options);
+    auto detected = detect_format(path, first_record, options);
     if (!detected) return detected.error();
     format = *detected;
   }
@@ -642,7 +661,7 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
           }
           base = *options.answer_base;
         } else {
-          auto detected = detect_answer_base(path, raw.records, options.setting_names);
+          auto detected = detect_answer_base(path, cop, options.setting_names);
           if (!detected) return detected.error();
           base = *detected;
         }
@@ -667,11 +686,12 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
   }
 
   std::unordered_map<std::string, size_t> id_lines;
-  for (const RawRecord& r : raw.records) {
+  data_internal::RecordSink converting;  // its parse problems are the first reading's
+  converting.visit = [&](RawRecord&& r) {
     Converted c = convert(r, schema);
     if (auto* p = std::get_if<Problem>(&c)) {
       d.problems.push_back(std::move(*p));
-      continue;
+      return;
     }
     Question& q = std::get<Question>(c);
     const auto [it, fresh] = id_lines.emplace(q.id, r.line);
@@ -679,13 +699,14 @@ Result<Dataset> load_dataset(const std::filesystem::path& path, const LoadOption
       d.problems.push_back(problem(
           r.line, schema.mapping.id.empty() ? "" : schema.mapping.id, "duplicate id",
           "id '" + snippet(q.id) + "' is already used on line " + std::to_string(it->second)));
-      continue;
+      return;
     }
     d.questions.push_back(std::move(q));
-  }
+  };
+  read(converting);
   std::stable_sort(d.problems.begin(), d.problems.end(),
                    [](const Problem& a, const Problem& b) { return a.line < b.line; });
-  if (d.mostly_skipped()) d.diagnosis = diagnose(d, raw.records, schema.mapping, format);
+  if (d.mostly_skipped()) d.diagnosis = diagnose(d, first_record, schema.mapping, format);
 
   if (options.strict && !d.problems.empty()) return strict_error(d, options.setting_names);
   if (d.questions.empty() && d.problems.empty()) {

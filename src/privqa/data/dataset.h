@@ -136,6 +136,10 @@ struct QuestionFilter {
   uint64_t sample_seed = 0;
 };
 
+// The indices into `questions` of those the filter keeps, ascending.
+Result<std::vector<size_t>> select_questions(const std::vector<Question>& questions,
+                                             const QuestionFilter& filter);
+// Copies of the questions select_questions keeps.
 Result<std::vector<Question>> apply_filter(const std::vector<Question>& questions,
                                            const QuestionFilter& filter);
 

@@ -67,7 +67,7 @@ std::string field_with_invalid_utf8(std::string_view text) {
   return "";
 }
 
-void parse_one(std::string_view text, size_t line, RawRecords& out) {
+void parse_one(std::string_view text, size_t line, RecordSink& out) {
   const size_t bad = find_invalid_utf8(text);
   if (bad != std::string_view::npos) {
     out.problems.push_back(
@@ -85,14 +85,13 @@ void parse_one(std::string_view text, size_t line, RawRecords& out) {
                               std::string("expected a JSON object, got ") + value.type_name()});
       return;
     }
-    out.records.push_back({line, out.records.size() + out.problems.size() + 1, std::move(value)});
+    out.add(line, std::move(value));
   } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
     out.problems.push_back({line, "", "invalid json", parse_error_detail(e)});
   }
 }
 
-RawRecords read_lines(std::string_view contents) {
-  RawRecords out;
+void read_lines(std::string_view contents, RecordSink& out) {
   size_t line = 0;
   size_t pos = 0;
   while (pos < contents.size()) {
@@ -104,13 +103,11 @@ RawRecords read_lines(std::string_view contents) {
     if (std::all_of(text.begin(), text.end(), is_space)) continue;
     parse_one(text, line, out);
   }
-  return out;
 }
 
 // Splits a top-level array into its elements by scanning brackets and
 // strings, so each element is parsed (and reported) on its own line.
-RawRecords read_array(std::string_view contents, size_t open_bracket) {
-  RawRecords out;
+void read_array(std::string_view contents, size_t open_bracket, RecordSink& out) {
   const LineIndex lines(contents);
   size_t depth = 0;
   JsonLiteralTracker literals;
@@ -165,15 +162,14 @@ RawRecords read_array(std::string_view contents, size_t open_bracket) {
     out.problems.push_back({lines.line_of(at), "", "invalid json",
                             "unexpected end of file: the JSON array is not closed (truncated?)"});
   }
-  return out;
 }
 
 // One JSON object keyed by id whose values are the records (PubMedQA's
 // layout): each record gets its key as its "id" field unless it has one, and
 // the line where its key stands. nullopt when the file is not one such
 // object (JSON Lines start with '{' too, but hold several values, and a
-// record's fields are not all objects).
-std::optional<RawRecords> read_keyed_object(std::string_view contents, size_t open_brace) {
+// record's fields are not all objects), with nothing read.
+bool read_keyed_object(std::string_view contents, size_t open_brace, RecordSink& out) {
   const size_t end_of_line = contents.find('\n', open_brace);
   const std::string_view first_line = trim(contents.substr(
       open_brace, end_of_line == std::string_view::npos ? end_of_line : end_of_line - open_brace));
@@ -184,18 +180,16 @@ std::optional<RawRecords> read_keyed_object(std::string_view contents, size_t op
   } catch (const json::exception& e) {
     // A lone '{' on the first line: a whole-file object (pretty-printed),
     // not JSON Lines; say where it breaks.
-    if (first_line != "{") return std::nullopt;
+    if (first_line != "{") return false;
     const auto* parse_error = dynamic_cast<const json::parse_error*>(&e);
-    RawRecords out;
     const size_t byte = parse_error != nullptr && parse_error->byte > 0 ? parse_error->byte - 1 : 0;
     out.problems.push_back({lines.line_of(byte), "", "invalid json", parse_error_detail(e)});
-    return out;
+    return true;
   }
-  if (!whole.is_object() || whole.empty()) return std::nullopt;
+  if (!whole.is_object() || whole.empty()) return false;
   for (const auto& [key, value] : whole.items()) {
-    if (!value.is_object()) return std::nullopt;
+    if (!value.is_object()) return false;
   }
-  RawRecords out;
   size_t search_from = open_brace;
   for (const auto& [key, value] : whole.items()) {
     // Keys come in file order: each is found after the one before.
@@ -203,23 +197,25 @@ std::optional<RawRecords> read_keyed_object(std::string_view contents, size_t op
     if (at != std::string_view::npos) search_from = at;
     json record = json::parse(value.dump());
     if (!record.contains("id")) record["id"] = key;
-    out.records.push_back({lines.line_of(search_from), out.records.size() + 1, std::move(record)});
+    out.add(lines.line_of(search_from), std::move(record));
   }
-  return out;
+  return true;
 }
 
 }  // namespace
 
-RawRecords read_json_records(std::string_view contents) {
+void read_json_records(std::string_view contents, RecordSink& sink) {
   if (contents.substr(0, 3) == "\xEF\xBB\xBF") contents.remove_prefix(3);
   const size_t first = contents.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && contents[first] == '[') {
-    return read_array(contents, first);
+    read_array(contents, first, sink);
+    return;
   }
-  if (first != std::string_view::npos && contents[first] == '{') {
-    if (auto keyed = read_keyed_object(contents, first)) return std::move(*keyed);
+  if (first != std::string_view::npos && contents[first] == '{' &&
+      read_keyed_object(contents, first, sink)) {
+    return;
   }
-  return read_lines(contents);
+  read_lines(contents, sink);
 }
 
 }  // namespace privqa::data_internal

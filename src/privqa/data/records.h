@@ -2,6 +2,7 @@
 // with the line each starts on. Parse problems are collected, not thrown.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
@@ -18,19 +19,31 @@ struct RawRecord {
   nlohmann::json fields;  // always an object
 };
 
-struct RawRecords {
-  std::vector<RawRecord> records;
+// Where a reader puts what it finds: each record goes to `visit` as soon as
+// it is read, so a large file is never held as JSON all at once; problems
+// are kept.
+struct RecordSink {
+  std::function<void(RawRecord&&)> visit;
   std::vector<Problem> problems;
+  size_t records = 0;  // handed to visit so far
+
+  // The ordinal of the next record or problem.
+  size_t next_ordinal() const { return records + problems.size() + 1; }
+  void add(size_t line, nlohmann::json fields) {
+    RawRecord r{line, next_ordinal(), std::move(fields)};
+    ++records;
+    visit(std::move(r));
+  }
 };
 
 // JSON Lines, one JSON array of objects (detected by a leading '['), or one
 // JSON object whose values are the records, keyed by id (each record's "id"
 // field is its key unless it has one).
-RawRecords read_json_records(std::string_view contents);
+void read_json_records(std::string_view contents, RecordSink& sink);
 
 // RFC 4180 CSV: comma separated, "" escapes quotes inside quoted fields,
 // quoted fields may hold newlines, rows end with LF or CRLF. Values become
 // JSON strings named by the header row, or "1", "2", ... without one.
-RawRecords read_csv_records(std::string_view contents, bool header);
+void read_csv_records(std::string_view contents, bool header, RecordSink& sink);
 
 }  // namespace privqa::data_internal

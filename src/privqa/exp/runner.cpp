@@ -71,7 +71,7 @@ class Experiment {
     size_t remaining = 0;
     bool stored = true;
   };
-  asio::awaitable<void> run_and_store(size_t question, CellKey key,
+  asio::awaitable<void> run_and_store(size_t index, CellKey key,
                                       std::shared_ptr<QuestionProgress> progress);
   void fail(Error error);
   // Renews the queue's leases and takes this run's share of the providers'
@@ -98,8 +98,9 @@ class Experiment {
   // Notified when a question of the window finishes, or the run stops.
   Event slot_freed_;
 
-  std::vector<Question> corpus_;     // the whole dataset: mechanisms' and encoder's corpus
-  std::vector<Question> questions_;  // after the filters
+  std::vector<Question> corpus_;  // the whole dataset: mechanisms' and encoder's corpus
+  std::vector<size_t> selected_;  // the run's questions: indices into corpus_, after the filters
+  const Question& question(size_t i) const { return corpus_[selected_[i]]; }
   std::unique_ptr<ResultStore> store_;
   std::unique_ptr<ResponseCache> cache_;
   std::unique_ptr<HttpEngine> engine_;
@@ -137,9 +138,13 @@ Status Experiment::prepare() {
   if (!dataset) return dataset.error();
   const std::string dataset_hash = dataset->content_hash;
   corpus_ = std::move(dataset->questions);
-  auto selected = apply_filter(corpus_, config_.dataset.filter);
+  auto selected = select_questions(corpus_, config_.dataset.filter);
   if (!selected) return selected.error().wrap(config_.source.string());
-  questions_ = std::move(*selected);
+  selected_ = std::move(*selected);
+  // No cell reads the other fields of a record (MedMCQA's explanations, most
+  // of a question's memory); the filter has used them.
+  for (Question& q : corpus_)
+    q.meta.clear();
 
   // Everything a config can get wrong is checked before the store file is
   // created: a typo must not leave a store that refuses the corrected config.
@@ -159,8 +164,8 @@ Status Experiment::prepare() {
   store_ = std::move(*store);
   if (auto s = store_->claim_writer(); !s) return s;
   size_t planned = 0;
-  for (const auto& q : questions_)
-    planned += cells_of(q, config_).size();
+  for (size_t i = 0; i < selected_.size(); ++i)
+    planned += cells_of(question(i), config_).size();
   RunRecord record;
   record.fingerprint = fingerprint(config_);
   record.config = json::parse(results_identity_json(config_));
@@ -206,11 +211,11 @@ Status Experiment::prepare() {
   auto counts = store_->cell_counts();
   if (!counts) return counts.error();
   std::vector<size_t> open;
-  unfinished_at_start_.resize(questions_.size());
-  ever_claimed_.resize(questions_.size());
-  for (size_t i = 0; i < questions_.size(); ++i) {
-    const size_t cells = cells_of(questions_[i], config_).size();
-    const auto it = counts->find(questions_[i].id);
+  unfinished_at_start_.resize(selected_.size());
+  ever_claimed_.resize(selected_.size());
+  for (size_t i = 0; i < selected_.size(); ++i) {
+    const size_t cells = cells_of(question(i), config_).size();
+    const auto it = counts->find(question(i).id);
     const size_t ok = it == counts->end() ? 0 : std::min(it->second.ok, cells);
     unfinished_at_start_[i] = static_cast<uint32_t>(cells - ok);
     summary_.cells_already_done += ok;
@@ -288,10 +293,10 @@ void Experiment::start_building_states() {
   });
 }
 
-asio::awaitable<void> Experiment::run_and_store(size_t question, CellKey key,
+asio::awaitable<void> Experiment::run_and_store(size_t index, CellKey key,
                                                 std::shared_ptr<QuestionProgress> progress) {
   std::optional<CellResult> cell;
-  if (!stopping_) cell = co_await cells_->run(questions_[question], key);
+  if (!stopping_) cell = co_await cells_->run(question(index), key);
   if (cells_->saw_simulator() && !simulated_) {
     // Reports of this run must say SIMULATED: recorded before its first cell.
     simulated_ = true;
@@ -311,11 +316,11 @@ asio::awaitable<void> Experiment::run_and_store(size_t question, CellKey key,
   --cells_in_flight_;
   if (--progress->remaining == 0) {
     --active_questions_;
-    cells_->forget(questions_[question].id);
+    cells_->forget(question(index).id);
     // A question with cells left unrun stays claimed until the run ends,
     // which gives it back to the queue.
     if (progress->stored && !fatal_) {
-      if (auto s = queue_->finish(question); !s) fail(s.error());
+      if (auto s = queue_->finish(index); !s) fail(s.error());
     }
     slot_freed_.notify();
   }
@@ -344,7 +349,7 @@ asio::awaitable<std::optional<size_t>> Experiment::next_question() {
     if (claim->items.empty()) {
       if (claim->open == 0) {
         // Every question is finished: those this run never claimed, by others.
-        for (size_t i = 0; i < questions_.size(); ++i)
+        for (size_t i = 0; i < selected_.size(); ++i)
           summary_.cells_by_others += ever_claimed_[i] ? 0 : unfinished_at_start_[i];
         co_return std::nullopt;
       }
@@ -358,7 +363,7 @@ asio::awaitable<std::optional<size_t>> Experiment::next_question() {
     waiting_for_others_ = false;
     std::vector<std::string> ids;
     for (size_t i : claim->items)
-      ids.push_back(questions_[i].id);
+      ids.push_back(question(i).id);
     auto finished = store_->finished_keys(ids);
     if (!finished) {
       fail(finished.error());
@@ -380,7 +385,7 @@ asio::awaitable<void> Experiment::feed() {
     if (!i) break;
     ever_claimed_[*i] = true;
     std::vector<CellKey> cells;
-    for (auto& key : cells_of(questions_[*i], config_)) {
+    for (auto& key : cells_of(question(*i), config_)) {
       if (finished_.count(key.str()) == 0) cells.push_back(std::move(key));
     }
     // Cells another worker finished since this run began.

@@ -2,51 +2,89 @@
 
 #include <fmt/format.h>
 
-#include <map>
-#include <tuple>
-
 namespace privqa::report {
 
-std::vector<AccuracyRow> accuracy_table(const std::vector<CellResult>& cells) {
-  // S3 sorts between S2 and S4, as in the original study's table.
-  const auto order = [](Scenario s) {
-    switch (s) {
-      case Scenario::kLocal:
-        return 0;
-      case Scenario::kRemoteCot:
-        return 1;
-      case Scenario::kPrivateCot:
-        return 2;
-      case Scenario::kRemote:
-        return 3;
-      case Scenario::kLocalSelfCot:
-        return 4;
-      case Scenario::kReconstruct:
-        return 5;
-      case Scenario::kReconstructAnswer:
-        return 6;
-    }
-    return 5;
-  };
-  std::map<std::tuple<int, std::string, double>, AccuracyRow> rows;
-  for (const auto& c : cells) {
-    if (c.key.scenario == Scenario::kReconstruct) continue;  // answers no question
-    AccuracyRow& row = rows[{order(c.key.scenario), c.key.mechanism, c.key.eps}];
-    row.scenario = c.key.scenario;
-    row.mechanism = c.key.mechanism;
-    row.eps = c.key.eps;
-    if (c.status == CellStatus::kError) {
-      ++row.errors;
-      continue;
-    }
-    if (c.gold < 0) continue;
-    ++row.n;
-    if (c.correct()) ++row.correct;
-    if (c.parsed < 0) ++row.unparsed;
+namespace {
+
+// S3 sorts between S2 and S4, as in the original study's table.
+int table_order(Scenario s) {
+  switch (s) {
+    case Scenario::kLocal:
+      return 0;
+    case Scenario::kRemoteCot:
+      return 1;
+    case Scenario::kPrivateCot:
+      return 2;
+    case Scenario::kRemote:
+      return 3;
+    case Scenario::kLocalSelfCot:
+      return 4;
+    case Scenario::kReconstruct:
+      return 5;
+    case Scenario::kReconstructAnswer:
+      return 6;
   }
+  return 5;
+}
+
+}  // namespace
+
+void AccuracyTally::add(const CellResult& c) {
+  if (c.key.scenario == Scenario::kReconstruct) return;  // answers no question
+  AccuracyRow& row = rows_[{table_order(c.key.scenario), c.key.mechanism, c.key.eps}];
+  row.scenario = c.key.scenario;
+  row.mechanism = c.key.mechanism;
+  row.eps = c.key.eps;
+  if (c.status == CellStatus::kError) {
+    ++row.errors;
+    return;
+  }
+  if (c.gold < 0) return;
+  ++row.n;
+  if (c.correct()) ++row.correct;
+  if (c.parsed < 0) ++row.unparsed;
+}
+
+void AccuracyTally::merge(const AccuracyTally& other) {
+  for (const auto& [key, theirs] : other.rows_) {
+    AccuracyRow& row = rows_[key];
+    row.scenario = theirs.scenario;
+    row.mechanism = theirs.mechanism;
+    row.eps = theirs.eps;
+    row.n += theirs.n;
+    row.correct += theirs.correct;
+    row.unparsed += theirs.unparsed;
+    row.errors += theirs.errors;
+  }
+}
+
+std::vector<AccuracyRow> AccuracyTally::rows() const {
   std::vector<AccuracyRow> out;
-  for (auto& [key, row] : rows)
-    out.push_back(std::move(row));
+  for (const auto& [key, row] : rows_)
+    out.push_back(row);
+  return out;
+}
+
+std::vector<AccuracyRow> accuracy_table(const std::vector<CellResult>& cells) {
+  AccuracyTally tally;
+  for (const CellResult& c : cells)
+    tally.add(c);
+  return tally.rows();
+}
+
+Result<StoredCounts> count_stored_cells(ResultStore& store) {
+  StoredCounts out;
+  AccuracyTally tally;
+  Status read = store.for_each_cell(
+      [&](CellResult& c) {
+        ++out.cells;
+        out.errors += c.status == CellStatus::kError;
+        tally.add(c);
+        return Status::Ok();
+      },
+      ResultStore::CellFields::kOutcomes);
+  if (!read) return read.error();
+  out.table = tally.rows();
   return out;
 }
 

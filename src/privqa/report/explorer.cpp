@@ -127,7 +127,7 @@ std::string explorer_link(const std::vector<std::string>& fields) {
 }  // namespace
 
 ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<RunReport>& reports,
-                           const ExplorerOptions& options) {
+                           const ExplorerOptions& options, const ChunkSink& sink) {
   ColumnOrder order;
   if (!reports.empty()) order.mechanisms = reports.front().mechanisms;
   std::vector<Column> columns;
@@ -236,7 +236,9 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
   for (const auto& run : runs)
     readers.emplace_back(run);
   const RowOptions row_options{.timing = true, .details = true};
-  for (const auto& chunk : members) {
+  out.inline_chunks = cells <= options.inline_cells;
+  for (size_t k = 0; k < members.size(); ++k) {
+    const std::vector<Member>& chunk = members[k];
     json list = json::array();
     for (const Member& m : chunk) {
       json cell = readers[m.run].row(m.cell, row_options);
@@ -246,12 +248,14 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
       entry.update(cell);
       list.push_back(std::move(entry));
     }
-    out.chunks.push_back(script_safe(list));
+    if (!out.inline_chunks && sink) {
+      sink(k, script_safe(list));
+    } else {
+      out.chunks.push_back(script_safe(list));
+    }
   }
-  out.inline_chunks = cells <= options.inline_cells;
-  page["chunks"] = {{"count", out.chunks.size()},
-                    {"questions_per_chunk", per_chunk},
-                    {"inline", out.inline_chunks}};
+  page["chunks"] = {
+      {"count", members.size()}, {"questions_per_chunk", per_chunk}, {"inline", out.inline_chunks}};
   return out;
 }
 
@@ -262,14 +266,17 @@ std::vector<std::pair<std::string, std::string>> explorer_files(const ExplorerDa
     if (data.inline_chunks) {
       inline_chunks.push_back(data.chunks[k]);
     } else {
-      files.emplace_back(explorer_chunk_file(k), "privqaExplorerChunk(" + std::to_string(k) + ", " +
-                                                     data.chunks[k] + ");\n");
+      files.emplace_back(explorer_chunk_file(k), explorer_chunk_script(k, data.chunks[k]));
     }
   }
   files.insert(files.begin(),
                {"explorer.html", explorer_page(data.page.value("title", ""), script_safe(data.page),
                                                inline_chunks)});
   return files;
+}
+
+std::string explorer_chunk_script(size_t k, const std::string& chunk) {
+  return "privqaExplorerChunk(" + std::to_string(k) + ", " + chunk + ");\n";
 }
 
 std::string explorer_paired_link(size_t run, const Group& condition, const Group& baseline,
@@ -295,11 +302,26 @@ Result<std::filesystem::path> write_explorer(const std::vector<RunData>& runs,
                                              const std::vector<RunReport>& reports,
                                              const std::filesystem::path& dir,
                                              const ExplorerOptions& options) {
-  const ExplorerData data = explorer_data(runs, reports, options);
+  const auto make_directory = [&](const std::filesystem::path& d) -> Status {
+    std::error_code ec;
+    std::filesystem::create_directories(d, ec);
+    if (ec) return Error(d.string() + ": cannot create the explorer's directory: " + ec.message());
+    return Status::Ok();
+  };
+  if (Status s = make_directory(dir); !s) return s.error();
+  // Chunk files are written as they are made; the first failure stops the
+  // writing and is returned.
+  Status written = Status::Ok();
+  const ExplorerData data =
+      explorer_data(runs, reports, options, [&](size_t k, const std::string& chunk) {
+        if (written && k == 0) written = make_directory(dir / "explorer-data");
+        if (written) {
+          written =
+              write_file_atomic(dir / explorer_chunk_file(k), explorer_chunk_script(k, chunk));
+        }
+      });
+  if (!written) return written.error();
   const auto files = explorer_files(data);
-  std::error_code ec;
-  std::filesystem::create_directories(data.inline_chunks ? dir : dir / "explorer-data", ec);
-  if (ec) return Error(dir.string() + ": cannot create the explorer's directory: " + ec.message());
   for (const auto& [name, contents] : files) {
     if (auto s = write_file_atomic(dir / name, contents); !s) return s.error();
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -39,13 +40,20 @@ struct ExplorerData {
   std::vector<std::string> chunks;
   bool inline_chunks = true;  // the chunks go in the page, not beside it
 };
+// With `sink`, chunks that do not go in the page are handed to it as each is
+// made (k, its text) instead of kept in `chunks`: a run of millions of cells
+// has gigabytes of them.
+using ChunkSink = std::function<void(size_t k, const std::string& chunk)>;
 ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<RunReport>& reports,
-                           const ExplorerOptions& options = {});
+                           const ExplorerOptions& options = {}, const ChunkSink& sink = nullptr);
 
 // explorer.html, and when the chunks do not go in it, explorer-data/chunk-K.js
 // (scripts, not JSON: a page opened from disk may load scripts beside it but
-// not fetch files). Returns (name relative to the report directory, contents).
+// not fetch files) for those in `data.chunks`. Returns (name relative to the
+// report directory, contents).
 std::vector<std::pair<std::string, std::string>> explorer_files(const ExplorerData& data);
+// The script of chunk file k.
+std::string explorer_chunk_script(size_t k, const std::string& chunk);
 
 // Links from report.html into the explorer written beside it (the page's
 // hash states its view; explorer_page.cpp reads it). Runs are counted from

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "privqa/base/files.h"
+#include "testing.h"
+
 namespace privqa::report {
 namespace {
 
@@ -116,6 +121,28 @@ TEST(Explorer, ChunksHoldEachQuestionsCellsAsTheExportReadsThem) {
   const std::string prefix = "privqaExplorerChunk(1, ";
   ASSERT_EQ(script.rfind(prefix, 0), 0u) << script.substr(0, 80);
   EXPECT_EQ(json::parse(script.substr(prefix.size(), script.rfind(')') - prefix.size())), second);
+}
+
+// write_explorer writes the chunk files as they are made, without holding
+// them: the same files as explorer_files of the data held whole.
+TEST(Explorer, WrittenFilesAreThoseOfTheDataHeldWhole) {
+  const std::vector<RunData> runs = {three_questions()};
+  const ExplorerOptions options{.inline_cells = 0, .questions_per_chunk = 2};
+  const auto expected = explorer_files(explorer_data(runs, reports_of(runs), options));
+  ASSERT_EQ(expected.size(), 3u);  // the page and two chunks
+  privqa::testing::TempDir dir;
+  auto page = write_explorer(runs, reports_of(runs), dir.path(), options);
+  ASSERT_TRUE(page.ok()) << page.error().message();
+  EXPECT_EQ(*page, dir / "explorer.html");
+  for (const auto& [name, contents] : expected) {
+    auto written = read_file(dir / name);
+    ASSERT_TRUE(written.ok()) << name;
+    EXPECT_EQ(*written, contents) << name;
+  }
+  // Inline: no folder of chunks.
+  privqa::testing::TempDir inline_dir;
+  ASSERT_TRUE(write_explorer(runs, reports_of(runs), inline_dir.path()).ok());
+  EXPECT_FALSE(std::filesystem::exists(inline_dir / "explorer-data"));
 }
 
 TEST(Explorer, NoTextEndsTheScriptItSitsIn) {

@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "privqa/embed/embedding_table.h"
 #include "privqa/embed/sif_encoder.h"
@@ -52,10 +54,10 @@ void sort_in_report_order(std::vector<Group>& groups, const std::vector<std::str
             [&](const Group& a, const Group& b) { return key(a) < key(b); });
 }
 
-std::vector<AccuracyStat> accuracy_stats(const std::vector<CellResult>& cells,
+std::vector<AccuracyStat> accuracy_stats(const AccuracyTally& tally,
                                          const std::vector<std::string>& mechanisms) {
   std::vector<AccuracyStat> out;
-  for (const AccuracyRow& row : accuracy_table(cells))
+  for (const AccuracyRow& row : tally.rows())
     out.push_back(to_stat(row));
   sort_in_report_order(out, mechanisms);
   return out;
@@ -163,30 +165,34 @@ std::vector<PairedComparison> paired_comparisons(const RunReport& report, int re
 std::vector<SubjectStat> subject_stats(const RunData& run,
                                        const std::vector<std::string>& mechanisms,
                                        size_t min_questions) {
-  std::map<std::string, std::string> subject_of;
+  std::unordered_map<std::string, std::string> subject_of;
   for (const auto& q : run.corpus)
     subject_of[q.id] = q.subject.empty() ? "(none)" : q.subject;
-  std::map<std::string, std::vector<CellResult>> by_subject;
-  std::map<std::string, std::set<std::string>> questions;
+  struct Subject {
+    AccuracyTally tally;
+    std::unordered_set<std::string> questions;
+  };
+  std::map<std::string, Subject> by_subject;
   for (const auto& c : run.cells) {
     const auto it = subject_of.find(c.key.question_id);
     if (it == subject_of.end()) continue;
-    by_subject[it->second].push_back(c);
-    questions[it->second].insert(c.key.question_id);
+    Subject& subject = by_subject[it->second];
+    subject.tally.add(c);
+    subject.questions.insert(c.key.question_id);
   }
   std::vector<SubjectStat> out;
-  std::vector<CellResult> pooled;
+  AccuracyTally pooled;
   size_t pooled_subjects = 0, pooled_questions = 0;
-  for (const auto& [subject, cells] : by_subject) {
-    const size_t n = questions[subject].size();
+  for (const auto& [name, subject] : by_subject) {
+    const size_t n = subject.questions.size();
     if (n < min_questions) {
-      pooled.insert(pooled.end(), cells.begin(), cells.end());
+      pooled.merge(subject.tally);
       ++pooled_subjects;
       pooled_questions += n;
       continue;
     }
-    for (const AccuracyStat& s : accuracy_stats(cells, mechanisms))
-      out.push_back({subject, n, 1, s});
+    for (const AccuracyStat& s : accuracy_stats(subject.tally, mechanisms))
+      out.push_back({name, n, 1, s});
   }
   for (const AccuracyStat& s : accuracy_stats(pooled, mechanisms))
     out.push_back({kPooledSubjects, pooled_questions, pooled_subjects, s});
@@ -264,6 +270,28 @@ std::optional<std::string> phrasedp_encoder(const json& mechanism) {
   return mechanism.value("params", json::object()).value("encoder", std::string(kSifEncoder));
 }
 
+// The questions whose texts the privacy metrics measure: every question of
+// the cells, or when there are more than `limit` (> 0), the `limit` whose
+// ids hash lowest, a uniform sample that needs no random state and keeps a
+// question in or out of it for every mechanism and eps, and in every report.
+std::optional<std::unordered_set<std::string>> privacy_sample(const std::vector<CellResult>& cells,
+                                                              size_t limit) {
+  std::unordered_set<std::string> ids;
+  for (const CellResult& c : cells)
+    ids.insert(c.key.question_id);
+  if (limit == 0 || ids.size() <= limit) return std::nullopt;
+  std::vector<std::pair<uint64_t, const std::string*>> hashed;
+  hashed.reserve(ids.size());
+  for (const std::string& id : ids)
+    hashed.emplace_back(XXH3_64bits(id.data(), id.size()), &id);
+  std::nth_element(hashed.begin(), hashed.begin() + static_cast<std::ptrdiff_t>(limit),
+                   hashed.end());
+  std::unordered_set<std::string> sample;
+  for (size_t i = 0; i < limit; ++i)
+    sample.insert(*hashed[i].second);
+  return sample;
+}
+
 void add_privacy(const RunData& run, const ReportOptions& options, RunReport& report) {
   if (run.corpus.empty()) {
     report.notes.push_back(
@@ -289,7 +317,16 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
     const auto scoring = phrasedp_encoder(m);
     if (scoring && *scoring != kSifEncoder) provider_encoded.insert(m.value("name", std::string()));
   }
+  const auto sample = privacy_sample(run.cells, options.privacy_questions);
+  if (sample) {
+    report.notes.push_back(fmt::format(
+        "privacy metrics over a sample of {} of the run's {} questions (those whose ids hash "
+        "lowest: the same questions for every mechanism and eps); --privacy-questions 0 "
+        "measures every text",
+        sample->size(), report.questions));
+  }
   for (const auto& c : run.cells) {
+    if (sample && sample->count(c.key.question_id) == 0) continue;
     const auto question = meter.find(c.key.question_id);
     if (!question) {
       ++unknown;
@@ -521,7 +558,10 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
     questions.insert(c.key.question_id);
   r.questions = questions.size();
 
-  r.accuracy = accuracy_stats(run.cells, r.mechanisms);
+  AccuracyTally tally;
+  for (const CellResult& c : run.cells)
+    tally.add(c);
+  r.accuracy = accuracy_stats(tally, r.mechanisms);
   for (const AccuracyStat& a : r.accuracy)
     r.outcomes.push_back({group_of(a), scored_outcomes(run.cells, group_of(a))});
   r.bootstrap_resamples = options.bootstrap_resamples;

@@ -2,6 +2,7 @@
 #include "privqa/report/run_report.h"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 #include <algorithm>
 
@@ -326,6 +327,40 @@ TEST(BuildReport, PrivacyOfTheStoredTextsWithoutEmbeddings) {
   // The missing embeddings are reported, not fatal.
   ASSERT_FALSE(report->notes.empty());
   EXPECT_NE(report->notes[0].find("cosine"), std::string::npos);
+}
+
+TEST(BuildReport, PrivacyOfALargerRunMeasuresTheQuestionsWhoseIdsHashLowest) {
+  ReportOptions options;
+  options.embeddings = "/nonexistent/embeddings.json";
+  options.privacy_questions = 4;
+  const RunData run = ten_questions();
+  auto report = build_report(run, options);
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  // The sample as docs/reports.md states it: the 4 ids of lowest XXH3 hash.
+  std::vector<std::pair<uint64_t, std::string>> hashed;
+  for (const Question& q : run.corpus)
+    hashed.emplace_back(XXH3_64bits(q.id.data(), q.id.size()), q.id);
+  std::sort(hashed.begin(), hashed.end());
+  size_t sanitized = 0;  // of the sample, cells that sent a text (q9's failed)
+  for (size_t i = 0; i < 4; ++i)
+    sanitized += hashed[i].second != "q9";
+  ASSERT_EQ(report->privacy.size(), 2u);
+  EXPECT_EQ(report->privacy[0].texts, 4u);
+  EXPECT_EQ(report->privacy[0].reidentified, 4u);
+  EXPECT_EQ(report->privacy[1].texts, sanitized);
+  EXPECT_EQ(report->questions, 10u);  // accuracy still counts every question
+  EXPECT_EQ(report->accuracy.front().n, 10u);
+  const bool noted =
+      std::any_of(report->notes.begin(), report->notes.end(), [](const std::string& n) {
+        return n.find("sample of 4 of the run's 10 questions") != std::string::npos;
+      });
+  EXPECT_TRUE(noted);
+
+  options.privacy_questions = 0;  // every text
+  report = build_report(run, options);
+  ASSERT_TRUE(report.ok()) << report.error().message();
+  EXPECT_EQ(report->privacy[0].texts, 10u);
+  EXPECT_EQ(report->privacy[1].texts, 9u);
 }
 
 TEST(Render, EveryFormatCarriesTheSimulatedTitle) {

@@ -16,6 +16,9 @@ using store_shared::kSessionsKey;
 constexpr store_shared::ColumnTypes kColumnTypes = {
     .key = "TEXT COLLATE \"C\"", .real = "DOUBLE PRECISION", .integer = "BIGINT"};
 
+// Cells a read of table cells fetches at once: a few MiB of texts.
+constexpr size_t kCellsPerPage = 2000;
+
 constexpr const char* kPutMeta =
     "INSERT INTO meta (key, value) VALUES ($1, $2) "
     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
@@ -124,19 +127,24 @@ class PostgresResultStore final : public store_shared::SharedResultStore {
     return keys;
   }
 
-  Result<std::vector<CellResult>> cells() override {
-    auto rows = db_.query(fmt::format("SELECT {} FROM cells ORDER BY cell_key COLLATE \"C\"",
-                                      store_shared::kCellColumns),
-                          {}, "read table cells");
-    if (!rows) return rows.error();
-    std::vector<CellResult> out;
-    out.reserve(rows->size());
-    for (size_t r = 0; r < rows->size(); ++r) {
-      auto cell = decode_cell(*rows, r);
-      if (!cell) return cell.error();
-      out.push_back(std::move(*cell));
+  // A page at a time, each after the last key of the one before: every
+  // page is one indexed query, and a lost connection costs one page.
+  Status for_each_cell(const CellVisitor& visit, CellFields fields) override {
+    const std::string sql = fmt::format(
+        "SELECT {} FROM cells WHERE cell_key > $1 ORDER BY cell_key COLLATE \"C\" LIMIT {}",
+        store_shared::cell_columns(fields), kCellsPerPage);
+    std::string after;  // every key is longer than ""
+    for (;;) {
+      auto rows = db_.query(sql, {after}, "read table cells");
+      if (!rows) return rows.error();
+      for (size_t r = 0; r < rows->size(); ++r) {
+        auto cell = decode_cell(*rows, r);
+        if (!cell) return cell.error();
+        if (Status visited = visit(*cell); !visited) return visited;
+      }
+      if (rows->size() < kCellsPerPage) return Status::Ok();
+      after = rows->text(rows->size() - 1, 0);
     }
-    return out;
   }
 
  private:

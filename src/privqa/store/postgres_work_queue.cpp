@@ -65,8 +65,10 @@ std::string host_name() {
 // "{1,2,3}": a bigint[] parameter.
 std::string int_array(const std::vector<size_t>& items) {
   std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i)
-    out += (i ? "," : "") + std::to_string(items[i]);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(items[i]);
+  }
   return out + "}";
 }
 

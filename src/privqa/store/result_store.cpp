@@ -149,14 +149,13 @@ class SqliteResultStore final : public store_shared::SharedResultStore {
     return keys;
   }
 
-  Result<std::vector<CellResult>> cells() override {
+  Status for_each_cell(const CellVisitor& visit, CellFields fields) override {
     auto s = db_.prepare(
-        fmt::format("SELECT {} FROM cells ORDER BY cell_key", store_shared::kCellColumns));
+        fmt::format("SELECT {} FROM cells ORDER BY cell_key", store_shared::cell_columns(fields)));
     if (!s) return s.error();
-    std::vector<CellResult> out;
     Result<bool> row = false;
+    CellResult c;
     while ((row = s->step("read cells")) && *row) {
-      CellResult c;
       int i = 0;
       const std::string key = s->column_text(i++);
       c.key.question_id = s->column_text(i++);
@@ -182,10 +181,10 @@ class SqliteResultStore final : public store_shared::SharedResultStore {
       c.remote_tokens_out = s->column_int64(i++);
       c.error = s->column_text(i++);
       c.details = s->column_text(i++);
-      out.push_back(std::move(c));
+      if (Status visited = visit(c); !visited) return visited;
     }
     if (!row) return row.error();
-    return out;
+    return Status::Ok();
   }
 
  private:
@@ -225,6 +224,18 @@ class SqliteResultStore final : public store_shared::SharedResultStore {
 };
 
 }  // namespace
+
+Result<std::vector<CellResult>> ResultStore::cells(CellFields fields) {
+  std::vector<CellResult> out;
+  Status read = for_each_cell(
+      [&](CellResult& c) {
+        out.push_back(std::move(c));
+        return Status::Ok();
+      },
+      fields);
+  if (!read) return read.error();
+  return out;
+}
 
 Result<std::unique_ptr<ResultStore>> open_sqlite_store(const std::filesystem::path& path,
                                                        bool read_only) {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -87,8 +88,23 @@ class ResultStore {
   // Keys (CellKey::str) of the cells of `question_ids` finished with status ok.
   virtual Result<std::unordered_set<std::string>> finished_keys(
       const std::vector<std::string>& question_ids) = 0;
+
+  // Which columns a read of cells fills.
+  enum class CellFields {
+    kAll,
+    // The key and the outcome (status, parsed, parse_method, gold, attempts,
+    // latency, tokens); the texts (sanitized, cot, raw_answer, error,
+    // details) stay empty, unread.
+    kOutcomes,
+  };
+  // Calls `visit` with each stored cell, ordered by key, one at a time, so a
+  // reader of a run larger than memory holds only what it keeps. Stops at
+  // the first error of the read or of `visit`, and returns it. Cells stored
+  // while it reads may or may not be visited.
+  using CellVisitor = std::function<Status(CellResult&)>;
+  virtual Status for_each_cell(const CellVisitor& visit, CellFields fields = CellFields::kAll) = 0;
   // Every stored cell, ordered by key.
-  virtual Result<std::vector<CellResult>> cells() = 0;
+  Result<std::vector<CellResult>> cells(CellFields fields = CellFields::kAll);
 };
 
 // Opens or creates a SQLite store (and the folders above it). With

@@ -317,6 +317,62 @@ TEST_P(ResultStoreTest, CellsSortBytewiseAndNumbersComeBackExactly) {
   }
 }
 
+// More cells than PostgreSQL's read fetches at once (2,000), with keys whose
+// byte order differs from a locale's; each written in one statement.
+TEST_P(ResultStoreTest, ReadingCellsOneAtATimeVisitsEachOnceInKeyOrder) {
+  auto store = open();
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  ASSERT_TRUE((*store)->bind_run(run_record("abc")).ok());
+  constexpr int kCells = 4321;
+  std::vector<std::string> keys;
+  for (int i = 0; i < kCells; ++i) {
+    CellResult c = cell((i % 3 == 0 ? "Q" : "q") + std::to_string(i),
+                        i % 2 ? Scenario::kLocal : Scenario::kPrivateCot,
+                        i % 7 ? CellStatus::kOk : CellStatus::kError);
+    c.parsed = i % 4;
+    c.parse_method = "letter";
+    c.latency = i;
+    ASSERT_TRUE((*store)->put(c).ok());
+    keys.push_back(c.key.str());
+  }
+  std::sort(keys.begin(), keys.end());  // bytewise, as std::string compares
+
+  for (const auto fields : {ResultStore::CellFields::kAll, ResultStore::CellFields::kOutcomes}) {
+    const bool all = fields == ResultStore::CellFields::kAll;
+    std::vector<std::string> visited;
+    Status read = (*store)->for_each_cell(
+        [&](CellResult& c) {
+          visited.push_back(c.key.str());
+          const int i = std::stoi(c.key.question_id.substr(1));
+          EXPECT_EQ(c.status, i % 7 ? CellStatus::kOk : CellStatus::kError) << i;
+          EXPECT_EQ(c.parsed, i % 4) << i;
+          EXPECT_EQ(c.parse_method, "letter");
+          EXPECT_EQ(c.gold, 1);
+          EXPECT_EQ(c.attempts, 3);
+          EXPECT_EQ(c.latency, i);
+          EXPECT_EQ(c.remote_tokens_in, 42);
+          EXPECT_EQ(c.sanitized, all ? "sanitized \xE2\x80\x93 text" : "") << i;
+          EXPECT_EQ(c.cot, all ? "because" : "");
+          EXPECT_EQ(c.raw_answer, all ? "Answer: B" : "");
+          EXPECT_EQ(c.details, all ? "{}" : "");
+          EXPECT_EQ(c.error, all && i % 7 == 0 ? "cot (remote): HTTP 500" : "");
+          return Status::Ok();
+        },
+        fields);
+    ASSERT_TRUE(read.ok()) << read.error().message();
+    EXPECT_EQ(visited, keys);
+  }
+
+  // The visitor's error ends the read and comes back.
+  size_t calls = 0;
+  Status stopped = (*store)->for_each_cell([&](CellResult&) -> Status {
+    return ++calls == 2500 ? Status(Error("enough")) : Status::Ok();
+  });
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().message(), "enough");
+  EXPECT_EQ(calls, 2500u);
+}
+
 // PostgreSQL: errors name the URL, never a password.
 TEST(PostgresStore, ClearErrorsForUnreachableOrEmptyDatabases) {
   // Nothing listens on port 1 of loopback.

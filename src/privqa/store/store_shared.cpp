@@ -53,6 +53,20 @@ CREATE INDEX IF NOT EXISTS cells_question ON cells (question_id);
                      fmt::arg("integer", t.integer));
 }
 
+const char* cell_columns(ResultStore::CellFields fields) {
+  switch (fields) {
+    case ResultStore::CellFields::kAll:
+      return "cell_key, question_id, scenario, mechanism, eps, repeat, status, sanitized, cot, "
+             "raw_answer, parsed, parse_method, gold, attempts, latency, local_tokens_in, "
+             "local_tokens_out, remote_tokens_in, remote_tokens_out, error, details";
+    case ResultStore::CellFields::kOutcomes:
+      return "cell_key, question_id, scenario, mechanism, eps, repeat, status, '', '', '', "
+             "parsed, parse_method, gold, attempts, latency, local_tokens_in, local_tokens_out, "
+             "remote_tokens_in, remote_tokens_out, '', ''";
+  }
+  return "";
+}
+
 std::string put_cell_sql(bool numbered) {
   static constexpr const char* kColumns[] = {"cell_key",
                                              "question_id",

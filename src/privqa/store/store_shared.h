@@ -23,12 +23,10 @@ inline constexpr const char* kSessionsKey = "sessions";
 // The meta key naming the process that last claimed the store for writing.
 inline constexpr const char* kWriterKey = "writer";
 
-// The columns of table `cells` in the order cells() reads them (finished_at,
-// written by put(), is not read back).
-inline constexpr const char* kCellColumns =
-    "cell_key, question_id, scenario, mechanism, eps, repeat, status, sanitized, cot, "
-    "raw_answer, parsed, parse_method, gold, attempts, latency, local_tokens_in, "
-    "local_tokens_out, remote_tokens_in, remote_tokens_out, error, details";
+// The columns of table `cells` in the order for_each_cell reads them
+// (finished_at, written by put(), is not read back); for kOutcomes, the
+// texts are read as ''.
+const char* cell_columns(ResultStore::CellFields fields);
 
 // put()'s statement in the backend's parameter style (`numbered`: $1, $2,
 // ... as PostgreSQL's; else ?): inserts a cell, or replaces a stored error
