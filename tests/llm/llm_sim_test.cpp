@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "privqa/base/asio.h"
 #include "privqa/llm/http_engine.h"
@@ -735,12 +736,16 @@ class IdleHedging : public ::testing::Test {
     send(std::move(requests));
   }
 
-  // Seconds from each stalled request's arrival to its hedge copy's, in order.
+  // Seconds from each stalled request's first arrival to its first hedge
+  // copy's, in order. (A later copy may stall too, by the plan's own draw.)
   std::vector<double> hedge_gaps() {
     sim_.stop();
     std::vector<double> gaps;
-    for (const RetryGap& gap :
-         retry_gaps(sim_.log(), [](const json& e) { return e["fault"] == "stall"; }))
+    std::set<std::string> arrived;
+    const auto first_and_stalled = [&](const json& e) {
+      return arrived.insert(user_text(e)).second && e["fault"] == "stall";
+    };
+    for (const RetryGap& gap : retry_gaps(sim_.log(), first_and_stalled))
       gaps.push_back(gap.seconds);
     return gaps;
   }
@@ -766,9 +771,9 @@ TEST_F(IdleHedging, WhileNothingWaitsAStallIsHedgedAfterTheMedianLatencyWithinTh
     early.push_back(static_cast<double>(before.hedges + 1) <=
                     0.05 * static_cast<double>(before.requests + 1));
     send({r});
-    // A third copy when the second is slow too.
+    // More copies while each is slow too: up to five copies, nothing waiting.
     EXPECT_GE(client_->counters().hedges, before.hedges + 1);
-    EXPECT_LE(client_->counters().hedges, before.hedges + 2);
+    EXPECT_LE(client_->counters().hedges, before.hedges + 4);
   }
   ASSERT_TRUE(early.front()) << "the warm-up left no early copies: the test shows nothing";
   ASSERT_FALSE(early.back()) << "the budget was never spent: the test shows nothing";
@@ -797,7 +802,7 @@ TEST_F(IdleHedging, WhenTheQueueEmptiesEveryStallPastTheMedianIsHedgedThen) {
     requests.push_back(std::move(r));
   send(std::move(requests));
   EXPECT_GE(client_->counters().hedges, hedges_before + 3);  // (more: a copy was slow too)
-  EXPECT_LE(client_->counters().hedges, hedges_before + 6);
+  EXPECT_LE(client_->counters().hedges, hedges_before + 12);
   const std::vector<double> gaps = hedge_gaps();
   ASSERT_EQ(gaps.size(), 3u);
   for (double gap : gaps) {
@@ -821,7 +826,7 @@ TEST_F(IdleHedging, WhileOnlyShorterChainsWaitALongerChainsStallIsHedgedAfterThe
       requests.push_back(std::move(r));
   send(std::move(requests), /*longer_chains=*/3);
   EXPECT_GE(client_->counters().hedges, hedges_before + 3);
-  EXPECT_LE(client_->counters().hedges, hedges_before + 6);
+  EXPECT_LE(client_->counters().hedges, hedges_before + 12);
   const std::vector<double> gaps = hedge_gaps();
   ASSERT_EQ(gaps.size(), 3u);
   for (double gap : gaps) {
