@@ -322,11 +322,10 @@ struct AnswerBaseEvidence {
 // 4; with neither (or both) the file does not tell, and we refuse to guess.
 Result<int> detect_answer_base(const std::filesystem::path& path, const AnswerBaseEvidence& cop,
                                const LoadSettingNames& names) {
-  const bool zero = cop.zero, four = cop.four, labelled = cop.labelled;
-  if (zero && !four) return 0;
-  if (four && !zero) return 1;
-  if (!labelled) return 0;  // only -1 (unlabelled): the base does not matter
-  const std::string why = zero ? "both 0 and 4 occur" : "only values 1..3 occur";
+  if (cop.zero && !cop.four) return 0;
+  if (cop.four && !cop.zero) return 1;
+  if (!cop.labelled) return 0;  // only -1 (unlabelled): the base does not matter
+  const std::string why = cop.zero ? "both 0 and 4 occur" : "only values 1..3 occur";
   std::string message = path.string() +
                         ": cannot tell whether 'cop' counts from 0 (HuggingFace copy) or from 1 "
                         "(original MedMCQA release): " +

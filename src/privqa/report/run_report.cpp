@@ -54,10 +54,10 @@ void sort_in_report_order(std::vector<Group>& groups, const std::vector<std::str
             [&](const Group& a, const Group& b) { return key(a) < key(b); });
 }
 
-std::vector<AccuracyStat> accuracy_stats(const AccuracyTally& tally,
+std::vector<AccuracyStat> accuracy_stats(const std::vector<AccuracyRow>& rows,
                                          const std::vector<std::string>& mechanisms) {
   std::vector<AccuracyStat> out;
-  for (const AccuracyRow& row : tally.rows())
+  for (const AccuracyRow& row : rows)
     out.push_back(to_stat(row));
   sort_in_report_order(out, mechanisms);
   return out;
@@ -191,10 +191,10 @@ std::vector<SubjectStat> subject_stats(const RunData& run,
       pooled_questions += n;
       continue;
     }
-    for (const AccuracyStat& s : accuracy_stats(subject.tally, mechanisms))
+    for (const AccuracyStat& s : accuracy_stats(subject.tally.rows(), mechanisms))
       out.push_back({name, n, 1, s});
   }
-  for (const AccuracyStat& s : accuracy_stats(pooled, mechanisms))
+  for (const AccuracyStat& s : accuracy_stats(pooled.rows(), mechanisms))
     out.push_back({kPooledSubjects, pooled_questions, pooled_subjects, s});
   return out;
 }
@@ -270,15 +270,13 @@ std::optional<std::string> phrasedp_encoder(const json& mechanism) {
   return mechanism.value("params", json::object()).value("encoder", std::string(kSifEncoder));
 }
 
-// The questions whose texts the privacy metrics measure: every question of
-// the cells, or when there are more than `limit` (> 0), the `limit` whose
-// ids hash lowest, a uniform sample that needs no random state and keeps a
-// question in or out of it for every mechanism and eps, and in every report.
-std::optional<std::unordered_set<std::string>> privacy_sample(const std::vector<CellResult>& cells,
+// The questions whose texts the privacy metrics measure: all of `ids` (the
+// questions of the cells), or when there are more than `limit` (> 0), the
+// `limit` whose ids hash lowest, a uniform sample that needs no random state
+// and keeps a question in or out of it for every mechanism and eps, and in
+// every report.
+std::optional<std::unordered_set<std::string>> privacy_sample(const std::set<std::string>& ids,
                                                               size_t limit) {
-  std::unordered_set<std::string> ids;
-  for (const CellResult& c : cells)
-    ids.insert(c.key.question_id);
   if (limit == 0 || ids.size() <= limit) return std::nullopt;
   std::vector<std::pair<uint64_t, const std::string*>> hashed;
   hashed.reserve(ids.size());
@@ -292,7 +290,9 @@ std::optional<std::unordered_set<std::string>> privacy_sample(const std::vector<
   return sample;
 }
 
-void add_privacy(const RunData& run, const ReportOptions& options, RunReport& report) {
+// `questions`: the distinct questions of the run's cells.
+void add_privacy(const RunData& run, const std::set<std::string>& questions,
+                 const ReportOptions& options, RunReport& report) {
   if (run.corpus.empty()) {
     report.notes.push_back(
         "privacy metrics and per-subject accuracy left out: the dataset could "
@@ -317,7 +317,7 @@ void add_privacy(const RunData& run, const ReportOptions& options, RunReport& re
     const auto scoring = phrasedp_encoder(m);
     if (scoring && *scoring != kSifEncoder) provider_encoded.insert(m.value("name", std::string()));
   }
-  const auto sample = privacy_sample(run.cells, options.privacy_questions);
+  const auto sample = privacy_sample(questions, options.privacy_questions);
   if (sample) {
     report.notes.push_back(fmt::format(
         "privacy metrics over a sample of {} of the run's {} questions (those whose ids hash "
@@ -558,17 +558,14 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
     questions.insert(c.key.question_id);
   r.questions = questions.size();
 
-  AccuracyTally tally;
-  for (const CellResult& c : run.cells)
-    tally.add(c);
-  r.accuracy = accuracy_stats(tally, r.mechanisms);
+  r.accuracy = accuracy_stats(accuracy_table(run.cells), r.mechanisms);
   for (const AccuracyStat& a : r.accuracy)
     r.outcomes.push_back({group_of(a), scored_outcomes(run.cells, group_of(a))});
   r.bootstrap_resamples = options.bootstrap_resamples;
   r.paired = paired_comparisons(r, options.bootstrap_resamples);
   r.min_subject_questions = options.min_subject_questions;
   r.subjects = subject_stats(run, r.mechanisms, options.min_subject_questions);
-  if (options.privacy) add_privacy(run, options, r);
+  if (options.privacy) add_privacy(run, questions, options, r);
   add_budget(run, r);
   add_usage(run, r);
   if (run.sessions.empty()) r.notes.push_back("the store records no session: no cost or wall time");
