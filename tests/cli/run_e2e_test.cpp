@@ -276,21 +276,32 @@ TEST_P(RunE2E, KilledFiveTimesResumesToTheSameResultsWithoutRepeatingRequests) {
   // cell the store holds as finished by then (model + user message).
   std::vector<size_t> segment_ends = {count_lines(dir_ / "sim.log")};
   std::vector<std::set<std::string>> finished_requests;
-  // Each kill comes after a random 10-30% of an uninterrupted run's time, so
-  // the five kills land at different stages (start-up, mid-run) and leave
-  // work for the final resume.
+  // The first kill comes after a random 10-30% of an uninterrupted run's
+  // time, at start-up or early on. Each later one waits for its run to store
+  // a cell first (a loaded machine can start a run slower than a fixed
+  // moment allows), then a random 0-20% of that time, so the kills land at
+  // different stages and leave work for the final resume.
   std::mt19937_64 rng(20261125);  // fixed: the kill moments are reproducible
-  std::uniform_real_distribution<double> moment(0.1, 0.3);
+  std::uniform_real_distribution<double> first_moment(0.1, 0.3), moment(0.0, 0.2);
+  const std::string crashed = (dir_ / "crashed.db").string();
   int killed_running = 0;
   for (int kill = 0; kill < 5; ++kill) {
+    const size_t stored_before = stored_cells(crashed);
     ChildProcess runner({kBinary, "run", "--quiet", (dir_ / "crashed.toml").string()},
                         dir_ / "runner.out", {"PRIVQA_SIM_URL=" + url});
-    std::this_thread::sleep_for(std::chrono::duration<double>(moment(rng) * seconds));
+    if (kill > 0) {
+      const auto give_up =
+          std::chrono::steady_clock::now() + std::chrono::duration<double>(2 * seconds + 30);
+      while (stored_cells(crashed) <= stored_before && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(
+        std::chrono::duration<double>((kill == 0 ? first_moment(rng) : moment(rng)) * seconds));
     runner.signal(SIGKILL);
     killed_running += runner.wait() == 128 + SIGKILL;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the simulator logs what it got
     segment_ends.push_back(count_lines(dir_ / "sim.log"));
-    finished_requests.push_back(requests_of_finished_cells((dir_ / "crashed.db").string()));
+    finished_requests.push_back(requests_of_finished_cells(crashed));
   }
   EXPECT_GE(killed_running, 2) << "kills hit running runs";
   const auto resumed = run_command(privqa_run(url, dir_ / "crashed.toml"));

@@ -43,8 +43,8 @@ Result<AttackInputs> run_attack_inputs(const report::RunData& run) {
     names.push_back(name);
   }
   std::map<std::pair<std::string, double>, AttackGroup> groups;
-  for (const CellResult& c : run.cells) {
-    if (c.key.scenario != Scenario::kPrivateCot || c.status != CellStatus::kOk) continue;
+  Status read = report::for_each_whole_cell(run, [&](const CellResult& c) -> Status {
+    if (c.key.scenario != Scenario::kPrivateCot || c.status != CellStatus::kOk) return Status::Ok();
     const auto m = mechanisms.find(c.key.mechanism);
     const auto q = position.find(c.key.question_id);
     if (m == mechanisms.end() || q == position.end()) {
@@ -57,7 +57,9 @@ Result<AttackInputs> run_attack_inputs(const report::RunData& run) {
     g.params = m->second.second;
     g.eps = c.key.eps;
     g.texts.push_back({in.corpus[q->second], c.sanitized, q->second});
-  }
+    return Status::Ok();
+  });
+  if (!read) return read.error();
   if (groups.empty())
     return Error(store + ": the run has no completed S3 cells: nothing to attack");
   in.groups = groups_in_order(names, std::move(groups));

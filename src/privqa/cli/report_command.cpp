@@ -33,6 +33,7 @@ struct ReportArgs {
   size_t min_subject_questions = report::ReportOptions{}.min_subject_questions;
   size_t privacy_questions = report::ReportOptions{}.privacy_questions;
   size_t explorer_inline_cells = report::ExplorerOptions{}.inline_cells;
+  size_t explorer_questions = report::ExplorerOptions{}.text_questions;
   DatasetOptionArgs dataset;  // overrides how the runs recorded reading their question files
 };
 
@@ -72,7 +73,8 @@ int report(const ReportArgs& a) {
   runs.reserve(a.runs.size());
   std::vector<report::RunReport> reports;
   for (const auto& path : a.runs) {
-    auto run = report::load_run(path, dataset);
+    // The texts stay in the store: the report reads those of a sample.
+    auto run = report::load_run(path, dataset, report::CellTexts::kInStore);
     if (!run) {
       std::cerr << "privqa: " << run.error().message() << "\n";
       return 2;
@@ -106,8 +108,9 @@ int report(const ReportArgs& a) {
   }
   // The explorer goes with the HTML: it is the page to open the cells from.
   if (formats->html) {
-    auto explorer =
-        report::write_explorer(runs, reports, out, {.inline_cells = a.explorer_inline_cells});
+    auto explorer = report::write_explorer(
+        runs, reports, out,
+        {.inline_cells = a.explorer_inline_cells, .text_questions = a.explorer_questions});
     if (!explorer) {
       std::cerr << "privqa: " << explorer.error().message() << "\n";
       return 1;
@@ -147,13 +150,19 @@ void register_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--min-subject-questions", args->min_subject_questions,
                   "subjects with fewer questions are pooled in the per-subject table")
       ->capture_default_str();
-  cmd->add_option("--privacy-questions", args->privacy_questions,
-                  "the privacy metrics measure the texts of a uniform sample of this many "
-                  "questions of a larger run (0: all)")
+  cmd->add_option(
+         "--privacy-questions", args->privacy_questions,
+         "the privacy metrics and the budget table measure the texts of a uniform sample of "
+         "this many "
+         "questions of a larger run (0: all)")
       ->capture_default_str();
   cmd->add_option("--explorer-inline-cells", args->explorer_inline_cells,
                   "with more cells than this, explorer.html loads the cells' texts from chunk "
                   "files beside it when a question is opened")
+      ->capture_default_str();
+  cmd->add_option("--explorer-questions", args->explorer_questions,
+                  "with more questions than this, explorer.html keeps the cells' texts of a "
+                  "uniform sample of this many (0: all); the table shows every cell's outcome")
       ->capture_default_str();
   args->dataset.format_flag = "--dataset-format";
   add_dataset_options(cmd, args->dataset,

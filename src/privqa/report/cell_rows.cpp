@@ -2,8 +2,6 @@
 
 #include <optional>
 
-#include "privqa/report/run_report.h"
-
 namespace privqa::report {
 
 namespace {
@@ -50,22 +48,21 @@ CellRows::CellRows(const RunData& run)
       local_model_(recorded_model(run.record, "local")),
       remote_model_(recorded_model(run.record, "remote")),
       non_dp_(non_dp_mechanisms(run.record)),
-      costs_(cell_costs(run)) {
+      costs_(run) {
   for (const auto& q : run.corpus)
     subject_of_[q.id] = q.subject;
 }
 
 nlohmann::ordered_json CellRows::row(size_t i, const RowOptions& options) const {
   const size_t n = run_.cells.size();
-  return fields(i < n ? run_.cells.at(i) : run_.attack_cells.at(i - n), costs_.at(i), options);
+  return row(i < n ? run_.cells.at(i) : run_.attack_cells.at(i - n), options);
 }
 
 nlohmann::ordered_json CellRows::blank(const RowOptions& options) const {
-  return fields(CellResult{}, 0, options);
+  return row(CellResult{}, options);
 }
 
-nlohmann::ordered_json CellRows::fields(const CellResult& c, double cost,
-                                        const RowOptions& options) const {
+nlohmann::ordered_json CellRows::row(const CellResult& c, const RowOptions& options) const {
   nlohmann::ordered_json j;
   j["run_id"] = run_.record.fingerprint;
   j["simulated"] = run_.simulated;
@@ -99,7 +96,7 @@ nlohmann::ordered_json CellRows::fields(const CellResult& c, double cost,
     j["latency"] = c.latency;
     j["provider_seconds"] = optional_number(times.provider);
     j["admission_seconds"] = optional_number(times.admission);
-    j["cost"] = cost;
+    j["cost"] = costs_.of(c);
   }
   if (options.details) {
     // Details that are not JSON (none stored) read as null, never as a broken value.

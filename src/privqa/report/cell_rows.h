@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "privqa/report/run_data.h"
+#include "privqa/report/run_report.h"
 
 namespace privqa::report {
 
@@ -29,17 +30,18 @@ class CellRows {
   size_t size() const { return run_.cells.size() + run_.attack_cells.size(); }
   // Row i, for the i-th cell in that order; `i` < size().
   nlohmann::ordered_json row(size_t i, const RowOptions& options) const;
+  // The row of cell `c` of the run, e.g. one read whole from its store
+  // (for_each_whole_cell) when the run holds only outcomes.
+  nlohmann::ordered_json row(const CellResult& c, const RowOptions& options) const;
   // The row of a blank cell: the field names, for a header when there are no cells.
   nlohmann::ordered_json blank(const RowOptions& options) const;
 
  private:
-  nlohmann::ordered_json fields(const CellResult& c, double cost, const RowOptions& options) const;
-
   const RunData& run_;
   std::string local_model_, remote_model_;
   std::map<std::string, std::string> subject_of_;  // question id -> subject
   std::set<std::string> non_dp_;                   // mechanisms without a DP guarantee
-  std::vector<double> costs_;                      // cell_costs(run), in size() order
+  CostShares costs_;
 };
 
 }  // namespace privqa::report

@@ -126,8 +126,9 @@ std::string explorer_link(const std::vector<std::string>& fields) {
 
 }  // namespace
 
-ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<RunReport>& reports,
-                           const ExplorerOptions& options, const ChunkSink& sink) {
+Result<ExplorerData> explorer_data(const std::vector<RunData>& runs,
+                                   const std::vector<RunReport>& reports,
+                                   const ExplorerOptions& options, const ChunkSink& sink) {
   ColumnOrder order;
   if (!reports.empty()) order.mechanisms = reports.front().mechanisms;
   std::vector<Column> columns;
@@ -188,12 +189,7 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
   page["columns"] = std::move(cols);
 
   const size_t per_chunk = std::max<size_t>(1, options.questions_per_chunk);
-  // Each chunk's cells, to be read one chunk at a time: the texts of every
-  // cell as JSON values at once would take several times the store's size.
-  struct Member {
-    size_t run, cell, column, question;
-  };
-  std::vector<std::vector<Member>> members((question_ids.size() + per_chunk - 1) / per_chunk);
+  const size_t chunk_count = (question_ids.size() + per_chunk - 1) / per_chunk;
   json run_list = json::array(), outcomes = json::array(), paired = json::array();
   for (size_t r = 0; r < runs.size(); ++r) {
     const RunData& run = runs[r];
@@ -203,13 +199,8 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
                         {"local_model", recorded_model(run.record, "local")},
                         {"remote_model", recorded_model(run.record, "remote")}});
     std::vector<std::string> grid(columns.size(), std::string(question_ids.size(), '.'));
-    for (size_t i = 0; i < run.cells.size(); ++i) {
-      const CellResult& c = run.cells[i];
-      const size_t q = question_index.at(c.key.question_id);
-      const size_t col = column_index(c.key);
-      grid[col][q] = outcome(c);
-      members[q / per_chunk].push_back({r, i, col, q});
-    }
+    for (const CellResult& c : run.cells)
+      grid[column_index(c.key)][question_index.at(c.key.question_id)] = outcome(c);
     outcomes.push_back(grid);
     json tests = json::array();
     if (r < reports.size()) {
@@ -231,22 +222,54 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
   }
   page["comparisons"] = std::move(comparisons);
 
+  // The questions whose cells' texts the page keeps: all, or a sample of a
+  // run of more (the privacy metrics' kind: report/run_report.h).
+  std::vector<bool> with_texts(question_ids.size(), true);
+  size_t text_questions = question_ids.size();
+  if (const auto sample =
+          question_sample({question_ids.begin(), question_ids.end()}, options.text_questions)) {
+    with_texts.assign(question_ids.size(), false);
+    for (const std::string& id : *sample)
+      with_texts[question_index.at(id)] = true;
+    text_questions = sample->size();
+    for (size_t q = 0; q < question_ids.size(); ++q) {
+      if (!with_texts[q]) page["questions"][q]["texts"] = false;
+    }
+  }
+
+  // Each chunk's cells, read whole a chunk at a time: the texts of every
+  // cell as JSON values at once would take several times the store's size.
   std::vector<CellRows> readers;
   readers.reserve(runs.size());
   for (const auto& run : runs)
     readers.emplace_back(run);
   const RowOptions row_options{.timing = true, .details = true};
   out.inline_chunks = cells <= options.inline_cells;
-  for (size_t k = 0; k < members.size(); ++k) {
-    const std::vector<Member>& chunk = members[k];
+  for (size_t k = 0; k < chunk_count; ++k) {
+    std::vector<std::string> ids;
+    for (size_t q = k * per_chunk; q < std::min(question_ids.size(), (k + 1) * per_chunk); ++q) {
+      if (with_texts[q]) ids.push_back(question_ids[q]);
+    }
+    if (ids.empty() && !out.inline_chunks && sink) continue;  // never loaded: no file
     json list = json::array();
-    for (const Member& m : chunk) {
-      json cell = readers[m.run].row(m.cell, row_options);
-      for (const char* key : kHeldElsewhere)
-        cell.erase(key);
-      json entry = {{"run", m.run}, {"column", m.column}, {"question", m.question}};
-      entry.update(cell);
-      list.push_back(std::move(entry));
+    for (size_t r = 0; r < runs.size(); ++r) {
+      Status read = for_each_whole_cell_of(runs[r], ids, [&](const CellResult& c) {
+        // A cell stored since the table was made has no place in it yet.
+        const auto question = question_index.find(c.key.question_id);
+        const size_t col = column_index(c.key);
+        if (question == question_index.end() || col == columns.size() ||
+            order(column_of(c.key), columns[col])) {
+          return Status::Ok();
+        }
+        json cell = readers[r].row(c, row_options);
+        for (const char* key : kHeldElsewhere)
+          cell.erase(key);
+        json entry = {{"run", r}, {"column", col}, {"question", question->second}};
+        entry.update(cell);
+        list.push_back(std::move(entry));
+        return Status::Ok();
+      });
+      if (!read) return read.error();
     }
     if (!out.inline_chunks && sink) {
       sink(k, script_safe(list));
@@ -254,8 +277,10 @@ ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<R
       out.chunks.push_back(script_safe(list));
     }
   }
-  page["chunks"] = {
-      {"count", members.size()}, {"questions_per_chunk", per_chunk}, {"inline", out.inline_chunks}};
+  page["chunks"] = {{"count", chunk_count},
+                    {"questions_per_chunk", per_chunk},
+                    {"inline", out.inline_chunks},
+                    {"text_questions", text_questions}};
   return out;
 }
 
@@ -312,16 +337,15 @@ Result<std::filesystem::path> write_explorer(const std::vector<RunData>& runs,
   // Chunk files are written as they are made; the first failure stops the
   // writing and is returned.
   Status written = Status::Ok();
-  const ExplorerData data =
-      explorer_data(runs, reports, options, [&](size_t k, const std::string& chunk) {
-        if (written && k == 0) written = make_directory(dir / "explorer-data");
-        if (written) {
-          written =
-              write_file_atomic(dir / explorer_chunk_file(k), explorer_chunk_script(k, chunk));
-        }
-      });
+  const auto data = explorer_data(runs, reports, options, [&](size_t k, const std::string& chunk) {
+    if (written && k == 0) written = make_directory(dir / "explorer-data");
+    if (written) {
+      written = write_file_atomic(dir / explorer_chunk_file(k), explorer_chunk_script(k, chunk));
+    }
+  });
+  if (!data) return data.error();
   if (!written) return written.error();
-  const auto files = explorer_files(data);
+  const auto files = explorer_files(*data);
   for (const auto& [name, contents] : files) {
     if (auto s = write_file_atomic(dir / name, contents); !s) return s.error();
   }

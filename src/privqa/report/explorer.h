@@ -22,6 +22,10 @@ struct ExplorerOptions {
   // beside the page, loaded when a question is opened, so the page opens fast.
   size_t inline_cells = 50'000;
   size_t questions_per_chunk = 100;
+  // A table of more questions keeps the cells' texts of a sample of this
+  // many (question_sample, report/run_report.h; 0: all): the outcomes of
+  // every cell stay in the table.
+  size_t text_questions = 10'000;
 };
 
 // The page's data. `runs[i]` is the run `reports[i]` was built from.
@@ -33,7 +37,9 @@ struct ExplorerOptions {
 //   paired[run], comparisons: the report's paired tests (run_report.h);
 //   chunks: the cells of questions [k q, (k + 1) q) for chunk k (q =
 //     questions_per_chunk), each {run, column, and the export's row less
-//     what the table and the question hold}.
+//     what the table and the question hold}; with more questions than
+//     ExplorerOptions::text_questions, those of the sample only (the others
+//     are marked "texts": false; a sink is not given a chunk without any).
 struct ExplorerData {
   nlohmann::json page;  // everything but the chunks, with their count
   // Chunk k: its list of cells as JSON text, '<' escaped (explorer_page.h).
@@ -42,10 +48,12 @@ struct ExplorerData {
 };
 // With `sink`, chunks that do not go in the page are handed to it as each is
 // made (k, its text) instead of kept in `chunks`: a run of millions of cells
-// has gigabytes of them.
+// has gigabytes of them. Fails when reading a run's texts from its store does.
 using ChunkSink = std::function<void(size_t k, const std::string& chunk)>;
-ExplorerData explorer_data(const std::vector<RunData>& runs, const std::vector<RunReport>& reports,
-                           const ExplorerOptions& options = {}, const ChunkSink& sink = nullptr);
+Result<ExplorerData> explorer_data(const std::vector<RunData>& runs,
+                                   const std::vector<RunReport>& reports,
+                                   const ExplorerOptions& options = {},
+                                   const ChunkSink& sink = nullptr);
 
 // explorer.html, and when the chunks do not go in it, explorer-data/chunk-K.js
 // (scripts, not JSON: a page opened from disk may load scripts beside it but

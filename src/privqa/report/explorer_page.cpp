@@ -361,6 +361,14 @@ async function renderQuestion() {
   document.getElementById("back").onclick = () => go({view: "table", q: null, focus: ""}, true);
   if (document.getElementById("qprev")) document.getElementById("qprev").onclick = () => go({q: list[at - 1]}, true);
   if (document.getElementById("qnext")) document.getElementById("qnext").onclick = () => go({q: list[at + 1]}, true);
+  if (x.texts === false) {
+    document.getElementById("cells").textContent =
+        "The explorer of a run this large keeps the cells' texts of a sample of " +
+        D.chunks.text_questions + " of its " + Q.length + " questions (those whose ids hash " +
+        "lowest), and this question is not one of them: its outcomes are in the table, and " +
+        "`privqa export` writes every cell (`privqa report --explorer-questions 0` keeps all).";
+    return;
+  }
   let cells;
   try {
     cells = (await chunk(Math.floor(q / D.chunks.questions_per_chunk))).filter(c => c.question === q);

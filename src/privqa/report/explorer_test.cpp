@@ -3,7 +3,9 @@
 #include "privqa/report/explorer.h"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "privqa/base/files.h"
@@ -63,9 +65,15 @@ std::vector<RunReport> reports_of(const std::vector<RunData>& runs) {
   return out;
 }
 
+ExplorerData made(const std::vector<RunData>& runs, const ExplorerOptions& options = {}) {
+  auto data = explorer_data(runs, reports_of(runs), options);
+  EXPECT_TRUE(data.ok()) << data.error().message();
+  return data.ok() ? std::move(*data) : ExplorerData{};
+}
+
 TEST(Explorer, ColumnsFollowTheScenariosAndTheRunsMechanismOrder) {
   const std::vector<RunData> runs = {three_questions()};
-  const json page = explorer_data(runs, reports_of(runs)).page;
+  const json page = made(runs).page;
   std::vector<std::string> names;
   for (const auto& c : page["columns"]) {
     names.push_back(c["scenario"].get<std::string>() + " " + c["mechanism"].get<std::string>() +
@@ -79,7 +87,7 @@ TEST(Explorer, ColumnsFollowTheScenariosAndTheRunsMechanismOrder) {
 
 TEST(Explorer, EachCellsOutcomeIsInItsColumnAndQuestion) {
   const std::vector<RunData> runs = {three_questions()};
-  const json page = explorer_data(runs, reports_of(runs)).page;
+  const json page = made(runs).page;
   ASSERT_EQ(page["questions"].size(), 3u);
   EXPECT_EQ(page["questions"][1]["gold"], "B");
   EXPECT_EQ(page["questions"][1]["options"].size(), 4u);
@@ -94,8 +102,7 @@ TEST(Explorer, EachCellsOutcomeIsInItsColumnAndQuestion) {
 
 TEST(Explorer, ChunksHoldEachQuestionsCellsAsTheExportReadsThem) {
   const std::vector<RunData> runs = {three_questions()};
-  const ExplorerData data =
-      explorer_data(runs, reports_of(runs), {.inline_cells = 0, .questions_per_chunk = 2});
+  const ExplorerData data = made(runs, {.inline_cells = 0, .questions_per_chunk = 2});
   EXPECT_FALSE(data.inline_chunks);
   ASSERT_EQ(data.chunks.size(), 2u);  // q0, q1 | q2
   EXPECT_EQ(data.page["chunks"]["count"], 2);
@@ -128,7 +135,7 @@ TEST(Explorer, ChunksHoldEachQuestionsCellsAsTheExportReadsThem) {
 TEST(Explorer, WrittenFilesAreThoseOfTheDataHeldWhole) {
   const std::vector<RunData> runs = {three_questions()};
   const ExplorerOptions options{.inline_cells = 0, .questions_per_chunk = 2};
-  const auto expected = explorer_files(explorer_data(runs, reports_of(runs), options));
+  const auto expected = explorer_files(made(runs, options));
   ASSERT_EQ(expected.size(), 3u);  // the page and two chunks
   privqa::testing::TempDir dir;
   auto page = write_explorer(runs, reports_of(runs), dir.path(), options);
@@ -145,9 +152,39 @@ TEST(Explorer, WrittenFilesAreThoseOfTheDataHeldWhole) {
   EXPECT_FALSE(std::filesystem::exists(inline_dir / "explorer-data"));
 }
 
+// More questions than text_questions: the cells' texts of the questions
+// whose ids hash lowest only; every outcome still in the table.
+TEST(Explorer, ALargerRunKeepsTheTextsOfTheQuestionsWhoseIdsHashLowest) {
+  const std::vector<RunData> runs = {three_questions()};
+  std::vector<std::pair<uint64_t, size_t>> hashes;
+  for (size_t q = 0; q < 3; ++q) {
+    const std::string id = "q" + std::to_string(q);
+    hashes.emplace_back(XXH3_64bits(id.data(), id.size()), q);
+  }
+  const size_t lowest = std::min_element(hashes.begin(), hashes.end())->second;
+
+  std::vector<std::pair<size_t, std::string>> given;
+  auto data = explorer_data(
+      runs, reports_of(runs), {.inline_cells = 0, .questions_per_chunk = 1, .text_questions = 1},
+      [&](size_t k, const std::string& chunk) { given.emplace_back(k, chunk); });
+  ASSERT_TRUE(data.ok()) << data.error().message();
+  ASSERT_EQ(given.size(), 1u);  // no chunk without a sampled question
+  EXPECT_EQ(given[0].first, lowest);
+  const json cells = json::parse(given[0].second);
+  EXPECT_EQ(cells.size(), lowest == 1 ? 4u : 5u);  // q1 has no S2 cell
+  for (const auto& c : cells)
+    EXPECT_EQ(c["question"], lowest);
+  const json& page = data->page;
+  EXPECT_EQ(page["chunks"]["count"], 3);
+  EXPECT_EQ(page["chunks"]["text_questions"], 1);
+  for (size_t q = 0; q < 3; ++q)
+    EXPECT_EQ(page["questions"][q].contains("texts"), q != lowest) << q;
+  EXPECT_EQ(page["outcomes"][0], json::array({"RUU", "R.R", "WWW", "RRE", "RRR"}));
+}
+
 TEST(Explorer, NoTextEndsTheScriptItSitsIn) {
   const std::vector<RunData> runs = {three_questions()};
-  const auto files = explorer_files(explorer_data(runs, reports_of(runs)));
+  const auto files = explorer_files(made(runs));
   ASSERT_EQ(files.size(), 1u);  // 15 cells: inline
   const std::string& html = files[0].second;
   EXPECT_EQ(html.find("</script><!--"), std::string::npos);
@@ -168,7 +205,7 @@ TEST(Explorer, TwoRunsCarryTheirComparison) {
   second.label = "other";
   second.cells[2].parsed = 0;  // q0 S1: right in run 1, wrong in run 2
   const std::vector<RunData> runs = {three_questions(), second};
-  const json page = explorer_data(runs, reports_of(runs)).page;
+  const json page = made(runs).page;
   EXPECT_EQ(page["outcomes"][1][0], "WUU");
   EXPECT_EQ(page["runs"][1]["label"], "other");
   bool found = false;

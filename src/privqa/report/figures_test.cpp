@@ -3,6 +3,7 @@
 // mechanisms with nearly equal values) no two texts overlapping.
 #include "privqa/report/figures.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -66,7 +67,7 @@ TEST(Figures, CrowdedAccuracyFigureHasNoOverlappingTexts) {
   expect_no_overlap_and_inside(svg);
   // Every mechanism and every reference is labelled, with the band's interval.
   for (const std::string& m : crowded_run().mechanisms)
-    EXPECT_NE(svg.find(">" + escape_xml(m) + "</text>"), std::string::npos) << m;
+    EXPECT_NE(svg.find(fmt::format(">{}</text>", escape_xml(m))), std::string::npos) << m;
   EXPECT_NE(svg.find(">local (S1) 60.0% [54.0%, 66.0%]</text>"), std::string::npos);
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_set>
+
 #include "privqa/base/paths.h"
 #include "privqa/data/dataset.h"
 #include "privqa/store/open_store.h"
@@ -101,32 +103,79 @@ CellBudget cell_budget(const CellResult& c, const std::set<std::string>& non_dp)
   return out;
 }
 
-Result<RunData> load_run(const std::string& location, const std::optional<LoadOptions>& dataset) {
-  auto store = open_store(location, true);
-  if (!store) return store.error();
-  auto record = (*store)->run();
+Result<RunData> load_run(const std::string& location, const std::optional<LoadOptions>& dataset,
+                         CellTexts texts) {
+  auto opened = open_store(location, true);
+  if (!opened) return opened.error();
+  std::shared_ptr<ResultStore> store = std::move(*opened);
+  auto record = store->run();
   if (!record) return record.error();
   if (!*record) return Error(location + ": no run recorded in this store");
-  auto cells = (*store)->cells();
-  if (!cells) return cells.error();
-  auto sessions = (*store)->sessions();
-  if (!sessions) return sessions.error();
-  auto meta = (*store)->meta();
-  if (!meta) return meta.error();
 
   RunData run;
   run.store = location;
   run.label = store_label(location);
   run.record = std::move(**record);
-  for (CellResult& c : *cells)
-    (is_attack(c.key.scenario) ? run.attack_cells : run.cells).push_back(std::move(c));
+  run.texts = texts;
+  const bool held = texts == CellTexts::kHeld;
+  std::vector<std::string> attacked;  // questions with attack cells, to read whole
+  Status read = store->for_each_cell(
+      [&](CellResult& c) {
+        if (!is_attack(c.key.scenario)) {
+          run.cells.push_back(std::move(c));
+        } else if (held) {
+          run.attack_cells.push_back(std::move(c));
+        } else if (attacked.empty() || attacked.back() != c.key.question_id) {
+          attacked.push_back(c.key.question_id);  // key order: a question's cells are together
+        }
+        return Status::Ok();
+      },
+      held ? ResultStore::CellFields::kAll : ResultStore::CellFields::kOutcomes);
+  if (!read) return read.error();
+  if (!attacked.empty()) {
+    Status whole = store->for_each_cell_of(attacked, [&](CellResult& c) {
+      if (is_attack(c.key.scenario)) run.attack_cells.push_back(std::move(c));
+      return Status::Ok();
+    });
+    if (!whole) return whole.error();
+  }
+  auto sessions = store->sessions();
+  if (!sessions) return sessions.error();
+  auto meta = store->meta();
+  if (!meta) return meta.error();
   run.sessions = std::move(*sessions);
   if (const auto it = meta->find("simulated"); it != meta->end()) {
     run.simulated = it->second == "true";
   }
+  if (!held) run.source = std::move(store);
   const auto hash = meta->find(ResultStore::kDatasetHashKey);
   reload_dataset(run, hash == meta->end() ? std::string() : hash->second, dataset);
   return run;
+}
+
+Status for_each_whole_cell(const RunData& run, const WholeCellVisitor& visit) {
+  if (run.texts == CellTexts::kHeld) {
+    for (const CellResult& c : run.cells) {
+      if (Status s = visit(c); !s) return s;
+    }
+    return Status::Ok();
+  }
+  return run.source->for_each_cell(
+      [&](CellResult& c) { return is_attack(c.key.scenario) ? Status::Ok() : visit(c); });
+}
+
+Status for_each_whole_cell_of(const RunData& run, const std::vector<std::string>& ids,
+                              const WholeCellVisitor& visit) {
+  if (run.texts == CellTexts::kHeld) {
+    const std::unordered_set<std::string> wanted(ids.begin(), ids.end());
+    for (const CellResult& c : run.cells) {
+      if (wanted.count(c.key.question_id) == 0) continue;
+      if (Status s = visit(c); !s) return s;
+    }
+    return Status::Ok();
+  }
+  return run.source->for_each_cell_of(
+      ids, [&](CellResult& c) { return is_attack(c.key.scenario) ? Status::Ok() : visit(c); });
 }
 
 }  // namespace privqa::report

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,17 +16,30 @@
 #include "privqa/data/question.h"
 #include "privqa/store/cell.h"
 #include "privqa/store/records.h"
+#include "privqa/store/result_store.h"
 
 namespace privqa::report {
+
+// What load_run holds of each experiment cell.
+enum class CellTexts {
+  kHeld,  // every field, as stored
+  // The key and the outcome only (ResultStore::CellFields::kOutcomes): the
+  // texts, error and details stay in the store, read when needed
+  // (for_each_whole_cell), so a run of millions of cells fits in memory.
+  kInStore,
+};
 
 struct RunData {
   std::string store;  // the store's path or URL, as given
   std::string label;  // store_label (store/open_store.h): its file name without extension
   RunRecord record;   // config: the results identity (exp/run_config.h results_identity_json)
-  // The experiment's cells; the reconstruction attacks' (A1, A2) are kept
-  // apart in attack_cells: they measure privacy, not the pipeline's accuracy.
+  // The experiment's cells, in key order; the reconstruction attacks' (A1,
+  // A2) are kept apart in attack_cells, always whole: they measure privacy,
+  // not the pipeline's accuracy.
   std::vector<CellResult> cells;
   std::vector<CellResult> attack_cells;
+  CellTexts texts = CellTexts::kHeld;
+  std::shared_ptr<ResultStore> source;  // the open store, read for the texts when kInStore
   std::vector<SessionRecord> sessions;  // one per `privqa run`, oldest first
   bool simulated = false;               // the providers were privqa's simulator
 
@@ -69,6 +84,16 @@ CellBudget cell_budget(const CellResult& c, const std::set<std::string>& non_dp)
 // run, or a record that cannot be read is an error; a dataset that cannot be reloaded, or whose
 // content changed since the run read it, is not (the report then leaves out what needs it).
 Result<RunData> load_run(const std::string& location,
-                         const std::optional<LoadOptions>& dataset = std::nullopt);
+                         const std::optional<LoadOptions>& dataset = std::nullopt,
+                         CellTexts texts = CellTexts::kHeld);
+
+// Calls `visit` with each of the run's experiment cells whole (with texts,
+// error and details), from memory or from the store; stops at and returns
+// the first error of the read or of `visit`.
+using WholeCellVisitor = std::function<Status(const CellResult&)>;
+Status for_each_whole_cell(const RunData& run, const WholeCellVisitor& visit);
+// The same for the cells of the questions `ids` only, in no particular order.
+Status for_each_whole_cell_of(const RunData& run, const std::vector<std::string>& ids,
+                              const WholeCellVisitor& visit);
 
 }  // namespace privqa::report

@@ -270,35 +270,22 @@ std::optional<std::string> phrasedp_encoder(const json& mechanism) {
   return mechanism.value("params", json::object()).value("encoder", std::string(kSifEncoder));
 }
 
-// The questions whose texts the privacy metrics measure: all of `ids` (the
-// questions of the cells), or when there are more than `limit` (> 0), the
-// `limit` whose ids hash lowest, a uniform sample that needs no random state
-// and keeps a question in or out of it for every mechanism and eps, and in
-// every report.
-std::optional<std::unordered_set<std::string>> privacy_sample(const std::set<std::string>& ids,
-                                                              size_t limit) {
-  if (limit == 0 || ids.size() <= limit) return std::nullopt;
-  std::vector<std::pair<uint64_t, const std::string*>> hashed;
-  hashed.reserve(ids.size());
-  for (const std::string& id : ids)
-    hashed.emplace_back(XXH3_64bits(id.data(), id.size()), &id);
-  std::nth_element(hashed.begin(), hashed.begin() + static_cast<std::ptrdiff_t>(limit),
-                   hashed.end());
-  std::unordered_set<std::string> sample;
-  for (size_t i = 0; i < limit; ++i)
-    sample.insert(*hashed[i].second);
-  return sample;
+// Calls `visit` with each whole experiment cell of the sampled questions
+// (question_sample), or of all when `sample` is nullopt.
+Status for_each_measured_cell(const RunData& run,
+                              const std::optional<std::vector<std::string>>& sample,
+                              const WholeCellVisitor& visit) {
+  return sample ? for_each_whole_cell_of(run, *sample, visit) : for_each_whole_cell(run, visit);
 }
 
-// `questions`: the distinct questions of the run's cells.
-void add_privacy(const RunData& run, const std::set<std::string>& questions,
-                 const ReportOptions& options, RunReport& report) {
+Status add_privacy(const RunData& run, const std::optional<std::vector<std::string>>& sample,
+                   const ReportOptions& options, RunReport& report) {
   if (run.corpus.empty()) {
     report.notes.push_back(
         "privacy metrics and per-subject accuracy left out: the dataset could "
         "not be reloaded (" +
         run.dataset_problem + ")");
-    return;
+    return Status::Ok();
   }
   auto encoder = load_encoder(run, options);
   if (!encoder) {
@@ -317,27 +304,18 @@ void add_privacy(const RunData& run, const std::set<std::string>& questions,
     const auto scoring = phrasedp_encoder(m);
     if (scoring && *scoring != kSifEncoder) provider_encoded.insert(m.value("name", std::string()));
   }
-  const auto sample = privacy_sample(questions, options.privacy_questions);
-  if (sample) {
-    report.notes.push_back(fmt::format(
-        "privacy metrics over a sample of {} of the run's {} questions (those whose ids hash "
-        "lowest: the same questions for every mechanism and eps); --privacy-questions 0 "
-        "measures every text",
-        sample->size(), report.questions));
-  }
-  for (const auto& c : run.cells) {
-    if (sample && sample->count(c.key.question_id) == 0) continue;
+  Status read = for_each_measured_cell(run, sample, [&](const CellResult& c) {
     const auto question = meter.find(c.key.question_id);
     if (!question) {
       ++unknown;
-      continue;
+      return Status::Ok();
     }
     if (seen.insert(c.key.question_id).second) {
       original.add(meter.measure(*question, run.corpus[*question].text));
     }
     // A failed cell still sent its sanitized text if it has one.
-    if (c.key.scenario != Scenario::kPrivateCot) continue;
-    if (c.status != CellStatus::kOk && c.sanitized.empty()) continue;
+    if (c.key.scenario != Scenario::kPrivateCot) return Status::Ok();
+    if (c.status != CellStatus::kOk && c.sanitized.empty()) return Status::Ok();
     const auto order = static_cast<size_t>(
         std::find(report.mechanisms.begin(), report.mechanisms.end(), c.key.mechanism) -
         report.mechanisms.begin());
@@ -346,7 +324,9 @@ void add_privacy(const RunData& run, const std::set<std::string>& questions,
     g.stat.eps = c.key.eps;
     g.add(meter.measure(*question, c.sanitized));
     if (provider_encoded.count(c.key.mechanism) != 0) g.add_recorded_similarity(c.details);
-  }
+    return Status::Ok();
+  });
+  if (!read) return read;
   if (unknown > 0) {
     report.notes.push_back(fmt::format(
         "{} cells name questions missing from the reloaded dataset; privacy metrics skip them",
@@ -362,9 +342,11 @@ void add_privacy(const RunData& run, const std::set<std::string>& questions,
     report.reconstruction_examples =
         reconstruction_examples(run.attack_cells, meter, run.corpus, report.mechanisms);
   }
+  return Status::Ok();
 }
 
-void add_budget(const RunData& run, RunReport& report) {
+Status add_budget(const RunData& run, const std::optional<std::vector<std::string>>& sample,
+                  RunReport& report) {
   const std::set<std::string> non_dp = non_dp_mechanisms(run.record);
   struct Sums {
     BudgetStat stat;
@@ -372,8 +354,8 @@ void add_budget(const RunData& run, RunReport& report) {
     double eps = 0;
   };
   std::map<std::tuple<size_t, std::string, double>, Sums> groups;
-  for (const auto& c : run.cells) {
-    if (c.key.scenario != Scenario::kPrivateCot || c.sanitized.empty()) continue;
+  Status read = for_each_measured_cell(run, sample, [&](const CellResult& c) {
+    if (c.key.scenario != Scenario::kPrivateCot || c.sanitized.empty()) return Status::Ok();
     const auto order = static_cast<size_t>(
         std::find(report.mechanisms.begin(), report.mechanisms.end(), c.key.mechanism) -
         report.mechanisms.begin());
@@ -383,13 +365,15 @@ void add_budget(const RunData& run, RunReport& report) {
     g.stat.eps = c.key.eps;
     g.stat.dp = b.dp;
     ++g.stat.texts;
-    if (!b.eps_spent) continue;
+    if (!b.eps_spent) return Status::Ok();
     ++g.stat.recorded;
     g.stat.nominal = g.stat.nominal || b.nominal;
     g.eps += *b.eps_spent;
     g.sampled += b.sampled.value_or(0);
     if (b.eps_per_token) g.stat.eps_per_token = b.eps_per_token;
-  }
+    return Status::Ok();
+  });
+  if (!read) return read;
   for (auto& [key, g] : groups) {
     if (g.stat.recorded > 0) {
       const auto n = static_cast<double>(g.stat.recorded);
@@ -398,6 +382,7 @@ void add_budget(const RunData& run, RunReport& report) {
     }
     report.budget.push_back(g.stat);
   }
+  return Status::Ok();
 }
 
 void add_usage(const RunData& run, RunReport& report) {
@@ -452,29 +437,50 @@ void add_usage(const RunData& run, RunReport& report) {
 
 }  // namespace
 
-std::vector<double> cell_costs(const RunData& run) {
-  double local_cost = 0, remote_cost = 0;
+CostShares::CostShares(const RunData& run) {
   for (const auto& [name, totals] : provider_totals(run.sessions))
-    (totals.role == ProviderRole::kLocal ? local_cost : remote_cost) += totals.cost;
-  int64_t local_tokens = 0, remote_tokens = 0;
+    (totals.role == ProviderRole::kLocal ? local_cost_ : remote_cost_) += totals.cost;
   for (const auto* cells : {&run.cells, &run.attack_cells}) {
     for (const auto& c : *cells) {
-      local_tokens += c.local_tokens_in + c.local_tokens_out;
-      remote_tokens += c.remote_tokens_in + c.remote_tokens_out;
+      local_tokens_ += c.local_tokens_in + c.local_tokens_out;
+      remote_tokens_ += c.remote_tokens_in + c.remote_tokens_out;
     }
   }
+}
+
+double CostShares::of(const CellResult& c) const {
   const auto share = [](double cost, int64_t tokens, int64_t total) {
     return total > 0 ? cost * static_cast<double>(tokens) / static_cast<double>(total) : 0.0;
   };
+  return share(local_cost_, c.local_tokens_in + c.local_tokens_out, local_tokens_) +
+         share(remote_cost_, c.remote_tokens_in + c.remote_tokens_out, remote_tokens_);
+}
+
+std::vector<double> cell_costs(const RunData& run) {
+  const CostShares shares(run);
   std::vector<double> out;
   out.reserve(run.cells.size() + run.attack_cells.size());
   for (const auto* cells : {&run.cells, &run.attack_cells}) {
-    for (const auto& c : *cells) {
-      out.push_back(share(local_cost, c.local_tokens_in + c.local_tokens_out, local_tokens) +
-                    share(remote_cost, c.remote_tokens_in + c.remote_tokens_out, remote_tokens));
-    }
+    for (const auto& c : *cells)
+      out.push_back(shares.of(c));
   }
   return out;
+}
+
+std::optional<std::vector<std::string>> question_sample(const std::set<std::string>& ids,
+                                                        size_t limit) {
+  if (limit == 0 || ids.size() <= limit) return std::nullopt;
+  std::vector<std::pair<uint64_t, const std::string*>> hashed;
+  hashed.reserve(ids.size());
+  for (const std::string& id : ids)
+    hashed.emplace_back(XXH3_64bits(id.data(), id.size()), &id);
+  std::nth_element(hashed.begin(), hashed.begin() + static_cast<std::ptrdiff_t>(limit),
+                   hashed.end());
+  std::vector<std::string> sample;
+  sample.reserve(limit);
+  for (size_t i = 0; i < limit; ++i)
+    sample.push_back(*hashed[i].second);
+  return sample;
 }
 
 std::string group_name(const Group& g) {
@@ -565,8 +571,19 @@ Result<RunReport> build_report(const RunData& run, const ReportOptions& options)
   r.paired = paired_comparisons(r, options.bootstrap_resamples);
   r.min_subject_questions = options.min_subject_questions;
   r.subjects = subject_stats(run, r.mechanisms, options.min_subject_questions);
-  if (options.privacy) add_privacy(run, questions, options, r);
-  add_budget(run, r);
+  // The texts of a sample stay in the store until these read them.
+  const auto sample = question_sample(questions, options.privacy_questions);
+  if (sample) {
+    r.notes.push_back(fmt::format(
+        "privacy metrics and the privacy budget over a sample of {} of the run's {} questions "
+        "(those whose ids hash lowest: the same questions for every mechanism and eps); "
+        "--privacy-questions 0 measures every text",
+        sample->size(), r.questions));
+  }
+  if (options.privacy) {
+    if (Status s = add_privacy(run, sample, options, r); !s) return s.error();
+  }
+  if (Status s = add_budget(run, sample, r); !s) return s.error();
   add_usage(run, r);
   if (run.sessions.empty()) r.notes.push_back("the store records no session: no cost or wall time");
   return r;

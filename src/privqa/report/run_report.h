@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -192,21 +193,40 @@ struct ReportOptions {
   // Subjects with fewer questions are pooled in one row of the per-subject
   // table: their accuracies are too noisy to read one by one.
   size_t min_subject_questions = 30;
-  // The privacy metrics measure the texts of at most this many questions
-  // (0: all): a uniform sample, the same for every mechanism and eps, in a
-  // run with more (a note says so). A text's BM25 ranking costs time in
-  // proportion to the corpus, so a run over 180,000 questions would
-  // otherwise spend minutes on intervals already narrower than 1%.
+  // The privacy metrics and the budget table measure the texts of at most
+  // this many questions (0: all): question_sample, in a run with more (a
+  // note says so). A text's BM25 ranking costs time in proportion to the
+  // corpus, and the texts of a run of millions of cells stay in its store,
+  // so a run over 180,000 questions would otherwise spend minutes on
+  // intervals already narrower than 1%.
   size_t privacy_questions = 10'000;
 };
 
 Result<RunReport> build_report(const RunData& run, const ReportOptions& options = {});
 
-// Each cell's cost, in the order of run.cells, then run.attack_cells. The store records cost per
-// provider, not per call: a provider's cost over every session is split
-// among the cells by their shares of its tokens (cached answers count, as
-// their tokens are stored with the cell).
+// A cell's cost. The store records cost per provider, not per call: a
+// provider's cost over every session is split among the run's cells by
+// their shares of its tokens (cached answers count, as their tokens are
+// stored with the cell).
+class CostShares {
+ public:
+  explicit CostShares(const RunData& run);
+  double of(const CellResult& c) const;
+
+ private:
+  double local_cost_ = 0, remote_cost_ = 0;
+  int64_t local_tokens_ = 0, remote_tokens_ = 0;
+};
+// Each cell's cost, in the order of run.cells, then run.attack_cells.
 std::vector<double> cell_costs(const RunData& run);
+
+// The questions whose texts the privacy metrics and the budget table
+// measure: all of `ids` (nullopt), or when there are more than `limit`
+// (> 0), the `limit` whose ids hash lowest (XXH3): a uniform sample that
+// needs no random state and keeps a question in or out of it for every
+// mechanism and eps, and in every report.
+std::optional<std::vector<std::string>> question_sample(const std::set<std::string>& ids,
+                                                        size_t limit);
 
 // Each later run against the first: every group both have, paired on the
 // trials (question, repeat) both answered; condition = the later run,

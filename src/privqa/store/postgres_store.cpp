@@ -18,6 +18,7 @@ constexpr store_shared::ColumnTypes kColumnTypes = {
 
 // Cells a read of table cells fetches at once: a few MiB of texts.
 constexpr size_t kCellsPerPage = 2000;
+constexpr size_t kQuestionsPerQuery = 500;
 
 constexpr const char* kPutMeta =
     "INSERT INTO meta (key, value) VALUES ($1, $2) "
@@ -145,6 +146,29 @@ class PostgresResultStore final : public store_shared::SharedResultStore {
       if (rows->size() < kCellsPerPage) return Status::Ok();
       after = rows->text(rows->size() - 1, 0);
     }
+  }
+
+  // Questions a query at a time, kQuestionsPerQuery of them: a round trip
+  // each would cost more than the rows.
+  Status for_each_cell_of(const std::vector<std::string>& question_ids, const CellVisitor& visit,
+                          CellFields fields) override {
+    const std::string sql = fmt::format(
+        "SELECT {} FROM cells WHERE question_id = ANY($1::text[]) ORDER BY cell_key COLLATE \"C\"",
+        store_shared::cell_columns(fields));
+    for (size_t first = 0; first < question_ids.size(); first += kQuestionsPerQuery) {
+      const auto begin = question_ids.begin() + static_cast<std::ptrdiff_t>(first);
+      const std::vector<std::string> batch(
+          begin, begin + static_cast<std::ptrdiff_t>(
+                             std::min(kQuestionsPerQuery, question_ids.size() - first)));
+      auto rows = db_.query(sql, {pg::text_array(batch)}, "read table cells");
+      if (!rows) return rows.error();
+      for (size_t r = 0; r < rows->size(); ++r) {
+        auto cell = decode_cell(*rows, r);
+        if (!cell) return cell.error();
+        if (Status visited = visit(*cell); !visited) return visited;
+      }
+    }
+    return Status::Ok();
   }
 
  private:

@@ -153,41 +153,63 @@ class SqliteResultStore final : public store_shared::SharedResultStore {
     auto s = db_.prepare(
         fmt::format("SELECT {} FROM cells ORDER BY cell_key", store_shared::cell_columns(fields)));
     if (!s) return s.error();
+    return visit_rows(*s, visit);
+  }
+
+  Status for_each_cell_of(const std::vector<std::string>& question_ids, const CellVisitor& visit,
+                          CellFields fields) override {
+    auto s = db_.prepare(fmt::format("SELECT {} FROM cells WHERE question_id = ? ORDER BY cell_key",
+                                     store_shared::cell_columns(fields)));
+    if (!s) return s.error();
+    for (const std::string& id : question_ids) {
+      s->bind_text(1, id);
+      if (Status read = visit_rows(*s, visit); !read) return read;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Steps `s` (a SELECT of store_shared::cell_columns) to its end, visiting
+  // each row as a cell.
+  Status visit_rows(sqlite::Statement& s, const CellVisitor& visit) {
     Result<bool> row = false;
     CellResult c;
-    while ((row = s->step("read cells")) && *row) {
+    while ((row = s.step("read cells")) && *row) {
       int i = 0;
-      const std::string key = s->column_text(i++);
-      c.key.question_id = s->column_text(i++);
-      const std::string scenario = s->column_text(i++);
-      c.key.mechanism = s->column_text(i++);
-      c.key.eps = s->column_double(i++);
-      c.key.repeat = static_cast<int>(s->column_int64(i++));
-      const std::string status = s->column_text(i++);
+      const std::string key = s.column_text(i++);
+      c.key.question_id = s.column_text(i++);
+      const std::string scenario = s.column_text(i++);
+      c.key.mechanism = s.column_text(i++);
+      c.key.eps = s.column_double(i++);
+      c.key.repeat = static_cast<int>(s.column_int64(i++));
+      const std::string status = s.column_text(i++);
       if (Status ok = store_shared::decode_labels(where(), key, scenario, status, c); !ok) {
+        s.reset();
         return ok.error();
       }
-      c.sanitized = s->column_text(i++);
-      c.cot = s->column_text(i++);
-      c.raw_answer = s->column_text(i++);
-      c.parsed = static_cast<int>(s->column_int64(i++));
-      c.parse_method = s->column_text(i++);
-      c.gold = static_cast<int>(s->column_int64(i++));
-      c.attempts = static_cast<int>(s->column_int64(i++));
-      c.latency = s->column_double(i++);
-      c.local_tokens_in = s->column_int64(i++);
-      c.local_tokens_out = s->column_int64(i++);
-      c.remote_tokens_in = s->column_int64(i++);
-      c.remote_tokens_out = s->column_int64(i++);
-      c.error = s->column_text(i++);
-      c.details = s->column_text(i++);
-      if (Status visited = visit(c); !visited) return visited;
+      c.sanitized = s.column_text(i++);
+      c.cot = s.column_text(i++);
+      c.raw_answer = s.column_text(i++);
+      c.parsed = static_cast<int>(s.column_int64(i++));
+      c.parse_method = s.column_text(i++);
+      c.gold = static_cast<int>(s.column_int64(i++));
+      c.attempts = static_cast<int>(s.column_int64(i++));
+      c.latency = s.column_double(i++);
+      c.local_tokens_in = s.column_int64(i++);
+      c.local_tokens_out = s.column_int64(i++);
+      c.remote_tokens_in = s.column_int64(i++);
+      c.remote_tokens_out = s.column_int64(i++);
+      c.error = s.column_text(i++);
+      c.details = s.column_text(i++);
+      if (Status visited = visit(c); !visited) {
+        s.reset();
+        return visited;
+      }
     }
     if (!row) return row.error();
     return Status::Ok();
   }
 
- private:
   std::string where() const override { return db_.path().string(); }
 
   Status write_meta(const std::string& key, const std::string& value) override {

@@ -103,6 +103,12 @@ class ResultStore {
   // while it reads may or may not be visited.
   using CellVisitor = std::function<Status(CellResult&)>;
   virtual Status for_each_cell(const CellVisitor& visit, CellFields fields = CellFields::kAll) = 0;
+  // As for_each_cell, for the cells of the questions `question_ids` only
+  // (read through the question index): a question's cells come together and
+  // ordered by key; the order of the questions is unspecified.
+  virtual Status for_each_cell_of(const std::vector<std::string>& question_ids,
+                                  const CellVisitor& visit,
+                                  CellFields fields = CellFields::kAll) = 0;
   // Every stored cell, ordered by key.
   Result<std::vector<CellResult>> cells(CellFields fields = CellFields::kAll);
 };

@@ -1,5 +1,6 @@
 #include "privqa/store/result_store.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include "postgres_server.h"
@@ -326,7 +328,7 @@ TEST_P(ResultStoreTest, ReadingCellsOneAtATimeVisitsEachOnceInKeyOrder) {
   constexpr int kCells = 4321;
   std::vector<std::string> keys;
   for (int i = 0; i < kCells; ++i) {
-    CellResult c = cell((i % 3 == 0 ? "Q" : "q") + std::to_string(i),
+    CellResult c = cell(fmt::format("{}{}", i % 3 == 0 ? "Q" : "q", i),
                         i % 2 ? Scenario::kLocal : Scenario::kPrivateCot,
                         i % 7 ? CellStatus::kOk : CellStatus::kError);
     c.parsed = i % 4;
@@ -371,6 +373,52 @@ TEST_P(ResultStoreTest, ReadingCellsOneAtATimeVisitsEachOnceInKeyOrder) {
   ASSERT_FALSE(stopped.ok());
   EXPECT_EQ(stopped.error().message(), "enough");
   EXPECT_EQ(calls, 2500u);
+}
+
+// Reading the cells of some questions: each of their cells once, a
+// question's cells together in key order, no cell of another question (not
+// even one whose id starts with a wanted id), in PostgreSQL across batches.
+TEST_P(ResultStoreTest, ReadingTheCellsOfSomeQuestionsVisitsTheirsOnly) {
+  auto store = open();
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  ASSERT_TRUE((*store)->bind_run(run_record("abc")).ok());
+  constexpr int kQuestions = 1200;
+  std::map<std::string, std::vector<std::string>> keys_of;  // wanted question -> its keys
+  std::vector<std::string> wanted;
+  for (int i = 0; i < kQuestions; ++i) {
+    const std::string id = fmt::format("q{}", i);
+    for (const Scenario s : {Scenario::kLocal, Scenario::kRemote, Scenario::kPrivateCot}) {
+      CellResult c = cell(id, s, CellStatus::kOk);
+      ASSERT_TRUE((*store)->put(c).ok());
+      if (i % 2 == 1) keys_of[id].push_back(c.key.str());
+    }
+    if (i % 2 == 1) wanted.push_back(id);
+  }
+  for (auto& [id, keys] : keys_of)
+    std::sort(keys.begin(), keys.end());
+  wanted.push_back("q-none");  // no cells: nothing visited, no error
+
+  std::map<std::string, std::vector<std::string>> visited;
+  std::string last_id;
+  size_t groups = 0;
+  Status read = (*store)->for_each_cell_of(wanted, [&](CellResult& c) {
+    if (c.key.question_id != last_id) ++groups;
+    last_id = c.key.question_id;
+    EXPECT_EQ(c.sanitized, "sanitized \xE2\x80\x93 text");
+    visited[c.key.question_id].push_back(c.key.str());
+    return Status::Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().message();
+  EXPECT_EQ(visited, keys_of);
+  EXPECT_EQ(groups, keys_of.size());  // no question's cells split
+
+  size_t calls = 0;
+  Status stopped = (*store)->for_each_cell_of(wanted, [&](CellResult&) -> Status {
+    return ++calls == 7 ? Status(Error("enough")) : Status::Ok();
+  });
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().message(), "enough");
+  EXPECT_EQ(calls, 7u);
 }
 
 // PostgreSQL: errors name the URL, never a password.

@@ -1,6 +1,7 @@
 // Shards: the I/N syntax, and a split that is XXH64 of the cell key.
 #include "privqa/store/shard.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace privqa {
@@ -54,7 +55,7 @@ TEST(Shard, SplitsByXxh64OfTheKeyText) {
 
 TEST(Shard, EveryCellIsInExactlyOneShard) {
   for (int q = 0; q < 200; ++q) {
-    const CellKey key{"q" + std::to_string(q), Scenario::kRemote, "", 0, 0};
+    const CellKey key{fmt::format("q{}", q), Scenario::kRemote, "", 0, 0};
     int holders = 0;
     for (uint32_t i = 0; i < 4; ++i)
       holders += Shard{i, 4}.contains(key);
