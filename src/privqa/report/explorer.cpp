@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <thread>
 #include <tuple>
 
 #include "privqa/base/files.h"
+#include "privqa/base/parallel_for.h"
 #include "privqa/report/cell_rows.h"
 #include "privqa/report/explorer_page.h"
 #include "privqa/report/tables.h"
@@ -251,7 +253,12 @@ Result<ExplorerData> explorer_data(const std::vector<RunData>& runs,
       if (with_texts[q]) ids.push_back(question_ids[q]);
     }
     if (ids.empty() && !out.inline_chunks && sink) continue;  // never loaded: no file
-    json list = json::array();
+    // The chunk's cells, read, then made rows on every core.
+    struct Placed {
+      size_t run, column, question;
+      CellResult cell;
+    };
+    std::vector<Placed> placed;
     for (size_t r = 0; r < runs.size(); ++r) {
       Status read = for_each_whole_cell_of(runs[r], ids, [&](const CellResult& c) {
         // A cell stored since the table was made has no place in it yet.
@@ -261,16 +268,21 @@ Result<ExplorerData> explorer_data(const std::vector<RunData>& runs,
             order(column_of(c.key), columns[col])) {
           return Status::Ok();
         }
-        json cell = readers[r].row(c, row_options);
-        for (const char* key : kHeldElsewhere)
-          cell.erase(key);
-        json entry = {{"run", r}, {"column", col}, {"question", question->second}};
-        entry.update(cell);
-        list.push_back(std::move(entry));
+        placed.push_back({r, col, question->second, c});
         return Status::Ok();
       });
       if (!read) return read.error();
     }
+    std::vector<json> entries(placed.size());
+    parallel_for(placed.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
+      const Placed& p = placed[i];
+      json cell = readers[p.run].row(p.cell, row_options);
+      for (const char* key : kHeldElsewhere)
+        cell.erase(key);
+      entries[i] = {{"run", p.run}, {"column", p.column}, {"question", p.question}};
+      entries[i].update(cell);
+    });
+    const json list(std::move(entries));
     if (!out.inline_chunks && sink) {
       sink(k, script_safe(list));
     } else {

@@ -119,19 +119,23 @@ Result<RunData> load_run(const std::string& location, const std::optional<LoadOp
   run.texts = texts;
   const bool held = texts == CellTexts::kHeld;
   std::vector<std::string> attacked;  // questions with attack cells, to read whole
-  Status read = store->for_each_cell(
-      [&](CellResult& c) {
-        if (!is_attack(c.key.scenario)) {
-          run.cells.push_back(std::move(c));
-        } else if (held) {
-          run.attack_cells.push_back(std::move(c));
-        } else if (attacked.empty() || attacked.back() != c.key.question_id) {
-          attacked.push_back(c.key.question_id);  // key order: a question's cells are together
-        }
-        return Status::Ok();
-      },
-      held ? ResultStore::CellFields::kAll : ResultStore::CellFields::kOutcomes);
-  if (!read) return read.error();
+  auto cells =
+      store->cells(held ? ResultStore::CellFields::kAll : ResultStore::CellFields::kOutcomes);
+  if (!cells) return cells.error();
+  // The experiment's cells stay, in order; the attacks' go apart.
+  size_t kept = 0;
+  for (CellResult& c : *cells) {
+    if (!is_attack(c.key.scenario)) {
+      if (&c != &(*cells)[kept]) (*cells)[kept] = std::move(c);  // never a move onto itself
+      ++kept;
+    } else if (held) {
+      run.attack_cells.push_back(std::move(c));
+    } else if (attacked.empty() || attacked.back() != c.key.question_id) {
+      attacked.push_back(c.key.question_id);  // key order: a question's cells are together
+    }
+  }
+  cells->resize(kept);
+  run.cells = std::move(*cells);
   if (!attacked.empty()) {
     Status whole = store->for_each_cell_of(attacked, [&](CellResult& c) {
       if (is_attack(c.key.scenario)) run.attack_cells.push_back(std::move(c));

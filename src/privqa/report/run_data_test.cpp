@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "privqa/report/explorer.h"
@@ -19,17 +20,20 @@ namespace {
 using nlohmann::json;
 
 // 40 questions in a MedMCQA file; each with S1 and S3 (santext+ at eps 1
-// and 2, texts and budgets of their own) cells, and an A1 attack cell on
-// every fifth.
+// and 2, texts and budgets of their own) cells, and A1 attack cells on
+// every fifth, not the first in key order (the experiment's cells before
+// the first attack cell stay where they are read). Ids longer than a
+// short string's buffer, as real ones are.
 struct StoredRun {
   testing::TempDir dir;
   std::string store = (dir / "run.db").string();
+  std::vector<std::string> keys;  // of the experiment's cells, as put
 
   StoredRun() {
     const auto dataset = dir / "questions.jsonl";
     std::ofstream out(dataset);
     for (int i = 0; i < 40; ++i) {
-      out << json{{"id", fmt::format("q{}", i)},
+      out << json{{"id", fmt::format("medmcqa-dev-question-{}", i)},
                   {"question", fmt::format("Which nerve supplies muscle number {}?", i)},
                   {"opa", "ulnar"},
                   {"opb", "radial"},
@@ -53,7 +57,7 @@ struct StoredRun {
                      {"embeddings", (dir / "no-table.vec").string()}};
     EXPECT_TRUE(s.bind_run(record).ok());
     for (int i = 0; i < 40; ++i) {
-      const std::string id = fmt::format("q{}", i);
+      const std::string id = fmt::format("medmcqa-dev-question-{}", i);
       CellResult local;
       local.key = {id, Scenario::kLocal, "", 0, 0};
       local.gold = i % 4;
@@ -61,6 +65,7 @@ struct StoredRun {
       local.raw_answer = fmt::format("Answer: {}", "ABCD"[i % 3]);
       local.local_tokens_in = 100 + i;
       EXPECT_TRUE(s.put(local).ok());
+      keys.push_back(local.key.str());
       for (const double eps : {1.0, 2.0}) {
         CellResult c = local;
         c.key = {id, Scenario::kPrivateCot, "santext+", eps, 0};
@@ -78,7 +83,8 @@ struct StoredRun {
           c.error = "cot (remote): HTTP 500";
         }
         EXPECT_TRUE(s.put(c).ok());
-        if (i % 5 == 0) {
+        keys.push_back(c.key.str());
+        if (i % 5 == 4) {
           CellResult a = c;
           a.key.scenario = Scenario::kReconstruct;
           a.raw_answer = fmt::format("Which nerve supplies muscle {}?", i);
@@ -107,6 +113,12 @@ TEST(LoadRun, TextsLeftInTheStoreGiveTheSameReportAndExplorer) {
   ASSERT_EQ(held->cells.size(), 120u);
   ASSERT_EQ(in_store->cells.size(), 120u);
   ASSERT_EQ(held->corpus.size(), 40u) << held->dataset_problem;
+  std::vector<std::string> keys = stored.keys;
+  std::sort(keys.begin(), keys.end());  // key order, as the store gives them
+  std::vector<std::string> read;
+  for (const CellResult& c : held->cells)
+    read.push_back(c.key.str());
+  EXPECT_EQ(read, keys);
   for (size_t i = 0; i < held->cells.size(); ++i) {
     const CellResult &whole = held->cells[i], &outcome = in_store->cells[i];
     EXPECT_EQ(whole.key.str(), outcome.key.str());

@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "privqa/base/parallel_for.h"
 #include "privqa/embed/embedding_table.h"
 #include "privqa/embed/sif_encoder.h"
 #include "privqa/report/accuracy.h"
@@ -304,6 +306,17 @@ Status add_privacy(const RunData& run, const std::optional<std::vector<std::stri
     const auto scoring = phrasedp_encoder(m);
     if (scoring && *scoring != kSifEncoder) provider_encoded.insert(m.value("name", std::string()));
   }
+  // The texts to measure, read first; measured on every core (a BM25
+  // ranking scores the whole dataset), then added up in reading order, so
+  // the sums do not depend on the threads.
+  struct Measured {
+    size_t question = 0;
+    std::string text;
+    PrivacyAccumulator* group = nullptr;  // null: the original question
+    std::string details;                  // a provider-scored PhraseDP cell's
+    TextPrivacy result;
+  };
+  std::vector<Measured> texts;
   Status read = for_each_measured_cell(run, sample, [&](const CellResult& c) {
     const auto question = meter.find(c.key.question_id);
     if (!question) {
@@ -311,7 +324,7 @@ Status add_privacy(const RunData& run, const std::optional<std::vector<std::stri
       return Status::Ok();
     }
     if (seen.insert(c.key.question_id).second) {
-      original.add(meter.measure(*question, run.corpus[*question].text));
+      texts.push_back({.question = *question, .text = run.corpus[*question].text});
     }
     // A failed cell still sent its sanitized text if it has one.
     if (c.key.scenario != Scenario::kPrivateCot) return Status::Ok();
@@ -322,11 +335,21 @@ Status add_privacy(const RunData& run, const std::optional<std::vector<std::stri
     PrivacyAccumulator& g = groups[{order, c.key.mechanism, c.key.eps}];
     g.stat.mechanism = c.key.mechanism;
     g.stat.eps = c.key.eps;
-    g.add(meter.measure(*question, c.sanitized));
-    if (provider_encoded.count(c.key.mechanism) != 0) g.add_recorded_similarity(c.details);
+    texts.push_back({.question = *question,
+                     .text = c.sanitized,
+                     .group = &g,
+                     .details = provider_encoded.count(c.key.mechanism) != 0 ? c.details : ""});
     return Status::Ok();
   });
   if (!read) return read;
+  parallel_for(texts.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
+    texts[i].result = meter.measure(texts[i].question, texts[i].text);
+  });
+  for (const Measured& m : texts) {
+    PrivacyAccumulator& g = m.group ? *m.group : original;
+    g.add(m.result);
+    if (!m.details.empty()) g.add_recorded_similarity(m.details);
+  }
   if (unknown > 0) {
     report.notes.push_back(fmt::format(
         "{} cells name questions missing from the reloaded dataset; privacy metrics skip them",

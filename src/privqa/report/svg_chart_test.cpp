@@ -1,6 +1,7 @@
 // render_svg, read back from the SVG it writes.
 #include "privqa/report/svg_chart.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "privqa/report/figures.h"
@@ -30,8 +31,8 @@ TEST(SvgChart, ManyLegendEntriesMakeThePictureTaller) {
   Chart c;
   c.title = "legend";
   for (int i = 0; i < 40; ++i) {
-    c.series.push_back({"series " + std::to_string(i),
-                        mechanism_style("s" + std::to_string(i)),
+    c.series.push_back({fmt::format("series {}", i),
+                        mechanism_style(fmt::format("s{}", i)),
                         {{.x = 0.5, .y = 0.5}},
                         Connect::kNone});
   }

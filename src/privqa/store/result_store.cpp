@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -154,6 +155,42 @@ class SqliteResultStore final : public store_shared::SharedResultStore {
         fmt::format("SELECT {} FROM cells ORDER BY cell_key", store_shared::cell_columns(fields)));
     if (!s) return s.error();
     return visit_rows(*s, visit);
+  }
+
+  Result<std::vector<CellResult>> cells(CellFields fields) override {
+    if (Status s = db_.exec("BEGIN", "begin a read of cells"); !s) return s.error();
+    struct EndRead {
+      sqlite::Database& db;
+      ~EndRead() { (void)db.exec("COMMIT", "end a read of cells"); }
+    } end_read{db_};
+    // (rowid, position in key order), sorted by rowid.
+    std::vector<std::pair<int64_t, size_t>> places;
+    {
+      auto keys = db_.prepare("SELECT rowid FROM cells ORDER BY cell_key");
+      if (!keys) return keys.error();
+      Result<bool> row = false;
+      while ((row = keys->step("read cells")) && *row)
+        places.emplace_back(keys->column_int64(0), places.size());
+      if (!row) return row.error();
+    }
+    std::sort(places.begin(), places.end());
+    std::vector<CellResult> out(places.size());
+    auto rows = db_.prepare(fmt::format("SELECT {}, rowid FROM cells ORDER BY rowid",
+                                        store_shared::cell_columns(fields)));
+    if (!rows) return rows.error();
+    const int rowid_column = store_shared::kCellColumns;
+    auto next = places.begin();
+    Status read = visit_rows(*rows, [&](CellResult& c) -> Status {
+      const int64_t rowid = rows->column_int64(rowid_column);
+      next = std::lower_bound(next, places.end(), std::make_pair(rowid, size_t{0}));
+      if (next == places.end() || next->first != rowid) {
+        return Error(fmt::format("{}: the cells changed while read", where()));
+      }
+      out[next->second] = std::move(c);
+      return Status::Ok();
+    });
+    if (!read) return read.error();
+    return out;
   }
 
   Status for_each_cell_of(const std::vector<std::string>& question_ids, const CellVisitor& visit,

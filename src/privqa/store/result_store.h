@@ -109,8 +109,10 @@ class ResultStore {
   virtual Status for_each_cell_of(const std::vector<std::string>& question_ids,
                                   const CellVisitor& visit,
                                   CellFields fields = CellFields::kAll) = 0;
-  // Every stored cell, ordered by key.
-  Result<std::vector<CellResult>> cells(CellFields fields = CellFields::kAll);
+  // Every stored cell, ordered by key. SQLite reads the order from the
+  // key's index, then the rows in the order they are stored, in one
+  // snapshot: a sequential read, not a seek per cell.
+  virtual Result<std::vector<CellResult>> cells(CellFields fields = CellFields::kAll);
 };
 
 // Opens or creates a SQLite store (and the folders above it). With

@@ -363,6 +363,19 @@ TEST_P(ResultStoreTest, ReadingCellsOneAtATimeVisitsEachOnceInKeyOrder) {
         fields);
     ASSERT_TRUE(read.ok()) << read.error().message();
     EXPECT_EQ(visited, keys);
+
+    // Gathered at once: the same cells in the same order, though written
+    // in another (SQLite reads them as stored and places them by key).
+    auto gathered = (*store)->cells(fields);
+    ASSERT_TRUE(gathered.ok()) << gathered.error().message();
+    std::vector<std::string> gathered_keys;
+    for (const CellResult& c : *gathered) {
+      gathered_keys.push_back(c.key.str());
+      const int i = std::stoi(c.key.question_id.substr(1));
+      EXPECT_EQ(c.latency, i);
+      EXPECT_EQ(c.sanitized, all ? "sanitized \xE2\x80\x93 text" : "") << i;
+    }
+    EXPECT_EQ(gathered_keys, keys);
   }
 
   // The visitor's error ends the read and comes back.

@@ -27,6 +27,8 @@ inline constexpr const char* kWriterKey = "writer";
 // (finished_at, written by put(), is not read back); for kOutcomes, the
 // texts are read as ''.
 const char* cell_columns(ResultStore::CellFields fields);
+// How many columns cell_columns names.
+constexpr int kCellColumns = 21;
 
 // put()'s statement in the backend's parameter style (`numbered`: $1, $2,
 // ... as PostgreSQL's; else ?): inserts a cell, or replaces a stored error
