@@ -3,8 +3,9 @@
 // exits non-zero with the reason on the first check that fails. One
 // argument: a JSON file with
 //   puppeteer: the module's folder; chromium: the browser;
-//   one, two, chunked: explorer.html of one run, of run 1 vs run 2, and of
-//     run 1 with its cells in chunk files;
+//   one, two, chunked, sampled: explorer.html of one run, of run 1 vs run 2,
+//     of run 1 with its cells in chunk files, and with the texts of one
+//     question only;
 //   out: where the screenshots go; mechanism, eps: the S3 column of the
 //   pattern; expected: what explorer_expected.py computed from the exports.
 "use strict";
@@ -202,6 +203,29 @@ async function chunked(browser) {
   await page.close();
 }
 
+// A run of more questions than --explorer-questions (1 here): the one
+// question of the sample shows its cells; the others say their texts were
+// left out, and load no chunk.
+async function sampled(browser) {
+  let leftOut = 0, shown = 0;
+  for (const q of [0, 1, 2]) {
+    const page = await open(browser, args.sampled + "#view=question&q=" + q);
+    await page.waitForFunction(() => !/^loading/.test(document.getElementById("cells").textContent));
+    const text = await page.$eval("#cells", e => e.textContent);
+    if (text.includes("keeps the cells' texts of a sample of 1 of its")) {
+      ++leftOut;
+      check(text.includes("privqa export"), "the note says where the texts are: " + text);
+    } else {
+      const cards = await page.$$eval(".card", cs => cs.length);
+      check(cards === expected.cells_per_question, "the sampled question's cells: " + cards);
+      ++shown;
+    }
+    check(page.problems.length === 0, "no console errors: " + page.problems);
+    await page.close();
+  }
+  check(leftOut >= 2 && shown <= 1, "one question of the sample at most: " + shown + " shown");
+}
+
 (async () => {
   const browser = await puppeteer.launch({
     executablePath: args.chromium, headless: true,
@@ -211,6 +235,7 @@ async function chunked(browser) {
     await table(browser);
     await compare(browser);
     await chunked(browser);
+    await sampled(browser);
     await fromReport(browser, args.one, [args.mechanism + " eps " + args.eps + " (S3)", "non-private CoT (S2)"],
                      expected.pattern_ids.length);
     await fromReport(browser, args.two, ["run 2", "non-private CoT (S2)"], expected.compare.S2.b);

@@ -81,7 +81,8 @@ TEST_P(ExplorerCli, TableQuestionPairedAndCompareViewsInChromium) {
   for (const auto& [args, dir] : std::vector<std::pair<std::string, std::string>>{
            {store_.string(), "one"},
            {store_.string() + " " + other.string(), "two"},
-           {store_.string() + " --explorer-inline-cells 10", "chunked"}}) {
+           {store_.string() + " --explorer-inline-cells 10", "chunked"},
+           {store_.string() + " --explorer-inline-cells 10 --explorer-questions 1", "sampled"}}) {
     const auto r =
         privqa("report " + args + " --format html --no-privacy --out " + (out_ / dir).string());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -89,6 +90,11 @@ TEST_P(ExplorerCli, TableQuestionPairedAndCompareViewsInChromium) {
   }
   EXPECT_TRUE(std::filesystem::exists(out_ / "chunked" / "explorer-data" / "chunk-0.js"));
   EXPECT_FALSE(std::filesystem::exists(out_ / "one" / "explorer-data"));
+  // One question keeps its texts: one chunk file, that question's.
+  size_t sampled_chunks = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(out_ / "sampled" / "explorer-data"))
+    sampled_chunks += entry.path().extension() == ".js";
+  EXPECT_EQ(sampled_chunks, 1u);
   for (const auto& [run, csv] : {std::pair{store_, "one.csv"}, std::pair{other, "two.csv"}}) {
     const auto r =
         privqa("export " + run.string() + " --format csv --out " + (out_ / csv).string());
@@ -117,6 +123,7 @@ TEST_P(ExplorerCli, TableQuestionPairedAndCompareViewsInChromium) {
       {"one", (out_ / "one" / "explorer.html").string()},
       {"two", (out_ / "two" / "explorer.html").string()},
       {"chunked", (out_ / "chunked" / "explorer.html").string()},
+      {"sampled", (out_ / "sampled" / "explorer.html").string()},
       {"out", shots.string()},
       {"mechanism", mechanism},
       {"eps", eps},
