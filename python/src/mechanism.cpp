@@ -8,7 +8,6 @@
 #include <atomic>
 #include <thread>
 
-#include "privqa/base/parallel_for.h"
 #include "privqa/dp/corpus_words.h"
 #include "privqa/dp/registry.h"
 #include "privqa/dp/word_channel.h"
@@ -62,8 +61,9 @@ class PyMechanism {
                                            const std::vector<std::string>& ids, unsigned threads) {
     const uint64_t call = calls_++;
     std::vector<SanitizedText> out(texts.size());
+    const std::vector<std::string_view> views(texts.begin(), texts.end());
     py::gil_scoped_release unlocked;
-    parallel_for(texts.size(), threads, [&](size_t i) {
+    for_each_prepared_text(mechanism_.get(), views, threads, [&](size_t i) {
       Rng rng = cell_rng(seed_, ids[i], "sanitize", name(), eps_, call);
       // eps was checked when the mechanism was made.
       out[i] = *mechanism_->sanitize(texts[i], eps_, rng);

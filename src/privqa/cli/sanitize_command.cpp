@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -11,7 +12,6 @@
 #include <thread>
 
 #include "privqa/base/files.h"
-#include "privqa/base/parallel_for.h"
 #include "privqa/base/paths.h"
 #include "privqa/cli/commands.h"
 #include "privqa/cli/dataset_options.h"
@@ -102,24 +102,32 @@ int run(const SanitizeArgs& a) {
   if (!eps_list.ok()) return usage_error(eps_list.error().message());
   if (!batch && eps_list->size() > 1) return usage_error("one --eps at a time for a single TEXT");
 
-  const auto start = std::chrono::steady_clock::now();
-  const std::filesystem::path embeddings_path =
-      a.embeddings.empty() ? default_embeddings_path() : std::filesystem::path(a.embeddings);
-  auto table = load_embeddings(embeddings_path);
-  if (!table.ok()) return usage_error(table.error().message());
-  const double load_seconds = seconds_since(start);
-
   // Only the question texts are sanitized: answers are not read, so files
   // without them load too.
   auto loaded_options = dataset_load_options(a.dataset_options);
   if (!loaded_options) return usage_error(loaded_options.error().message());
   LoadOptions texts_only = *loaded_options;
   texts_only.read_answers = false;
+
+  const auto start = std::chrono::steady_clock::now();
+  // The dataset is read while the embeddings load.
+  std::future<Result<Dataset>> dataset_loading;
+  if (batch) {
+    dataset_loading =
+        std::async(std::launch::async, [&] { return load_dataset(a.dataset, texts_only); });
+  }
+  const std::filesystem::path embeddings_path =
+      a.embeddings.empty() ? default_embeddings_path() : std::filesystem::path(a.embeddings);
+  auto table = load_embeddings(embeddings_path);
+  const double load_seconds = seconds_since(start);
+  std::optional<Result<Dataset>> questions;
+  if (batch) questions.emplace(dataset_loading.get());
+  if (!table.ok()) return usage_error(table.error().message());
+
   std::vector<Item> items;
   if (batch) {
-    auto dataset = load_dataset(a.dataset, texts_only);
-    if (!dataset.ok()) return usage_error(dataset.error().wrap("--dataset").message());
-    for (const auto& q : dataset->questions) {
+    if (!questions->ok()) return usage_error(questions->error().wrap("--dataset").message());
+    for (const auto& q : (*questions)->questions) {
       if (a.first > 0 && items.size() == a.first) break;
       items.push_back({q.id, q.text});
     }
@@ -176,41 +184,57 @@ int run(const SanitizeArgs& a) {
     }
     const double build_seconds = seconds_since(build_start);
     // Each text at every eps before the next text: a word's eps-independent
-    // state (distances) is computed once and reused while it is cached. The
-    // streams are per (text, eps), so the order changes no result.
+    // state (distances), computed for a chunk of texts at once, is reused
+    // while it is cached. The streams are per (text, eps), so the order
+    // changes no result.
     std::vector<std::vector<SanitizedText>> results(eps_list->size(),
                                                     std::vector<SanitizedText>(items.size()));
+    // The JSON lines are written by the workers too, in the order of the output.
+    const bool as_json = batch || a.json;
+    std::vector<std::vector<std::string>> lines(as_json ? eps_list->size() : 0,
+                                                std::vector<std::string>(items.size()));
+    std::vector<std::string_view> texts;
+    for (const Item& item : items)
+      texts.push_back(item.text);
     const auto run_start = std::chrono::steady_clock::now();
-    parallel_for(items.size(), threads, [&](size_t i) {
+    for_each_prepared_text(mechanism.get(), texts, threads, [&](size_t i) {
       for (size_t e = 0; e < eps_list->size(); ++e) {
         const double eps = (*eps_list)[e];
         Rng rng = cell_rng(seed, items[i].id, "sanitize", name, eps, 0);
         // eps was checked above, so sanitize cannot fail.
-        results[e][i] = mechanism ? *mechanism->sanitize(items[i].text, eps, rng)
-                                  : SanitizedText{items[i].text, {}};
+        SanitizedText& result = results[e][i];
+        result = mechanism ? *mechanism->sanitize(items[i].text, eps, rng)
+                           : SanitizedText{items[i].text, {}};
+        if (!as_json) continue;
+        const nlohmann::json line = {{"id", items[i].id},
+                                     {"mechanism", name},
+                                     {"eps", eps},
+                                     {"original", items[i].text},
+                                     {"sanitized", result.text},
+                                     {"stats", stats_json(result.stats)}};
+        lines[e][i] = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       }
     });
     const double run_seconds = seconds_since(run_start);
 
+    size_t bytes = jsonl.size();
+    for (const auto& of_eps : lines) {
+      for (const std::string& line : of_eps)
+        bytes += line.size();
+    }
+    jsonl.reserve(bytes);  // grown once: each regrowth would copy and fault in the text again
     size_t words = 0;
     std::vector<double> eps_spent(eps_list->size());  // summed over the texts
     for (size_t e = 0; e < eps_list->size(); ++e) {
-      const double eps = (*eps_list)[e];
       for (size_t i = 0; i < items.size(); ++i) {
         const SanitizedText& result = results[e][i];
         words += result.stats.words + result.stats.numbers;
         eps_spent[e] += result.stats.eps_spent;
-        if (!batch && !a.json) {
+        if (as_json) {
+          jsonl += lines[e][i];
+        } else {
           std::cout << result.text << "\n";
-          continue;
         }
-        nlohmann::json line = {{"id", items[i].id},
-                               {"mechanism", name},
-                               {"eps", eps},
-                               {"original", items[i].text},
-                               {"sanitized", result.text},
-                               {"stats", stats_json(result.stats)}};
-        jsonl += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       }
     }
     if (batch) {

@@ -2,8 +2,8 @@
 // about `budget_bytes` of values: when a shard grows past its share, its
 // least recently used entries are evicted. Values are handed out as
 // shared_ptr, so an evicted value stays valid for whoever still holds it.
-// Used for per-word, per-eps sampling tables: computed on first use,
-// reused while they fit, and never a V x V matrix in memory.
+// Used for per-word state (distances, neighbourhoods): computed on first
+// use, reused while it fits, and never a V x V matrix in memory.
 #pragma once
 
 #include <array>
@@ -82,17 +82,6 @@ class BoundedCache {
   };
   size_t shard_budget_;
   std::array<Shard, kShards> shards_;
-};
-
-// Exact cache keys for (word row, eps) pairs: each distinct eps value gets a
-// small number, the key is (number << 32) | row. Thread-safe.
-class WordEpsKeys {
- public:
-  uint64_t key(uint32_t row, double eps);
-
- private:
-  std::mutex mutex_;
-  std::unordered_map<uint64_t, uint64_t> eps_numbers_;  // eps bit pattern -> number
 };
 
 }  // namespace privqa

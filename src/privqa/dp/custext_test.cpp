@@ -1,5 +1,6 @@
 #include "privqa/dp/custext.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -249,7 +250,7 @@ TEST_F(CusTextTest, NumbersOfAnyLengthGetTheOffsetOnTheirLastDigits) {
   Rng rng = Rng::from_seed(45);
   for (size_t length : {20u, 40u, 400u}) {
     // 10^(L-1) + k: the leading one and zeros stay, the last three digits are k.
-    const std::string power = "1" + std::string(length - 1, '0');
+    const std::string power = fmt::format("1{}", std::string(length - 1, '0'));
     std::vector<size_t> counts(10);
     for (int i = 0; i < 5000; ++i) {
       const std::string out = mechanism_->sanitize(power, 1.0, rng)->text;

@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "dp/stat_testing.h"
-#include "privqa/dp/alias_table.h"
 
 namespace privqa {
 namespace {
@@ -42,30 +41,6 @@ TEST(SampleWeighted, NeverDrawsAZeroWeight) {
   for (int i = 0; i < 30000; ++i)
     ++counts[sample_weighted(weights, rng)];
   EXPECT_FITS(counts, (std::vector<double>{0, 2.0 / 3, 0, 1.0 / 3, 0}));
-}
-
-TEST(AliasTable, MatchesItsWeights) {
-  const std::vector<double> weights = {5, 0, 1, 1, 0.25, 12, 3, 0, 0.75};
-  double total = 0;
-  for (double w : weights)
-    total += w;
-  std::vector<double> expected;
-  for (double w : weights)
-    expected.push_back(w / total);
-  const AliasTable table(weights);
-  ASSERT_EQ(table.size(), weights.size());
-  Rng rng = Rng::from_seed(23);
-  std::vector<size_t> counts(weights.size());
-  for (int i = 0; i < 100000; ++i)
-    ++counts[table.sample(rng)];
-  EXPECT_FITS(counts, expected);
-}
-
-TEST(AliasTable, SingleOutcome) {
-  const AliasTable table(std::vector<double>{3.0});
-  Rng rng = Rng::from_seed(24);
-  for (int i = 0; i < 100; ++i)
-    EXPECT_EQ(table.sample(rng), 0u);
 }
 
 }  // namespace

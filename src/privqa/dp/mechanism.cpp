@@ -14,7 +14,16 @@ Status check_epsilon(double eps) {
   return Status::Ok();
 }
 
-void Mechanism::prepare(std::span<const Token>, double) const {}
+void Mechanism::prepare(std::span<const Token>) const {}
+
+void Mechanism::prepare_texts(std::span<const std::string_view> texts) const {
+  std::vector<Token> tokens;
+  for (std::string_view text : texts) {
+    const std::vector<Token> more = tokenize(text);
+    tokens.insert(tokens.end(), more.begin(), more.end());
+  }
+  prepare(tokens);
+}
 
 std::vector<Mechanism::Outcome> Mechanism::decide(std::span<const Token> tokens, double eps,
                                                   Rng& rng) const {
@@ -31,7 +40,7 @@ Result<SanitizedText> Mechanism::sanitize(std::string_view text, double eps, Rng
   SanitizedText out;
   auto& stats = out.stats;
   const std::vector<Token> tokens = tokenize(text);
-  prepare(tokens, eps);
+  prepare(tokens);
   const std::vector<Outcome> outcomes = decide(tokens, eps, rng);
   size_t decided = 0;
   out.text.reserve(text.size() + 16);

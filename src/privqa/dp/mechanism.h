@@ -6,12 +6,14 @@
 // used from many threads at once, each with its own Rng.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "privqa/base/parallel_for.h"
 #include "privqa/base/result.h"
 #include "privqa/dp/params.h"
 #include "privqa/dp/rng.h"
@@ -54,6 +56,13 @@ class Mechanism {
   // Fails only on an invalid eps.
   Result<SanitizedText> sanitize(std::string_view text, double eps, Rng& rng) const;
 
+  // Fills the per-word caches for every word of `texts` at once. Optional:
+  // outputs are the same without it. A caller about to sanitize many texts
+  // prepares them a chunk at a time (for_each_prepared_text below), so that
+  // the new words' distance rows come from one matrix product instead of a
+  // text's few new words at a time.
+  void prepare_texts(std::span<const std::string_view> texts) const;
+
   // The privacy parameter one sampled token spends when the mechanism runs
   // at `eps`: eps unless a mechanism's definition says otherwise. For
   // metric-DP mechanisms (SanText, TEM) the guarantee per token is
@@ -71,11 +80,12 @@ class Mechanism {
     bool oov = false;      // the input word had no usable vector
     bool sampled = false;  // decided by the eps-calibrated sampling step
   };
-  // Called by sanitize() with all tokens of the text before any is decided,
-  // so that eps-independent per-word state (distance rows) can be computed
-  // for the whole text in one batch. It only fills caches: the output must be
-  // the same whether it runs or not.
-  virtual void prepare(std::span<const Token> tokens, double eps) const;
+  // Called by sanitize() with all tokens of the text before any is decided
+  // (and by prepare_texts() with those of many texts), so that
+  // eps-independent per-word state (distance rows) can be computed in one
+  // batch. It only fills caches: the output must be the same whether it runs
+  // or not.
+  virtual void prepare(std::span<const Token> tokens) const;
   // Decides one token; eps is already checked.
   virtual Outcome sanitize_word(const Token& word, double eps, Rng& rng) const = 0;
   virtual Outcome sanitize_number(const Token& number, double eps, Rng& rng) const = 0;
@@ -90,5 +100,25 @@ class Mechanism {
   std::string name_;
   ParamValues params_;
 };
+
+// Calls visit(i) for every text i on up to `threads` threads, a chunk of
+// texts at a time, after mechanism->prepare_texts() on the chunk (none when
+// `mechanism` is null). Texts of a chunk are visited in order, each by one
+// thread.
+template <class Visit>
+void for_each_prepared_text(const Mechanism* mechanism, std::span<const std::string_view> texts,
+                            unsigned threads, const Visit& visit) {
+  // Enough texts that most of a chunk's new words share the matrix product's
+  // tiles; few enough that a chunk's rows stay cached until its texts use them.
+  constexpr size_t kTextsPerChunk = 16;
+  const size_t chunks = (texts.size() + kTextsPerChunk - 1) / kTextsPerChunk;
+  parallel_for(chunks, threads, [&](size_t c) {
+    const size_t begin = c * kTextsPerChunk;
+    const size_t end = std::min(texts.size(), begin + kTextsPerChunk);
+    if (mechanism != nullptr) mechanism->prepare_texts(texts.subspan(begin, end - begin));
+    for (size_t i = begin; i < end; ++i)
+      visit(i);
+  });
+}
 
 }  // namespace privqa

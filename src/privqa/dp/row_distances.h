@@ -20,6 +20,10 @@
 
 namespace privqa {
 
+// Queries a caller with many computes in one many() call: enough to fill the
+// product's tiles, and 64 rows of scratch.
+inline constexpr size_t kQueriesPerProduct = 64;
+
 class RowDistances {
  public:
   RowDistances(const EmbeddingTable& table, std::vector<uint32_t> rows);

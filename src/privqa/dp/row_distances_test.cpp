@@ -1,5 +1,6 @@
 #include "privqa/dp/row_distances.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,7 +17,7 @@ EmbeddingTable random_table(size_t rows, size_t dims, uint32_t seed) {
   std::vector<std::string> words;
   std::vector<float> values(rows * dims);
   for (size_t i = 0; i < rows; ++i)
-    words.push_back("w" + std::to_string(i));
+    words.push_back(fmt::format("w{}", i));
   for (float& v : values)
     v = normal(gen);
   auto table = EmbeddingTable::from_rows(words, values, dims);

@@ -1,6 +1,7 @@
 #include "privqa/dp/santext.h"
 
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 
@@ -10,15 +11,6 @@
 namespace privqa {
 namespace {
 
-// Of the cache memory, neighbourhoods (8 bytes per sensitive word each) get
-// six sevenths, bucket samplers (3 KiB per (word, eps)) the rest.
-size_t neighborhood_bytes(size_t cache_bytes) {
-  return cache_bytes / 7 * 6;
-}
-// Buckets per neighbourhood: a proposal is accepted with probability at least
-// exp(-eps * (range / kBuckets) / 2), range = farthest - nearest distance
-// (about 0.8 at eps 8 on wink).
-constexpr size_t kBuckets = 256;
 // A bucket's lower edge is lowered by this share of its width, more than the
 // float rounding of the bucket index can move a member (about 1e-4 of a
 // width), so every member's weight is at most its bucket's bound.
@@ -27,11 +19,12 @@ constexpr int kMaxProposals = 64;
 
 // The position of the j-th (from 0) entry equal to k; there is one. Chunks
 // are counted first (a vectorized sum), so only one chunk is walked.
-size_t nth_in_bucket(std::span<const uint8_t> bucket, size_t k, size_t j) {
+size_t nth_in_bucket(std::span<const uint8_t> bucket, uint8_t k, size_t j) {
   constexpr size_t kChunk = 64;
   size_t begin = 0;
   for (; begin + kChunk <= bucket.size(); begin += kChunk) {
-    size_t count = 0;
+    // Byte-wide, so that the count compiles to vector compares.
+    uint8_t count = 0;
     for (size_t i = begin; i < begin + kChunk; ++i)
       count += bucket[i] == k;
     if (j < count) break;
@@ -41,9 +34,6 @@ size_t nth_in_bucket(std::span<const uint8_t> bucket, size_t k, size_t j) {
     if (bucket[i] == k && j-- == 0) return i;
   }
 }
-// Words of V whose distances to S are computed together for the channel's
-// normalisers (one matrix product; 64 x |S| floats of scratch).
-constexpr size_t kNormalizerBatch = 64;
 
 }  // namespace
 
@@ -74,8 +64,8 @@ SanText::SanText(std::string name, ParamValues params, const EmbeddingTable& tab
       first_sensitive_(vocabulary_.size() - sensitive_count),
       sensitive_(table,
                  std::vector<uint32_t>(vocabulary_.begin() + first_sensitive_, vocabulary_.end())),
-      neighborhoods_(neighborhood_bytes(options.cache_bytes)),
-      samplers_(options.cache_bytes - neighborhood_bytes(options.cache_bytes)) {
+      buckets_(sensitive_count),
+      neighborhoods_(options.cache_bytes) {
   for (size_t i = 0; i < vocabulary_.size(); ++i)
     index_.emplace(vocabulary_[i], i);
 }
@@ -86,6 +76,7 @@ bool SanText::is_sensitive(uint32_t row) const {
 }
 
 SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> distances) const {
+  constexpr size_t kBuckets = Neighborhood::kBuckets;
   const auto position = index_.at(row);
   if (position >= first_sensitive_) distances[position - first_sensitive_] = 0;  // x itself
   Neighborhood n;
@@ -102,10 +93,11 @@ SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> 
   const auto scale = static_cast<float>(1.0 / n.width);
   // Bucket sizes; four histograms, so that runs of one bucket do not wait on
   // each other's increments. The bucket bytes are indexed through a local
-  // span: a byte store may alias the vector, so indexing the vector reloads
-  // its data pointer after each store.
-  n.bucket.resize(distances.size());
-  const std::span<uint8_t> bucket(n.bucket);
+  // span: a byte store may alias the member pointer, so indexing through it
+  // reloads the pointer after each store.
+  n.members = distances.size();
+  n.bucket = buckets_.allocate();
+  const std::span<uint8_t> bucket(n.bucket.get(), n.members);
   for (size_t i = 0; i < distances.size(); ++i) {
     const float t = (distances[i] - n.nearest) * scale;
     bucket[i] = t < kBuckets - 1 ? static_cast<uint8_t>(t) : kBuckets - 1;
@@ -120,7 +112,7 @@ SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> 
   }
   for (; c < bucket.size(); ++c)
     ++counts[0][bucket[c]];
-  n.start.assign(kBuckets + 1, 0);
+  n.start[0] = 0;
   for (size_t k = 0; k < kBuckets; ++k)
     n.start[k + 1] = n.start[k] + counts[0][k] + counts[1][k] + counts[2][k] + counts[3][k];
   return n;
@@ -128,8 +120,8 @@ SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> 
 
 std::vector<uint32_t> SanText::bucket_order(const Neighborhood& n) const {
   std::vector<uint32_t> next(n.start.begin(), n.start.end() - 1);
-  std::vector<uint32_t> out(n.bucket.size());
-  for (size_t i = 0; i < n.bucket.size(); ++i)
+  std::vector<uint32_t> out(n.members);
+  for (size_t i = 0; i < n.members; ++i)
     out[next[n.bucket[i]]++] = static_cast<uint32_t>(i);
   return out;
 }
@@ -147,21 +139,25 @@ std::shared_ptr<const SanText::Neighborhood> SanText::neighborhood(uint32_t row)
   });
 }
 
-void SanText::prepare(std::span<const Token> tokens, double) const {
-  // Every vocabulary word of the text whose neighbourhood is not cached, in
-  // one matrix product (the distances equal those computed one at a time).
+void SanText::prepare(std::span<const Token> tokens) const {
+  // Every vocabulary word of the tokens whose neighbourhood is not cached,
+  // kQueriesPerProduct to a matrix product (the distances equal those
+  // computed one at a time).
   const TextRows missing = text_rows(tokens, *table_, [&](uint32_t row) {
     return index_.count(row) != 0 && !neighborhoods_.find(row);
   });
-  if (missing.rows.empty()) return;
+  const size_t s = sensitive_.size();
+  const size_t dims = table_->dims();
   thread_local std::vector<float> d;  // reused: see make_neighborhood
-  d.resize(missing.rows.size() * sensitive_.size());
-  sensitive_.many(missing.vectors, d);
-  for (size_t i = 0; i < missing.rows.size(); ++i) {
-    neighborhoods_.get(missing.rows[i], [&] {
-      return make_neighborhood(
-          missing.rows[i], std::span<float>(d).subspan(i * sensitive_.size(), sensitive_.size()));
-    });
+  for (size_t begin = 0; begin < missing.rows.size(); begin += kQueriesPerProduct) {
+    const size_t count = std::min(kQueriesPerProduct, missing.rows.size() - begin);
+    d.resize(count * s);
+    sensitive_.many(std::span(missing.vectors).subspan(begin * dims, count * dims), d);
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t row = missing.rows[begin + i];
+      neighborhoods_.get(row,
+                         [&] { return make_neighborhood(row, std::span(d).subspan(i * s, s)); });
+    }
   }
 }
 
@@ -178,19 +174,45 @@ std::vector<double> SanText::replacement_probabilities(uint32_t row, double eps)
 }
 
 size_t SanText::sample(const Neighborhood& n, uint32_t row, double eps, Rng& rng) const {
-  // Bucket k's bound: the weight of a member at its (lowered) lower edge.
+  constexpr size_t kBuckets = Neighborhood::kBuckets;
+  static_assert(kBuckets % 8 == 0, "the bounds are computed eight at a time");
+  // Bucket k's bound, the weight of a member at its (lowered) lower edge
+  // relative to the nearest's: exp(-eps edge(k) / 2) = b_0 r^k; its proposal
+  // mass is size_k times that. The powers are products, computed afresh for
+  // each draw: 256 multiplications cost less than keeping a table per
+  // (word, eps), and differ from exp() by a few hundred roundings (1e-13
+  // relative) at most.
   auto edge = [&](size_t k) { return (static_cast<double>(k) - kEdgeSlack) * n.width; };
-  const auto sampler = samplers_.get(keys_.key(row, eps), [&] {
-    std::vector<double> mass(kBuckets);
-    for (size_t k = 0; k < kBuckets; ++k) {
-      const uint32_t size = n.start[k + 1] - n.start[k];
-      mass[k] = size == 0 ? 0.0 : size * std::exp(-eps * edge(k) / 2);
+  const double r = std::exp(-eps * n.width / 2);
+  std::array<double, kBuckets> mass;
+  // Eight powers at a time: eight independent products instead of a chain.
+  std::array<double, 8> lane;
+  lane[0] = std::exp(-eps * edge(0) / 2);
+  for (size_t j = 1; j < lane.size(); ++j)
+    lane[j] = lane[j - 1] * r;
+  const double r2 = r * r;
+  const double step = r2 * r2 * r2 * r2;  // r^8
+  double total = 0;
+  for (size_t k = 0; k < kBuckets; k += lane.size()) {
+    for (size_t j = 0; j < lane.size(); ++j) {
+      mass[k + j] = (n.start[k + j + 1] - n.start[k + j]) * lane[j];
+      lane[j] *= step;
     }
-    return BucketSampler{AliasTable(mass)};
-  });
+  }
+  for (double m : mass)
+    total += m;
   for (int attempt = 0; attempt < kMaxProposals; ++attempt) {
-    const size_t k = sampler->buckets.sample(rng);
-    const size_t i = nth_in_bucket(n.bucket, k, rng.below(n.start[k + 1] - n.start[k]));
+    double u = rng.uniform() * total;
+    size_t k = 0;
+    while (k + 1 < kBuckets && (mass[k] == 0 || u >= mass[k])) {
+      u -= mass[k];
+      ++k;
+    }
+    // Rounding can carry u past the last non-empty bucket: step back to it.
+    while (mass[k] == 0)
+      --k;
+    const size_t i =
+        nth_in_bucket(n.buckets(), static_cast<uint8_t>(k), rng.below(n.start[k + 1] - n.start[k]));
     // Weight over the bound: exp(-eps (d - nearest - edge) / 2) <= 1.
     const double excess =
         std::max(0.0, static_cast<double>(distance(row, i)) - n.nearest - edge(k));
@@ -235,8 +257,8 @@ std::shared_ptr<const SanText::Normalizers> SanText::normalizers(double eps) con
     n.total.resize(vocabulary_.size());
     const size_t s = sensitive_.size();
     std::vector<float> d;
-    for (size_t begin = 0; begin < vocabulary_.size(); begin += kNormalizerBatch) {
-      const size_t end = std::min(vocabulary_.size(), begin + kNormalizerBatch);
+    for (size_t begin = 0; begin < vocabulary_.size(); begin += kQueriesPerProduct) {
+      const size_t end = std::min(vocabulary_.size(), begin + kQueriesPerProduct);
       distances_to_sensitive(std::span(vocabulary_).subspan(begin, end - begin), d);
       for (size_t i = begin; i < end; ++i) {
         const std::span<const float> row(d.data() + (i - begin) * s, s);

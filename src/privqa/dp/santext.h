@@ -11,8 +11,8 @@
 // Sampling without a |S|-long table per (word, eps): the distances from x to S
 // (eps-independent, one matrix product for all words of a text) are grouped
 // into buckets of equal width; a draw proposes a bucket by its largest
-// possible weight times its size (an alias table per (x, eps)), a member of it
-// uniformly, and accepts with the member's weight over that bound. Accepted
+// possible weight times its size (256 products per draw, no table kept), a
+// member of it uniformly, and accepts with the member's weight over that bound. Accepted
 // draws follow Pr(y|x) exactly; after kMaxProposals rejections (rare: a
 // proposal is accepted with probability >= exp(-eps * width / 2)) the draw is
 // made from all |S| weights, which keeps the result exact.
@@ -23,13 +23,15 @@
 // eps for all of V (|V| x |S| distances, in blocks) and cached.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "privqa/dp/alias_table.h"
+#include "privqa/dp/block_pool.h"
 #include "privqa/dp/bounded_cache.h"
 #include "privqa/dp/mechanism.h"
 #include "privqa/dp/per_eps.h"
@@ -42,10 +44,10 @@ struct SanTextOptions {
   double sensitive_ratio = 0.9;  // w in (0, 1]
   double p = 0.3;                // replacement probability of a word of V outside S
   bool replace_oov = true;
-  // Memory for the per-word caches (neighbourhoods, samplers). A
-  // neighbourhood takes about |S| + 1 KiB bytes: on the whole MedMCQA dev set
-  // (|V| = 6,490, |S| = 5,841) every word's fits in 64 MiB, so each word's
-  // distances are computed once.
+  // Memory for the per-word cache of neighbourhoods. A neighbourhood takes
+  // about |S| + 1 KiB bytes: on the whole MedMCQA dev set (|V| = 6,490,
+  // |S| = 5,841) every word's fits in 64 MiB, so each word's distances are
+  // computed once.
   size_t cache_bytes = size_t{64} << 20;
 };
 
@@ -78,23 +80,23 @@ class SanText : public Mechanism, public WordChannel {
  private:
   SanText(std::string name, ParamValues params, const EmbeddingTable& table,
           std::vector<uint32_t> vocabulary, size_t sensitive_count, const SanTextOptions& options);
-  void prepare(std::span<const Token> tokens, double eps) const override;
+  void prepare(std::span<const Token> tokens) const override;
   // S as seen from one vocabulary word x (eps-independent, cached): each
   // member's bucket, bucket k holding d(x, y) - nearest in
   // [k width, (k + 1) width) up to float rounding. One byte per member, so
   // that every word of a corpus fits the cache and is computed once; a drawn
   // member's distance is computed again (the same float, row_distances.h).
   struct Neighborhood {
+    // A proposal is accepted with probability at least
+    // exp(-eps * (range / kBuckets) / 2), range = farthest - nearest distance.
+    static constexpr size_t kBuckets = 256;
     float nearest = 0;  // smallest distance (0 when x is in S: x itself)
     double width = 1;
-    std::vector<uint32_t> start;  // bucket k holds start[k + 1] - start[k] members
-    std::vector<uint8_t> bucket;  // per member of S, in sensitive() order
-    size_t memory_bytes() const { return bucket.size() + start.size() * sizeof(uint32_t); }
-  };
-  // Bucket proposals for one (word, eps), cached.
-  struct BucketSampler {
-    AliasTable buckets;
-    size_t memory_bytes() const { return buckets.memory_bytes(); }
+    std::array<uint32_t, kBuckets + 1> start;  // bucket k holds start[k + 1] - start[k] members
+    BlockPool::Block bucket;                   // per member of S, in sensitive() order
+    size_t members = 0;
+    std::span<const uint8_t> buckets() const { return {bucket.get(), members}; }
+    size_t memory_bytes() const { return sizeof(Neighborhood) + members; }
   };
   Outcome decide(const Token& token, double eps, Rng& rng) const;
   // From x's distances to S (in sensitive() order; x's own entry is set to 0).
@@ -122,9 +124,8 @@ class SanText : public Mechanism, public WordChannel {
   std::unordered_map<uint32_t, uint32_t> index_;  // row -> position in vocabulary_
   size_t first_sensitive_;                        // positions >= this are in S
   RowDistances sensitive_;
-  mutable WordEpsKeys keys_;
+  mutable BlockPool buckets_;  // the neighbourhoods' bucket bytes; outlives them
   mutable BoundedCache<Neighborhood> neighborhoods_;
-  mutable BoundedCache<BucketSampler> samplers_;
   // The channel's state, made on first use (sanitizing never needs it).
   mutable std::mutex channel_mutex_;
   mutable std::unique_ptr<RowDistances> vocabulary_distances_;

@@ -235,6 +235,30 @@ TEST_F(SanTextTest, SpendsEpsPerResampledWordOnly) {
   EXPECT_DOUBLE_EQ(santext->stats.eps_spent, 5 * eps);
 }
 
+TEST_F(SanTextTest, TextsPreparedAChunkAtATimeComeOutAsOneAtATime) {
+  // 40 texts: three chunks of for_each_prepared_text, the first word of
+  // each text new to the cache in the first chunk only.
+  const std::vector<std::string> words = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta"};
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < 40; ++i)
+    texts.push_back(words[i % 6] + " " + words[(i * 5 + 1) % 6] + " 7 unknownword");
+  const std::vector<std::string_view> views(texts.begin(), texts.end());
+  const auto chunked = make("santext+", {{"p", "0.5"}});
+  const auto single = make("santext+", {{"p", "0.5"}});
+  std::vector<std::string> out(texts.size());
+  std::vector<int> visits(texts.size());
+  for_each_prepared_text(chunked.get(), views, 2, [&](size_t i) {
+    ++visits[i];
+    Rng rng = Rng::from_seed(1000 + i);
+    out[i] = chunked->sanitize(texts[i], 2.0, rng)->text;
+  });
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(visits[i], 1) << i;
+    Rng rng = Rng::from_seed(1000 + i);
+    EXPECT_EQ(out[i], single->sanitize(texts[i], 2.0, rng)->text) << texts[i];
+  }
+}
+
 TEST_F(SanTextTest, BuildFailsWithoutAnyEmbeddedCorpusWord) {
   auto mechanism = create_mechanism("santext+", {}, table_, {"nothing known here"});
   ASSERT_FALSE(mechanism.ok());

@@ -9,10 +9,6 @@
 namespace privqa {
 namespace {
 
-// Words of V whose distances to V are computed together for the channel's
-// normalisers (one matrix product; 64 x |V| floats of scratch).
-constexpr size_t kNormalizerBatch = 64;
-
 // t(x, y) = min(d(x, y), gamma), with the mechanism's test for L_x.
 double truncated(float distance, double gamma) {
   return distance <= gamma ? static_cast<double>(distance) : gamma;
@@ -68,20 +64,25 @@ std::shared_ptr<const Tem::Distances> Tem::distances(uint32_t row) const {
   });
 }
 
-void Tem::prepare(std::span<const Token> tokens, double) const {
-  // Every word of the text with a vector whose distances are not cached, in
-  // one matrix product (equal, bit for bit, to one word at a time).
+void Tem::prepare(std::span<const Token> tokens) const {
+  // Every word of the tokens with a vector whose distances are not cached,
+  // kQueriesPerProduct to a matrix product (equal, bit for bit, to one word
+  // at a time).
   const TextRows missing =
       text_rows(tokens, *table_, [&](uint32_t row) { return !cache_.find(row); });
-  if (missing.rows.empty()) return;
-  std::vector<float> all(missing.rows.size() * vocabulary_.size());
-  vocabulary_.many(missing.vectors, all);
-  for (size_t i = 0; i < missing.rows.size(); ++i) {
-    cache_.get(missing.rows[i], [&] {
-      const auto first = all.begin() + static_cast<std::ptrdiff_t>(i * vocabulary_.size());
-      return Distances{
-          std::vector<float>(first, first + static_cast<std::ptrdiff_t>(vocabulary_.size()))};
-    });
+  const size_t v = vocabulary_.size();
+  const size_t dims = table_->dims();
+  std::vector<float> all;
+  for (size_t begin = 0; begin < missing.rows.size(); begin += kQueriesPerProduct) {
+    const size_t count = std::min(kQueriesPerProduct, missing.rows.size() - begin);
+    all.resize(count * v);
+    vocabulary_.many(std::span(missing.vectors).subspan(begin * dims, count * dims), all);
+    for (size_t i = 0; i < count; ++i) {
+      cache_.get(missing.rows[begin + i], [&] {
+        const auto first = all.begin() + static_cast<std::ptrdiff_t>(i * v);
+        return Distances{std::vector<float>(first, first + static_cast<std::ptrdiff_t>(v))};
+      });
+    }
   }
 }
 
@@ -134,8 +135,8 @@ std::shared_ptr<const Tem::Normalizers> Tem::normalizers(double eps) const {
     n.smallest.resize(v);
     n.total.resize(v);
     std::vector<float> d;
-    for (size_t begin = 0; begin < v; begin += kNormalizerBatch) {
-      const size_t end = std::min(v, begin + kNormalizerBatch);
+    for (size_t begin = 0; begin < v; begin += kQueriesPerProduct) {
+      const size_t end = std::min(v, begin + kQueriesPerProduct);
       vocabulary_.from_rows(*table_, std::span(vocabulary()).subspan(begin, end - begin), d);
       for (size_t i = begin; i < end; ++i) {
         const std::span<const float> row(d.data() + (i - begin) * v, v);

@@ -77,7 +77,7 @@ class Tem : public Mechanism, public WordChannel {
  private:
   Tem(std::string name, ParamValues params, const EmbeddingTable& table,
       std::vector<uint32_t> vocabulary, const TemOptions& options);
-  void prepare(std::span<const Token> tokens, double eps) const override;
+  void prepare(std::span<const Token> tokens) const override;
   // d(x, y) for every y of vocabulary(), in that order (eps-independent, cached).
   struct Distances {
     std::vector<float> to;

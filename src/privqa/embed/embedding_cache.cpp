@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <future>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -81,6 +82,34 @@ uint64_t expected_size(const CacheHeader& h) {
   if (h.dims == 0 || h.count > kMax / h.dims / sizeof(float) || h.words_bytes > kMax) return 0;
   return sizeof(CacheHeader) + h.count * h.dims * sizeof(float) + h.count * sizeof(uint32_t) +
          h.words_bytes;
+}
+
+// The table of a validated cache file: its words (checked against the
+// header's sizes), their index, and its rows in the mapping.
+Result<EmbeddingTable> table_of(const std::string& name, const CacheHeader& h,
+                                const std::shared_ptr<const MappedFile>& mapped) {
+  const std::string_view file = mapped->bytes();
+  const size_t matrix_bytes = h.count * h.dims * sizeof(float);
+  const char* lengths = file.data() + sizeof(h) + matrix_bytes;
+  const char* blob = lengths + h.count * sizeof(uint32_t);
+  std::vector<std::string> words(h.count);
+  uint64_t used = 0;
+  for (size_t i = 0; i < h.count; ++i) {
+    uint32_t length = 0;
+    std::memcpy(&length, lengths + i * sizeof(length), sizeof(length));
+    if (length > h.words_bytes - used) {
+      return Error(name + ": corrupt cache (word lengths exceed the word data)");
+    }
+    words[i].assign(blob + used, length);
+    used += length;
+  }
+  if (used != h.words_bytes) return Error(name + ": corrupt cache (word data size mismatch)");
+  // The word list's pages are copied: a run keeps only the rows of its words.
+  mapped->release_resident(sizeof(h) + matrix_bytes, file.size());
+  const float* data = reinterpret_cast<const float*>(file.data() + sizeof(h));
+  auto table = EmbeddingTableBuilder::from_storage(std::move(words), h.dims, mapped, data);
+  if (!table) return table.error().wrap(name + ": corrupt cache");
+  return table;
 }
 
 }  // namespace
@@ -156,29 +185,13 @@ Result<EmbeddingTable> read_cache(const std::filesystem::path& path, const Sourc
     return Error(name + ": cache has " + std::to_string(file.size() - size) +
                  " unexpected trailing bytes");
   }
-  const auto checksum = checksum_of_file(path, h);
-  if (!checksum.ok()) return checksum.error();
-  if (*checksum != h.checksum) return Error(name + ": cache is corrupt (checksum mismatch)");
-  const size_t matrix_bytes = h.count * h.dims * sizeof(float);
-  const char* lengths = file.data() + sizeof(h) + matrix_bytes;
-  const char* blob = lengths + h.count * sizeof(uint32_t);
-  std::vector<std::string> words(h.count);
-  uint64_t used = 0;
-  for (size_t i = 0; i < h.count; ++i) {
-    uint32_t length = 0;
-    std::memcpy(&length, lengths + i * sizeof(length), sizeof(length));
-    if (length > h.words_bytes - used) {
-      return Error(name + ": corrupt cache (word lengths exceed the word data)");
-    }
-    words[i].assign(blob + used, length);
-    used += length;
-  }
-  if (used != h.words_bytes) return Error(name + ": corrupt cache (word data size mismatch)");
-  // The word list's pages are copied: a run keeps only the rows of its words.
-  (*mapped)->release_resident(sizeof(h) + matrix_bytes, file.size());
-  const float* data = reinterpret_cast<const float*>(file.data() + sizeof(h));
-  auto table = EmbeddingTableBuilder::from_storage(std::move(words), h.dims, *mapped, data);
-  if (!table) return table.error().wrap(name + ": corrupt cache");
+  // The checksum is computed while the words and their index are built; the
+  // table is returned only once it matches.
+  auto checksum = std::async(std::launch::async, [&] { return checksum_of_file(path, h); });
+  auto table = table_of(name, h, *mapped);
+  const auto sum = checksum.get();
+  if (!sum.ok()) return sum.error();
+  if (*sum != h.checksum) return Error(name + ": cache is corrupt (checksum mismatch)");
   return table;
 }
 

@@ -1,5 +1,6 @@
 #include "privqa/embed/embedding_table.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -118,7 +119,7 @@ TEST(EmbeddingTable, ManyWordsAllFound) {
   std::vector<std::string> words;
   std::vector<float> values;
   for (int i = 0; i < 20000; ++i) {
-    words.push_back("w" + std::to_string(i));
+    words.push_back(fmt::format("w{}", i));
     values.push_back(static_cast<float>(i));
   }
   auto table = EmbeddingTable::from_rows(words, values, 1);

@@ -1,5 +1,6 @@
 #include "privqa/embed/knn.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -41,7 +42,7 @@ EmbeddingTable random_table(size_t n, size_t dims, uint32_t seed) {
   std::vector<std::string> words;
   std::vector<float> values;
   for (size_t i = 0; i < n; ++i) {
-    words.push_back("w" + std::to_string(i));
+    words.push_back(fmt::format("w{}", i));
     for (size_t j = 0; j < dims; ++j) {
       if (i % 97 == 5 && i > 0) {  // duplicate of the previous row
         values.push_back(values[(i - 1) * dims + j]);
