@@ -197,6 +197,7 @@ def tem(docs, words, matrix, eps_list, first, beta=0.001, seed=0):
                 else:
                     new.append(vocab[rng.choice(np.nonzero(d > gamma)[0])])
         out.append(("tem", eps, time.perf_counter() - start, n_words))
+    return out
 
 
 def noisy_embedding(docs, words, matrix, eps_list, kind, vocab_size=20000, lam=0.75, t=0.75,

@@ -162,10 +162,6 @@ double Rng::laplace(double scale) {
   return -scale * std::copysign(std::log1p(-2.0 * std::fabs(u)), u);
 }
 
-double Rng::gumbel() {
-  return -std::log(-std::log(uniform_open()));
-}
-
 double Rng::normal() {
   // One of Box-Muller's pair: keeping no spare value keeps an Rng's state
   // its stream position only.

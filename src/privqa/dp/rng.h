@@ -43,7 +43,6 @@ class Rng {
   double uniform_open();         // in (0, 1)
   uint64_t below(uint64_t n);    // uniform in [0, n), unbiased; n > 0
   double laplace(double scale);  // density exp(-|x|/scale) / (2 scale)
-  double gumbel();               // standard Gumbel: -log(-log U)
   double normal();               // standard normal (Box-Muller, two uniforms per value)
   // Gamma with density x^(shape-1) exp(-x/scale) / (Γ(shape) scale^shape);
   // shape > 0, scale > 0 (Marsaglia-Tsang).

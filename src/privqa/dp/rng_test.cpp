@@ -216,25 +216,6 @@ TEST(Rng, LaplaceMatchesItsDistribution) {
   EXPECT_FITS(counts, probabilities);
 }
 
-TEST(Rng, GumbelMatchesItsDistribution) {
-  auto cdf = [](double x) { return std::exp(-std::exp(-x)); };
-  std::vector<double> edges = {-INFINITY, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4, INFINITY};
-  std::vector<double> probabilities;
-  for (size_t i = 0; i + 1 < edges.size(); ++i) {
-    probabilities.push_back(cdf(edges[i + 1]) - cdf(edges[i]));
-  }
-  std::vector<size_t> counts(probabilities.size());
-  Rng rng = Rng::from_seed(14);
-  for (int i = 0; i < 50000; ++i) {
-    const double x = rng.gumbel();
-    size_t bin = 0;
-    while (x >= edges[bin + 1])
-      ++bin;
-    ++counts[bin];
-  }
-  EXPECT_FITS(counts, probabilities);
-}
-
 TEST(StatTesting, KolmogorovSmirnovTailMatchesTabulatedCriticalValues) {
   // Asymptotic critical values of sqrt(n) D (standard tables).
   EXPECT_NEAR(testing::kolmogorov_tail(1.0), 0.2700, 1e-4);

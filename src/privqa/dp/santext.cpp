@@ -1,41 +1,11 @@
 #include "privqa/dp/santext.h"
 
 #include <algorithm>
-#include <array>
-#include <cfloat>
 #include <cmath>
 
 #include "privqa/dp/corpus_words.h"
-#include "privqa/dp/exponential_mechanism.h"
 
 namespace privqa {
-namespace {
-
-// A bucket's lower edge is lowered by this share of its width, more than the
-// float rounding of the bucket index can move a member (about 1e-4 of a
-// width), so every member's weight is at most its bucket's bound.
-constexpr double kEdgeSlack = 1.0 / 1024;
-constexpr int kMaxProposals = 64;
-
-// The position of the j-th (from 0) entry equal to k; there is one. Chunks
-// are counted first (a vectorized sum), so only one chunk is walked.
-size_t nth_in_bucket(std::span<const uint8_t> bucket, uint8_t k, size_t j) {
-  constexpr size_t kChunk = 64;
-  size_t begin = 0;
-  for (; begin + kChunk <= bucket.size(); begin += kChunk) {
-    // Byte-wide, so that the count compiles to vector compares.
-    uint8_t count = 0;
-    for (size_t i = begin; i < begin + kChunk; ++i)
-      count += bucket[i] == k;
-    if (j < count) break;
-    j -= count;
-  }
-  for (size_t i = begin;; ++i) {
-    if (bucket[i] == k && j-- == 0) return i;
-  }
-}
-
-}  // namespace
 
 Result<std::unique_ptr<SanText>> SanText::build(std::string name, ParamValues params,
                                                 const EmbeddingTable& table,
@@ -76,54 +46,9 @@ bool SanText::is_sensitive(uint32_t row) const {
 }
 
 SanText::Neighborhood SanText::make_neighborhood(uint32_t row, std::span<float> distances) const {
-  constexpr size_t kBuckets = Neighborhood::kBuckets;
   const auto position = index_.at(row);
   if (position >= first_sensitive_) distances[position - first_sensitive_] = 0;  // x itself
-  Neighborhood n;
-  float low = distances.empty() ? 0.0f : distances[0], high = low;
-  for (float d : distances) {  // plain loops: vectorized
-    low = std::min(low, d);
-    high = std::max(high, d);
-  }
-  n.nearest = low;
-  const double range = static_cast<double>(high) - low;
-  n.width = range / kBuckets;
-  // No spread (or one too small for a float scale): a single bucket.
-  if (!(1.0 / n.width < FLT_MAX)) n.width = 1.0;
-  const auto scale = static_cast<float>(1.0 / n.width);
-  // Bucket sizes; four histograms, so that runs of one bucket do not wait on
-  // each other's increments. The bucket bytes are indexed through a local
-  // span: a byte store may alias the member pointer, so indexing through it
-  // reloads the pointer after each store.
-  n.members = distances.size();
-  n.bucket = buckets_.allocate();
-  const std::span<uint8_t> bucket(n.bucket.get(), n.members);
-  for (size_t i = 0; i < distances.size(); ++i) {
-    const float t = (distances[i] - n.nearest) * scale;
-    bucket[i] = t < kBuckets - 1 ? static_cast<uint8_t>(t) : kBuckets - 1;
-  }
-  uint32_t counts[4][kBuckets] = {};
-  size_t c = 0;
-  for (; c + 4 <= bucket.size(); c += 4) {
-    ++counts[0][bucket[c]];
-    ++counts[1][bucket[c + 1]];
-    ++counts[2][bucket[c + 2]];
-    ++counts[3][bucket[c + 3]];
-  }
-  for (; c < bucket.size(); ++c)
-    ++counts[0][bucket[c]];
-  n.start[0] = 0;
-  for (size_t k = 0; k < kBuckets; ++k)
-    n.start[k + 1] = n.start[k] + counts[0][k] + counts[1][k] + counts[2][k] + counts[3][k];
-  return n;
-}
-
-std::vector<uint32_t> SanText::bucket_order(const Neighborhood& n) const {
-  std::vector<uint32_t> next(n.start.begin(), n.start.end() - 1);
-  std::vector<uint32_t> out(n.members);
-  for (size_t i = 0; i < n.members; ++i)
-    out[next[n.bucket[i]]++] = static_cast<uint32_t>(i);
-  return out;
+  return Neighborhood(distances, buckets_);
 }
 
 float SanText::distance(uint32_t row, size_t i) const {
@@ -167,62 +92,10 @@ std::vector<double> SanText::replacement_probabilities(uint32_t row, double eps)
   std::vector<double> out(sensitive_.size());
   double total = 0;
   for (size_t i = 0; i < out.size(); ++i)
-    total += out[i] = std::exp(-eps * (distance(row, i) - n->nearest) / 2);
+    total += out[i] = std::exp(-eps * (distance(row, i) - n->nearest()) / 2);
   for (double& w : out)
     w /= total;
   return out;
-}
-
-size_t SanText::sample(const Neighborhood& n, uint32_t row, double eps, Rng& rng) const {
-  constexpr size_t kBuckets = Neighborhood::kBuckets;
-  static_assert(kBuckets % 8 == 0, "the bounds are computed eight at a time");
-  // Bucket k's bound, the weight of a member at its (lowered) lower edge
-  // relative to the nearest's: exp(-eps edge(k) / 2) = b_0 r^k; its proposal
-  // mass is size_k times that. The powers are products, computed afresh for
-  // each draw: 256 multiplications cost less than keeping a table per
-  // (word, eps), and differ from exp() by a few hundred roundings (1e-13
-  // relative) at most.
-  auto edge = [&](size_t k) { return (static_cast<double>(k) - kEdgeSlack) * n.width; };
-  const double r = std::exp(-eps * n.width / 2);
-  std::array<double, kBuckets> mass;
-  // Eight powers at a time: eight independent products instead of a chain.
-  std::array<double, 8> lane;
-  lane[0] = std::exp(-eps * edge(0) / 2);
-  for (size_t j = 1; j < lane.size(); ++j)
-    lane[j] = lane[j - 1] * r;
-  const double r2 = r * r;
-  const double step = r2 * r2 * r2 * r2;  // r^8
-  double total = 0;
-  for (size_t k = 0; k < kBuckets; k += lane.size()) {
-    for (size_t j = 0; j < lane.size(); ++j) {
-      mass[k + j] = (n.start[k + j + 1] - n.start[k + j]) * lane[j];
-      lane[j] *= step;
-    }
-  }
-  for (double m : mass)
-    total += m;
-  for (int attempt = 0; attempt < kMaxProposals; ++attempt) {
-    double u = rng.uniform() * total;
-    size_t k = 0;
-    while (k + 1 < kBuckets && (mass[k] == 0 || u >= mass[k])) {
-      u -= mass[k];
-      ++k;
-    }
-    // Rounding can carry u past the last non-empty bucket: step back to it.
-    while (mass[k] == 0)
-      --k;
-    const size_t i =
-        nth_in_bucket(n.buckets(), static_cast<uint8_t>(k), rng.below(n.start[k + 1] - n.start[k]));
-    // Weight over the bound: exp(-eps (d - nearest - edge) / 2) <= 1.
-    const double excess =
-        std::max(0.0, static_cast<double>(distance(row, i)) - n.nearest - edge(k));
-    if (rng.uniform() < std::exp(-eps * excess / 2)) return i;
-  }
-  const std::vector<uint32_t> order = bucket_order(n);
-  std::vector<double> weights(order.size());
-  for (size_t i = 0; i < weights.size(); ++i)
-    weights[i] = std::exp(-eps * (distance(row, order[i]) - n.nearest) / 2);
-  return order[sample_weighted(weights, rng)];
 }
 
 Mechanism::Outcome SanText::decide(const Token& token, double eps, Rng& rng) const {
@@ -234,7 +107,8 @@ Mechanism::Outcome SanText::decide(const Token& token, double eps, Rng& rng) con
   }
   const bool sensitive = it->second >= first_sensitive_;
   if (!sensitive && rng.uniform() >= options_.p) return {Action::kKeep, {}, false};
-  const size_t pick = sample(*neighborhood(*row), *row, eps, rng);
+  const size_t pick = neighborhood(*row)->sample(
+      eps, Neighborhood::kNoCap, [&](size_t i) { return distance(*row, i); }, rng);
   const uint32_t out = sensitive_.rows()[pick];
   if (out == *row) return {Action::kKeep, {}, false, true};
   return {Action::kReplace, table_->word(out), false, true};

@@ -9,13 +9,9 @@
 // Numbers are words like any other: looked up in V.
 //
 // Sampling without a |S|-long table per (word, eps): the distances from x to S
-// (eps-independent, one matrix product for all words of a text) are grouped
-// into buckets of equal width; a draw proposes a bucket by its largest
-// possible weight times its size (256 products per draw, no table kept), a
-// member of it uniformly, and accepts with the member's weight over that bound. Accepted
-// draws follow Pr(y|x) exactly; after kMaxProposals rejections (rare: a
-// proposal is accepted with probability >= exp(-eps * width / 2)) the draw is
-// made from all |S| weights, which keeps the result exact.
+// do not depend on eps; they are computed for all new words of a text (or of
+// a chunk of texts, Mechanism::prepare_texts) in one matrix product and kept
+// per word as dp/distance_buckets.h, which draws from them exactly.
 //
 // As a WordChannel (dp/word_channel.h) the inputs are V: Pr(y|x) =
 // [x in S] q(y|x) + [x not in S] (p q(y|x) + (1 - p) [y = x]), q the
@@ -23,7 +19,6 @@
 // eps for all of V (|V| x |S| distances, in blocks) and cached.
 #pragma once
 
-#include <array>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -33,6 +28,7 @@
 
 #include "privqa/dp/block_pool.h"
 #include "privqa/dp/bounded_cache.h"
+#include "privqa/dp/distance_buckets.h"
 #include "privqa/dp/mechanism.h"
 #include "privqa/dp/per_eps.h"
 #include "privqa/dp/row_distances.h"
@@ -81,32 +77,17 @@ class SanText : public Mechanism, public WordChannel {
   SanText(std::string name, ParamValues params, const EmbeddingTable& table,
           std::vector<uint32_t> vocabulary, size_t sensitive_count, const SanTextOptions& options);
   void prepare(std::span<const Token> tokens) const override;
-  // S as seen from one vocabulary word x (eps-independent, cached): each
-  // member's bucket, bucket k holding d(x, y) - nearest in
-  // [k width, (k + 1) width) up to float rounding. One byte per member, so
-  // that every word of a corpus fits the cache and is computed once; a drawn
-  // member's distance is computed again (the same float, row_distances.h).
-  struct Neighborhood {
-    // A proposal is accepted with probability at least
-    // exp(-eps * (range / kBuckets) / 2), range = farthest - nearest distance.
-    static constexpr size_t kBuckets = 256;
-    float nearest = 0;  // smallest distance (0 when x is in S: x itself)
-    double width = 1;
-    std::array<uint32_t, kBuckets + 1> start;  // bucket k holds start[k + 1] - start[k] members
-    BlockPool::Block bucket;                   // per member of S, in sensitive() order
-    size_t members = 0;
-    std::span<const uint8_t> buckets() const { return {bucket.get(), members}; }
-    size_t memory_bytes() const { return sizeof(Neighborhood) + members; }
-  };
+  // S as seen from one vocabulary word x (eps-independent, cached), x's own
+  // distance 0 when x is in S. One byte per member, so that every word of a
+  // corpus fits the cache and is computed once; a drawn member's distance is
+  // computed again (the same float, row_distances.h).
+  using Neighborhood = DistanceBuckets;
   Outcome decide(const Token& token, double eps, Rng& rng) const;
   // From x's distances to S (in sensitive() order; x's own entry is set to 0).
   Neighborhood make_neighborhood(uint32_t row, std::span<float> distances) const;
   std::shared_ptr<const Neighborhood> neighborhood(uint32_t row) const;
   // d(x, y) for x = `row` and y = sensitive() position `i`, 0 when y is x.
   float distance(uint32_t row, size_t i) const;
-  // Positions of S grouped by bucket, in increasing order within a bucket.
-  std::vector<uint32_t> bucket_order(const Neighborhood& n) const;
-  size_t sample(const Neighborhood& n, uint32_t row, double eps, Rng& rng) const;
   // Per word of V (vocabulary() order), at one eps: its smallest distance to
   // S and sum over y in S of exp(-eps (d(x, y) - nearest) / 2).
   struct Normalizers {

@@ -50,17 +50,18 @@ Tem::Tem(std::string name, ParamValues params, const EmbeddingTable& table,
       table_(&table),
       options_(options),
       vocabulary_(table, std::move(vocabulary)),
+      bucket_bytes_(vocabulary_.size()),
       cache_(options.cache_bytes) {
   for (size_t i = 0; i < vocabulary_.size(); ++i)
     position_.emplace(vocabulary_.rows()[i], static_cast<uint32_t>(i));
 }
 
-std::shared_ptr<const Tem::Distances> Tem::distances(uint32_t row) const {
+std::shared_ptr<const DistanceBuckets> Tem::distances(uint32_t row) const {
   return cache_.get(row, [&] {
-    Distances d;
-    d.to.resize(vocabulary_.size());
-    vocabulary_.all(table_->row(row), d.to);
-    return d;
+    thread_local std::vector<float> d;  // reused: a fresh vector faults in its pages
+    d.resize(vocabulary_.size());
+    vocabulary_.all(table_->row(row), d);
+    return DistanceBuckets(d, bucket_bytes_);
   });
 }
 
@@ -72,47 +73,15 @@ void Tem::prepare(std::span<const Token> tokens) const {
       text_rows(tokens, *table_, [&](uint32_t row) { return !cache_.find(row); });
   const size_t v = vocabulary_.size();
   const size_t dims = table_->dims();
-  std::vector<float> all;
+  thread_local std::vector<float> all;  // reused, as in distances()
   for (size_t begin = 0; begin < missing.rows.size(); begin += kQueriesPerProduct) {
     const size_t count = std::min(kQueriesPerProduct, missing.rows.size() - begin);
     all.resize(count * v);
     vocabulary_.many(std::span(missing.vectors).subspan(begin * dims, count * dims), all);
     for (size_t i = 0; i < count; ++i) {
-      cache_.get(missing.rows[begin + i], [&] {
-        const auto first = all.begin() + static_cast<std::ptrdiff_t>(i * v);
-        return Distances{std::vector<float>(first, first + static_cast<std::ptrdiff_t>(v))};
-      });
+      cache_.get(missing.rows[begin + i],
+                 [&] { return DistanceBuckets(std::span(all).subspan(i * v, v), bucket_bytes_); });
     }
-  }
-}
-
-size_t Tem::sample(const Distances& d, double eps, Rng& rng) const {
-  const double gamma = threshold(eps);
-  const double scale = 2 / eps;
-  // Gumbel-max over L_x: argmax of -d(x, y) + scale * G.
-  size_t best = d.to.size(), outside = 0;
-  double best_score = -std::numeric_limits<double>::infinity();
-  for (size_t i = 0; i < d.to.size(); ++i) {
-    if (!(d.to[i] <= gamma)) {
-      ++outside;
-      continue;
-    }
-    const double score = -static_cast<double>(d.to[i]) + scale * rng.gumbel();
-    if (score > best_score) {
-      best_score = score;
-      best = i;
-    }
-  }
-  if (outside == 0) return best;
-  // ⊥ stands for the |V \ L_x| words beyond gamma, each of score -gamma.
-  const double bottom =
-      -gamma + scale * std::log(static_cast<double>(outside)) + scale * rng.gumbel();
-  if (best < d.to.size() && bottom <= best_score) return best;
-  // The k-th word beyond gamma, uniformly.
-  uint64_t k = rng.below(outside);
-  for (size_t i = 0;; ++i) {
-    if (d.to[i] <= gamma) continue;
-    if (k-- == 0) return i;
   }
 }
 
@@ -122,7 +91,10 @@ Mechanism::Outcome Tem::decide(const Token& token, double eps, Rng& rng) const {
     if (!options_.replace_oov) return {Action::kKeep, {}, true};
     return {Action::kReplace, table_->word(vocabulary()[rng.below(vocabulary_.size())]), true};
   }
-  const uint32_t out = vocabulary()[sample(*distances(*row), eps, rng)];
+  const std::span<const float> x = table_->row(*row);
+  const size_t pick = distances(*row)->sample(
+      eps, threshold(eps), [&](size_t i) { return vocabulary_.one(x, i); }, rng);
+  const uint32_t out = vocabulary()[pick];
   if (out == *row) return {Action::kKeep, {}, false, true};
   return {Action::kReplace, table_->word(out), false, true};
 }

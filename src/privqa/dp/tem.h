@@ -12,8 +12,11 @@
 // (oov = "replace") or kept (oov = "keep"). Numbers are words like any other.
 //
 // The distances from x to V do not depend on eps: they are computed for all
-// words of a text in one matrix product (dp/row_distances.h) and cached per
-// word; a draw then costs one Gumbel per member of L_x.
+// new words of a text (or of a chunk of texts, Mechanism::prepare_texts) in
+// one matrix product (dp/row_distances.h) and kept per word as
+// dp/distance_buckets.h, which draws from Pr(y | x) ∝ exp(-eps min(d(x, y),
+// gamma) / 2) exactly, without a Gumbel per member of L_x (the same
+// distribution as the Gumbel-max over L_x and ⊥ above).
 //
 // As a WordChannel (dp/word_channel.h) the inputs are V, and for x in V
 //   Pr(y | x) = exp(-eps t(x, y) / 2) / Z(x),  t(x, y) = min(d(x, y), gamma),
@@ -31,7 +34,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "privqa/dp/block_pool.h"
 #include "privqa/dp/bounded_cache.h"
+#include "privqa/dp/distance_buckets.h"
 #include "privqa/dp/mechanism.h"
 #include "privqa/dp/per_eps.h"
 #include "privqa/dp/row_distances.h"
@@ -44,8 +49,9 @@ struct TemOptions {
   // replaced by a word beyond gamma) with probability at least 1 - beta.
   double beta = 0.001;
   bool replace_oov = true;
-  // Memory for the per-word distance rows (4 bytes per vocabulary word each).
-  size_t cache_bytes = size_t{192} << 20;
+  // Memory for the per-word distance buckets (a byte per vocabulary word
+  // each, plus 1 KiB): every word of the MedMCQA dev set's fits in 64 MiB.
+  size_t cache_bytes = size_t{64} << 20;
 };
 
 // gamma = (2 / eps) ln((1 - beta) (vocabulary_size - 1) / beta); -infinity
@@ -78,14 +84,9 @@ class Tem : public Mechanism, public WordChannel {
   Tem(std::string name, ParamValues params, const EmbeddingTable& table,
       std::vector<uint32_t> vocabulary, const TemOptions& options);
   void prepare(std::span<const Token> tokens) const override;
-  // d(x, y) for every y of vocabulary(), in that order (eps-independent, cached).
-  struct Distances {
-    std::vector<float> to;
-    size_t memory_bytes() const { return to.size() * sizeof(float); }
-  };
-  std::shared_ptr<const Distances> distances(uint32_t row) const;
-  // A position in vocabulary(), drawn as the mechanism defines.
-  size_t sample(const Distances& d, double eps, Rng& rng) const;
+  // d(x, y) for every y of vocabulary(), in that order, as buckets
+  // (eps-independent, cached).
+  std::shared_ptr<const DistanceBuckets> distances(uint32_t row) const;
   Outcome decide(const Token& token, double eps, Rng& rng) const;
   // Per word of V (vocabulary() order), at one eps: the smallest t(x, y)
   // over V and the sum over y in V of exp(-eps (t(x, y) - smallest) / 2).
@@ -102,7 +103,8 @@ class Tem : public Mechanism, public WordChannel {
   TemOptions options_;
   RowDistances vocabulary_;
   std::unordered_map<uint32_t, uint32_t> position_;  // row -> position in vocabulary()
-  mutable BoundedCache<Distances> cache_;
+  mutable BlockPool bucket_bytes_;                   // of the cached buckets; outlives them
+  mutable BoundedCache<DistanceBuckets> cache_;
   mutable PerEps<Normalizers> normalizers_;  // the channel's, made on first use
 };
 
