@@ -10,10 +10,6 @@
 namespace privqa {
 namespace {
 
-// Noisy vectors projected per matrix product: bounds the distance buffer
-// (queries x vocabulary floats) for long texts.
-constexpr size_t kBatch = 64;
-
 std::vector<float> rows_of(const EmbeddingTable& table, const std::vector<uint32_t>& rows) {
   std::vector<float> out;
   out.reserve(rows.size() * table.dims());
@@ -62,37 +58,17 @@ void EmbeddingPerturbation::draw_noise(double eps, Rng& rng, std::span<double> o
 }
 
 std::vector<uint32_t> EmbeddingPerturbation::project(std::span<const float> noisy, Rng& rng) const {
-  const size_t dims = table_->dims(), n = distances_.size();
-  const size_t m = noisy.size() / dims;
+  std::vector<BlockedRows::Nearest> nearest(noisy.size() / table_->dims());
+  distances_.nearest_two(noisy, nearest);
   std::vector<uint32_t> out;
-  out.reserve(m);
-  // Scratch reused by the thread: a buffer of this size (a megabyte for a
-  // short text) would be fresh pages, so page faults, at every text.
-  thread_local std::vector<float> d;
-  d.resize(std::min(m, kBatch) * n);
-  for (size_t begin = 0; begin < m; begin += kBatch) {
-    const size_t count = std::min(kBatch, m - begin);
-    distances_.many(noisy.subspan(begin * dims, count * dims), std::span(d.data(), count * n));
-    for (size_t q = 0; q < count; ++q) {
-      const float* row = d.data() + q * n;
-      // The two smallest distances; the earlier (more frequent) word wins ties.
-      size_t first = 0, second = 1;
-      if (row[second] < row[first]) std::swap(first, second);
-      for (size_t i = 2; i < n; ++i) {
-        if (row[i] < row[first]) {
-          second = first;
-          first = i;
-        } else if (row[i] < row[second]) {
-          second = i;
-        }
-      }
-      size_t pick = first;
-      if (options_.t > 0 &&
-          rng.uniform() < vickrey_second_probability(row[first], row[second], options_.t)) {
-        pick = second;
-      }
-      out.push_back(distances_.rows()[pick]);
+  out.reserve(nearest.size());
+  for (const BlockedRows::Nearest& n : nearest) {
+    uint32_t pick = n.first;
+    if (options_.t > 0 && rng.uniform() < vickrey_second_probability(
+                                              n.first_distance, n.second_distance, options_.t)) {
+      pick = n.second;
     }
+    out.push_back(distances_.rows()[pick]);
   }
   return out;
 }

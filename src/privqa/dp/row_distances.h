@@ -40,6 +40,12 @@ class RowDistances {
   // size() distances, out[q * size() + i] = distance from query q to member i.
   // Equal, bit for bit, to all() on each query.
   void many(std::span<const float> queries, std::span<float> out) const;
+  // For each of the m queries, the two nearest members by many()'s values
+  // (ties: the lower position), bit for bit, without writing m x size()
+  // distances. Needs size() >= 2.
+  void nearest_two(std::span<const float> queries, std::span<BlockedRows::Nearest> out) const {
+    set_.nearest_two(queries, out);
+  }
   // many() with the vectors of table rows `queries` as the queries: out is
   // resized to queries.size() rows of size() distances.
   void from_rows(const EmbeddingTable& table, std::span<const uint32_t> queries,

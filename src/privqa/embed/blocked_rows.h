@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -41,10 +42,17 @@ class BlockedRows {
   // bit for bit; costs one tile of members instead of all of them.
   float distance(std::span<const float> query, size_t member) const;
 
- private:
-  void run(std::span<const float> queries, size_t begin, size_t count, std::span<float> out,
-           bool distances) const;
+  // The two members nearest a query by distances()'s values, and those
+  // values, bit for bit; of equal distances the lower member comes first.
+  struct Nearest {
+    uint32_t first, second;
+    float first_distance, second_distance;
+  };
+  // out[q] for each of the m queries; needs size() >= 2. Costs the
+  // distances() product without writing m x size() floats.
+  void nearest_two(std::span<const float> queries, std::span<Nearest> out) const;
 
+ private:
   size_t size_ = 0;
   size_t dims_ = 0;
   std::vector<float> blocks_;         // per block of kBlockRows members: dims x kBlockRows

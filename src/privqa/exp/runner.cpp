@@ -245,7 +245,7 @@ Status Experiment::open_models() {
       model = it->second;
     } else {
       if (config_.cache != CacheMode::kBypass && !cache_) {
-        auto cache = open_response_cache(config_.output);
+        auto cache = store_->response_cache();
         if (!cache) return cache.error();
         cache_ = std::move(*cache);
       }

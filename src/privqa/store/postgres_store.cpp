@@ -26,7 +26,14 @@ constexpr const char* kPutMeta =
 
 class PostgresResultStore final : public store_shared::SharedResultStore {
  public:
-  explicit PostgresResultStore(pg::Connection db) : db_(std::move(db)) {}
+  PostgresResultStore(pg::Connection db, PostgresUrl url)
+      : db_(std::move(db)), url_(std::move(url)) {}
+
+  // The database's cache, shared by every run there, on a connection of its
+  // own: the cache's statements must not join the store's transactions.
+  Result<std::unique_ptr<ResponseCache>> response_cache() override {
+    return open_postgres_response_cache(url_);
+  }
 
   // Workers share the store through its work queue (work_queue.h): no
   // writer excludes another.
@@ -254,6 +261,7 @@ class PostgresResultStore final : public store_shared::SharedResultStore {
   }
 
   pg::Connection db_;
+  PostgresUrl url_;
 };
 
 }  // namespace
@@ -277,7 +285,7 @@ Result<std::unique_ptr<ResultStore>> open_postgres_store(const PostgresUrl& url,
                    " holds no run store tables)");
     }
   }
-  return std::unique_ptr<ResultStore>(new PostgresResultStore(std::move(*db)));
+  return std::unique_ptr<ResultStore>(new PostgresResultStore(std::move(*db), url));
 }
 
 }  // namespace privqa

@@ -47,23 +47,27 @@ Result<std::unique_ptr<ResponseCache>> open_sqlite_response_cache(
     const std::filesystem::path& path) {
   auto db = sqlite::Database::open(path, sqlite::OpenMode::kReadWrite);
   if (!db) return db.error().wrap("response cache");
-  if (Status s = db->exec("CREATE TABLE IF NOT EXISTS responses ("
-                          "  key TEXT PRIMARY KEY,"
-                          "  provider TEXT NOT NULL,"
-                          "  body TEXT NOT NULL,"
-                          "  created_unix REAL NOT NULL)",
-                          "create the response cache");
+  return open_sqlite_response_cache(std::move(*db));
+}
+
+Result<std::unique_ptr<ResponseCache>> open_sqlite_response_cache(sqlite::Database db) {
+  if (Status s = db.exec("CREATE TABLE IF NOT EXISTS responses ("
+                         "  key TEXT PRIMARY KEY,"
+                         "  provider TEXT NOT NULL,"
+                         "  body TEXT NOT NULL,"
+                         "  created_unix REAL NOT NULL)",
+                         "create the response cache");
       !s) {
     return s.error();
   }
-  auto get = db->prepare("SELECT body FROM responses WHERE key = ?1");
+  auto get = db.prepare("SELECT body FROM responses WHERE key = ?1");
   if (!get) return get.error();
-  auto put = db->prepare(
+  auto put = db.prepare(
       "INSERT OR REPLACE INTO responses (key, provider, body, created_unix) "
       "VALUES (?1, ?2, ?3, ?4)");
   if (!put) return put.error();
   return std::unique_ptr<ResponseCache>(
-      new SqliteResponseCache(std::move(*db), std::move(*get), std::move(*put)));
+      new SqliteResponseCache(std::move(db), std::move(*get), std::move(*put)));
 }
 
 std::string ResponseCache::key(std::string_view base_url, std::string_view model,

@@ -30,6 +30,9 @@
 #include "privqa/base/result.h"
 
 namespace privqa {
+namespace sqlite {
+class Database;
+}
 
 // How a call uses the cache.
 enum class CacheMode {
@@ -58,5 +61,7 @@ class ResponseCache {
 // folder must exist.
 Result<std::unique_ptr<ResponseCache>> open_sqlite_response_cache(
     const std::filesystem::path& path);
+// The same over a connection already open (shared with its other users).
+Result<std::unique_ptr<ResponseCache>> open_sqlite_response_cache(sqlite::Database db);
 
 }  // namespace privqa

@@ -55,6 +55,27 @@ TEST_P(ResponseCacheTest, StoresAndIsSharedBetweenConnections) {
   EXPECT_EQ(*(*a)->get("k1").value(), "second \xE2\x80\x93 text");
 }
 
+TEST_P(ResponseCacheTest, TheStoresCacheIsTheRunsCache) {
+  // The cache a run gets from its store (on the store's own connection, for
+  // SQLite) holds what a cache opened on the same location holds, both ways,
+  // and stays usable beside the store's own writes.
+  auto store = open_store(location());
+  ASSERT_TRUE(store.ok()) << store.error().message();
+  auto from_store = (*store)->response_cache();
+  ASSERT_TRUE(from_store.ok()) << from_store.error().message();
+  auto opened = open_response_cache(location());
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+
+  ASSERT_TRUE((*from_store)->put("k1", "prov", "one").ok());
+  ASSERT_TRUE((*store)->set_meta("note", "between the cache's writes").ok());
+  ASSERT_TRUE((*opened)->put("k2", "prov", "two").ok());
+  EXPECT_EQ((*opened)->get("k1").value(), std::optional<std::string>("one"));
+  EXPECT_EQ((*from_store)->get("k2").value(), std::optional<std::string>("two"));
+  auto meta = (*store)->meta();
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(meta->at("note"), "between the cache's writes");
+}
+
 TEST(ResponseCache, SqliteKeepsAWriteAheadLog) {
   testing::TempDir dir;
   auto cache = open_response_cache(dir / "cache.db");

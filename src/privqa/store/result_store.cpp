@@ -249,6 +249,10 @@ class SqliteResultStore final : public store_shared::SharedResultStore {
 
   std::string where() const override { return db_.path().string(); }
 
+  Result<std::unique_ptr<ResponseCache>> response_cache() override {
+    return open_sqlite_response_cache(db_.share());
+  }
+
   Status write_meta(const std::string& key, const std::string& value) override {
     auto s = db_.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
     if (!s) return s.error();

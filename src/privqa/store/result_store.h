@@ -35,6 +35,7 @@
 #include "privqa/base/result.h"
 #include "privqa/store/cell.h"
 #include "privqa/store/records.h"
+#include "privqa/store/response_cache.h"
 
 namespace privqa {
 
@@ -79,6 +80,11 @@ class ResultStore {
   // ok result of a cell stays (a late duplicate from a worker whose lease
   // another took over is dropped).
   virtual Result<bool> put(const CellResult& cell) = 0;
+  // The response cache kept with this run (response_cache.h). A SQLite
+  // store's shares its connection: two connections writing one file in turn
+  // each find the other's commit at their next write and drop their page
+  // cache, so every insert would read its B-tree path from the file again.
+  virtual Result<std::unique_ptr<ResponseCache>> response_cache() = 0;
   // Stored cells of each question id: how many ok, how many errors.
   struct CellCounts {
     size_t ok = 0;

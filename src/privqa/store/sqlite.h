@@ -48,6 +48,11 @@ class Database {
   Database(Database&&) noexcept = default;
   Database& operator=(Database&&) noexcept = default;
   ~Database() = default;
+  // Another handle on this connection. Its statements share the
+  // connection's transactions and page cache, so its users must not
+  // interleave their transactions (a statement run inside another user's
+  // BEGIN joins it).
+  Database share() const { return Database(c_); }
 
   // Runs SQL without results (schema, pragmas); several statements allowed.
   Status exec(std::string_view sql, std::string_view what);
