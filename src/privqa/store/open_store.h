@@ -21,7 +21,9 @@ Result<std::unique_ptr<ResultStore>> open_store(const std::string& location,
                                                 bool read_only = false);
 
 // The response cache of the run stored at `location`: in the same SQLite
-// file, or the database's shared cache.
+// file, or the database's shared cache. A process that also holds the run's
+// store asks the store instead (ResultStore::response_cache), which shares
+// its SQLite connection.
 Result<std::unique_ptr<ResponseCache>> open_response_cache(const std::string& location);
 
 // The queue a run at `location` takes its questions from: shared by every
