@@ -835,6 +835,36 @@ TEST_F(IdleHedging, WhileOnlyShorterChainsWaitALongerChainsStallIsHedgedAfterThe
   }
 }
 
+TEST_F(IdleHedging, TheLastStallsOfABacklogAreAllHedgedAfterTheMedianBeyondTheBudget) {
+  ASSERT_NE(client_, nullptr);
+  prepare();
+  const ProviderCounters before = client_->counters();
+  // 40 fillers, then 20 stalled requests, in one turn: the stalls are the
+  // last of the backlog (one per 10 ms, sent 0.4-0.6 s in). Once it has
+  // drained, each gets its copy after the median, although the share (5% of
+  // the requests) allows fewer; within the share alone, the others would
+  // wait the loaded delay.
+  constexpr size_t kStalls = 20;
+  std::vector<ChatRequest> requests;
+  for (int budget : {9, 10})
+    for (ChatRequest& r : take(budget, 20, sim::Fault::kNone))
+      requests.push_back(std::move(r));
+  for (ChatRequest& r : take(kHedged, kStalls, sim::Fault::kStall))
+    requests.push_back(std::move(r));
+  const double share_allows = 0.05 * static_cast<double>(before.requests + 40 + kStalls) -
+                              static_cast<double>(before.hedges);
+  ASSERT_LT(share_allows, kStalls - 5.0)
+      << "the share alone allows the copies: the test shows nothing";
+  send(std::move(requests));
+  EXPECT_GE(client_->counters().hedges, before.hedges + static_cast<int64_t>(kStalls));
+  const std::vector<double> gaps = hedge_gaps();
+  ASSERT_EQ(gaps.size(), kStalls);
+  for (double gap : gaps) {
+    EXPECT_GT(gap, 0.7 * kMedian);
+    EXPECT_LT(gap, 0.5 * (kMedian + kLoadedDelay));
+  }
+}
+
 TEST_F(IdleHedging, ThreeStallsInARowOfTheLastRequestAreHedgedPastWithoutATimeout) {
   ASSERT_NE(client_, nullptr);
   prepare();
@@ -1228,7 +1258,7 @@ uint16_t closed_port() {
 // After `timer`'s delay, starts a simulator with `options` (on a port
 // closed until then: a provider that comes back) into `server`.
 void reopen_after(asio::steady_timer& timer, std::unique_ptr<SimServer>& server,
-                  SimOptions options) {
+                  const SimOptions& options) {
   timer.async_wait([&server, options](const boost::system::error_code&) {
     auto started = SimServer::start(options);
     EXPECT_TRUE(started.ok()) << started.error().message();
