@@ -61,15 +61,15 @@ constexpr double kIdleHedgeQuantile = 0.5;
 // percentile costs about this much: Dean and Barroso, "The Tail at Scale",
 // CACM 56(2), 2013.)
 constexpr double kIdleHedgeShare = 0.05;
-// Except at the end of a backlog: once no call has been admitted for
-// hedge_min_delay and none waits, the calls that waited while the
-// provider's limits held them back are its last, and the slowest of them
+// Except at the end of a backlog: once no new call has been admitted for
+// hedge_min_delay and none waits, the calls begun by the time the
+// provider's limits last held calls back are its last, and the slowest of them
 // decide when the run (or its current wave of calls) ends. Their attempts
-// are then hedged after the median whatever the share: the rate is spare,
-// and the share, spent on stragglers mid-run that ended long before, would
-// leave them the loaded delay (at 100 questions of the high setting, the
-// run took 7.6 s instead of 5.8 s). Calls that never waited (a client that
-// sends one call at a time) stay within the share.
+// (retries too) are then hedged after the median whatever the share: the
+// rate is spare, and the share, spent on stragglers mid-run that ended long
+// before, would leave them the loaded delay (at 100 questions of the high
+// setting, the run took 7.6 s instead of 5.8 s). Calls begun after the last
+// backlog (a client that sends one call at a time) stay within the share.
 
 // Copies of one attempt at most (the request and its hedges): each goes when
 // the one before has run the hedge delay, so two stalls in a row still do not
@@ -236,7 +236,6 @@ class LlmClient::Impl {
     Admission how = Admission::kRefused;
     size_t replica = 0;
     bool replica_probe = false;
-    bool backlogged = false;  // waited while the provider's limits held calls back
   };
   struct Waiter {
     double tokens;
@@ -247,8 +246,7 @@ class LlmClient::Impl {
     size_t replica = 0;
     bool replica_probe = false;
     size_t avoid_replica = kNoReplica;  // the replica of the attempt's last copy
-    Clock::time_point queued;           // when it began to wait
-    bool backlogged = false;
+    bool new_call = false;              // a call's first attempt
   };
 
   // A replica's load and health (its counters are in counters_.replicas).
@@ -312,7 +310,7 @@ class LlmClient::Impl {
   // quota or given up, and a hedge copy while the breaker is open.
   // `avoid_replica`: a retry's or hedge copy's replica goes last in the choice.
   asio::awaitable<Admitted> admit(double tokens, Precedence precedence, bool hedge_copy = false,
-                                  size_t avoid_replica = kNoReplica);
+                                  size_t avoid_replica = kNoReplica, bool retry = false);
   bool refusing() const { return out_of_quota_ || given_up_; }
   // Counts an attempt's reply for the breaker: whether it failed as a down
   // provider's attempts do, and whether it was the probe.
@@ -345,19 +343,18 @@ class LlmClient::Impl {
                                      Precedence precedence);
   void start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
                   std::string_view path, Admitted admitted, int64_t latency_kind);
-  // How long an attempt of `kind`, of a call with `calls_after` calls after
-  // it, runs before it is hedged; nullopt: not (yet).
-  // `backlogged`: the attempt's first copy waited in a backlog.
-  std::optional<Clock::duration> hedge_delay(int64_t kind, int calls_after, bool backlogged,
+  // How long an attempt of `kind`, of a call with `precedence`, runs before
+  // it is hedged; nullopt: not (yet).
+  std::optional<Clock::duration> hedge_delay(int64_t kind, Precedence precedence,
                                              Clock::time_point now);
-  // True while attempts of calls with `calls_after` calls after them may be
-  // hedged early (kIdleHedgeQuantile): every request waiting but hedge copies
-  // has fewer calls after it, so a copy delays only shorter chains than its
-  // own, and copies (those waiting included) are within kIdleHedgeShare or
-  // the attempt was sent in a backlog that has drained.
-  bool idle_hedging(int calls_after, bool backlogged, Clock::time_point now) const;
-  // True once the last backlog has drained: no call waits, and none has been
-  // admitted for hedge_min_delay.
+  // True while attempts of a call with `precedence` may be hedged early
+  // (kIdleHedgeQuantile): every request waiting but hedge copies has fewer
+  // calls after it than the call, so a copy delays only shorter chains than
+  // its own, and copies (those waiting included) are within kIdleHedgeShare
+  // or the call began by the end of a backlog that has drained.
+  bool idle_hedging(Precedence precedence, Clock::time_point now) const;
+  // True once the last backlog has drained: no call waits, and no new call
+  // has been admitted for hedge_min_delay.
   bool drained(Clock::time_point now) const;
   // Wakes the unsettled attempts when the backlog will have drained.
   void watch_drain();
@@ -433,9 +430,9 @@ class LlmClient::Impl {
   std::map<uint64_t, Race*> unsettled_;
   uint64_t next_unsettled_ = 0;
   int copies_waiting_ = 0;  // hedge copies waiting for admission
-  // When a call (hedge copies aside) was last admitted, and when the
-  // provider's limits (rate, pause, concurrency) last held calls back: a
-  // request queued by then was sent in a backlog.
+  // When a new call (retries and hedge copies aside) was last admitted, and
+  // when the provider's limits (rate, pause, concurrency) last held calls
+  // back: a call begun by then belongs to that backlog.
   Clock::time_point last_call_admitted_{};
   Clock::time_point last_backlog_{};
   Clock::time_point drain_noticed_{};  // when watch_drain() last woke the attempts
@@ -448,15 +445,13 @@ class LlmClient::Impl {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-asio::awaitable<LlmClient::Impl::Admitted> LlmClient::Impl::admit(double tokens,
-                                                                  Precedence precedence,
-                                                                  bool hedge_copy,
-                                                                  size_t avoid_replica) {
+asio::awaitable<LlmClient::Impl::Admitted> LlmClient::Impl::admit(
+    double tokens, Precedence precedence, bool hedge_copy, size_t avoid_replica, bool retry) {
   const auto refused = [&] { return refusing() || (hedge_copy && open_since_); };
   if (refused()) co_return Admitted{};
   Waiter waiter{tokens, Event(engine_.context().get_executor()), hedge_copy};
   waiter.avoid_replica = avoid_replica;
-  waiter.queued = Clock::now();
+  waiter.new_call = !hedge_copy && !retry;
   waiters_.emplace(precedence, &waiter);  // after any waiter with the same key
   pump_after_this_turn();
   // pump() cancels the wait to admit us; a quota failure, giving up or (for
@@ -465,7 +460,7 @@ asio::awaitable<LlmClient::Impl::Admitted> LlmClient::Impl::admit(double tokens,
     co_await waiter.wake.wait();
   if (!waiter.admitted) co_return Admitted{};  // no longer listed
   const Admitted admitted{waiter.probe ? Admission::kProbe : Admission::kAdmitted, waiter.replica,
-                          waiter.replica_probe, waiter.backlogged};
+                          waiter.replica_probe};
   if (refusing()) {  // found before we resumed
     if (waiter.probe) probing_ = false;
     release_slot(admitted);
@@ -648,7 +643,7 @@ void LlmClient::Impl::pump() {
   const Clock::time_point now = Clock::now();
   admit_waiting(now);
   const int level = waiting_level();
-  if (level < hedge_level_ && idle_hedging(hedge_level_, /*backlogged=*/true, now)) {
+  if (level < hedge_level_ && idle_hedging({hedge_level_, Clock::time_point::min()}, now)) {
     for (auto& [sequence, race] : unsettled_)
       race->settled.notify();
   }
@@ -703,8 +698,7 @@ void LlmClient::Impl::admit_waiting(Clock::time_point now) {
     next->replica = replica->replica;
     next->replica_probe = replica->replica_probe;
     next->admitted = true;
-    next->backlogged = next->queued <= last_backlog_;
-    if (!next->hedge_copy) {
+    if (next->new_call) {
       last_call_admitted_ = now;
       watch_drain();
     }
@@ -744,9 +738,9 @@ int LlmClient::Impl::waiting_level() const {
   return kNoneWaiting;
 }
 
-bool LlmClient::Impl::idle_hedging(int calls_after, bool backlogged, Clock::time_point now) const {
-  if (waiting_level() >= calls_after || paused_until_ > now) return false;
-  if (backlogged && drained(now)) return true;
+bool LlmClient::Impl::idle_hedging(Precedence precedence, Clock::time_point now) const {
+  if (waiting_level() >= precedence.calls_after || paused_until_ > now) return false;
+  if (precedence.call_began <= last_backlog_ && drained(now)) return true;
   return static_cast<double>(counters_.hedges + copies_waiting_ + 1) <=
          kIdleHedgeShare * static_cast<double>(counters_.requests);
 }
@@ -775,10 +769,9 @@ void LlmClient::Impl::watch_drain() {
       });
 }
 
-std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, int calls_after,
-                                                            bool backlogged,
+std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, Precedence precedence,
                                                             Clock::time_point now) {
-  if (idle_hedging(calls_after, backlogged, now)) {
+  if (idle_hedging(precedence, now)) {
     const std::optional<double> p50 = latencies_.quantile(kind, kIdleHedgeQuantile, now);
     if (p50) return to_ms(std::max(*p50, config_.hedge_min_delay_seconds));
   }
@@ -855,9 +848,7 @@ asio::awaitable<LlmClient::Impl::Reply> LlmClient::Impl::send_hedged(
     const bool may_hedge =
         config_.hedge_after > 0 && race->copies.size() < max_copies && !refusing() && !open_since_;
     const std::optional<Clock::duration> delay =
-        may_hedge ? hedge_delay(latency_kind, precedence.calls_after,
-                                race->copies.front().admitted.backlogged, now)
-                  : std::nullopt;
+        may_hedge ? hedge_delay(latency_kind, precedence, now) : std::nullopt;
     // A copy goes when the newest one has run the hedge delay.
     const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
     if (delay && now >= due) {
@@ -949,11 +940,9 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
 
   const Precedence precedence{options.calls_after, Clock::now()};
   size_t last_replica = kNoReplica;  // a retry tries another replica first
-  bool backlogged = false;           // and belongs to its call's backlog
   for (int attempt = 1;; ++attempt) {
     const Clock::time_point waiting_since = Clock::now();
-    Admitted admitted = co_await admit(tokens, precedence, false, last_replica);
-    backlogged = admitted.backlogged = backlogged || admitted.backlogged;
+    const Admitted admitted = co_await admit(tokens, precedence, false, last_replica, attempt > 1);
     const Admission admission = admitted.how;
     outcome.admission_seconds += seconds_since(waiting_since);
     if (admission == Admission::kRefused) {

@@ -23,9 +23,10 @@
 // shorter chains, and a slow chain of thought near the end otherwise
 // outlasts the run's last requests. Then an attempt may also have five
 // copies instead of three. Once a backlog has drained (no call waits, and
-// none has been admitted for hedge_min_delay), the calls that waited in it
-// get these early copies whatever the share: they are the provider's last,
-// and their stragglers decide when the run ends.
+// no new call, retries and copies aside, has been admitted for
+// hedge_min_delay), the calls begun by its end get these early copies
+// whatever the share: they are the provider's last, and their stragglers
+// decide when the run ends.
 // Waiting requests go first by the calls their cell still makes after them
 // (CallOptions::calls_after), then in the order their calls began. The first
 // rule is highest-level-first list scheduling: a long chain is started while
