@@ -197,7 +197,6 @@ class LlmClient::Impl {
         backoff_base_(to_ms(config_.backoff_seconds)),
         backoff_cap_(to_ms(config_.backoff_cap_seconds)),
         pump_timer_(engine.context()),
-        drain_timer_(engine.context()),
         jitter_(std::random_device{}()) {
     std::vector<ReplicaConfig> replicas = config_.replicas;
     if (replicas.empty()) replicas.push_back({config_.base_url, 0});
@@ -356,8 +355,6 @@ class LlmClient::Impl {
   // True once the last backlog has drained: no call waits, and no new call
   // has been admitted for hedge_min_delay.
   bool drained(Clock::time_point now) const;
-  // Wakes the unsettled attempts when the backlog will have drained.
-  void watch_drain();
   // The most calls after any request waiting for admission, hedge copies
   // aside; kNoneWaiting when none waits.
   int waiting_level() const;
@@ -435,9 +432,7 @@ class LlmClient::Impl {
   // back: a call begun by then belongs to that backlog.
   Clock::time_point last_call_admitted_{};
   Clock::time_point last_backlog_{};
-  Clock::time_point drain_noticed_{};  // when watch_drain() last woke the attempts
-  asio::steady_timer drain_timer_;
-  bool drain_timer_set_ = false;
+  Clock::time_point drain_noticed_{};  // when pump() last woke the attempts for a drain
   std::mt19937_64 jitter_;
   ProviderCounters counters_;
   std::function<void(std::string_view)> debug_;
@@ -648,6 +643,17 @@ void LlmClient::Impl::pump() {
       race->settled.notify();
   }
   hedge_level_ = level;
+  // Once per backlog, when the quiet after its last call has passed, the
+  // attempts look again at their hedge delay.
+  if (level == kNoneWaiting && last_backlog_ > drain_noticed_) {
+    if (drained(now)) {
+      drain_noticed_ = now;
+      for (auto& [sequence, race] : unsettled_)
+        race->settled.notify();
+    } else {
+      wake_pump_at(last_call_admitted_ + to_ms(config_.hedge_min_delay_seconds));
+    }
+  }
 }
 
 void LlmClient::Impl::admit_waiting(Clock::time_point now) {
@@ -698,10 +704,7 @@ void LlmClient::Impl::admit_waiting(Clock::time_point now) {
     next->replica = replica->replica;
     next->replica_probe = replica->replica_probe;
     next->admitted = true;
-    if (next->new_call) {
-      last_call_admitted_ = now;
-      watch_drain();
-    }
+    if (next->new_call) last_call_admitted_ = now;
     if (open_since_) {
       next->probe = true;
       probing_ = true;
@@ -748,25 +751,6 @@ bool LlmClient::Impl::idle_hedging(Precedence precedence, Clock::time_point now)
 bool LlmClient::Impl::drained(Clock::time_point now) const {
   return waiting_level() == kNoneWaiting &&
          now - last_call_admitted_ >= to_ms(config_.hedge_min_delay_seconds);
-}
-
-void LlmClient::Impl::watch_drain() {
-  if (drain_timer_set_) return;
-  drain_timer_set_ = true;
-  drain_timer_.expires_at(last_call_admitted_ + to_ms(config_.hedge_min_delay_seconds));
-  drain_timer_.async_wait(
-      [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
-        if (ec || alive.expired()) return;
-        drain_timer_set_ = false;
-        const Clock::time_point now = Clock::now();
-        if (now - last_call_admitted_ < to_ms(config_.hedge_min_delay_seconds)) {
-          watch_drain();  // calls came since: wait for the quiet after the last
-        } else if (drained(now) && last_backlog_ > drain_noticed_) {
-          drain_noticed_ = now;  // once per backlog
-          for (auto& [sequence, race] : unsettled_)
-            race->settled.notify();
-        }
-      });
 }
 
 std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, Precedence precedence,
