@@ -675,16 +675,17 @@ class IdleHedging : public ::testing::Test {
   static constexpr double kMedian = 0.2, kLoadedDelay = 0.57;
   static constexpr int kHedged = 32;
 
-  IdleHedging()
-      : sim_(stalls(), kProfile, kSeed, {}, 1.0), client_(make_client(loop_, [&] {
-          ProviderConfig c = sim_.provider();
-          c.timeout_seconds = 30;  // a stall is only ended by a hedge copy
-          c.max_attempts = 1;
-          c.hedge_min_delay_seconds = 0;
-          c.rpm = 6000;
-          c.burst_seconds = 0.01;
-          return c;
-        }())) {}
+  IdleHedging() : sim_(stalls(), kProfile, kSeed, {}, 1.0), client_(make_client(loop_, config())) {}
+
+  ProviderConfig config() const {
+    ProviderConfig c = sim_.provider();
+    c.timeout_seconds = 30;  // a stall is only ended by a hedge copy
+    c.max_attempts = 1;
+    c.hedge_min_delay_seconds = 0;
+    c.rpm = 6000;
+    c.burst_seconds = 0.01;
+    return c;
+  }
 
   static FaultRates stalls() { return FaultRates{.stall = 0.2, .stall_seconds = 60}; }
 
@@ -713,16 +714,27 @@ class IdleHedging : public ::testing::Test {
 
   // Sends the requests in one turn of the event loop, the first
   // `longer_chains` of them as calls with one call after them; all must
-  // succeed.
-  void send(std::vector<ChatRequest> requests, size_t longer_chains = 0) {
+  // succeed. `later` come one every `gap` from then on, as longer chains too.
+  void send(std::vector<ChatRequest> requests, size_t longer_chains = 0,
+            std::vector<ChatRequest> later = {}, std::chrono::milliseconds gap = {}) {
     for (size_t i = 0; i < requests.size(); ++i) {
-      const CallOptions options{.calls_after = i < longer_chains ? 1 : 0};
-      loop_.spawn([this, options, r = std::move(requests[i])]() -> asio::awaitable<void> {
-        const ChatOutcome o = co_await client_->chat(r, options);
-        EXPECT_TRUE(o.result.ok()) << o.result.error().message();
-      });
+      spawn_call(std::move(requests[i]), i < longer_chains ? 1 : 0, {});
+    }
+    for (size_t i = 0; i < later.size(); ++i) {
+      spawn_call(std::move(later[i]), 1, gap * static_cast<int>(i + 1));
     }
     loop_.run();
+  }
+
+  void spawn_call(ChatRequest r, int calls_after, std::chrono::milliseconds after) {
+    loop_.spawn([this, calls_after, after, r = std::move(r)]() -> asio::awaitable<void> {
+      if (after.count() > 0) {
+        asio::steady_timer timer(loop_.io, after);
+        co_await timer.async_wait(asio::use_awaitable);
+      }
+      const ChatOutcome o = co_await client_->chat(r, {.calls_after = calls_after});
+      EXPECT_TRUE(o.result.ok()) << o.result.error().message();
+    });
   }
 
   // 100 requests of the hedged budget, for its quantiles, then 62 fillers,
@@ -832,6 +844,62 @@ TEST_F(IdleHedging, WhileOnlyShorterChainsWaitALongerChainsStallIsHedgedAfterThe
   for (double gap : gaps) {
     EXPECT_GT(gap, 0.7 * kMedian);
     EXPECT_LT(gap, 0.5 * (kMedian + kLoadedDelay));  // while the fillers still waited
+  }
+}
+
+TEST_F(IdleHedging, WhileALongBacklogOfShorterChainsWaitsAStallIsHedgedOnlyAfterTheLoadedDelay) {
+  ASSERT_NE(client_, nullptr);
+  prepare();
+  const ProviderCounters before = client_->counters();
+  // As above, but 150 fillers wait (one per 10 ms) for ~1.5 s: at the
+  // median the backlog still lasts longer than the loaded delay. An early
+  // copy would take a filler's place for nothing: the stalled chains end
+  // (through copies after the loaded delay) before the backlog does.
+  std::vector<ChatRequest> requests = take(kHedged, 3, sim::Fault::kStall);
+  for (int budget : {9, 10, 11, 12, 13})
+    for (ChatRequest& r : take(budget, 30, sim::Fault::kNone))
+      requests.push_back(std::move(r));
+  ASSERT_LE(static_cast<double>(before.hedges + 3), 0.05 * static_cast<double>(before.requests + 3))
+      << "the share allows no early copies: the test shows nothing";
+  send(std::move(requests), /*longer_chains=*/3);
+  EXPECT_GE(client_->counters().hedges, before.hedges + 3);
+  const std::vector<double> gaps = hedge_gaps();
+  ASSERT_EQ(gaps.size(), 3u);
+  for (double gap : gaps) {
+    EXPECT_GT(gap, 0.8 * kLoadedDelay);
+    EXPECT_LT(gap, 1.0);  // long before the backlog drained
+  }
+}
+
+TEST_F(IdleHedging, WhileLongerChainsKeepComingAStallIsHedgedOnlyAfterTheLoadedDelay) {
+  ProviderConfig c = config();
+  c.hedge_min_delay_seconds = 0.05;
+  client_ = make_client(loop_, c);
+  ASSERT_NE(client_, nullptr);
+  prepare();
+  const ProviderCounters before = client_->counters();
+  // Three stalled calls with a call after them and 40 fillers go at once;
+  // then a new call with a call after it every 25 ms for 0.8 s, admitted
+  // ahead of the fillers. The backlog stays short (~0.3 s), but the stalled
+  // chains are not the last of their length: the newer ones end after them
+  // whatever a copy does, so copies wait for the loaded delay.
+  std::vector<ChatRequest> requests = take(kHedged, 3, sim::Fault::kStall);
+  for (int budget : {9, 10})
+    for (ChatRequest& r : take(budget, 20, sim::Fault::kNone))
+      requests.push_back(std::move(r));
+  std::vector<ChatRequest> later;
+  for (int budget : {11, 12})
+    for (ChatRequest& r : take(budget, 16, sim::Fault::kNone))
+      later.push_back(std::move(r));
+  ASSERT_LE(static_cast<double>(before.hedges + 3), 0.05 * static_cast<double>(before.requests + 3))
+      << "the share allows no early copies: the test shows nothing";
+  send(std::move(requests), /*longer_chains=*/3, std::move(later), std::chrono::milliseconds(25));
+  EXPECT_GE(client_->counters().hedges, before.hedges + 3);
+  const std::vector<double> gaps = hedge_gaps();
+  ASSERT_EQ(gaps.size(), 3u);
+  for (double gap : gaps) {
+    EXPECT_GT(gap, 0.8 * kLoadedDelay);
+    EXPECT_LT(gap, 1.0);
   }
 }
 

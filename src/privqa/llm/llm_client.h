@@ -22,7 +22,12 @@
 // as long as hedge copies stay under 5% of the requests sent: it delays only
 // shorter chains, and a slow chain of thought near the end otherwise
 // outlasts the run's last requests. Then an attempt may also have five
-// copies instead of three. Once a backlog has drained (no call waits, and
+// copies instead of three. While requests wait, though, a copy takes the
+// place of one, which a run bound by the provider's limits pays at its end;
+// so the early copy waits until no new call with as many calls after it has
+// been admitted for hedge_min_delay (newer chains as long would end later
+// anyway), and for the waiting requests to take less than the loaded delay
+// to admit. Once a backlog has drained (no call waits, and
 // no new call, retries and copies aside, has been admitted for
 // hedge_min_delay), the calls begun by its end get these early copies
 // whatever the share: they are the provider's last, and their stragglers
