@@ -52,7 +52,8 @@ class Experiment {
         options_(options),
         pool_(config.workers > 0 ? static_cast<size_t>(config.workers)
                                  : std::max(1u, std::thread::hardware_concurrency())),
-        slot_freed_(io_.get_executor()) {}
+        slot_freed_(io_.get_executor()),
+        all_done_(io_.get_executor()) {}
   ~Experiment() { pool_.join(); }
 
   Result<RunSummary> run();
@@ -97,6 +98,9 @@ class Experiment {
   asio::thread_pool pool_;
   // Notified when a question of the window finishes, or the run stops.
   Event slot_freed_;
+  // Notified when the feed is done and no cell is in flight: the progress
+  // loop ends the run then, not at its next tick.
+  Event all_done_;
 
   std::vector<Question> corpus_;  // the whole dataset: mechanisms' and encoder's corpus
   std::vector<size_t> selected_;  // the run's questions: indices into corpus_, after the filters
@@ -313,7 +317,7 @@ asio::awaitable<void> Experiment::run_and_store(size_t index, CellKey key,
   } else {
     ++(cell->status == CellStatus::kOk ? summary_.cells_ok : summary_.cells_error);
   }
-  --cells_in_flight_;
+  if (--cells_in_flight_ == 0 && feeding_done_) all_done_.notify();
   if (--progress->remaining == 0) {
     --active_questions_;
     cells_->forget(question(index).id);
@@ -404,6 +408,7 @@ asio::awaitable<void> Experiment::feed() {
     }
   }
   feeding_done_ = true;
+  if (cells_in_flight_ == 0) all_done_.notify();
 }
 
 size_t Experiment::cells_not_run() const {
@@ -450,12 +455,10 @@ void Experiment::print_progress(bool final_line) {
 }
 
 asio::awaitable<void> Experiment::report_progress() {
-  asio::steady_timer timer(io_);
   const auto interval =
       options_.progress_is_terminal ? std::chrono::seconds(1) : std::chrono::seconds(10);
   while (!(feeding_done_ && cells_in_flight_ == 0)) {
-    timer.expires_after(std::chrono::milliseconds(200));
-    co_await timer.async_wait(asio::use_awaitable);
+    co_await all_done_.wait_until(Clock::now() + std::chrono::milliseconds(200));
     heartbeat();
     save_session_every_second();
     if (Clock::now() - last_plain_line_ >= interval) {
