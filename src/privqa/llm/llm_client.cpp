@@ -364,15 +364,17 @@ class LlmClient::Impl {
   // through a copy after the loaded delay if need be. (At 2,000 questions
   // of the default setting, copies at 5% of the remote's requests made the
   // run 3.3 s longer, 5%.)
-  Clock::time_point early_copies_held_until(int64_t kind, int calls_after,
+  // `median` is the attempt's kind's median latency.
+  Clock::time_point early_copies_held_until(int calls_after, double median,
                                             std::optional<double> loaded, Clock::time_point now);
   // When a new call with at least `min_calls_after` calls after it was last
   // admitted.
   Clock::time_point last_call_admitted(int min_calls_after) const;
   // How long the requests waiting now (hedge copies aside) take to be
   // admitted: at the rpm, or at what the concurrency limit lets through if
-  // that is slower.
-  double backlog_seconds(int64_t kind, Clock::time_point now);
+  // that is slower (the waiting ones taking `median` each, that of the
+  // attempt's kind).
+  double backlog_seconds(double median) const;
   // True once the last backlog has drained: no call waits, and no new call
   // has been admitted for hedge_min_delay.
   bool drained(Clock::time_point now) const;
@@ -784,17 +786,18 @@ std::optional<Clock::duration> LlmClient::Impl::hedge_delay(int64_t kind, Preced
   const std::optional<double> loaded =
       p90 ? std::optional(config_.hedge_after * *p90) : std::nullopt;
   if (idle_hedging(precedence, now)) {
-    const std::optional<double> p50 = latencies_.quantile(kind, kIdleHedgeQuantile, now);
-    const Clock::time_point held_until =
-        p50 ? early_copies_held_until(kind, precedence.calls_after, loaded, now) : now;
-    if (p50 && held_until <= now) return to_ms(std::max(*p50, config_.hedge_min_delay_seconds));
-    if (p50) *look_again = held_until;
+    if (const std::optional<double> p50 = latencies_.quantile(kind, kIdleHedgeQuantile, now)) {
+      const Clock::time_point held_until =
+          early_copies_held_until(precedence.calls_after, *p50, loaded, now);
+      if (held_until <= now) return to_ms(std::max(*p50, config_.hedge_min_delay_seconds));
+      *look_again = held_until;
+    }
   }
   if (!loaded) return std::nullopt;
   return to_ms(std::max(*loaded, config_.hedge_min_delay_seconds));
 }
 
-Clock::time_point LlmClient::Impl::early_copies_held_until(int64_t kind, int calls_after,
+Clock::time_point LlmClient::Impl::early_copies_held_until(int calls_after, double median,
                                                            std::optional<double> loaded,
                                                            Clock::time_point now) {
   if (waiting_level() == kNoneWaiting) return now;
@@ -802,7 +805,7 @@ Clock::time_point LlmClient::Impl::early_copies_held_until(int64_t kind, int cal
       last_call_admitted(calls_after) + to_ms(config_.hedge_min_delay_seconds);
   if (quiet > now) return quiet;
   if (!loaded) return now;
-  const double backlog = backlog_seconds(kind, now);
+  const double backlog = backlog_seconds(median);
   return backlog < *loaded ? now : now + std::max(to_ms(backlog - *loaded), kHedgeRecheckFloor);
 }
 
@@ -813,17 +816,13 @@ Clock::time_point LlmClient::Impl::last_call_admitted(int min_calls_after) const
   return last;
 }
 
-double LlmClient::Impl::backlog_seconds(int64_t kind, Clock::time_point now) {
+double LlmClient::Impl::backlog_seconds(double median) const {
   const auto waiting = static_cast<double>(waiters_.size()) - copies_waiting_;
   if (waiting <= 0) return 0;
-  double seconds = 0;
-  if (rpm_ && rpm_->rate() > 0) seconds = waiting / rpm_->rate();
-  // The concurrency limit admits limit / latency requests a second (Little's
-  // law), with the attempt's kind standing in for the waiting ones.
-  if (const std::optional<double> p50 = latencies_.quantile(kind, kIdleHedgeQuantile, now)) {
-    seconds = std::max(seconds, waiting * *p50 / concurrency_.limit());
-  }
-  return seconds;
+  // The concurrency limit admits limit / latency requests a second (Little's law).
+  const double by_concurrency = waiting * median / concurrency_.limit();
+  return rpm_ && rpm_->rate() > 0 ? std::max(waiting / rpm_->rate(), by_concurrency)
+                                  : by_concurrency;
 }
 
 void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
