@@ -200,6 +200,9 @@ class InProcessRun {
   }
 
   const std::filesystem::path& dir() const { return dir_.path(); }
+  // The last run's scripted models.
+  const ScriptedModel& local() const { return *local_; }
+  const ScriptedModel& remote() const { return *remote_; }
 
   // The questions as the run loads them.
   std::vector<Question> questions() const {

@@ -472,6 +472,25 @@ TEST(Pipeline, WithoutASeedEachStoreKeepsASecretSeedOfItsOwn) {
     EXPECT_EQ(a_seeds.count(seed), 0u);
 }
 
+// The models hear of the run's last stretch once no chain will make a call
+// with another after it: after the last such call, never before. (Cells of
+// S1, S4 and S5 end while S3's wait for the mechanisms and candidates.)
+TEST(Pipeline, TheModelsAreToldOfTheLastStretchAfterTheLastCallWithACallAfterIt) {
+  InProcessRun run;
+  auto summary = run.run();
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  size_t after_last_chain_call = 0;
+  for (size_t i = 0; i < run.log.size(); ++i) {
+    if (run.log[i].options.calls_after >= 1) after_last_chain_call = i + 1;
+  }
+  ASSERT_GT(after_last_chain_call, 0u);
+  ASSERT_LT(after_last_chain_call, run.log.size());
+  for (const testing::ScriptedModel* model : {&run.local(), &run.remote()}) {
+    ASSERT_TRUE(model->last_stretch_at().has_value()) << model->config().name;
+    EXPECT_GE(*model->last_stretch_at(), after_last_chain_call) << model->config().name;
+  }
+}
+
 TEST(Pipeline, PhraseDpCandidatesAreRequestedOncePerQuestionAndRepeatForEveryEps) {
   InProcessRun run;
   run.config.scenarios = {Scenario::kPrivateCot};

@@ -112,12 +112,19 @@ class ScriptedModel final : public ChatModel {
   }
   const ProviderConfig& config() const override { return config_; }
   ProviderCounters counters() const override { return counters_; }
+  void set_last_stretch() override {
+    if (!last_stretch_at_) last_stretch_at_ = log_.size();
+  }
+  // How many requests the log held when the run said its last stretch had
+  // begun (ChatModel::set_last_stretch); nullopt until then.
+  std::optional<size_t> last_stretch_at() const { return last_stretch_at_; }
 
  private:
   ProviderConfig config_;
   std::vector<ScriptedCall>& log_;
   Script script_;
   ProviderCounters counters_;
+  std::optional<size_t> last_stretch_at_;
 };
 
 }  // namespace privqa::testing

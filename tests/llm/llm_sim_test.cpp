@@ -933,6 +933,39 @@ TEST_F(IdleHedging, TheLastStallsOfABacklogAreAllHedgedAfterTheMedianBeyondTheBu
   }
 }
 
+TEST_F(IdleHedging, InTheLastStretchEveryStallIsHedgedAfterTheMedianBeyondTheBudget) {
+  ASSERT_NE(client_, nullptr);
+  prepare();
+  // Stalls one at a time until the share of early copies (5% of the
+  // requests) is spent: a stall then waits the loaded delay.
+  const auto share_allows_a_copy = [&] {
+    const ProviderCounters c = client_->counters();
+    return static_cast<double>(c.hedges + 1) <= 0.05 * static_cast<double>(c.requests + 1);
+  };
+  size_t spending = 0;
+  for (; spending < 20 && share_allows_a_copy(); ++spending)
+    send(take(kHedged, 1, sim::Fault::kStall));
+  ASSERT_FALSE(share_allows_a_copy()) << "the share was never spent: the test shows nothing";
+  // Then the caller says the run is in its last stretch while a stall is
+  // under way, 0.3 s in (past the median, short of the loaded delay): its
+  // copy goes at once. The stalls after it are hedged after the median.
+  std::vector<ChatRequest> stalls = take(kHedged, 4, sim::Fault::kStall);
+  spawn_call(stalls[0], 0, {});
+  asio::steady_timer timer(loop_.io, std::chrono::milliseconds(300));
+  timer.async_wait([&](const boost::system::error_code&) { client_->set_last_stretch(); });
+  loop_.run();
+  for (size_t k = 1; k < stalls.size(); ++k)
+    send({stalls[k]});
+  const std::vector<double> gaps = hedge_gaps();
+  ASSERT_EQ(gaps.size(), spending + stalls.size());
+  EXPECT_GT(gaps[spending], 0.29);
+  EXPECT_LT(gaps[spending], 0.8 * kLoadedDelay);
+  for (size_t k = spending + 1; k < gaps.size(); ++k) {
+    EXPECT_GT(gaps[k], 0.7 * kMedian) << k;
+    EXPECT_LT(gaps[k], 0.5 * (kMedian + kLoadedDelay)) << k;
+  }
+}
+
 TEST_F(IdleHedging, ThreeStallsInARowOfTheLastRequestAreHedgedPastWithoutATimeout) {
   ASSERT_NE(client_, nullptr);
   prepare();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "privqa/base/strings.h"
 #include "privqa/dp/phrasedp.h"
@@ -232,6 +233,13 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
   json calls = json::array();
   json details = json::object();
   const auto start = Clock::now();
+  // Counted in cells_before_last_calls() until it starts its last two calls,
+  // or ends.
+  ++cells_before_last_calls_;
+  bool last_calls_started = false;
+  const auto start_last_calls = [&] {
+    if (!std::exchange(last_calls_started, true)) --cells_before_last_calls_;
+  };
   // A failed step ends the cell as an error, or leaves it unrun when its
   // provider ran out of quota.
   bool abandoned = false;
@@ -241,6 +249,7 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
     cell.error = std::move(error);
   };
   const auto finish = [&]() -> std::optional<CellResult> {
+    start_last_calls();
     if (abandoned) return std::nullopt;
     cell.latency = std::chrono::duration<double>(Clock::now() - start).count();
     details["calls"] = std::move(calls);
@@ -282,7 +291,10 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
     }
     while (!mechanisms_done_)
       co_await mechanisms_ready_.wait();
-    if (!sanitizer_) co_return std::nullopt;
+    if (!sanitizer_) {
+      start_last_calls();
+      co_return std::nullopt;
+    }
     SanitizedCell sanitized = co_await sanitize(q, key, std::move(phrase));
     details["mechanism"] = sanitized.details;
     if (!sanitized.ok) {
@@ -296,6 +308,7 @@ asio::awaitable<std::optional<CellResult>> CellRunner::run(const Question& q, co
   const auto steps = steps_of(key.scenario);
   for (size_t i = 0; i < steps.size(); ++i) {
     const ScenarioStep& step = steps[i];
+    if (steps.size() - i <= 2) start_last_calls();
     const StepInputs inputs{
         .sanitized = cell.sanitized, .sanitized_context = sanitized_context, .cot = cell.cot};
     CallResult r =

@@ -52,6 +52,9 @@ class CellRunner {
   const std::map<std::string, std::string>& paused() const { return paused_; }
   // True once a reply came from privqa's simulator: reports must say so.
   bool saw_simulator() const { return saw_simulator_; }
+  // Cells under way that have yet to start their last two calls: each will
+  // still make a call with another after it.
+  size_t cells_before_last_calls() const { return cells_before_last_calls_; }
 
  private:
   struct CallResult;
@@ -84,6 +87,7 @@ class CellRunner {
   std::unique_ptr<CellSanitizer> sanitizer_;
   std::map<std::string, std::string> paused_;
   bool saw_simulator_ = false;
+  size_t cells_before_last_calls_ = 0;
 };
 
 }  // namespace privqa

@@ -17,6 +17,8 @@ class ClientModel final : public ChatModel {
   const ProviderConfig& config() const override { return client_->config(); }
   ProviderCounters counters() const override { return client_->counters(); }
   void set_limit_share(double share) override { client_->set_limit_share(share); }
+  int longest_waiting_chain() const override { return client_->longest_waiting_chain(); }
+  void set_last_stretch() override { client_->set_last_stretch(); }
 
  private:
   std::unique_ptr<LlmClient> client_;

@@ -30,6 +30,10 @@ class ChatModel {
   // The share of the provider's rate limits this run may spend
   // (LlmClient::set_limit_share); a model without limits ignores it.
   virtual void set_limit_share(double /*share*/) {}
+  // LlmClient::longest_waiting_chain and set_last_stretch; a model that
+  // holds no call back and never hedges has neither.
+  virtual int longest_waiting_chain() const { return -1; }
+  virtual void set_last_stretch() {}
 };
 
 // A ChatModel over an LlmClient: the provider over HTTP, with its limits,

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <utility>
 
 #include "privqa/base/event.h"
 #include "privqa/base/strings.h"
@@ -223,6 +224,8 @@ class LlmClient::Impl {
   void set_debug_sink(std::function<void(std::string_view)> sink) { debug_ = std::move(sink); }
   const ProviderConfig& config() const { return config_; }
   void set_limit_share(double share);
+  void set_last_stretch();
+  int longest_waiting_chain() const { return waiting_level(); }
   const ProviderCounters& counters() const { return counters_; }
   int concurrency_limit() const { return concurrency_.limit(); }
   const ClientOptions& options() const { return options_; }
@@ -457,6 +460,7 @@ class LlmClient::Impl {
   std::map<int, Clock::time_point> call_admitted_;
   Clock::time_point last_backlog_{};
   Clock::time_point drain_noticed_{};  // when pump() last woke the attempts for a drain
+  bool last_stretch_ = false;          // set_last_stretch
   std::mt19937_64 jitter_;
   ProviderCounters counters_;
   std::function<void(std::string_view)> debug_;
@@ -560,6 +564,13 @@ void LlmClient::Impl::learn_limits(const HttpResponse& response) {
   };
   learn("x-ratelimit-limit-requests", config_.rpm, learned_rpm_, rpm_);
   learn("x-ratelimit-limit-tokens", config_.tpm, learned_tpm_, tpm_);
+}
+
+void LlmClient::Impl::set_last_stretch() {
+  if (std::exchange(last_stretch_, true)) return;
+  // The attempts under way look again at their hedge delay.
+  for (auto& [sequence, race] : unsettled_)
+    race->settled.notify();
 }
 
 void LlmClient::Impl::set_limit_share(double share) {
@@ -768,7 +779,7 @@ int LlmClient::Impl::waiting_level() const {
 
 bool LlmClient::Impl::idle_hedging(Precedence precedence, Clock::time_point now) const {
   if (waiting_level() >= precedence.calls_after || paused_until_ > now) return false;
-  if (precedence.call_began <= last_backlog_ && drained(now)) return true;
+  if (last_stretch_ || (precedence.call_began <= last_backlog_ && drained(now))) return true;
   return static_cast<double>(counters_.hedges + copies_waiting_ + 1) <=
          kIdleHedgeShare * static_cast<double>(counters_.requests);
 }
@@ -1135,6 +1146,14 @@ LlmClient::LlmClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 void LlmClient::set_limit_share(double share) {
   impl_->set_limit_share(share);
+}
+
+int LlmClient::longest_waiting_chain() const {
+  return impl_->longest_waiting_chain();
+}
+
+void LlmClient::set_last_stretch() {
+  impl_->set_last_stretch();
 }
 LlmClient::~LlmClient() = default;
 

@@ -31,7 +31,8 @@
 // no new call, retries and copies aside, has been admitted for
 // hedge_min_delay), the calls begun by its end get these early copies
 // whatever the share: they are the provider's last, and their stragglers
-// decide when the run ends.
+// decide when the run ends. All calls get them once the caller says the run
+// is in its last stretch (set_last_stretch).
 // Waiting requests go first by the calls their cell still makes after them
 // (CallOptions::calls_after), then in the order their calls began. The first
 // rule is highest-level-first list scheduling: a long chain is started while
@@ -186,6 +187,14 @@ class LlmClient {
   // client spends: 1 alone, 1/N as one of N live workers that share one
   // account (docs/workers.md). Takes effect at once.
   void set_limit_share(double share);
+  // The most calls after (CallOptions::calls_after) of any call waiting for
+  // admission; -1 when none waits.
+  int longest_waiting_chain() const;
+  // The caller starts no new chains, and no provider holds back a call with
+  // calls after it: the calls to come finish the chains under way, and the
+  // run ends with their stragglers. From now on early copies (after the
+  // median) go whatever the share of copies, as after a drained backlog.
+  void set_last_stretch();
 
   class Impl;
 
