@@ -662,6 +662,74 @@ TEST(LlmClientSim, AStalledAttemptIsHedgedAndTheStalledCopyCancelled) {
   }
 }
 
+// A hedge copy's failure that says nothing of the provider's load leaves the
+// attempt to the copy still running: with one attempt allowed, a call whose
+// first arrival stalls and whose hedge copy fails (500, a malformed body)
+// succeeds through a third copy, sent at once. A 503 still settles the
+// attempt: the client backs off, and with no retry left the call fails.
+TEST(LlmClientSim, AHedgeCopysFailureLeavesTheAttemptToTheCopiesStillRunning) {
+  const FaultRates faults{
+      .rate_500 = 0.1, .rate_503 = 0.1, .stall = 0.1, .malformed = 0.1, .stall_seconds = 60};
+  constexpr uint64_t kSeed = 11;
+  Sim sim(faults,
+          "[profile.sim-local]\nlatency_base_ms = 200\nlatency_per_token_ms = 0\n"
+          "latency_jitter_sigma = 0.5\n",
+          kSeed, {}, 1.0);
+  Loop loop;
+  ProviderConfig config = sim.provider();
+  config.timeout_seconds = 30;  // a stall is only ended by a hedge copy
+  config.max_attempts = 1;      // and no retry can rescue a failed attempt
+  config.hedge_min_delay_seconds = 0;
+  auto client = make_client(loop, config);
+  ASSERT_NE(client, nullptr);
+
+  using sim::Fault;
+  const auto find = [&](std::vector<Fault> wanted, size_t count) {
+    std::vector<int> ids;
+    for (int i = 0; ids.size() < count; ++i) {
+      if (planned_faults(faults, kSeed, "sim-local", question_request(i), wanted.size()) == wanted)
+        ids.push_back(i);
+    }
+    return ids;
+  };
+  const auto call = [&](int id) {
+    ChatOutcome out;
+    loop.spawn(
+        [&]() -> asio::awaitable<void> { out = co_await client->chat(question_request(id)); });
+    loop.run();
+    return out;
+  };
+  // 300 replies, 30 at a time, teach the client the latency quantiles it
+  // hedges by; the failed copies below (each counts as slower than any
+  // reply) stay under 10% of its samples. (Their copies do not fail.)
+  const std::vector<int> warm_up = find({Fault::kNone, Fault::kNone, Fault::kNone}, 300);
+  for (size_t w = 0; w < warm_up.size(); w += 30) {
+    for (size_t k = w; k < w + 30; ++k) {
+      loop.spawn([&, k]() -> asio::awaitable<void> {
+        const ChatOutcome o = co_await client->chat(question_request(warm_up[k]));
+        EXPECT_TRUE(o.result.ok());
+      });
+    }
+    loop.run();
+  }
+
+  for (const Fault failure : {Fault::k500, Fault::kMalformed}) {
+    for (int id : find({Fault::kStall, failure, Fault::kNone, Fault::kNone}, 3)) {
+      const ProviderCounters before = client->counters();
+      const ChatOutcome out = call(id);
+      ASSERT_TRUE(out.result.ok())
+          << sim::fault_name(failure) << ": " << out.result.error().message();
+      EXPECT_EQ(out.attempts, 1);
+      EXPECT_EQ(client->counters().hedges - before.hedges, 2);
+    }
+  }
+  for (int id : find({Fault::kStall, Fault::k503, Fault::kNone, Fault::kNone}, 3)) {
+    const ChatOutcome out = call(id);
+    EXPECT_FALSE(out.result.ok());
+    EXPECT_EQ(out.failure, FailureKind::kServer);
+  }
+}
+
 // Hedging by how busy the provider is: replies take 0.2 s with lognormal
 // jitter (sigma 0.5), so the median latency is 0.2 s and 1.5 x the p90 is
 // 0.57 s (1.5 x 0.2 x e^(0.5 x 1.2816)). Requests are paced at one per 10 ms.

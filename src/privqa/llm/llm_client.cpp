@@ -287,6 +287,9 @@ class LlmClient::Impl {
     std::optional<HttpResponse> reply;  // the attempt's outcome, once known
     size_t replied = 0;                 // the copy that replied
     Event settled;                      // notified when `reply` is set
+    // Whether a 2xx reply decodes; unset once the call no longer waits.
+    std::function<bool(const HttpResponse&)> decodes;
+    bool failure_outlived = false;  // a copy's failure left the others running
   };
   // An attempt's reply and the copy of it that brought it.
   struct Reply {
@@ -343,7 +346,17 @@ class LlmClient::Impl {
   // reply of any copy.
   asio::awaitable<Reply> send_hedged(const HttpRequest& request, std::string_view path,
                                      Admitted admitted, double tokens, int64_t latency_kind,
-                                     Precedence precedence);
+                                     Precedence precedence,
+                                     std::function<bool(const HttpResponse&)> decodes);
+  // Whether copy `index`'s failed `response` leaves the attempt to the other
+  // copies still running instead of settling it: once per attempt, for a
+  // failure that says nothing of the provider's load (a broken connection,
+  // a timeout, a 5xx other than 503, a 2xx body that does not decode). Such
+  // a failure settled the attempt and cancelled a copy about to answer (at
+  // 500 questions of the high setting with 10% faults, a CoT's copy 0.2 s
+  // from its reply was cancelled, and the run ended 1.3 s later); a 429 or a
+  // 503 still settles it, so the client backs off.
+  bool outlives_failure(const Race& race, size_t index, const HttpResponse& response) const;
   void start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
                   std::string_view path, Admitted admitted, int64_t latency_kind);
   // How long an attempt of `kind`, of a call with `precedence`, runs before
@@ -855,9 +868,14 @@ void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRe
                       const bool success = response.transport == TransportError::kNone &&
                                            response.status >= 200 && response.status < 300;
                       latencies_.finish(copy.ticket, Clock::now(), success);
-                      // The first reply settles the attempt, a failure too: the copies
-                      // still running are overdue, and a retry does better than waiting.
-                      if (!race->reply) {
+                      if (!race->reply && outlives_failure(*race, index, response)) {
+                        race->failure_outlived = true;
+                        end_copy(copy.admitted);
+                        race->settled.notify();  // a copy may be due now
+                      } else if (!race->reply) {
+                        // The first reply settles the attempt, a failure too (but see
+                        // outlives_failure): the copies still running are overdue, and a
+                        // retry does better than waiting.
                         // The reply's replica: note_replica gives its probe's verdict.
                         --counters_.replicas[copy.admitted.replica].in_flight;
                         race->reply = std::move(response);
@@ -878,21 +896,41 @@ void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRe
                     });
 }
 
+bool LlmClient::Impl::outlives_failure(const Race& race, size_t index,
+                                       const HttpResponse& response) const {
+  if (race.failure_outlived || !race.decodes) return false;
+  bool others_running = false;
+  for (size_t i = 0; i < race.copies.size(); ++i)
+    others_running = others_running || (i != index && race.copies[i].running);
+  if (!others_running) return false;
+  if (response.transport != TransportError::kNone) {
+    const FailureKind kind = classify_transport(response.transport);
+    return kind == FailureKind::kTransport || kind == FailureKind::kTimeout;
+  }
+  if (response.status >= 200 && response.status < 300) return !race.decodes(response);
+  return response.status != 503 &&
+         classify_status(response.status, decode_provider_error(response.body)) ==
+             FailureKind::kServer;
+}
+
 asio::awaitable<LlmClient::Impl::Reply> LlmClient::Impl::send_hedged(
     const HttpRequest& request, std::string_view path, Admitted admitted, double tokens,
-    int64_t latency_kind, Precedence precedence) {
+    int64_t latency_kind, Precedence precedence, std::function<bool(const HttpResponse&)> decodes) {
   auto race = std::make_shared<Race>(engine_.context());
+  race->decodes = std::move(decodes);
   start_copy(race, request, path, admitted, latency_kind);
   // Listed while unsettled, however the coroutine ends (its frame may be
   // destroyed mid-wait, after the client).
   struct Listing {
     Impl* impl;
+    Race* race;
     uint64_t sequence;
     std::weak_ptr<int> alive;
     ~Listing() {
+      race->decodes = nullptr;  // it refers to the call's frame
       if (!alive.expired()) impl->unsettled_.erase(sequence);
     }
-  } listing{this, next_unsettled_++, alive_};
+  } listing{this, race.get(), next_unsettled_++, alive_};
   unsettled_.emplace(listing.sequence, race.get());
   // Until the kind's latency quantile is known (early in a burst), look again
   // every hedge_min_delay.
@@ -906,8 +944,11 @@ asio::awaitable<LlmClient::Impl::Reply> LlmClient::Impl::send_hedged(
     Clock::time_point look_again = Clock::time_point::max();
     const std::optional<Clock::duration> delay =
         may_hedge ? hedge_delay(latency_kind, precedence, now, &look_again) : std::nullopt;
-    // A copy goes when the newest one has run the hedge delay.
-    const Clock::time_point due = delay ? race->copies.back().sent + *delay : now + recheck;
+    // A copy goes when the newest one still running has run the hedge delay.
+    Clock::time_point newest{};
+    for (const Race::Copy& copy : race->copies)
+      newest = copy.running ? std::max(newest, copy.sent) : newest;
+    const Clock::time_point due = delay ? newest + *delay : now + recheck;
     if (delay && now >= due) {
       ++copies_waiting_;
       const Admitted copy = co_await admit(tokens, precedence, /*hedge_copy=*/true,
@@ -1030,7 +1071,8 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     ++counters_.requests;
     const Clock::time_point sent_at = Clock::now();
     const Reply reply =
-        co_await send_hedged(request, endpoint, admitted, tokens, latency_kind, precedence);
+        co_await send_hedged(request, endpoint, admitted, tokens, latency_kind, precedence,
+                             [&decode](const HttpResponse& r) { return decode(r.body).ok(); });
     const HttpResponse& response = reply.response;
     last_replica = reply.admitted.replica;
     outcome.provider_seconds += seconds_since(sent_at);
