@@ -226,6 +226,8 @@ class LlmClient::Impl {
   void set_limit_share(double share);
   void set_last_stretch();
   int longest_waiting_chain() const { return waiting_level(); }
+  // The attempts under way look again at their hedge delay.
+  void wake_unsettled();
   const ProviderCounters& counters() const { return counters_; }
   int concurrency_limit() const { return concurrency_.limit(); }
   const ClientOptions& options() const { return options_; }
@@ -581,7 +583,10 @@ void LlmClient::Impl::learn_limits(const HttpResponse& response) {
 
 void LlmClient::Impl::set_last_stretch() {
   if (std::exchange(last_stretch_, true)) return;
-  // The attempts under way look again at their hedge delay.
+  wake_unsettled();
+}
+
+void LlmClient::Impl::wake_unsettled() {
   for (auto& [sequence, race] : unsettled_)
     race->settled.notify();
 }
@@ -687,8 +692,7 @@ void LlmClient::Impl::pump() {
   admit_waiting(now);
   const int level = waiting_level();
   if (level < hedge_level_ && idle_hedging({hedge_level_, Clock::time_point::min()}, now)) {
-    for (auto& [sequence, race] : unsettled_)
-      race->settled.notify();
+    wake_unsettled();
   }
   hedge_level_ = level;
   // Once per backlog, when the quiet after its last call has passed, the
@@ -696,8 +700,7 @@ void LlmClient::Impl::pump() {
   if (level == kNoneWaiting && last_backlog_ > drain_noticed_) {
     if (drained(now)) {
       drain_noticed_ = now;
-      for (auto& [sequence, race] : unsettled_)
-        race->settled.notify();
+      wake_unsettled();
     } else {
       wake_pump_at(last_call_admitted(std::numeric_limits<int>::min()) +
                    to_ms(config_.hedge_min_delay_seconds));
