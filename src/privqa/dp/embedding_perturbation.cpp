@@ -8,19 +8,6 @@
 #include "privqa/text/tokenizer.h"
 
 namespace privqa {
-namespace {
-
-std::vector<float> rows_of(const EmbeddingTable& table, const std::vector<uint32_t>& rows) {
-  std::vector<float> out;
-  out.reserve(rows.size() * table.dims());
-  for (uint32_t row : rows) {
-    const auto v = table.row(row);
-    out.insert(out.end(), v.begin(), v.end());
-  }
-  return out;
-}
-
-}  // namespace
 
 double vickrey_second_probability(double d1, double d2, double t) {
   const double denominator = t * d1 + (1 - t) * d2;
@@ -45,7 +32,7 @@ EmbeddingPerturbation::EmbeddingPerturbation(std::string name, ParamValues param
       options_(options),
       distances_(table, std::move(vocabulary)) {
   if (options_.elliptical) {
-    elliptical_.emplace(rows_of(table, distances_.rows()), table.dims(), options_.lambda);
+    elliptical_.emplace(table.gather(distances_.rows()), table.dims(), options_.lambda);
   }
 }
 

@@ -84,15 +84,12 @@ InferDpt::InferDpt(std::string name, ParamValues params, const EmbeddingTable& t
       options_(options),
       vocabulary_(std::move(vocabulary)),
       vocabulary_distances_(table, vocabulary_),
+      vocabulary_rows_(table.gather(vocabulary_)),
       sensitivity_(table.dims()),
       vocabulary_position_(table.size(), -1),
       nearest_(options.cache_bytes) {
-  vocabulary_rows_.reserve(vocabulary_.size() * table.dims());
-  for (size_t i = 0; i < vocabulary_.size(); ++i) {
+  for (size_t i = 0; i < vocabulary_.size(); ++i)
     vocabulary_position_[vocabulary_[i]] = static_cast<int32_t>(i);
-    const auto row = table.row(vocabulary_[i]);
-    vocabulary_rows_.insert(vocabulary_rows_.end(), row.begin(), row.end());
-  }
   for (size_t j = 0; j < table.dims(); ++j) {
     double low = INFINITY, high = -INFINITY;
     for (uint32_t row : vocabulary_) {

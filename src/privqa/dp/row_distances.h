@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -40,6 +41,12 @@ class RowDistances {
   // size() distances, out[q * size() + i] = distance from query q to member i.
   // Equal, bit for bit, to all() on each query.
   void many(std::span<const float> queries, std::span<float> out) const;
+  // many() for any number of queries, kQueriesPerProduct to a product, into
+  // a scratch buffer reused between calls: calls each(q, d) with d the
+  // distances from query q to the members, d valid (and writable) during the
+  // call only.
+  void for_each_query(std::span<const float> queries,
+                      const std::function<void(size_t, std::span<float>)>& each) const;
   // For each of the m queries, the two nearest members by many()'s values
   // (ties: the lower position), bit for bit, without writing m x size()
   // distances. Needs size() >= 2.

@@ -86,6 +86,32 @@ TEST(RowDistances, ResultDoesNotDependOnTheBatch) {
     ASSERT_EQ(shifted[i], batched[3 * set.size() + i]);
 }
 
+TEST(RowDistances, EachQueryGetsItsRowOfManyAcrossProducts) {
+  // More queries than one product takes, so the last product is partial.
+  const EmbeddingTable table = random_table(300, 37, 5);
+  std::vector<uint32_t> members(250);
+  std::iota(members.begin(), members.end(), 10u);
+  const RowDistances set(table, members);
+  const size_t m = 2 * kQueriesPerProduct + 7;
+  std::vector<uint32_t> rows(m);
+  for (size_t q = 0; q < m; ++q)
+    rows[q] = static_cast<uint32_t>((q * 7) % 300);
+  const std::vector<float> queries = table.gather(rows);
+  std::vector<float> expected(m * set.size());
+  set.many(queries, expected);
+  std::vector<size_t> seen;
+  set.for_each_query(queries, [&](size_t q, std::span<float> d) {
+    seen.push_back(q);
+    ASSERT_EQ(d.size(), set.size());
+    for (size_t i = 0; i < d.size(); ++i)
+      ASSERT_EQ(d[i], expected[q * set.size() + i]) << "query " << q << " member " << i;
+  });
+  std::vector<size_t> all(m);
+  std::iota(all.begin(), all.end(), 0u);
+  EXPECT_EQ(seen, all);
+  set.for_each_query({}, [](size_t, std::span<float>) { FAIL() << "no query, no call"; });
+}
+
 TEST(RowDistances, DistancesFromRowsAreSymmetricBitForBit) {
   // d(a, b) with a as the query equals d(b, a) with b as the query: the
   // exact channels read a column (one output against every input) where

@@ -71,19 +71,10 @@ void SanText::prepare(std::span<const Token> tokens) const {
   const TextRows missing = text_rows(tokens, *table_, [&](uint32_t row) {
     return index_.count(row) != 0 && !neighborhoods_.find(row);
   });
-  const size_t s = sensitive_.size();
-  const size_t dims = table_->dims();
-  thread_local std::vector<float> d;  // reused: see make_neighborhood
-  for (size_t begin = 0; begin < missing.rows.size(); begin += kQueriesPerProduct) {
-    const size_t count = std::min(kQueriesPerProduct, missing.rows.size() - begin);
-    d.resize(count * s);
-    sensitive_.many(std::span(missing.vectors).subspan(begin * dims, count * dims), d);
-    for (size_t i = 0; i < count; ++i) {
-      const uint32_t row = missing.rows[begin + i];
-      neighborhoods_.get(row,
-                         [&] { return make_neighborhood(row, std::span(d).subspan(i * s, s)); });
-    }
-  }
+  sensitive_.for_each_query(missing.vectors, [&](size_t q, std::span<float> d) {
+    const uint32_t row = missing.rows[q];
+    neighborhoods_.get(row, [&] { return make_neighborhood(row, d); });
+  });
 }
 
 std::vector<double> SanText::replacement_probabilities(uint32_t row, double eps) const {

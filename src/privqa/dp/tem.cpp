@@ -71,18 +71,9 @@ void Tem::prepare(std::span<const Token> tokens) const {
   // at a time).
   const TextRows missing =
       text_rows(tokens, *table_, [&](uint32_t row) { return !cache_.find(row); });
-  const size_t v = vocabulary_.size();
-  const size_t dims = table_->dims();
-  thread_local std::vector<float> all;  // reused, as in distances()
-  for (size_t begin = 0; begin < missing.rows.size(); begin += kQueriesPerProduct) {
-    const size_t count = std::min(kQueriesPerProduct, missing.rows.size() - begin);
-    all.resize(count * v);
-    vocabulary_.many(std::span(missing.vectors).subspan(begin * dims, count * dims), all);
-    for (size_t i = 0; i < count; ++i) {
-      cache_.get(missing.rows[begin + i],
-                 [&] { return DistanceBuckets(std::span(all).subspan(i * v, v), bucket_bytes_); });
-    }
-  }
+  vocabulary_.for_each_query(missing.vectors, [&](size_t q, std::span<float> d) {
+    cache_.get(missing.rows[q], [&] { return DistanceBuckets(d, bucket_bytes_); });
+  });
 }
 
 Mechanism::Outcome Tem::decide(const Token& token, double eps, Rng& rng) const {

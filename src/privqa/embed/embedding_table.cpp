@@ -58,6 +58,16 @@ Result<EmbeddingTable> EmbeddingTable::from_rows(std::vector<std::string> words,
                                             DuplicateWords::kReject);
 }
 
+std::vector<float> EmbeddingTable::gather(std::span<const uint32_t> ids) const {
+  std::vector<float> out;
+  out.reserve(ids.size() * dims_);
+  for (uint32_t id : ids) {
+    const auto vector = row(id);
+    out.insert(out.end(), vector.begin(), vector.end());
+  }
+  return out;
+}
+
 std::optional<uint32_t> EmbeddingTable::find(std::string_view word) const {
   if (slots_.empty()) return std::nullopt;
   const size_t mask = slots_.size() - 1;

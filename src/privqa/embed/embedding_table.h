@@ -60,6 +60,8 @@ class EmbeddingTable {
   std::span<const float> row(uint32_t id) const {
     return {data_ + static_cast<size_t>(id) * dims_, dims_};
   }
+  // The rows `ids`, one after the other: ids.size() * dims() floats.
+  std::vector<float> gather(std::span<const uint32_t> ids) const;
   const float* data() const { return data_; }  // size() * dims() floats
   // Rows are in file order: for wink/GloVe files this is frequency rank
   // (0 = most frequent).

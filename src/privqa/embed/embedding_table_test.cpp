@@ -114,6 +114,14 @@ TEST(EmbeddingTable, FromRowsValidates) {
   EXPECT_EQ(EmbeddingTable().lookup("a"), std::nullopt);
 }
 
+TEST(EmbeddingTable, GatherCopiesTheRowsInTheOrderAsked) {
+  auto table = EmbeddingTable::from_rows({"a", "b", "c"}, {1, 2, 3, 4, 5, 6}, 2);
+  ASSERT_TRUE(table.ok());
+  const std::vector<uint32_t> ids = {2, 0, 2};
+  EXPECT_EQ(table->gather(ids), (std::vector<float>{5, 6, 1, 2, 5, 6}));
+  EXPECT_TRUE(table->gather({}).empty());
+}
+
 TEST(EmbeddingTable, ManyWordsAllFound) {
   // Enough words for many probe collisions in the open-addressing index.
   std::vector<std::string> words;
