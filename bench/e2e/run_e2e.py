@@ -34,7 +34,10 @@ setting, and its wall time is reported beside privqa's.
 
 Each case runs --repeat times (default 5); a summary table then gives per
 case the median and the worst wall time and ratio: these machines are noisy,
-and one run (or the best of several) says little.
+and one run (or the best of several) says little. Run i of a case gives the
+simulator the seed --seed + i, so the runs also sample its draws (latency
+jitter, reply lengths, which requests fail); with --fixed-seed every run has
+the same draws and differs from the others only by the machine's noise.
 
 With --trace, the first run of each case also prints its admitted-rate
 trace: per second of the run, the requests each simulated provider admitted
@@ -42,7 +45,8 @@ and those its limit refused (429), from the simulator's log.
 
 Usage: bench/e2e/run_e2e.py [--build build/release] [--sizes 100,500,...]
        [--settings default,high] [--faults 0,0.1] [--repeat 5] [--baseline]
-       [--trace] [--json FILE] [--limits configured|stated|found]
+       [--seed 1] [--fixed-seed] [--trace] [--json FILE]
+       [--limits configured|stated|found]
 """
 
 from __future__ import annotations
@@ -166,10 +170,11 @@ class SimServer:
     """A `privqa sim-server` process on a free loopback port."""
 
     def __init__(self, binary: Path, dataset: Path, profiles: Path, setting: Setting,
-                 faults: float, log: Path, stall_seconds: float, limit_headers: bool = True):
+                 faults: float, log: Path, stall_seconds: float, limit_headers: bool = True,
+                 seed: int = 1):
         args = [str(binary), "sim-server", "--dataset", str(dataset), "--port", "0",
                 "--profiles", str(profiles), "--time-scale", str(setting.time_scale),
-                "--seed", "1", "--log", str(log), "--stall-seconds", str(stall_seconds),
+                "--seed", str(seed), "--log", str(log), "--stall-seconds", str(stall_seconds),
                 "--fault-retry-after", str(setting.time_scale)]
         if not limit_headers:
             args.append("--no-limit-headers")
@@ -332,7 +337,7 @@ def run_measured(args: list[str], env: dict[str, str], log: Path,
 
 def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, faults: float,
                  work: Path, window: int | None, trace: bool = False,
-                 limits: str = "configured") -> dict:
+                 limits: str = "configured", seed: int = 1) -> dict:
     profiles = work / "profiles.toml"
     rates = write_profiles(profiles, setting)
     # 30 s, on the setting's clock: above the slowest normal reply (a long
@@ -343,7 +348,7 @@ def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, fault
     write_config(config, dataset, setting, timeout, rpm_in_config=limits == "configured")
     log = work / "requests.jsonl"
     sim = SimServer(binary, dataset, profiles, setting, faults, log, stall_seconds=2 * timeout,
-                    limit_headers=limits != "found")
+                    limit_headers=limits != "found", seed=seed)
     try:
         env = dict(os.environ, PRIVQA_SIM_URL=sim.url)
         # The simulator's log counts from its start; the trace, from the run's.
@@ -366,7 +371,7 @@ def bench_privqa(binary: Path, dataset: Path, size: int, setting: Setting, fault
         print(f"\nAdmitted-rate trace, {setting.name} setting, {faults:.0%} faults, {size} "
               f"questions ({wall:.1f} s):\n\n{rate_trace(log, offset, rates)}\n", flush=True)
     return {"runner": "privqa", "setting": setting.name, "faults": faults, "size": size,
-            "wall": wall, "bound": bound, "critical_path": critical, "rate_term": rate_term,
+            "seed": seed, "wall": wall, "bound": bound, "critical_path": critical, "rate_term": rate_term,
             "ratio": wall / bound if bound > 0 else None,
             "burst_ratio": wall / max(critical, rate_term - BURST_SECONDS),
             "requests": summary.received,
@@ -433,6 +438,10 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=None,
                         help="questions in flight for privqa (default: its config default)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each case")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="the simulator's seed in each case's first run (run i: seed + i)")
+    parser.add_argument("--fixed-seed", action="store_true",
+                        help="give the simulator the same seed in every run")
     parser.add_argument("--trace", action="store_true",
                         help="print the admitted-rate trace of each case's first run")
     parser.add_argument("--json", default=None, help="append one JSON line per run here")
@@ -461,7 +470,8 @@ def main() -> None:
         fail(f"unknown setting {e}; known: {', '.join(SETTINGS)}")
 
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} {os.uname().nodename}, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.2f}; limits {args.limits}")
+          f"load {os.getloadavg()[0]:.2f}; limits {args.limits}; simulator seed "
+          + (f"{args.seed} in every run" if args.fixed_seed else f"{args.seed} + run index"))
     print("| setting | faults | questions | wall s | bound s (critical path / rate) | ratio | "
           "burst ratio | requests (hedges) | CPU s/1k req | peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -486,7 +496,8 @@ def main() -> None:
                         run_dir.mkdir()
                         row = bench_privqa(binary, dataset, size, setting, share, run_dir,
                                            args.window, trace=args.trace and repeat == 0,
-                                           limits=args.limits)
+                                           limits=args.limits,
+                                           seed=args.seed + (0 if args.fixed_seed else repeat))
                         rows.append(row)
                         runs.setdefault((setting.name, share, size), []).append(row)
                         shutil.rmtree(run_dir)
