@@ -181,14 +181,19 @@ class SimServer:
         if faults > 0:
             for kind in FAULT_KINDS:
                 args += [f"--fault-{kind}", str(faults / len(FAULT_KINDS))]
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        # Its banner and any error go beside its log, not between the tables.
+        self.messages = log.with_name(log.stem + "-sim.txt")
+        with self.messages.open("w") as messages:
+            self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=messages,
+                                            text=True)
         line = self.process.stdout.readline().strip() if self.process.stdout else ""
         # The log's clock starts just before the server listens.
         self.started = time.monotonic()
         prefix = "listening on "
         if not line.startswith(prefix):
             self.stop()
-            fail(f"sim-server did not start (first line: {line!r})")
+            fail(f"sim-server did not start (first line: {line!r}); it said:\n"
+                 f"{self.messages.read_text()[-2000:]}")
         self.url = line[len(prefix):]
 
     def stop(self) -> None:
