@@ -103,6 +103,8 @@ PROFILES = {
                        latency_jitter_sigma=0.4),
 }
 BURST_SECONDS = 1.0
+# The client's default floor of hedge delays, in the setting's seconds.
+HEDGE_MIN_DELAY_SECONDS = 1.0
 FAULT_KINDS = ["429", "500", "503", "reset", "stall", "malformed"]
 
 
@@ -131,8 +133,8 @@ def write_config(path: Path, dataset: Path, setting: Setting, timeout: float,
     # The client's default backoff (0.5 s doubling to 60 s), on the same clock.
     backoff = 0.5 * setting.time_scale
     backoff_cap = 60 * setting.time_scale
-    # And its default floor of hedge delays, 1 s.
-    hedge_min_delay = 1.0 * setting.time_scale
+    # And its default floor of hedge delays.
+    hedge_min_delay = HEDGE_MIN_DELAY_SECONDS * setting.time_scale
     # The client may spend most of the simulator's burst allowance at once;
     # the rest absorbs requests the network reorders (at the full depth, a
     # run at 20,000 rpm drew 131 429s).

@@ -31,9 +31,13 @@ import random
 import statistics
 from dataclasses import dataclass
 
+from run_e2e import HEDGE_MIN_DELAY_SECONDS, SETTINGS
+
 COT_MEDIAN, COT_JITTER = 1.14, 0.40
 ANSWER_MEDIAN, ANSWER_LENGTH_SPREAD, ANSWER_JITTER = 0.50, 0.31, 0.30
-REMOTE_RATE = 333.0  # requests/s at the high setting
+HIGH = SETTINGS["high"]
+REMOTE_RATE = HIGH.remote_rpm / HIGH.time_scale / 60.0  # requests/s
+HEDGE_MIN_DELAY = HEDGE_MIN_DELAY_SECONDS * HIGH.time_scale
 
 
 @dataclass
@@ -84,11 +88,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     policies = [
-        Policy("present: copies after the median / hedge_min_delay", COT_MEDIAN, 0.5),
-        Policy("CoT copies after 0.8 s", 0.8, 0.5),
-        Policy("CoT copies after 0.5 s, up to five", 0.5, 0.5, copies=5),
-        Policy("two CoTs at once", COT_MEDIAN, 0.5, cot_parallel=2),
-        Policy("two CoTs and two answers at once", COT_MEDIAN, 0.5, cot_parallel=2,
+        Policy("present: copies after the median / hedge_min_delay", COT_MEDIAN, HEDGE_MIN_DELAY),
+        Policy("CoT copies after 0.8 s", 0.8, HEDGE_MIN_DELAY),
+        Policy("CoT copies after hedge_min_delay (0.5 s), up to five", HEDGE_MIN_DELAY,
+               HEDGE_MIN_DELAY, copies=5),
+        Policy("two CoTs at once", COT_MEDIAN, HEDGE_MIN_DELAY, cot_parallel=2),
+        Policy("two CoTs and two answers at once", COT_MEDIAN, HEDGE_MIN_DELAY, cot_parallel=2,
                answer_parallel=2),
         Policy("no hedging", math.inf, math.inf, copies=1),
     ]
