@@ -662,14 +662,18 @@ TEST(LlmClientSim, AStalledAttemptIsHedgedAndTheStalledCopyCancelled) {
   }
 }
 
-// A hedge copy's failure that says nothing of the provider's load leaves the
-// attempt to the copy still running: with one attempt allowed, a call whose
-// first arrival stalls and whose hedge copy fails (500, a malformed body)
-// succeeds through a third copy, sent at once. A 503 still settles the
-// attempt: the client backs off, and with no retry left the call fails.
+// A hedge copy's failure leaves the attempt to the copy still running: with
+// one attempt allowed, a call whose first arrival stalls and whose hedge copy
+// fails (500, 503, 429, a malformed body) succeeds through a third copy. A
+// 429 still counts as one. Only one failure an attempt is outlived: a third
+// copy's failure settles it, and with no retry left the call fails.
 TEST(LlmClientSim, AHedgeCopysFailureLeavesTheAttemptToTheCopiesStillRunning) {
-  const FaultRates faults{
-      .rate_500 = 0.1, .rate_503 = 0.1, .stall = 0.1, .malformed = 0.1, .stall_seconds = 60};
+  const FaultRates faults{.rate_429 = 0.1,
+                          .rate_500 = 0.1,
+                          .rate_503 = 0.1,
+                          .stall = 0.1,
+                          .malformed = 0.1,
+                          .stall_seconds = 60};
   constexpr uint64_t kSeed = 11;
   Sim sim(faults,
           "[profile.sim-local]\nlatency_base_ms = 200\nlatency_per_token_ms = 0\n"
@@ -684,7 +688,7 @@ TEST(LlmClientSim, AHedgeCopysFailureLeavesTheAttemptToTheCopiesStillRunning) {
   ASSERT_NE(client, nullptr);
 
   using sim::Fault;
-  const auto find = [&](std::vector<Fault> wanted, size_t count) {
+  const auto find = [&](const std::vector<Fault>& wanted, size_t count) {
     std::vector<int> ids;
     for (int i = 0; ids.size() < count; ++i) {
       if (planned_faults(faults, kSeed, "sim-local", question_request(i), wanted.size()) == wanted)
@@ -713,17 +717,20 @@ TEST(LlmClientSim, AHedgeCopysFailureLeavesTheAttemptToTheCopiesStillRunning) {
     loop.run();
   }
 
-  for (const Fault failure : {Fault::k500, Fault::kMalformed}) {
+  for (const Fault failure : {Fault::k500, Fault::k503, Fault::k429, Fault::kMalformed}) {
     for (int id : find({Fault::kStall, failure, Fault::kNone, Fault::kNone}, 3)) {
       const ProviderCounters before = client->counters();
       const ChatOutcome out = call(id);
       ASSERT_TRUE(out.result.ok())
           << sim::fault_name(failure) << ": " << out.result.error().message();
       EXPECT_EQ(out.attempts, 1);
-      EXPECT_EQ(client->counters().hedges - before.hedges, 2);
+      // The failed copy, and one that answered (or more, should it be slow).
+      EXPECT_GE(client->counters().hedges - before.hedges, 2);
+      EXPECT_EQ(client->counters().rate_limited - before.rate_limited,
+                failure == Fault::k429 ? 1 : 0);
     }
   }
-  for (int id : find({Fault::kStall, Fault::k503, Fault::kNone, Fault::kNone}, 3)) {
+  for (int id : find({Fault::kStall, Fault::k500, Fault::k503, Fault::kNone}, 3)) {
     const ChatOutcome out = call(id);
     EXPECT_FALSE(out.result.ok());
     EXPECT_EQ(out.failure, FailureKind::kServer);

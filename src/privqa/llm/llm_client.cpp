@@ -352,13 +352,18 @@ class LlmClient::Impl {
                                      std::function<bool(const HttpResponse&)> decodes);
   // Whether copy `index`'s failed `response` leaves the attempt to the other
   // copies still running instead of settling it: once per attempt, for a
-  // failure that says nothing of the provider's load (a broken connection,
-  // a timeout, a 5xx other than 503, a 2xx body that does not decode). Such
-  // a failure settled the attempt and cancelled a copy about to answer (at
-  // 500 questions of the high setting with 10% faults, a CoT's copy 0.2 s
-  // from its reply was cancelled, and the run ended 1.3 s later); a 429 or a
-  // 503 still settles it, so the client backs off.
+  // failure a retry would follow (a broken connection, a timeout, a 429, a
+  // 5xx, a 2xx body that does not decode). Settling cancelled copies about to
+  // answer: at 500 questions of the high setting with 10% faults, a CoT's
+  // copy 0.2 s from its reply, and the run ended 1.3 s later. A 429 or a 503
+  // settled it too, so the call would back off; but a copy already admitted
+  // costs the provider nothing more, while its retry costs a request.
   bool outlives_failure(const Race& race, size_t index, const HttpResponse& response) const;
+  // Records a failed attempt's word on the rate: whether the provider
+  // refused it (429) for a request sent at `sent_at`; `hint`, the wait it
+  // asked for.
+  void note_rate_verdict(bool rate_limited, Clock::time_point sent_at,
+                         std::optional<std::chrono::milliseconds> hint);
   void start_copy(const std::shared_ptr<Race>& race, const HttpRequest& request,
                   std::string_view path, Admitted admitted, int64_t latency_kind);
   // How long an attempt of `kind`, of a call with `precedence`, runs before
@@ -871,8 +876,15 @@ void LlmClient::Impl::start_copy(const std::shared_ptr<Race>& race, const HttpRe
                       const bool success = response.transport == TransportError::kNone &&
                                            response.status >= 200 && response.status < 300;
                       latencies_.finish(copy.ticket, Clock::now(), success);
+                      if (!first_reply_) first_reply_ = Clock::now();
                       if (!race->reply && outlives_failure(*race, index, response)) {
                         race->failure_outlived = true;
+                        // A 429 still tells of the rate, though the copies still
+                        // running answer the call.
+                        if (response.status == 429) {
+                          note_rate_verdict(true, copy.sent,
+                                            retry_hint(response, std::chrono::system_clock::now()));
+                        }
                         end_copy(copy.admitted);
                         race->settled.notify();  // a copy may be due now
                       } else if (!race->reply) {
@@ -911,9 +923,24 @@ bool LlmClient::Impl::outlives_failure(const Race& race, size_t index,
     return kind == FailureKind::kTransport || kind == FailureKind::kTimeout;
   }
   if (response.status >= 200 && response.status < 300) return !race.decodes(response);
-  return response.status != 503 &&
-         classify_status(response.status, decode_provider_error(response.body)) ==
-             FailureKind::kServer;
+  const FailureKind kind = classify_status(response.status, decode_provider_error(response.body));
+  return kind == FailureKind::kServer || kind == FailureKind::kRateLimited;
+}
+
+void LlmClient::Impl::note_rate_verdict(bool rate_limited, Clock::time_point sent_at,
+                                        std::optional<std::chrono::milliseconds> hint) {
+  if (rate_limited) ++counters_.rate_limited;
+  const bool in_opening = rate_limited && sent_at < *first_reply_;
+  if (!in_opening || !opening_429_recorded_) recent_429s_.record(rate_limited);
+  opening_429_recorded_ = opening_429_recorded_ || in_opening;
+  // Only a share of 429s above kOverLimitShare says the client sends too
+  // fast (its rpm, configured or learned, is too high, or it has none):
+  // the concurrency limit is cut and every call waits for the hint.
+  if (rate_limited && recent_429s_.share() > kOverLimitShare) {
+    const Clock::time_point now = Clock::now();
+    concurrency_.on_rate_limited(sent_at, now);
+    if (hint) paused_until_ = std::max(paused_until_, now + *hint);  // for every call
+  }
 }
 
 asio::awaitable<LlmClient::Impl::Reply> LlmClient::Impl::send_hedged(
@@ -1079,7 +1106,6 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
     const HttpResponse& response = reply.response;
     last_replica = reply.admitted.replica;
     outcome.provider_seconds += seconds_since(sent_at);
-    if (!first_reply_) first_reply_ = Clock::now();
     if (response.transport == TransportError::kNone) learn_limits(response);
 
     FailureKind kind = FailureKind::kNone;
@@ -1124,7 +1150,6 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
           "{}: HTTP {}: {}", config_.name, response.status,
           error.message.empty() ? "\"" + body_snippet(response.body) + "\"" : error.message));
       hint = retry_hint(response, std::chrono::system_clock::now());
-      if (response.status == 429) ++counters_.rate_limited;
       if (kind == FailureKind::kQuota && !out_of_quota_) {
         out_of_quota_ = message;
         // Let every waiting call go, to fail at once.
@@ -1132,18 +1157,7 @@ asio::awaitable<CallOutcome<T>> LlmClient::Impl::call(
           waiting.second->wake.notify();
         waiters_.clear();
       }
-      const bool rate_limited = kind == FailureKind::kRateLimited;
-      const bool in_opening = rate_limited && sent_at < *first_reply_;
-      if (!in_opening || !opening_429_recorded_) recent_429s_.record(rate_limited);
-      opening_429_recorded_ = opening_429_recorded_ || in_opening;
-      // Only a share of 429s above kOverLimitShare says the client sends too
-      // fast (its rpm, configured or learned, is too high, or it has none):
-      // the concurrency limit is cut and every call waits for the hint.
-      if (rate_limited && recent_429s_.share() > kOverLimitShare) {
-        const Clock::time_point now = Clock::now();
-        concurrency_.on_rate_limited(sent_at, now);
-        if (hint) paused_until_ = std::max(paused_until_, now + *hint);  // for every call
-      }
+      note_rate_verdict(kind == FailureKind::kRateLimited, sent_at, hint);
     }
     const bool provider_down = says_provider_is_down(kind, response.status);
     note_replica(reply, provider_down);

@@ -16,22 +16,23 @@
 // requests of its kind gets a hedge copy (and a third if that one runs as long), admitted with its
 // call's precedence (below); the first reply settles the attempt and the other copies are
 // cancelled. (A stalled or unusually slow reply then costs about that long instead of the whole
-// timeout.) Once per attempt, a failed reply that says nothing of the provider's load (a broken
-// connection, a timeout, a 5xx other than 503, a body that does not decode) leaves the attempt to
-// the copies still running instead; a copy goes at once if the newest of them has run the hedge
-// delay. While every request waiting for admission has fewer calls after it than the attempt's call
-// (none waits, or at the end of a run only the last calls of chains do), the copy goes after the
-// median latency instead, as long as hedge copies stay under 5% of the requests sent: it delays
-// only shorter chains, and a slow chain of thought near the end otherwise outlasts the run's last
-// requests. Then an attempt may also have five copies instead of three. While requests wait,
-// though, a copy takes the place of one, which a run bound by the provider's limits pays at its
-// end; so the early copy waits until no new call with as many calls after it has been admitted for
-// hedge_min_delay (newer chains as long would end later anyway), and for the waiting requests to
-// take less than the loaded delay to admit. Once a backlog has drained (no call waits, and no new
-// call, retries and copies aside, has been admitted for hedge_min_delay), the calls begun by its
-// end get these early copies whatever the share: they are the provider's last, and their stragglers
-// decide when the run ends. All calls get them once the caller says the run
-// is in its last stretch (set_last_stretch).
+// timeout.) Once per attempt, a failed reply that a retry would follow (a broken connection, a
+// timeout, a 429, a 5xx, a body that does not decode) leaves the attempt to the copies still
+// running instead (a 429 still counts against the rate); a copy goes at once if the newest of them
+// has run the hedge delay. While every request waiting for admission has fewer calls after it than
+// the attempt's call (none waits, or at the end of a run only the last calls of chains do), the
+// copy goes after the median latency instead, as long as hedge copies stay under 5% of the requests
+// sent: it delays only shorter chains, and a slow chain of thought near the end otherwise outlasts
+// the run's last requests. Then an attempt may also have five copies instead of three. While
+// requests wait, though, a copy takes the place of one, which a run bound by the provider's limits
+// pays at its end; so the early copy waits until no new call with as many calls after it has been
+// admitted for hedge_min_delay (newer chains as long would end later anyway), and for the waiting
+// requests to take less than the loaded delay to admit. Once a backlog has drained (no call waits,
+// and no new call, retries and copies aside, has been admitted for hedge_min_delay), the calls
+// begun by its end get these early copies whatever the share: they are the provider's last, and
+// their stragglers decide when the run ends. All calls get them once the caller says the run is in
+// its last stretch (set_last_stretch).
+//
 // Waiting requests go first by the calls their cell still makes after them
 // (CallOptions::calls_after), then in the order their calls began. The first
 // rule is highest-level-first list scheduling: a long chain is started while
