@@ -352,10 +352,11 @@ class LlmClient::Impl {
                                      std::function<bool(const HttpResponse&)> decodes);
   // Whether copy `index`'s failed `response` leaves the attempt to the other
   // copies still running instead of settling it: once per attempt, for a
-  // failure a retry would follow (a broken connection, a timeout, a 429, a
-  // 5xx, a 2xx body that does not decode). Settling cancelled copies about to
-  // answer: at 500 questions of the high setting with 10% faults, a CoT's
-  // copy 0.2 s from its reply, and the run ended 1.3 s later. A 429 or a 503
+  // failure a retry would follow (is_retryable: a broken connection, a
+  // timeout, a 429, a 5xx, a 2xx body that does not decode). Settling
+  // cancelled copies about to answer: at 500 questions of the high setting
+  // with 10% faults, a CoT's copy 0.2 s from its reply, and the run ended
+  // 1.3 s later. A 429 or a 503
   // settled it too, so the call would back off; but a copy already admitted
   // costs the provider nothing more, while its retry costs a request.
   bool outlives_failure(const Race& race, size_t index, const HttpResponse& response) const;
@@ -918,13 +919,10 @@ bool LlmClient::Impl::outlives_failure(const Race& race, size_t index,
   for (size_t i = 0; i < race.copies.size(); ++i)
     others_running = others_running || (i != index && race.copies[i].running);
   if (!others_running) return false;
-  if (response.transport != TransportError::kNone) {
-    const FailureKind kind = classify_transport(response.transport);
-    return kind == FailureKind::kTransport || kind == FailureKind::kTimeout;
-  }
-  if (response.status >= 200 && response.status < 300) return !race.decodes(response);
-  const FailureKind kind = classify_status(response.status, decode_provider_error(response.body));
-  return kind == FailureKind::kServer || kind == FailureKind::kRateLimited;
+  if (response.transport != TransportError::kNone)
+    return is_retryable(classify_transport(response.transport));
+  if (response.status >= 200 && response.status < 300) return !race.decodes(response);  // kDecode
+  return is_retryable(classify_status(response.status, decode_provider_error(response.body)));
 }
 
 void LlmClient::Impl::note_rate_verdict(bool rate_limited, Clock::time_point sent_at,
